@@ -1,0 +1,1 @@
+export { ChainstreamError, isChainstreamError, toChainstreamError } from './errors/chainstream-error.js'

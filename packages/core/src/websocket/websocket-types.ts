@@ -1,0 +1,82 @@
+import type { ChainstreamError } from '../errors/chainstream-error.js'
+
+/**
+ * The subset of the WHATWG `WebSocket` interface chainstream uses; `ws`'s `WebSocket`, the global one of
+ * browsers, Deno, Bun and Node ≥ 22, and test doubles all satisfy it.
+ */
+export interface WebSocketLike {
+  readonly readyState: number
+  readonly bufferedAmount?: number
+  send(data: string): void
+  close(code?: number, reason?: string): void
+  onopen: ((event: unknown) => void) | null
+  onmessage: ((event: { data: unknown }) => void) | null
+  onerror: ((event: unknown) => void) | null
+  onclose: ((event: { code: number; reason: string; wasClean?: boolean }) => void) | null
+}
+
+/** A WebSocket constructor. The third argument (options with `headers`) is understood by `ws` only. */
+export type WebSocketConstructor = new (
+  url: string,
+  protocols?: string | string[],
+  options?: { headers?: Record<string, string> },
+) => WebSocketLike
+
+/**
+ * Application-level keepalive, supplied by the provider: a ping message sent every `intervalMs`, and how
+ * to recognise its answer. No answer within `timeoutMs` → the connection fails with `PongTimeout` (this is
+ * what detects a half-open socket).
+ */
+export interface WebSocketKeepalive {
+  intervalMs: number
+  timeoutMs: number
+  /** Builds the next ping message. */
+  ping: () => string
+  /** Is this incoming message the answer to the outstanding ping? Only called while a ping is outstanding. */
+  isPong: (data: string) => boolean
+}
+
+/** Options of {@link openWebSocket}. */
+export interface WebSocketConnectOptions {
+  url: string
+  /** Request headers for the upgrade (honoured by `ws`; browsers cannot send them). */
+  headers?: Record<string, string>
+  protocols?: string | string[]
+  /** The implementation. @default `ws`'s WebSocket */
+  WebSocket?: WebSocketConstructor
+  /** The upgrade must complete within this time, else `OpenTimeout`. @default 30_000 */
+  openTimeoutMs?: number
+  /** Application keepalive; omit to disable. */
+  keepalive?: WebSocketKeepalive
+  /** Largest accepted message in bytes (characters for text frames); larger → `EventTooLarge`. @default 8 MiB */
+  maxMessageSize?: number
+  signal?: AbortSignal
+  /** Every text message, in order. Runs synchronously on the socket's event loop turn: keep it cheap. */
+  onMessage: (data: string) => void
+  /** Called with the byte count of every message (for counters). */
+  onBytes?: (count: number) => void
+}
+
+/** Why a WebSocket connection ended. */
+export type WebSocketCloseReason =
+  | { kind: 'closed-by-server'; code: number; reason: string; error: ChainstreamError }
+  | { kind: 'error'; error: ChainstreamError; code?: number; reason?: string }
+  | { kind: 'closed' }
+
+/** A WebSocket connection, returned at once by {@link openWebSocket}; `opened` says when it is usable. */
+export interface WebSocketConnection {
+  /**
+   * Resolves when the upgrade completed; rejects with a typed error (`OpenTimeout`, `Aborted`,
+   * `ConnectionClosed`, or an HTTP error when the server refused the upgrade with a status).
+   */
+  readonly opened: Promise<void>
+  /**
+   * Sends a text message. Messages sent while the socket is still opening are queued and flushed in
+   * order on open; after close this throws a `Closed` error.
+   */
+  send(data: string): void
+  /** Settles once when the socket is gone; never rejects. */
+  readonly closed: Promise<WebSocketCloseReason>
+  /** Closes the socket (idempotent). @default code 1000 */
+  close(code?: number, reason?: string): void
+}

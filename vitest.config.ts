@@ -1,0 +1,23 @@
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url))
+
+export default defineConfig({
+  resolve: {
+    // Tests run against the sources, so a change is tested without a rebuild; the package checks
+    // (publint, attw) and the benchmarks exercise the built output.
+    alias: {
+      '@chainstream/core': pkg('core'),
+      '@chainstream/testkit': pkg('testkit'),
+    },
+  },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+    // Tests open real sockets on loopback; two forks keep a 2-core machine busy without starving the servers.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+})
