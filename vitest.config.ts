@@ -18,6 +18,9 @@ export default defineConfig({
     hookTimeout: 20_000,
     // Tests open real sockets on loopback; two forks keep a 2-core machine busy without starving the servers.
     pool: 'forks',
+    // The JSON report is what CI counts passed and failed tests from.
+    reporters: ['default', 'json'],
+    outputFile: { json: 'reports/vitest.json' },
     maxWorkers: 2,
   },
 })

@@ -1,0 +1,75 @@
+import { z } from 'zod'
+import { parseOptions } from '../util/options.js'
+
+/**
+ * How a stream reconnects. Delays are capped exponential with **full jitter**: attempt `n` waits a uniformly
+ * random time in `[0, min(maxDelayMs, initialDelayMs × factorⁿ⁻¹)]`, so a fleet of clients that lost the same
+ * server does not come back in lockstep. A server's `Retry-After` is a floor the delay never goes under.
+ */
+export interface ReconnectPolicy {
+  /** Attempts after which the stream gives up with `ConnectionLost`. `Infinity` never gives up. @default Infinity */
+  maxAttempts: number
+  /** Upper bound of the first delay. @default 500 */
+  initialDelayMs: number
+  /** Cap of the delay's upper bound. @default 30_000 */
+  maxDelayMs: number
+  /** Growth of the upper bound per attempt. @default 2 */
+  factor: number
+  /**
+   * A connection that stayed subscribed this long counts as healthy: the attempt counter starts again
+   * from zero when it drops. This — not the arrival of an event — is what resets it, so a quiet feed that
+   * flaps cannot exhaust `maxAttempts`. @default 10_000
+   */
+  healthyAfterMs: number
+}
+
+/** The defaults of {@link ReconnectPolicy}. */
+export const DEFAULT_RECONNECT_POLICY: Readonly<ReconnectPolicy> = Object.freeze({
+  maxAttempts: Number.POSITIVE_INFINITY,
+  initialDelayMs: 500,
+  maxDelayMs: 30_000,
+  factor: 2,
+  healthyAfterMs: 10_000,
+})
+
+const policySchema = z
+  .object({
+    maxAttempts: z.number().int().min(0).or(z.literal(Number.POSITIVE_INFINITY)),
+    initialDelayMs: z.number().finite().min(0),
+    maxDelayMs: z.number().finite().min(0),
+    factor: z.number().finite().min(1),
+    healthyAfterMs: z.number().finite().min(0),
+  })
+  .partial()
+  .strict()
+
+/** Validates a partial policy and fills in the defaults; throws `InvalidArgument` naming the bad field. */
+export function resolveReconnectPolicy(input: Partial<ReconnectPolicy> | undefined): ReconnectPolicy {
+  const parsed = parseOptions(policySchema, input ?? {}, 'reconnect policy')
+  const policy: ReconnectPolicy = { ...DEFAULT_RECONNECT_POLICY }
+  for (const [key, value] of Object.entries(parsed)) {
+    if (value !== undefined) (policy as unknown as Record<string, number>)[key] = value
+  }
+  if (policy.maxDelayMs < policy.initialDelayMs) policy.maxDelayMs = policy.initialDelayMs
+  return policy
+}
+
+/** The upper bound of the jitter window for `attempt` (1-based). */
+export function backoffCeiling(policy: ReconnectPolicy, attempt: number): number {
+  const exp = policy.initialDelayMs * policy.factor ** Math.max(0, attempt - 1)
+  return Math.min(policy.maxDelayMs, Number.isFinite(exp) ? exp : policy.maxDelayMs)
+}
+
+/**
+ * The delay before reconnect attempt `attempt` (1-based): full jitter under {@link backoffCeiling}, never
+ * less than the server's `Retry-After`.
+ */
+export function backoffDelay(
+  policy: ReconnectPolicy,
+  attempt: number,
+  retryAfterMs?: number,
+  random: () => number = Math.random,
+): number {
+  const jittered = Math.floor(random() * backoffCeiling(policy, attempt))
+  return retryAfterMs !== undefined && retryAfterMs > jittered ? retryAfterMs : jittered
+}

@@ -1,0 +1,119 @@
+import { ChainstreamError } from '../errors/chainstream-error.js'
+
+/** What happens when a consumer falls behind and its buffer is full. */
+export type OverflowPolicy = 'fail' | 'dropOldest'
+
+/** Options of the buffer between the socket and a slow `for await` consumer. */
+export interface BufferOptions {
+  /** Events held for a consumer that has not pulled them yet. @default 10_000 */
+  size?: number
+  /**
+   * `'fail'` ends the stream with a `BufferOverflow` error rather than lose an event silently;
+   * `'dropOldest'` discards the oldest buffered event and counts it in `counters.dropped`. @default 'fail'
+   */
+  overflow?: OverflowPolicy
+}
+
+/**
+ * A bounded FIFO feeding one async iterator. Pushing never blocks (the socket must keep being read);
+ * a full queue applies the overflow policy. Implemented as a ring buffer so a long-running stream does
+ * not shift arrays.
+ */
+export class BoundedQueue<T> implements AsyncIterator<T> {
+  private readonly items: (T | undefined)[]
+  private head = 0
+  private length = 0
+  private waiter: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined
+  private ended = false
+  private failure: unknown
+
+  constructor(
+    private readonly capacity: number,
+    private readonly policy: OverflowPolicy,
+    private readonly onDrop: () => void,
+    private readonly onOverflow: (error: ChainstreamError) => void,
+    private readonly onReturn: () => void,
+  ) {
+    this.items = new Array(capacity)
+  }
+
+  /** Buffered, not yet pulled. */
+  get size(): number {
+    return this.length
+  }
+
+  push(item: T): void {
+    if (this.ended) return
+    const waiter = this.waiter
+    if (waiter) {
+      this.waiter = undefined
+      waiter.resolve({ value: item, done: false })
+      return
+    }
+    if (this.length === this.capacity) {
+      if (this.policy === 'dropOldest') {
+        this.items[this.head] = undefined
+        this.head = (this.head + 1) % this.capacity
+        this.length--
+        this.onDrop()
+      } else {
+        this.onOverflow(
+          new ChainstreamError(
+            'BufferOverflow',
+            `A for-await consumer fell ${this.capacity} events behind. Consume faster, raise buffer.size, or set buffer.overflow to 'dropOldest' to drop (and count) old events instead.`,
+            { isRetryable: false },
+          ),
+        )
+        return
+      }
+    }
+    this.items[(this.head + this.length) % this.capacity] = item
+    this.length++
+  }
+
+  /** Ends the iteration after the buffered items; with `error`, the consumer's next pull throws it. */
+  end(error?: unknown): void {
+    if (this.ended) return
+    this.ended = true
+    this.failure = error
+    const waiter = this.waiter
+    if (waiter && this.length === 0) {
+      this.waiter = undefined
+      if (error !== undefined) waiter.reject(error)
+      else waiter.resolve({ value: undefined, done: true })
+    }
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.length > 0) {
+      const value = this.items[this.head] as T
+      this.items[this.head] = undefined
+      this.head = (this.head + 1) % this.capacity
+      this.length--
+      return Promise.resolve({ value, done: false })
+    }
+    if (this.ended) {
+      if (this.failure !== undefined) {
+        const failure = this.failure
+        this.failure = undefined
+        return Promise.reject(failure)
+      }
+      return Promise.resolve({ value: undefined, done: true })
+    }
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject }
+    })
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.ended = true
+    this.failure = undefined
+    this.length = 0
+    this.items.fill(undefined)
+    this.onReturn()
+    const waiter = this.waiter
+    this.waiter = undefined
+    waiter?.resolve({ value: undefined, done: true })
+    return Promise.resolve({ value: undefined, done: true })
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * A small typed event emitter. A listener that throws (or returns a rejected promise) never breaks the
+ * emit loop or the caller: the error goes to `onListenerError`. Listeners are held in arrays that are
+ * replaced on change, so emitting needs no copy and removal during an emit is safe.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: listener maps are keyed by event name with arbitrary payloads
+export type EventMap = Record<string, (...args: any[]) => unknown>
+
+export class Emitter<E extends EventMap> {
+  private listeners = new Map<keyof E, E[keyof E][]>()
+
+  constructor(private readonly onListenerError: (error: unknown, event: keyof E) => void) {}
+
+  on<K extends keyof E>(event: K, listener: E[K]): () => void {
+    const current = this.listeners.get(event) ?? []
+    this.listeners.set(event, [...current, listener])
+    return () => this.off(event, listener)
+  }
+
+  off<K extends keyof E>(event: K, listener: E[K]): void {
+    const current = this.listeners.get(event)
+    if (!current) return
+    const index = current.indexOf(listener)
+    if (index === -1) return
+    const next = current.slice()
+    next.splice(index, 1)
+    if (next.length === 0) this.listeners.delete(event)
+    else this.listeners.set(event, next)
+  }
+
+  has(event: keyof E): boolean {
+    return this.listeners.has(event)
+  }
+
+  count(event?: keyof E): number {
+    if (event !== undefined) return this.listeners.get(event)?.length ?? 0
+    let total = 0
+    for (const list of this.listeners.values()) total += list.length
+    return total
+  }
+
+  emit<K extends keyof E>(event: K, ...args: Parameters<E[K]>): void {
+    const list = this.listeners.get(event)
+    if (!list) return
+    for (const listener of list) {
+      try {
+        const result = listener(...args)
+        if (result && typeof (result as Promise<unknown>).then === 'function') {
+          ;(result as Promise<unknown>).then(undefined, (error: unknown) => this.onListenerError(error, event))
+        }
+      } catch (error) {
+        this.onListenerError(error, event)
+      }
+    }
+  }
+
+  clear(): void {
+    this.listeners.clear()
+  }
+}
