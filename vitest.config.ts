@@ -10,6 +10,9 @@ export default defineConfig({
     alias: {
       '@chainstream/core': pkg('core'),
       '@chainstream/testkit': pkg('testkit'),
+      '@chainstream/provider-toncenter': pkg('provider-toncenter'),
+      '@chainstream/provider-tonapi': pkg('provider-tonapi'),
+      '@chainstream/provider-venum-solana': pkg('provider-venum-solana'),
     },
   },
   test: {

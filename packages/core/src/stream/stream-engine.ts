@@ -1,4 +1,5 @@
-import { ChainstreamError, abortError, toChainstreamError } from '../errors/chainstream-error.js'
+import { abortError, ChainstreamError, toChainstreamError } from '../errors/chainstream-error.js'
+import { isSecretHeader, isSecretParam, registerSecret } from '../errors/redact.js'
 import type {
   ConnectContext,
   ConnectRequest,
@@ -146,7 +147,10 @@ class StreamEngine<TEvent> implements ChainStream<TEvent> {
   start(): void {
     if (this.started || this.stateValue === 'closed') return
     this.started = true
-    this.loop = this.run().catch((error: unknown) => {
+    // Deferred by a microtask so listeners attached right after creation see every state, `connecting` too.
+    this.loop = Promise.resolve()
+      .then(() => this.run())
+      .catch((error: unknown) => {
       // The loop handles its own errors; reaching here is a bug, reported rather than swallowed.
       this.finish(toChainstreamError(error, 'ProtocolError'))
     })
@@ -481,6 +485,7 @@ class Connection<TEvent> {
   async open(): Promise<void> {
     const { heartbeatTimeoutMs, openTimeoutMs, maxEventSize } = this.engine.options
     const request = this.request
+    registerRequestSecrets(request)
     if (request.transport === 'sse') {
       const connection = await connectSse({
         url: request.url,
@@ -699,6 +704,23 @@ class Connection<TEvent> {
       timeoutMs,
       () => new ChainstreamError('SubscribeTimeout', `No subscription acknowledgement within ${timeoutMs} ms`),
     )
+  }
+}
+
+/**
+ * Registers the credentials a request carries (auth headers, key-like query values) for redaction, so a
+ * server that echoes a key in an error body cannot leak it even when the provider forgot to register it.
+ */
+function registerRequestSecrets(request: ConnectRequest): void {
+  for (const [name, value] of Object.entries(request.headers ?? {})) {
+    if (isSecretHeader(name)) registerSecret(value.replace(/^(bearer|basic)\s+/i, ''))
+  }
+  try {
+    for (const [name, value] of new URL(request.url).searchParams) {
+      if (isSecretParam(name)) registerSecret(value)
+    }
+  } catch {
+    // An invalid URL fails in the transport with a clear error.
   }
 }
 

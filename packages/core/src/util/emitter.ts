@@ -3,10 +3,10 @@
  * emit loop or the caller: the error goes to `onListenerError`. Listeners are held in arrays that are
  * replaced on change, so emitting needs no copy and removal during an emit is safe.
  */
-// biome-ignore lint/suspicious/noExplicitAny: listener maps are keyed by event name with arbitrary payloads
-export type EventMap = Record<string, (...args: any[]) => unknown>
+// biome-ignore lint/suspicious/noExplicitAny: listeners of any signature, keyed by event name
+export type EventMap<E> = { [K in keyof E]: (...args: any[]) => unknown }
 
-export class Emitter<E extends EventMap> {
+export class Emitter<E extends EventMap<E>> {
   private listeners = new Map<keyof E, E[keyof E][]>()
 
   constructor(private readonly onListenerError: (error: unknown, event: keyof E) => void) {}

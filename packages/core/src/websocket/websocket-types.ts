@@ -1,18 +1,27 @@
 import type { ChainstreamError } from '../errors/chainstream-error.js'
 
 /**
+ * An event-handler property type. Declared through a method so that it is checked bivariantly: `ws` and
+ * the DOM type their handlers with their own, richer event types (`(event: ws.MessageEvent) => void`),
+ * which a plain function type with a narrower parameter would reject under `strictFunctionTypes`.
+ */
+export type WebSocketEventHandler<E> = { handle(event: E): void }['handle'] | null
+
+/**
  * The subset of the WHATWG `WebSocket` interface chainstream uses; `ws`'s `WebSocket`, the global one of
- * browsers, Deno, Bun and Node ≥ 22, and test doubles all satisfy it.
+ * browsers, Deno, Bun and Node ≥ 22, and test doubles all satisfy it. Only the `on…` handler properties
+ * are used (never `addEventListener` or `ws`'s `.on`), so any of them works.
  */
 export interface WebSocketLike {
   readonly readyState: number
   readonly bufferedAmount?: number
   send(data: string): void
   close(code?: number, reason?: string): void
-  onopen: ((event: unknown) => void) | null
-  onmessage: ((event: { data: unknown }) => void) | null
-  onerror: ((event: unknown) => void) | null
-  onclose: ((event: { code: number; reason: string; wasClean?: boolean }) => void) | null
+  onopen: WebSocketEventHandler<unknown>
+  /** `data` is a string for text frames; `ArrayBuffer`, a `Uint8Array` view (`ws`'s `Buffer`) for binary ones. */
+  onmessage: WebSocketEventHandler<{ data: unknown }>
+  onerror: WebSocketEventHandler<unknown>
+  onclose: WebSocketEventHandler<{ code: number; reason: string; wasClean?: boolean }>
 }
 
 /** A WebSocket constructor. The third argument (options with `headers`) is understood by `ws` only. */
@@ -44,14 +53,18 @@ export interface WebSocketConnectOptions {
   protocols?: string | string[]
   /** The implementation. @default `ws`'s WebSocket */
   WebSocket?: WebSocketConstructor
-  /** The upgrade must complete within this time, else `OpenTimeout`. @default 30_000 */
+  /** The upgrade must complete within this time, else `OpenTimeout`; `0` disables the limit. @default 30_000 */
   openTimeoutMs?: number
   /** Application keepalive; omit to disable. */
   keepalive?: WebSocketKeepalive
   /** Largest accepted message in bytes (characters for text frames); larger → `EventTooLarge`. @default 8 MiB */
   maxMessageSize?: number
   signal?: AbortSignal
-  /** Every text message, in order. Runs synchronously on the socket's event loop turn: keep it cheap. */
+  /**
+   * Every message, in order, as text (binary frames are decoded as UTF-8); keepalive pongs included.
+   * Runs synchronously on the socket's event loop turn: keep it cheap. If it throws, the connection
+   * ends with that error.
+   */
   onMessage: (data: string) => void
   /** Called with the byte count of every message (for counters). */
   onBytes?: (count: number) => void

@@ -1,0 +1,481 @@
+import { ChainstreamError } from '../errors/chainstream-error.js'
+import type { Diagnostic } from '../provider/provider-v1.js'
+import { lifecycleDiagnostic } from './lifecycle-diagnostics.js'
+import type { LifecycleState, LifecycleTerminal } from './lifecycle-state.js'
+import { isOutcome, isUpdateSource, type Outcome } from './lifecycle-types.js'
+import { type LifecycleUpdate, toLifecycleUpdate } from './lifecycle-update.js'
+import {
+  type ExpiredObservation,
+  type FailedObservation,
+  type InvalidatedObservation,
+  OBSERVATION_KINDS,
+  type Observation,
+  type TierObservation,
+  type WatchObservation,
+} from './observation.js'
+import {
+  compareTiers,
+  FINALITY_TIERS,
+  type FinalityTier,
+  isObservedTier,
+  isTierAtLeast,
+  type ObservedTier,
+  tierRank,
+} from './tiers.js'
+
+/**
+ * The result of folding one observation into a lifecycle: the next state (the same object when nothing
+ * changed), the updates to emit (zero or one), and diagnostics to report.
+ */
+export interface LifecycleStep {
+  readonly state: LifecycleState
+  readonly updates: LifecycleUpdate[]
+  readonly diagnostics: Diagnostic[]
+}
+
+/** What {@link createLifecycleState} needs. */
+export interface CreateLifecycleStateInput {
+  /** The tracked id (a Solana signature, a TON trace's external hash norm). */
+  readonly id: string
+  /** The chain name (`'solana'`, `'ton'`). */
+  readonly chain: string
+  /**
+   * The tier the watch waits for.
+   * @default 'finalized'
+   */
+  readonly target?: ObservedTier
+  /** When tracking began (epoch ms). */
+  readonly startedAt: number
+}
+
+/**
+ * A fresh lifecycle: tier `unknown`, outcome `unknown`, watching for `target`.
+ * Throws `InvalidArgument` for an empty id or chain, a target that is not a reportable tier, or a
+ * start time that is not a finite number — mistakes of the caller, caught before anything is tracked.
+ *
+ * @example
+ * ```ts
+ * const state = createLifecycleState({ id: signature, chain: 'solana', target: 'confirmed', startedAt: Date.now() })
+ * ```
+ */
+export function createLifecycleState(input: CreateLifecycleStateInput): LifecycleState {
+  const target = input.target ?? 'finalized'
+  if (typeof input.id !== 'string' || input.id === '') {
+    throw new ChainstreamError('InvalidArgument', 'a tracked transaction needs a non-empty id')
+  }
+  if (typeof input.chain !== 'string' || input.chain === '') {
+    throw new ChainstreamError('InvalidArgument', `transaction ${input.id} needs a non-empty chain name`)
+  }
+  if (!isObservedTier(target)) {
+    throw new ChainstreamError(
+      'InvalidArgument',
+      `target ${JSON.stringify(target)} is not a tier to wait for; use one of ${FINALITY_TIERS.slice(1).join(', ')}`,
+    )
+  }
+  if (!Number.isFinite(input.startedAt)) {
+    throw new ChainstreamError('InvalidArgument', 'startedAt must be a time in epoch milliseconds')
+  }
+  return {
+    id: input.id,
+    chain: input.chain,
+    target,
+    startedAt: input.startedAt,
+    updatedAt: input.startedAt,
+    tier: 'unknown',
+    outcome: 'unknown',
+    watch: 'watching',
+    tierReachedAt: {},
+    notFoundCount: 0,
+  }
+}
+
+/**
+ * The lifecycle state machine, as a pure function: folds one {@link Observation} into a
+ * {@link LifecycleState}. Never throws and has no side effects, so a tracker can feed it anything a
+ * provider produced, in any order, as often as it arrives.
+ *
+ * The rules (the finality model):
+ * 1. The tier never decreases. An equal tier with no new facts is a silent duplicate; a lower tier after
+ *    a higher one is dropped with a `tier-regression` diagnostic.
+ * 2. `finalized` absorbs: a failure, invalidation or expiry after it is an `anomaly-after-finalized`
+ *    diagnostic and the state is kept.
+ * 3. Invalidation ends a lifecycle below `finalized` (terminal `invalidated`). A TON trace may reappear
+ *    later; this lifecycle stays ended (a sighting reports `observation-after-terminal`) — track the id
+ *    again to follow the reappeared trace.
+ * 4. `failed` ends the story with outcome `failure`, also straight after `pending`. A failure seen at
+ *    `finalized` ends it with terminal `finalized` and outcome `failure`.
+ * 5. Watch time-outs, aborts and errors are soft: they change the watch status only, never the outcome
+ *    or the terminal. Later observations still advance the tier, and a timed-out watch may still become
+ *    `reached`.
+ * 6. `expired` is accepted only with lifetime evidence and a not-found re-check.
+ * 7. A stream that closes is not a transaction that ended: nothing changes.
+ * 8. See {@link evaluateWait} for what a wait makes of a state.
+ * 9. Exactly one update carries a terminal; after it nothing is emitted (contradictions are diagnostics).
+ * 10. Snapshots after a (re)connect merge by rule 1, like any other observation.
+ * 11. Unknown provider statuses become `unknown-status` diagnostics, never exceptions.
+ *
+ * An update is emitted exactly when something observable changed: the tier, the outcome, the terminal or
+ * the watch status. The watch becomes `reached` (once) when the tier is at least the target and the
+ * outcome is not `failure`.
+ *
+ * @example
+ * ```ts
+ * let state = createLifecycleState({ id: sig, chain: 'solana', target: 'confirmed', startedAt: 0 })
+ * const step = reduceLifecycle(state, { kind: 'tier', tier: 'confirmed', outcome: 'success',
+ *   providerStatus: 'confirmed', source: 'stream', at: 420 })
+ * state = step.state            // tier 'confirmed', watch 'reached'
+ * step.updates[0]?.reachedTarget // true
+ * ```
+ */
+export function reduceLifecycle(state: LifecycleState, observation: Observation): LifecycleStep {
+  const invalid = invalidObservation(state, observation)
+  if (invalid !== undefined) return noUpdate(state, [invalid])
+
+  switch (observation.kind) {
+    case 'unknown_status':
+      return noUpdate(state, [
+        lifecycleDiagnostic(
+          'unknown-status',
+          state,
+          observation,
+          `unknown provider status ${JSON.stringify(observation.providerStatus)} (${observation.source}); ignored`,
+        ),
+      ])
+    case 'lookup_failed':
+      return noUpdate(state, [
+        lifecycleDiagnostic(
+          'lookup-failed',
+          state,
+          observation,
+          `status lookup failed${observation.reason ? ` (${observation.reason})` : ''}; it says nothing about the transaction`,
+        ),
+      ])
+    case 'stream_closed':
+      // Rule 7: Venum closes the stream after `landed` in landed-only mode; the transaction goes on.
+      return noUpdate(state)
+  }
+
+  if (state.terminal !== undefined) return afterTerminal(state, state.terminal, observation)
+
+  switch (observation.kind) {
+    case 'tier':
+      return onTier(state, observation)
+    case 'failed':
+      return onFailed(state, observation)
+    case 'invalidated':
+      return onInvalidated(state, observation)
+    case 'expired':
+      return onExpired(state, observation)
+    case 'not_found':
+      // Never terminal by itself: it may not have propagated yet, or a status cache forgot it.
+      // Only counted: the caller decides when a run of them means a time-out or calls for a lifetime check.
+      return noUpdate({ ...state, notFoundCount: state.notFoundCount + 1 })
+    case 'watch':
+      return onWatch(state, observation)
+  }
+}
+
+function onTier(state: LifecycleState, observation: TierObservation): LifecycleStep {
+  const order = compareTiers(observation.tier, state.tier)
+  if (order < 0) return noUpdate(state, [regression(state, observation)])
+
+  const merged = mergeOutcome(state, observation, observation.outcome ?? 'unknown', observation.error)
+  if (order === 0 && merged.outcome === state.outcome) {
+    // A duplicate (at-least-once delivery, a snapshot of what the stream already said). It is still a
+    // sighting, so a run of not-found lookups is over.
+    const next = state.notFoundCount === 0 ? state : { ...state, notFoundCount: 0 }
+    return noUpdate(next, merged.diagnostics)
+  }
+
+  const tier = order > 0 ? observation.tier : state.tier
+  const next: LifecycleState = {
+    ...advanceTier(state, tier, observation.at),
+    ...outcomeFields(merged),
+    updatedAt: observation.at,
+    providerStatus: observation.providerStatus,
+    source: observation.source,
+    notFoundCount: 0,
+    ...(tier === 'finalized' ? { terminal: terminalOf('finalized', observation) } : {}),
+  }
+  return commit(next, merged.diagnostics, observation.data)
+}
+
+function onFailed(state: LifecycleState, observation: FailedObservation): LifecycleStep {
+  const seenAt = observation.tier ?? state.tier
+  const tier = compareTiers(seenAt, state.tier) > 0 ? seenAt : state.tier
+  const merged = mergeOutcome(state, observation, 'failure', observation.error)
+  // Rule 4 with rule 2: a failure reported at `finalized` is final, so the terminal says `finalized`
+  // and the outcome says `failure` — the same as a finalized TON trace with an aborted transaction.
+  const next: LifecycleState = {
+    ...advanceTier(state, tier, observation.at),
+    ...outcomeFields(merged),
+    updatedAt: observation.at,
+    providerStatus: observation.providerStatus,
+    source: observation.source,
+    notFoundCount: 0,
+    terminal: terminalOf(tier === 'finalized' ? 'finalized' : 'failed', observation),
+  }
+  return commit(next, merged.diagnostics, observation.data)
+}
+
+function onInvalidated(state: LifecycleState, observation: InvalidatedObservation): LifecycleStep {
+  // Only reachable below `finalized` (a finalized state is terminal), which is exactly rule 3. The
+  // outcome is kept as observed: the terminal already says that the observation behind it was retracted.
+  const next: LifecycleState = {
+    ...state,
+    updatedAt: observation.at,
+    providerStatus: observation.providerStatus,
+    source: observation.source,
+    terminal: terminalOf('invalidated', observation),
+  }
+  return commit(next, [], observation.data)
+}
+
+function onExpired(state: LifecycleState, observation: ExpiredObservation): LifecycleStep {
+  const next: LifecycleState = {
+    ...state,
+    updatedAt: observation.at,
+    providerStatus: observation.providerStatus,
+    source: observation.source,
+    terminal: {
+      kind: 'expired',
+      at: observation.at,
+      providerStatus: observation.providerStatus,
+      source: observation.source,
+      evidence: observation.evidence,
+      notFoundAt: observation.notFoundAt,
+    },
+  }
+  return commit(next, [], observation.data)
+}
+
+function onWatch(state: LifecycleState, observation: WatchObservation): LifecycleStep {
+  // `reached` is kept (a time-out racing the last update changes nothing), and `aborted` is kept so that
+  // an abort can never turn into success.
+  if (state.watch === 'reached' || state.watch === 'aborted' || state.watch === observation.status) {
+    return noUpdate(state)
+  }
+  const { watchReason: _reason, watchError: _error, ...rest } = state
+  // A local watchdog or abort has no provider status: the update keeps showing the last one.
+  const next: LifecycleState = {
+    ...rest,
+    watch: observation.status,
+    ...(observation.reason !== undefined ? { watchReason: observation.reason } : {}),
+    ...(observation.error !== undefined ? { watchError: observation.error } : {}),
+    ...(observation.providerStatus !== undefined ? { providerStatus: observation.providerStatus } : {}),
+    ...(observation.source !== undefined ? { source: observation.source } : {}),
+    updatedAt: observation.at,
+  }
+  return commit(next, [], observation.data)
+}
+
+/** Rule 9: after a terminal nothing changes; only contradictions are worth a diagnostic. */
+function afterTerminal(
+  state: LifecycleState,
+  terminal: LifecycleTerminal,
+  observation: Observation,
+): LifecycleStep {
+  const finalized = terminal.kind === 'finalized'
+  const anomaly = (what: string) =>
+    noUpdate(state, [
+      lifecycleDiagnostic(
+        'anomaly-after-finalized',
+        state,
+        observation,
+        `${what} after finalized is a provider anomaly; the finalized state is kept`,
+      ),
+    ])
+  const contradiction = (what: string) =>
+    noUpdate(state, [
+      lifecycleDiagnostic(
+        'observation-after-terminal',
+        state,
+        observation,
+        `${what} after it ended ${terminal.kind}; ignored — track the id again to follow it`,
+      ),
+    ])
+
+  switch (observation.kind) {
+    case 'tier': {
+      if (compareTiers(observation.tier, state.tier) < 0) {
+        return noUpdate(state, [regression(state, observation)])
+      }
+      if (finalized) {
+        return conflicting(observation.outcome, state.outcome)
+          ? anomaly(`outcome ${observation.outcome} (was ${state.outcome})`)
+          : noUpdate(state)
+      }
+      // A failed transaction seen again at some tier is consistent unless it claims success.
+      if (terminal.kind === 'failed') {
+        return observation.outcome === 'success'
+          ? contradiction('seen with outcome success')
+          : noUpdate(state)
+      }
+      return contradiction(`seen again at ${observation.tier}`)
+    }
+    case 'failed':
+      if (finalized) return state.outcome === 'failure' ? noUpdate(state) : anomaly('a failure')
+      return terminal.kind === 'failed' ? noUpdate(state) : contradiction('reported failed')
+    case 'invalidated':
+      if (finalized) return anomaly('an invalidation')
+      return terminal.kind === 'invalidated' ? noUpdate(state) : contradiction('reported invalidated')
+    case 'expired':
+      if (finalized) return anomaly('an expiry')
+      return terminal.kind === 'expired' ? noUpdate(state) : contradiction('reported expired')
+    default:
+      // not_found (status caches forget old transactions) and watch changes after the end are normal.
+      return noUpdate(state)
+  }
+}
+
+interface MergedOutcome {
+  readonly outcome: Outcome
+  readonly error: unknown
+  readonly diagnostics: Diagnostic[]
+}
+
+/**
+ * Combines the known outcome with a reported one. `failure` is sticky: a later `success` is ignored,
+ * and a `failure` after `success` wins — a wrong failure costs a retry, a wrong success costs money.
+ * Both contradictions are reported.
+ */
+function mergeOutcome(
+  state: LifecycleState,
+  observation: Observation,
+  reported: Outcome,
+  error: unknown,
+): MergedOutcome {
+  if (reported === 'unknown' || reported === state.outcome) {
+    return { outcome: state.outcome, error: state.error, diagnostics: [] }
+  }
+  if (state.outcome === 'unknown') {
+    return { outcome: reported, error: reported === 'failure' ? error : undefined, diagnostics: [] }
+  }
+  const conflict = lifecycleDiagnostic(
+    'outcome-conflict',
+    state,
+    observation,
+    reported === 'success'
+      ? 'reported success after failure; the failure is kept'
+      : 'reported failure after success; the failure is taken',
+  )
+  if (reported === 'success') return { outcome: state.outcome, error: state.error, diagnostics: [conflict] }
+  return { outcome: 'failure', error, diagnostics: [conflict] }
+}
+
+function outcomeFields(merged: MergedOutcome): Pick<LifecycleState, 'outcome' | 'error'> {
+  return merged.error === undefined
+    ? { outcome: merged.outcome }
+    : { outcome: merged.outcome, error: merged.error }
+}
+
+/** The state at `tier`, with every tier passed on the way stamped as first reached at `at`. */
+function advanceTier(state: LifecycleState, tier: FinalityTier, at: number): LifecycleState {
+  const { error: _error, ...rest } = state
+  if (tier === state.tier) return rest
+  const reached: Partial<Record<FinalityTier, number>> = { ...state.tierReachedAt }
+  for (let rank = tierRank(state.tier) + 1; rank <= tierRank(tier); rank++) {
+    const passed = FINALITY_TIERS[rank]
+    if (passed !== undefined && reached[passed] === undefined) reached[passed] = at
+  }
+  return { ...rest, tier, tierReachedAt: reached }
+}
+
+function terminalOf(
+  kind: 'finalized' | 'failed' | 'invalidated',
+  observation: TierObservation | FailedObservation | InvalidatedObservation,
+): LifecycleTerminal {
+  return { kind, at: observation.at, providerStatus: observation.providerStatus, source: observation.source }
+}
+
+/** Emits the one update for an observable change, turning the watch to `reached` when it is due. */
+function commit(next: LifecycleState, diagnostics: Diagnostic[], data: unknown): LifecycleStep {
+  const reach =
+    next.watch !== 'reached' &&
+    next.watch !== 'aborted' &&
+    isTierAtLeast(next.tier, next.target) &&
+    next.outcome !== 'failure' &&
+    (next.terminal === undefined || next.terminal.kind === 'finalized')
+  let state = next
+  if (reach) {
+    const { watchReason: _reason, watchError: _error, ...rest } = next
+    state = { ...rest, watch: 'reached' }
+  }
+  return { state, updates: [toLifecycleUpdate(state, { reachedTarget: reach, data })], diagnostics }
+}
+
+function noUpdate(state: LifecycleState, diagnostics: Diagnostic[] = []): LifecycleStep {
+  return { state, updates: [], diagnostics }
+}
+
+function regression(state: LifecycleState, observation: TierObservation): Diagnostic {
+  return lifecycleDiagnostic(
+    'tier-regression',
+    state,
+    observation,
+    `${observation.tier} (${observation.source}) after ${state.tier}: a stale or duplicate observation; dropped`,
+  )
+}
+
+function conflicting(reported: Outcome | undefined, known: Outcome): boolean {
+  return reported !== undefined && reported !== 'unknown' && known !== 'unknown' && reported !== known
+}
+
+/**
+ * Checks what the types promise but a JavaScript caller or a decoded payload may break. Returns the
+ * diagnostic to report, or undefined when the observation is usable.
+ */
+function invalidObservation(state: LifecycleState, value: unknown): Diagnostic | undefined {
+  // String() throws on some objects (a null prototype, a non-function toString); a diagnostic must not.
+  const show = (v: unknown) => {
+    try {
+      return typeof v === 'string' ? JSON.stringify(v) : String(v)
+    } catch {
+      return typeof v
+    }
+  }
+  const invalid = (why: string) =>
+    lifecycleDiagnostic('invalid-observation', state, value, `invalid observation: ${why}`)
+  if (typeof value !== 'object' || value === null) return invalid('not an object')
+  const o = value as Record<string, unknown>
+  if (!(OBSERVATION_KINDS as readonly unknown[]).includes(o.kind))
+    return invalid(`unknown kind ${show(o.kind)}`)
+  if (typeof o.at !== 'number' || !Number.isFinite(o.at)) return invalid('`at` is not a finite time')
+  const local = o.kind === 'watch' || o.kind === 'stream_closed'
+  if (!local && typeof o.providerStatus !== 'string') return invalid('`providerStatus` is not a string')
+  if (!local && !isUpdateSource(o.source)) return invalid(`unknown source ${show(o.source)}`)
+  if (o.kind === 'watch') {
+    if (o.status !== 'timed_out' && o.status !== 'aborted' && o.status !== 'errored') {
+      return invalid(`unknown watch status ${show(o.status)}`)
+    }
+    if (o.source !== undefined && !isUpdateSource(o.source))
+      return invalid(`unknown source ${show(o.source)}`)
+    if (o.providerStatus !== undefined && typeof o.providerStatus !== 'string') {
+      return invalid('`providerStatus` is not a string')
+    }
+  }
+  if (o.kind === 'tier') {
+    if (!isObservedTier(o.tier)) return invalid(`${show(o.tier)} is not a reportable tier`)
+    if (o.outcome !== undefined && !isOutcome(o.outcome)) return invalid(`unknown outcome ${show(o.outcome)}`)
+  }
+  if (o.kind === 'failed' && o.tier !== undefined && !isObservedTier(o.tier)) {
+    return invalid(`${show(o.tier)} is not a reportable tier`)
+  }
+  if (o.kind === 'expired') {
+    // Rule 6: a wrong expiry tells the caller that re-signing is safe — a double spend. Both facts or nothing.
+    const missing: string[] = []
+    if (typeof o.evidence !== 'string' || o.evidence.trim() === '') missing.push('lifetime evidence')
+    if (typeof o.notFoundAt !== 'number' || !Number.isFinite(o.notFoundAt)) {
+      missing.push('a not-found re-check after the lifetime ended')
+    }
+    if (missing.length > 0) {
+      return lifecycleDiagnostic(
+        'expiry-without-evidence',
+        state,
+        value,
+        `expiry rejected, the transaction is still tracked: it needs ${missing.join(' and ')}`,
+      )
+    }
+  }
+  return undefined
+}
