@@ -22,7 +22,11 @@ export function transactionsFrame(i, targetBytes = 1024) {
   let json = JSON.stringify(event)
   let k = 1
   while (json.length < targetBytes) {
-    event.transactions.push({ ...baseTx, lt: String(86711284000000 + i * 10 + k), hash: `${k}${baseTx.hash.slice(1)}` })
+    event.transactions.push({
+      ...baseTx,
+      lt: String(86711284000000 + i * 10 + k),
+      hash: `${k}${baseTx.hash.slice(1)}`,
+    })
     json = JSON.stringify(event)
     k++
   }

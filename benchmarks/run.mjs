@@ -14,7 +14,13 @@ for (const [name, run] of Object.entries(scenarios)) {
   results.push(...(await run()))
 }
 
-console.table(results.map((r) => ({ ...r, value: r.value.toLocaleString('en'), baseline: r.baseline.toLocaleString('en') })))
+console.table(
+  results.map((r) => ({
+    ...r,
+    value: r.value.toLocaleString('en'),
+    baseline: r.baseline.toLocaleString('en'),
+  })),
+)
 
 let previous = []
 try {

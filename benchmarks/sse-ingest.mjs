@@ -91,5 +91,13 @@ export async function sseIngest({ events = 40_000, size = 1024, rounds = 5 } = {
   await server.close()
   const value = median(core)
   const baseline = median(base)
-  return [{ name: 'sse-ingest', unit: 'events/s', value: Math.round(value), baseline: Math.round(baseline), ratio: Number((value / baseline).toFixed(3)) }]
+  return [
+    {
+      name: 'sse-ingest',
+      unit: 'events/s',
+      value: Math.round(value),
+      baseline: Math.round(baseline),
+      ratio: Number((value / baseline).toFixed(3)),
+    },
+  ]
 }

@@ -22,14 +22,22 @@ server.handle(async (conn) => {
     if (sent % 4 === 3) conn.comment('keepalive')
     conn.event({ event: 'event', data: transactionsFrame(sent++, 300) })
     // Drop the first connection after a few events to show the reconnect.
-    if (++onThisConnection === 5 && server.connectionCount === 1) conn.drop()
+    if (++onThisConnection === 5 && server.requests.length === 1) {
+      await conn.pause(50) // let the last event reach the client: this demo has no gap recovery
+      conn.drop()
+    }
   }
 })
 
 const provider = {
   specificationVersion: 'v1',
   providerId: 'simulator',
-  open: () => ({ transport: 'sse', url: `${server.url}/api/streaming/v2/sse`, method: 'POST', body: { types: ['transactions'] } }),
+  open: () => ({
+    transport: 'sse',
+    url: `${server.url}/api/streaming/v2/sse`,
+    method: 'POST',
+    body: { types: ['transactions'] },
+  }),
   subscribe: (session) => session.waitForSubscribed(),
   decode: (frame) => {
     const value = JSON.parse(frame.message.data)

@@ -10,79 +10,23 @@ export {
 } from './errors/chainstream-error.js'
 export { type ChainstreamErrorCode, ERROR_CODES } from './errors/error-codes.js'
 export { bodyMessage, httpError, parseBody, parseRetryAfter } from './errors/http-error.js'
-export { REDACTED, redactHeaders, redactText, redactUrl, redactValue, registerSecret } from './errors/redact.js'
-
-// Reconnection
 export {
-  backoffCeiling,
-  backoffDelay,
-  DEFAULT_RECONNECT_POLICY,
-  type ReconnectPolicy,
-  resolveReconnectPolicy,
-} from './reconnect/backoff.js'
-
-// Transports
-export { createSseParser } from './sse/sse-parser.js'
-export { connectSse } from './sse/sse-transport.js'
-export type {
-  FetchLike,
-  SseCloseReason,
-  SseConnection,
-  SseConnectOptions,
-} from './sse/sse-transport-types.js'
-export type { SseMessage, SseParser, SseParserCallbacks, SseParserOptions } from './sse/sse-types.js'
-export { connectWebSocket, openWebSocket } from './websocket/websocket-transport.js'
-export type {
-  WebSocketCloseReason,
-  WebSocketConnection,
-  WebSocketConnectOptions,
-  WebSocketConstructor,
-  WebSocketKeepalive,
-  WebSocketLike,
-} from './websocket/websocket-types.js'
-export { buildUrl, type JsonResponse, type QueryValue, type RequestJsonOptions, requestJson } from './http/request-json.js'
-
-// Streams and the provider contract
-export type { BufferOptions, OverflowPolicy } from './stream/bounded-queue.js'
-export { createStreamEngine } from './stream/stream-engine.js'
-export type {
-  ChainStream,
-  ChainStreamEvents,
-  ConnectionState,
-  ReconnectInfo,
-  StreamCounters,
-  StreamEngineOptions,
-} from './stream/stream-types.js'
-export type {
-  ConnectContext,
-  ConnectRequest,
-  Decoded,
-  Diagnostic,
-  InboundFrame,
-  ProviderSession,
-  RecoverContext,
-  SseConnectRequest,
-  StreamProviderV1,
-  WebSocketConnectRequest,
-} from './provider/provider-v1.js'
-
-// Utilities
-export { onAbort, sleep } from './util/abort.js'
-export { type Logger, silentLogger } from './util/logger.js'
-export { parseOptions } from './util/options.js'
-
-// Finality model and lifecycle state machine
+  REDACTED,
+  redactHeaders,
+  redactText,
+  redactUrl,
+  redactValue,
+  registerSecret,
+} from './errors/redact.js'
+export { evaluateWait, type WaitEvaluation } from './finality/evaluate-wait.js'
+export { LIFECYCLE_DIAGNOSTIC_CODES, type LifecycleDiagnosticCode } from './finality/lifecycle-diagnostics.js'
 export {
-  compareTiers,
-  FINALITY_TIERS,
-  type FinalityTier,
-  isFinalityTier,
-  isObservedTier,
-  isTierAtLeast,
-  type ObservedTier,
-  maxTier,
-  tierRank,
-} from './finality/tiers.js'
+  type CreateLifecycleStateInput,
+  createLifecycleState,
+  type LifecycleStep,
+  reduceLifecycle,
+} from './finality/lifecycle-machine.js'
+export type { LifecycleState, LifecycleTerminal } from './finality/lifecycle-state.js'
 export {
   isOutcome,
   isUpdateSource,
@@ -95,17 +39,8 @@ export {
   WATCH_STATUSES,
   type WatchStatus,
 } from './finality/lifecycle-types.js'
-export type * from './finality/observation.js'
-export type { LifecycleState, LifecycleTerminal } from './finality/lifecycle-state.js'
 export { type LifecycleUpdate, toLifecycleUpdate } from './finality/lifecycle-update.js'
-export {
-  type CreateLifecycleStateInput,
-  createLifecycleState,
-  type LifecycleStep,
-  reduceLifecycle,
-} from './finality/lifecycle-machine.js'
-export { evaluateWait, type WaitEvaluation } from './finality/evaluate-wait.js'
-export { LIFECYCLE_DIAGNOSTIC_CODES, type LifecycleDiagnosticCode } from './finality/lifecycle-diagnostics.js'
+export type * from './finality/observation.js'
 export {
   type MappingContext,
   observationFromTonFinality,
@@ -115,3 +50,76 @@ export {
   observationFromVenumStreamStatus,
   type VenumTxBody,
 } from './finality/provider-mappings.js'
+// Finality model and lifecycle state machine
+export {
+  compareTiers,
+  FINALITY_TIERS,
+  type FinalityTier,
+  isFinalityTier,
+  isObservedTier,
+  isTierAtLeast,
+  maxTier,
+  type ObservedTier,
+  tierRank,
+} from './finality/tiers.js'
+export {
+  buildUrl,
+  type JsonResponse,
+  type QueryValue,
+  type RequestJsonOptions,
+  requestJson,
+} from './http/request-json.js'
+export type {
+  ConnectContext,
+  ConnectRequest,
+  Decoded,
+  Diagnostic,
+  InboundFrame,
+  ProviderSession,
+  RecoverContext,
+  SseConnectRequest,
+  StreamProviderV1,
+  WebSocketConnectRequest,
+} from './provider/provider-v1.js'
+// Reconnection
+export {
+  backoffCeiling,
+  backoffDelay,
+  DEFAULT_RECONNECT_POLICY,
+  type ReconnectPolicy,
+  resolveReconnectPolicy,
+} from './reconnect/backoff.js'
+// Transports
+export { createSseParser } from './sse/sse-parser.js'
+export { connectSse } from './sse/sse-transport.js'
+export type {
+  FetchLike,
+  SseCloseReason,
+  SseConnection,
+  SseConnectOptions,
+} from './sse/sse-transport-types.js'
+export type { SseMessage, SseParser, SseParserCallbacks, SseParserOptions } from './sse/sse-types.js'
+// Streams and the provider contract
+export type { BufferOptions, OverflowPolicy } from './stream/bounded-queue.js'
+export { createStreamEngine } from './stream/stream-engine.js'
+export type {
+  ChainStream,
+  ChainStreamEvents,
+  ConnectionState,
+  ReconnectInfo,
+  StreamCounters,
+  StreamEngineOptions,
+} from './stream/stream-types.js'
+// Utilities
+export { onAbort, sleep } from './util/abort.js'
+export { type Logger, silentLogger } from './util/logger.js'
+export { parseOptions } from './util/options.js'
+export { connectWebSocket, openWebSocket } from './websocket/websocket-transport.js'
+export type {
+  WebSocketCloseReason,
+  WebSocketConnection,
+  WebSocketConnectOptions,
+  WebSocketConstructor,
+  WebSocketKeepalive,
+  WebSocketLike,
+} from './websocket/websocket-types.js'

@@ -31,7 +31,9 @@ describe('ChainstreamError', () => {
     // A query string makes the bundler load a second, independent instance of the module: the same
     // situation as two installed copies of @chainstream/core.
     // @ts-expect-error -- TypeScript does not know module specifiers with a query string
-    const copy = (await import('./chainstream-error.js?second-copy')) as typeof import('./chainstream-error.js')
+    const copy = (await import(
+      './chainstream-error.js?second-copy'
+    )) as typeof import('./chainstream-error.js')
     const foreign = new copy.ChainstreamError('Forbidden', 'nope')
     expect(copy.ChainstreamError).not.toBe(ChainstreamError)
     expect(foreign instanceof ChainstreamError).toBe(false)
@@ -69,7 +71,11 @@ describe('httpError', () => {
     expect(unauthorized.isRetryable).toBe(false)
     expect(unauthorized.message).toBe('HTTP 401: API key does not exist — check the API key')
     expect(httpError({ status: 403, body: undefined }).code).toBe('Forbidden')
-    const limited = httpError({ status: 429, body: { ok: false, result: 'Ratelimit exceed', code: 429 }, retryAfterMs: 1000 })
+    const limited = httpError({
+      status: 429,
+      body: { ok: false, result: 'Ratelimit exceed', code: 429 },
+      retryAfterMs: 1000,
+    })
     expect(limited.code).toBe('RateLimited')
     expect(limited.retryAfterMs).toBe(1000)
     expect(limited.message).toContain('Ratelimit exceed')

@@ -77,7 +77,9 @@ export class ChainstreamError extends Error {
   }
 
   /** A copy with some options changed (used to re-classify an error without losing its cause). */
-  with(options: ChainstreamErrorOptions & { code?: ChainstreamErrorCode; message?: string }): ChainstreamError {
+  with(
+    options: ChainstreamErrorOptions & { code?: ChainstreamErrorCode; message?: string },
+  ): ChainstreamError {
     const merged: ChainstreamErrorOptions = {
       isRetryable: options.isRetryable ?? this.isRetryable,
       cause: options.cause ?? this.cause,

@@ -32,7 +32,11 @@ describe('secret redaction', () => {
   })
 
   it('redacts Authorization and X-API-Key header values', () => {
-    const headers = redactHeaders({ Authorization: `Bearer ${KEY}`, 'X-API-Key': KEY, Accept: 'text/event-stream' })
+    const headers = redactHeaders({
+      Authorization: `Bearer ${KEY}`,
+      'X-API-Key': KEY,
+      Accept: 'text/event-stream',
+    })
     expect(JSON.stringify(headers)).not.toContain(KEY)
     expect(headers.Accept).toBe('text/event-stream')
   })
@@ -48,7 +52,10 @@ describe('secret redaction', () => {
   })
 
   it('never lets a key through an error message', () => {
-    const error = new ChainstreamError('ConnectionClosed', `connect ECONNREFUSED https://h.example/sse?api_key=${KEY}`)
+    const error = new ChainstreamError(
+      'ConnectionClosed',
+      `connect ECONNREFUSED https://h.example/sse?api_key=${KEY}`,
+    )
     expect(error.message).not.toContain(KEY)
     expect(JSON.stringify(error)).not.toContain(KEY)
   })

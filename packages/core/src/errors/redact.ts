@@ -7,10 +7,25 @@
 export const REDACTED = '[redacted]'
 
 /** Query parameters whose values are secrets (compared case-insensitively, `-`/`_` ignored). */
-const SECRET_PARAMS = new Set(['apikey', 'token', 'accesstoken', 'authorization', 'auth', 'secret', 'password', 'key'])
+const SECRET_PARAMS = new Set([
+  'apikey',
+  'token',
+  'accesstoken',
+  'authorization',
+  'auth',
+  'secret',
+  'password',
+  'key',
+])
 
 /** Headers whose values are secrets. */
-const SECRET_HEADERS = new Set(['authorization', 'x-api-key', 'proxy-authorization', 'cookie', 'x-auth-token'])
+const SECRET_HEADERS = new Set([
+  'authorization',
+  'x-api-key',
+  'proxy-authorization',
+  'cookie',
+  'x-auth-token',
+])
 
 const normaliseParam = (name: string) => name.toLowerCase().replace(/[-_]/g, '')
 
@@ -21,9 +36,11 @@ export const isSecretParam = (name: string): boolean => SECRET_PARAMS.has(normal
 export const isSecretHeader = (name: string): boolean => SECRET_HEADERS.has(name.toLowerCase())
 
 // `api_key=…`, `apiKey=…`, `token=…` inside any text (URLs embedded in messages, echoed request lines).
-const QUERY_SECRET_RE = /([?&;\s"'](?:api[-_]?key|apikey|token|access[-_]?token|auth|secret|password|key)=)([^&#\s"']+)/gi
+const QUERY_SECRET_RE =
+  /([?&;\s"'](?:api[-_]?key|apikey|token|access[-_]?token|auth|secret|password|key)=)([^&#\s"']+)/gi
 // `Authorization: Bearer …`, `X-API-Key: …` as they appear in dumped headers.
-const HEADER_SECRET_RE = /((?:authorization|x-api-key|proxy-authorization)["']?\s*[:=]\s*["']?)(?:bearer\s+|basic\s+)?([^\s"',}]+)/gi
+const HEADER_SECRET_RE =
+  /((?:authorization|x-api-key|proxy-authorization)["']?\s*[:=]\s*["']?)(?:bearer\s+|basic\s+)?([^\s"',}]+)/gi
 // `https://user:pass@host`
 const USERINFO_RE = /(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:)([^@\s/]+)(@)/gi
 

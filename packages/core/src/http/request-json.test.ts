@@ -15,12 +15,17 @@ describe('requestJson', () => {
 
   it('sends repeated query parameters and headers, and parses the JSON answer', async () => {
     server.handle((conn) => conn.respond(200, { transactions: [{ lt: '1' }] }))
-    const response = await requestJson<{ transactions: { lt: string }[] }>(`${server.url}/api/v3/transactions`, {
-      query: { account: ['0:AA', '0:BB'], limit: 2, sort: 'asc', skipped: undefined },
-      headers: { 'X-API-Key': 'k' },
-    })
+    const response = await requestJson<{ transactions: { lt: string }[] }>(
+      `${server.url}/api/v3/transactions`,
+      {
+        query: { account: ['0:AA', '0:BB'], limit: 2, sort: 'asc', skipped: undefined },
+        headers: { 'X-API-Key': 'k' },
+      },
+    )
     expect(response.data.transactions[0]?.lt).toBe('1')
-    expect(server.requests[0]?.url).toBe('/api/v3/transactions?account=0%3AAA&account=0%3ABB&limit=2&sort=asc')
+    expect(server.requests[0]?.url).toBe(
+      '/api/v3/transactions?account=0%3AAA&account=0%3ABB&limit=2&sort=asc',
+    )
     expect(server.requests[0]?.headers['x-api-key']).toBe('k')
   })
 
@@ -46,7 +51,9 @@ describe('requestJson', () => {
 
   it('gives up after maxAttempts retries with the last typed error', async () => {
     server.handle((conn) => conn.respond(502, 'bad gateway'))
-    await expect(requestJson(server.url, { retry: { maxAttempts: 2, initialDelayMs: 1 } })).rejects.toMatchObject({
+    await expect(
+      requestJson(server.url, { retry: { maxAttempts: 2, initialDelayMs: 1 } }),
+    ).rejects.toMatchObject({
       code: 'HttpError',
       status: 502,
     })

@@ -62,9 +62,13 @@ export function buildUrl(base: string, query?: Record<string, QueryValue>): stri
  * the parsed body and `Retry-After`; retryable failures are retried with jittered backoff. URLs in errors
  * are redacted. Used for snapshots and backfill (REST status endpoints, indexer APIs).
  */
-export async function requestJson<T = unknown>(url: string, options: RequestJsonOptions = {}): Promise<JsonResponse<T>> {
+export async function requestJson<T = unknown>(
+  url: string,
+  options: RequestJsonOptions = {},
+): Promise<JsonResponse<T>> {
   const target = buildUrl(url, options.query)
-  const policy = options.retry === false ? undefined : resolveReconnectPolicy({ ...RETRY_DEFAULTS, ...options.retry })
+  const policy =
+    options.retry === false ? undefined : resolveReconnectPolicy({ ...RETRY_DEFAULTS, ...options.retry })
   const noRetry = new Set(options.noRetryStatuses ?? [])
   for (let attempt = 1; ; attempt++) {
     if (options.signal?.aborted) throw abortError(options.signal, `the request to ${redactUrl(target)}`)
@@ -73,11 +77,17 @@ export async function requestJson<T = unknown>(url: string, options: RequestJson
     } catch (caught) {
       const error = isChainstreamError(caught)
         ? caught
-        : new ChainstreamError('ConnectionClosed', `Request to ${redactUrl(target)} failed: ${String(caught)}`, {
-            cause: caught,
-          })
+        : new ChainstreamError(
+            'ConnectionClosed',
+            `Request to ${redactUrl(target)} failed: ${String(caught)}`,
+            {
+              cause: caught,
+            },
+          )
       const retryable =
-        error.isRetryable && !(error.status !== undefined && noRetry.has(error.status)) && error.code !== 'Aborted'
+        error.isRetryable &&
+        !(error.status !== undefined && noRetry.has(error.status)) &&
+        error.code !== 'Aborted'
       if (!policy || !retryable || attempt > policy.maxAttempts) throw error
       await sleep(backoffDelay(policy, attempt, error.retryAfterMs, options.random), options.signal)
     }
@@ -129,7 +139,10 @@ async function attemptOnce<T>(target: string, options: RequestJsonOptions): Prom
         size += chunk.length
         if (size > MAX_BODY) {
           response.body.destroy()
-          throw new ChainstreamError('ProtocolError', `The response from ${redactUrl(target)} exceeds ${MAX_BODY} bytes`)
+          throw new ChainstreamError(
+            'ProtocolError',
+            `The response from ${redactUrl(target)} exceeds ${MAX_BODY} bytes`,
+          )
         }
         chunks.push(chunk)
       }
@@ -149,19 +162,27 @@ async function attemptOnce<T>(target: string, options: RequestJsonOptions): Prom
       })
     }
     if (typeof parsed === 'string') {
-      throw new ChainstreamError('ProtocolError', `Expected JSON from ${redactUrl(target)}, got: ${parsed.slice(0, 120)}`, {
-        status,
-      })
+      throw new ChainstreamError(
+        'ProtocolError',
+        `Expected JSON from ${redactUrl(target)}, got: ${parsed.slice(0, 120)}`,
+        {
+          status,
+        },
+      )
     }
     return { status, data: parsed as T, header: getHeader }
   } catch (error) {
     if (isChainstreamError(error)) throw error
     if (options.signal?.aborted) throw abortError(options.signal, `the request to ${redactUrl(target)}`)
     if (timedOut) {
-      throw new ChainstreamError('RequestTimeout', `No answer from ${redactUrl(target)} within ${timeoutMs} ms`, {
-        cause: error,
-        isRetryable: true,
-      })
+      throw new ChainstreamError(
+        'RequestTimeout',
+        `No answer from ${redactUrl(target)} within ${timeoutMs} ms`,
+        {
+          cause: error,
+          isRetryable: true,
+        },
+      )
     }
     throw new ChainstreamError(
       'ConnectionClosed',

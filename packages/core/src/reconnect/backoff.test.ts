@@ -14,11 +14,15 @@ describe('backoff', () => {
 
   it('keeps every delay inside its full-jitter bounds [0, ceiling]', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 60 }), fc.double({ min: 0, max: 0.999_999, noNaN: true }), (n, r) => {
-        const delay = backoffDelay(policy, n, undefined, () => r)
-        expect(delay).toBeGreaterThanOrEqual(0)
-        expect(delay).toBeLessThanOrEqual(backoffCeiling(policy, n))
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 60 }),
+        fc.double({ min: 0, max: 0.999_999, noNaN: true }),
+        (n, r) => {
+          const delay = backoffDelay(policy, n, undefined, () => r)
+          expect(delay).toBeGreaterThanOrEqual(0)
+          expect(delay).toBeLessThanOrEqual(backoffCeiling(policy, n))
+        },
+      ),
     )
   })
 

@@ -48,7 +48,13 @@ export function jsonTestProvider(options: JsonTestProviderOptions): JsonTestProv
       provider.calls.push('open')
       provider.contexts.push(context)
       return transport === 'sse'
-        ? { transport: 'sse', url: options.url, method: 'POST', body: { topics: ['all'] }, headers: options.headers ?? {} }
+        ? {
+            transport: 'sse',
+            url: options.url,
+            method: 'POST',
+            body: { topics: ['all'] },
+            headers: options.headers ?? {},
+          }
         : { transport: 'websocket', url: options.url, headers: options.headers ?? {} }
     },
     decode(frame: InboundFrame): Decoded<TestEvent> {
@@ -59,7 +65,8 @@ export function jsonTestProvider(options: JsonTestProviderOptions): JsonTestProv
       } catch {
         return { kind: 'diagnostic', diagnostic: { code: 'bad-json', message: 'not JSON' } }
       }
-      if (frame.transport === 'sse' && frame.message.event === 'connected') return { kind: 'subscribed', data: value }
+      if (frame.transport === 'sse' && frame.message.event === 'connected')
+        return { kind: 'subscribed', data: value }
       if (typeof value.id === 'string' && typeof value.status === 'string') {
         return { kind: 'response', id: value.id, data: value }
       }

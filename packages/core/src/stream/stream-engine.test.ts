@@ -109,7 +109,11 @@ describe('stream engine over SSE', () => {
   it('waits at least the Retry-After of a 429 before reconnecting', async () => {
     server.handleNext((conn) => conn.respond(429, { error: 'Ratelimit exceeded' }, { 'Retry-After': '1' }))
     server.handle((conn) => connected(conn))
-    const stream = open({ provider: jsonTestProvider({ url: server.url }), reconnect: fast, random: () => 0.5 })
+    const stream = open({
+      provider: jsonTestProvider({ url: server.url }),
+      reconnect: fast,
+      random: () => 0.5,
+    })
     const seen = record(stream)
     await stream.waitSubscribed({ timeoutMs: 5_000 })
     expect(seen.reconnects[0]).toMatchObject({ attempt: 1, delayMs: 1_000 })
@@ -136,7 +140,11 @@ describe('stream engine over SSE', () => {
       connected(conn)
       conn.event({ data: '{"n":7}' })
     })
-    const stream = open({ provider: jsonTestProvider({ url: server.url }), reconnect: fast, heartbeatTimeoutMs: 200 })
+    const stream = open({
+      provider: jsonTestProvider({ url: server.url }),
+      reconnect: fast,
+      heartbeatTimeoutMs: 200,
+    })
     const seen = record(stream)
     await until(() => seen.events.length === 1)
     expect(seen.errors.map((e) => e.code)).toEqual(['HeartbeatTimeout'])
@@ -167,7 +175,11 @@ describe('stream engine over SSE', () => {
     })
     const before = timeoutCount()
     const controller = new AbortController()
-    const stream = open({ provider: jsonTestProvider({ url: server.url }), signal: controller.signal, heartbeatTimeoutMs: 5_000 })
+    const stream = open({
+      provider: jsonTestProvider({ url: server.url }),
+      signal: controller.signal,
+      heartbeatTimeoutMs: 5_000,
+    })
     await stream.waitSubscribed({ timeoutMs: 2_000 })
     expect(timeoutCount()).toBeGreaterThan(before) // the heartbeat watchdog is armed
     controller.abort()
@@ -214,7 +226,11 @@ describe('stream engine over SSE', () => {
       conn.event({ data: JSON.stringify({ n: 1, pad: 'x'.repeat(4_096) }) })
     })
     server.handle((conn) => connected(conn))
-    const stream = open({ provider: jsonTestProvider({ url: server.url }), reconnect: fast, maxEventSize: 1_024 })
+    const stream = open({
+      provider: jsonTestProvider({ url: server.url }),
+      reconnect: fast,
+      maxEventSize: 1_024,
+    })
     const seen = record(stream)
     await until(() => server.requests.length === 2)
     expect(seen.events).toEqual([])
@@ -291,7 +307,10 @@ describe('stream engine over SSE', () => {
     ).rejects.toMatchObject({ code: 'BufferOverflow' })
     expect(drained).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
 
-    const lossy = open({ provider: jsonTestProvider({ url: server.url }), buffer: { size: 10, overflow: 'dropOldest' } })
+    const lossy = open({
+      provider: jsonTestProvider({ url: server.url }),
+      buffer: { size: 10, overflow: 'dropOldest' },
+    })
     const lossyIterator = lossy[Symbol.asyncIterator]()
     await until(() => lossy.counters.events === 50)
     expect(lossy.counters.dropped).toBe(40)
@@ -316,7 +335,10 @@ describe('stream engine over SSE', () => {
 
   it('gives up with ConnectionLost carrying the attempts when failures are consecutive', async () => {
     server.handle((conn) => conn.respond(502, 'bad gateway'))
-    const stream = open({ provider: jsonTestProvider({ url: server.url }), reconnect: { ...fast, maxAttempts: 3 } })
+    const stream = open({
+      provider: jsonTestProvider({ url: server.url }),
+      reconnect: { ...fast, maxAttempts: 3 },
+    })
     const seen = record(stream)
     const error = await stream.closed
     expect(error).toMatchObject({ code: 'ConnectionLost', attempts: 3 })
@@ -331,7 +353,10 @@ describe('stream engine over SSE', () => {
       conn.event({ data: '{"n":1}' })
       conn.end()
     })
-    const stream = open({ provider: jsonTestProvider({ url: server.url, isComplete: () => true }), reconnect: fast })
+    const stream = open({
+      provider: jsonTestProvider({ url: server.url, isComplete: () => true }),
+      reconnect: fast,
+    })
     const error = await stream.closed
     expect(error).toBeUndefined()
     expect(stream.counters.events).toBe(1)
@@ -341,14 +366,20 @@ describe('stream engine over SSE', () => {
   it('rejects waitSubscribed with SubscribeTimeout while the server never acknowledges', async () => {
     server.handle((conn) => conn.open())
     const stream = open({ provider: jsonTestProvider({ url: server.url }), subscribeTimeoutMs: 5_000 })
-    await expect(stream.waitSubscribed({ timeoutMs: 100 })).rejects.toMatchObject({ code: 'SubscribeTimeout' })
+    await expect(stream.waitSubscribed({ timeoutMs: 100 })).rejects.toMatchObject({
+      code: 'SubscribeTimeout',
+    })
   })
 
   it('rejects bad options with InvalidArgument before connecting', () => {
     const provider = jsonTestProvider({ url: server.url })
-    expect(() => createStreamEngine({ provider, reconnect: { factor: 0 } })).toThrow(/reconnect policy: factor/)
+    expect(() => createStreamEngine({ provider, reconnect: { factor: 0 } })).toThrow(
+      /reconnect policy: factor/,
+    )
     expect(() => createStreamEngine({ provider, heartbeatTimeoutMs: -1 })).toThrow(/heartbeatTimeoutMs/)
-    expect(() => createStreamEngine({ provider, buffer: { overflow: 'block' as never } })).toThrow(/buffer.overflow/)
+    expect(() => createStreamEngine({ provider, buffer: { overflow: 'block' as never } })).toThrow(
+      /buffer.overflow/,
+    )
     expect(server.requests.length).toBe(0)
   })
 })
@@ -363,10 +394,7 @@ describe('stream engine over WebSocket', () => {
     await Promise.all(streams.splice(0).map((s) => s.close()))
     await server.close()
   })
-  const answerSubscribe = (conn: {
-    onMessage(l: (m: string) => void): void
-    send(m: unknown): void
-  }) =>
+  const answerSubscribe = (conn: { onMessage(l: (m: string) => void): void; send(m: unknown): void }) =>
     conn.onMessage((message) => {
       const request = JSON.parse(message) as { op: string; id: string }
       if (request.op === 'subscribe') conn.send({ id: request.id, status: 'subscribed' })
@@ -380,7 +408,9 @@ describe('stream engine over WebSocket', () => {
         if (m.includes('subscribe')) conn.send({ n: 1 })
       })
     })
-    const stream = createStreamEngine({ provider: jsonTestProvider({ url: server.url, transport: 'websocket' }) })
+    const stream = createStreamEngine({
+      provider: jsonTestProvider({ url: server.url, transport: 'websocket' }),
+    })
     streams.push(stream)
     const seen = record(stream)
     await stream.waitSubscribed({ timeoutMs: 2_000 })
@@ -397,7 +427,11 @@ describe('stream engine over WebSocket', () => {
     })
     server.handle((conn) => answerSubscribe(conn))
     const stream = createStreamEngine({
-      provider: jsonTestProvider({ url: server.url, transport: 'websocket', keepalive: { intervalMs: 50, timeoutMs: 100 } }),
+      provider: jsonTestProvider({
+        url: server.url,
+        transport: 'websocket',
+        keepalive: { intervalMs: 50, timeoutMs: 100 },
+      }),
       reconnect: fast,
     })
     streams.push(stream)

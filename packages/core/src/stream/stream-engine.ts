@@ -103,14 +103,25 @@ class StreamEngine<TEvent> implements ChainStream<TEvent> {
     this.policy = options.reconnect === false ? undefined : resolveReconnectPolicy(options.reconnect)
     this.logger = options.logger ?? silentLogger
     this.random = options.random ?? Math.random
-    this.heartbeatTimeoutMs = nonNegative(options.heartbeatTimeoutMs, DEFAULT_HEARTBEAT_TIMEOUT_MS, 'heartbeatTimeoutMs')
+    this.heartbeatTimeoutMs = nonNegative(
+      options.heartbeatTimeoutMs,
+      DEFAULT_HEARTBEAT_TIMEOUT_MS,
+      'heartbeatTimeoutMs',
+    )
     this.openTimeoutMs = nonNegative(options.openTimeoutMs, DEFAULT_OPEN_TIMEOUT_MS, 'openTimeoutMs')
-    this.subscribeTimeoutMs = nonNegative(options.subscribeTimeoutMs, DEFAULT_SUBSCRIBE_TIMEOUT_MS, 'subscribeTimeoutMs')
+    this.subscribeTimeoutMs = nonNegative(
+      options.subscribeTimeoutMs,
+      DEFAULT_SUBSCRIBE_TIMEOUT_MS,
+      'subscribeTimeoutMs',
+    )
     this.maxEventSize = nonNegative(options.maxEventSize, DEFAULT_MAX_EVENT_SIZE, 'maxEventSize')
     this.bufferSize = Math.max(1, nonNegative(options.buffer?.size, DEFAULT_BUFFER_SIZE, 'buffer.size'))
     this.overflow = options.buffer?.overflow ?? 'fail'
     if (this.overflow !== 'fail' && this.overflow !== 'dropOldest') {
-      throw new ChainstreamError('InvalidArgument', `buffer.overflow must be 'fail' or 'dropOldest', got ${String(this.overflow)}`)
+      throw new ChainstreamError(
+        'InvalidArgument',
+        `buffer.overflow must be 'fail' or 'dropOldest', got ${String(this.overflow)}`,
+      )
     }
     this.emitter = new Emitter((error, event) => this.listenerFailed(error, String(event)))
     this.closed = new Promise((resolve) => {
@@ -136,7 +147,10 @@ class StreamEngine<TEvent> implements ChainStream<TEvent> {
     return this.current?.session
   }
 
-  on<K extends keyof ChainStreamEvents<TEvent>>(event: K, listener: ChainStreamEvents<TEvent>[K]): () => void {
+  on<K extends keyof ChainStreamEvents<TEvent>>(
+    event: K,
+    listener: ChainStreamEvents<TEvent>[K],
+  ): () => void {
     return this.emitter.on(event, listener)
   }
 
@@ -151,9 +165,9 @@ class StreamEngine<TEvent> implements ChainStream<TEvent> {
     this.loop = Promise.resolve()
       .then(() => this.run())
       .catch((error: unknown) => {
-      // The loop handles its own errors; reaching here is a bug, reported rather than swallowed.
-      this.finish(toChainstreamError(error, 'ProtocolError'))
-    })
+        // The loop handles its own errors; reaching here is a bug, reported rather than swallowed.
+        this.finish(toChainstreamError(error, 'ProtocolError'))
+      })
   }
 
   restart(reason = 'restart requested'): void {
@@ -258,7 +272,9 @@ class StreamEngine<TEvent> implements ChainStream<TEvent> {
         this.count.reconnects++
         continue
       }
-      const error = this.provider.classifyError ? this.provider.classifyError(ending.error, context) : ending.error
+      const error = this.provider.classifyError
+        ? this.provider.classifyError(ending.error, context)
+        : ending.error
       this.lastError = error
       if (!error.isRetryable || !this.policy) {
         this.finish(error)
@@ -446,7 +462,11 @@ class Connection<TEvent> {
   private readonly controller = new AbortController()
   private readonly pending = new Map<
     string,
-    { resolve: (value: unknown) => void; reject: (error: unknown) => void; timer?: ReturnType<typeof setTimeout> }
+    {
+      resolve: (value: unknown) => void
+      reject: (error: unknown) => void
+      timer?: ReturnType<typeof setTimeout>
+    }
   >()
   private subscribedFrames: unknown[] = []
   private subscribedWaiter: ((data: unknown) => void) | undefined
@@ -467,16 +487,15 @@ class Connection<TEvent> {
     })
     const { logger, signal } = engine.options
     this.removeLifetimeListener = onAbort(signal, () => this.end({ kind: 'closed' }))
-    const connection = this
     this.session = {
       transport: request.transport,
       signal: this.controller.signal,
       logger,
-      send: (data) => connection.send(data),
-      request: (data, id, options) => connection.sendRequest(data, id, options?.timeoutMs),
-      waitForSubscribed: (options) => connection.waitForSubscribed(options?.timeoutMs),
+      send: (data) => this.send(data),
+      request: (data, id, options) => this.sendRequest(data, id, options?.timeoutMs),
+      waitForSubscribed: (options) => this.waitForSubscribed(options?.timeoutMs),
       emit: (event) => {
-        if (!connection.ended) engine.deliver(event, true)
+        if (!this.ended) engine.deliver(event, true)
       },
       diagnostic: (diagnostic) => engine.diagnostic(diagnostic),
     }
@@ -580,7 +599,10 @@ class Connection<TEvent> {
   }
 
   private endingError(): ChainstreamError {
-    return new ChainstreamError('ConnectionClosed', 'The connection ended before the subscription was acknowledged')
+    return new ChainstreamError(
+      'ConnectionClosed',
+      'The connection ended before the subscription was acknowledged',
+    )
   }
 
   private transportEnded(reason: SseCloseReason | WebSocketCloseReason): void {
@@ -594,7 +616,9 @@ class Connection<TEvent> {
           ? { kind: 'complete' }
           : {
               kind: 'failed',
-              error: new ChainstreamError('ConnectionClosed', 'The server ended the stream', { isRetryable: true }),
+              error: new ChainstreamError('ConnectionClosed', 'The server ended the stream', {
+                isRetryable: true,
+              }),
             },
       )
     } else if (reason.kind === 'closed-by-server') {
@@ -670,10 +694,16 @@ class Connection<TEvent> {
   private sendRequest(data: string, id: string, timeoutMs = 30_000): Promise<unknown> {
     if (this.ended) return Promise.reject(this.endingError())
     if (this.pending.has(id)) {
-      return Promise.reject(new ChainstreamError('InvalidArgument', `A request with id ${id} is already pending`))
+      return Promise.reject(
+        new ChainstreamError('InvalidArgument', `A request with id ${id} is already pending`),
+      )
     }
     return new Promise((resolve, reject) => {
-      const entry: { resolve: (value: unknown) => void; reject: (error: unknown) => void; timer?: ReturnType<typeof setTimeout> } = {
+      const entry: {
+        resolve: (value: unknown) => void
+        reject: (error: unknown) => void
+        timer?: ReturnType<typeof setTimeout>
+      } = {
         resolve,
         reject,
       }
@@ -702,7 +732,8 @@ class Connection<TEvent> {
         this.subscribedWaiter = resolve
       }),
       timeoutMs,
-      () => new ChainstreamError('SubscribeTimeout', `No subscription acknowledgement within ${timeoutMs} ms`),
+      () =>
+        new ChainstreamError('SubscribeTimeout', `No subscription acknowledgement within ${timeoutMs} ms`),
     )
   }
 }
@@ -731,4 +762,3 @@ function nonNegative(value: number | undefined, fallback: number, name: string):
   }
   return value
 }
-

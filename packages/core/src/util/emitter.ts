@@ -46,7 +46,9 @@ export class Emitter<E extends EventMap<E>> {
       try {
         const result = listener(...args)
         if (result && typeof (result as Promise<unknown>).then === 'function') {
-          ;(result as Promise<unknown>).then(undefined, (error: unknown) => this.onListenerError(error, event))
+          ;(result as Promise<unknown>).then(undefined, (error: unknown) =>
+            this.onListenerError(error, event),
+          )
         }
       } catch (error) {
         this.onListenerError(error, event)
