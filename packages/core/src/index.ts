@@ -112,6 +112,7 @@ export type {
 } from './stream/stream-types.js'
 // Utilities
 export { onAbort, sleep } from './util/abort.js'
+export { Emitter, type EventMap } from './util/emitter.js'
 export { type Logger, silentLogger } from './util/logger.js'
 export { parseOptions } from './util/options.js'
 export { connectWebSocket, openWebSocket } from './websocket/websocket-transport.js'

@@ -35,3 +35,4 @@ export {
   type WsServerRequest,
   type WsUpgradeRecord,
 } from './ws-server.js'
+export * from './ton/index.js'

@@ -1,6 +1,7 @@
 import { type IncomingMessage, request } from 'node:http'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createSseServer, type SseServer, type SseServerConnection } from './sse-server.js'
+import { createSseServer, type SseServer } from './sse-server.js'
+import type { SseServerConnection } from './sse-server-connection.js'
 
 interface ClientResponse {
   status: number

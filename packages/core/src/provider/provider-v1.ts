@@ -1,7 +1,7 @@
 import type { ChainstreamError } from '../errors/chainstream-error.js'
-import type { Logger } from '../util/logger.js'
-import type { SseMessage } from '../sse/sse-types.js'
 import type { FetchLike } from '../sse/sse-transport-types.js'
+import type { SseMessage } from '../sse/sse-types.js'
+import type { Logger } from '../util/logger.js'
 import type { WebSocketConstructor, WebSocketKeepalive } from '../websocket/websocket-types.js'
 
 /**
@@ -92,10 +92,12 @@ export interface WebSocketConnectRequest {
 export type ConnectRequest = SseConnectRequest | WebSocketConnectRequest
 
 /** A frame as it arrived: an SSE event, or a WebSocket text message. */
-export type InboundFrame = { readonly transport: 'sse'; readonly message: SseMessage } | {
-  readonly transport: 'websocket'
-  readonly data: string
-}
+export type InboundFrame =
+  | { readonly transport: 'sse'; readonly message: SseMessage }
+  | {
+      readonly transport: 'websocket'
+      readonly data: string
+    }
 
 /** What a frame means. */
 export type Decoded<TEvent> =
@@ -104,7 +106,12 @@ export type Decoded<TEvent> =
   /** The server acknowledged the subscription (SSE `connected`, Venum `ready`). */
   | { readonly kind: 'subscribed'; readonly id?: string; readonly data?: unknown }
   /** An answer to a request sent with {@link ProviderSession.request}, matched by `id`. */
-  | { readonly kind: 'response'; readonly id: string; readonly error?: ChainstreamError; readonly data?: unknown }
+  | {
+      readonly kind: 'response'
+      readonly id: string
+      readonly error?: ChainstreamError
+      readonly data?: unknown
+    }
   /** A liveness signal with no content (it already fed the watchdog by arriving). */
   | { readonly kind: 'heartbeat' }
   /** The server reported an error on the open stream: retryable ones reconnect, others end the stream. */

@@ -9,6 +9,14 @@ export interface SseRequestInit {
   signal: AbortSignal
 }
 
+/** Receives a response body. Exactly one of `end` and `error` is called, once, unless cancelled first. */
+export interface BodySink {
+  /** One chunk. Must not throw: the read loop has nowhere to report it. */
+  chunk(bytes: Uint8Array): void
+  end(): void
+  error(error: unknown): void
+}
+
 /**
  * A response whose headers have arrived, with the body still to read. Both HTTP clients (undici's
  * `request` and a `fetch`) are reduced to this, so the transport has one code path.
@@ -16,17 +24,13 @@ export interface SseRequestInit {
 export interface SseResponse {
   readonly status: number
   header(name: string): string | undefined
-  /** The body chunks; `next()` rejects when the connection breaks. */
-  readonly body: AsyncIterator<Uint8Array>
+  /** Starts delivering the body to `sink` (call once). */
+  consume(sink: BodySink): void
   /** Stops reading and releases the socket (destroys it when the body has not ended). Idempotent. */
   cancel(): void
 }
 
 const noop = () => {}
-
-const EMPTY_BODY: AsyncIterator<Uint8Array> = {
-  next: () => Promise.resolve({ done: true, value: undefined }),
-}
 
 /** Sends the request with undici's `request` (the fast path: no WHATWG streams in between). */
 export async function openWithUndici(url: string, init: SseRequestInit): Promise<SseResponse> {
@@ -41,14 +45,38 @@ export async function openWithUndici(url: string, init: SseRequestInit): Promise
     bodyTimeout: 0,
   })
   const { body, headers } = response
+  // A late 'error' after cancel() must not become an uncaught exception.
+  body.on('error', noop)
+  let cancelled = false
   return {
     status: response.statusCode,
     header: (name) => {
       const value = headers[name.toLowerCase()]
       return Array.isArray(value) ? value.join(', ') : value
     },
-    body: body[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>,
+    consume: (sink) => {
+      let settled = false
+      // 'data' events rather than async iteration: iteration goes through `read()`, which concatenates
+      // whatever is buffered into a new Buffer — a copy of every byte on a busy stream.
+      body.on('data', sink.chunk)
+      body.once('end', () => {
+        settled = true
+        sink.end()
+      })
+      body.once('error', (error) => {
+        if (settled || cancelled) return
+        settled = true
+        sink.error(error)
+      })
+      body.once('close', () => {
+        if (settled || cancelled) return
+        settled = true
+        sink.error(new Error('the response body closed before its end'))
+      })
+    },
     cancel: () => {
+      cancelled = true
+      body.removeAllListeners('data')
       if (!body.destroyed) body.destroy()
     },
   }
@@ -67,55 +95,86 @@ export async function openWithFetch(
     signal: init.signal,
   })
   const source = response.body
-  let body: AsyncIterator<Uint8Array> = EMPTY_BODY
-  let cancelBody: () => void = noop
+  let cancelled = false
+  let next: () => Promise<IteratorResult<Uint8Array>> = () =>
+    Promise.resolve({ done: true, value: undefined })
+  let cancelSource: () => void = noop
   if (source !== null && typeof (source as ReadableStream<Uint8Array>).getReader === 'function') {
     const reader = (source as ReadableStream<Uint8Array>).getReader()
-    body = {
-      next: async () => {
-        const { done, value } = await reader.read()
-        return done ? { done: true, value: undefined } : { done: false, value }
-      },
+    next = async () => {
+      const { done, value } = await reader.read()
+      return done ? { done: true, value: undefined } : { done: false, value }
     }
-    cancelBody = () => {
+    cancelSource = () => {
       reader.cancel().catch(noop)
     }
   } else if (source !== null) {
     const iterator = (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]()
-    body = iterator
-    cancelBody = () => {
+    next = () => iterator.next()
+    cancelSource = () => {
       iterator.return?.()?.catch(noop)
     }
   }
-  let cancelled = false
   return {
     status: response.status,
     header: (name) => response.headers.get(name) ?? undefined,
-    body,
+    consume: (sink) => {
+      const pump = async () => {
+        try {
+          for (;;) {
+            const result = await next()
+            if (cancelled) return
+            if (result.done) return sink.end()
+            sink.chunk(result.value)
+          }
+        } catch (error) {
+          if (!cancelled) sink.error(error)
+        }
+      }
+      void pump()
+    },
     cancel: () => {
       if (cancelled) return
       cancelled = true
-      cancelBody()
+      cancelSource()
     },
   }
 }
 
 /** Reads at most `limit` bytes of the body as UTF-8 text (error bodies are only for diagnostics). */
-export async function readBodyText(response: SseResponse, limit: number): Promise<string> {
-  const chunks: Uint8Array[] = []
-  let size = 0
-  while (size < limit) {
-    const { done, value } = await response.body.next()
-    if (done) break
-    chunks.push(value)
-    size += value.length
-  }
-  const all = new Uint8Array(Math.min(size, limit))
-  let offset = 0
-  for (const chunk of chunks) {
-    const part = chunk.subarray(0, all.length - offset)
-    all.set(part, offset)
-    offset += part.length
-  }
-  return new TextDecoder().decode(all)
+export function readBodyText(response: SseResponse, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Uint8Array[] = []
+    let size = 0
+    let done = false
+    const finish = () => {
+      if (done) return
+      done = true
+      const all = new Uint8Array(Math.min(size, limit))
+      let offset = 0
+      for (const chunk of chunks) {
+        const part = chunk.subarray(0, all.length - offset)
+        all.set(part, offset)
+        offset += part.length
+      }
+      resolve(new TextDecoder().decode(all))
+    }
+    response.consume({
+      chunk: (bytes) => {
+        if (done) return
+        chunks.push(bytes)
+        size += bytes.length
+        if (size >= limit) {
+          finish()
+          response.cancel()
+        }
+      },
+      end: finish,
+      error: (error) => {
+        if (done) return
+        done = true
+        reject(error)
+      },
+    })
+  })
 }

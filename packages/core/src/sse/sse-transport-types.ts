@@ -31,13 +31,19 @@ export interface SseConnectOptions {
   signal?: AbortSignal
   /** No bytes for this long → the connection fails with `HeartbeatTimeout`. `0` or omitted disables it. */
   heartbeatTimeoutMs?: number
-  /** Opening (until response headers) takes longer than this → `OpenTimeout`. @default 30_000 */
+  /**
+   * Opening (until response headers, and the error body of a non-2xx answer) takes longer than this →
+   * `OpenTimeout`. `0` disables it. @default 30_000
+   */
   openTimeoutMs?: number
   /** Maximum size of one event in bytes. @default 8 MiB */
   maxEventSize?: number
   /** Use this `fetch` instead of undici's `request` (for custom agents, proxies, other runtimes). */
   fetch?: FetchLike
-  /** Called for every event. Runs synchronously on the read loop: keep it cheap. */
+  /**
+   * Called for every event. Runs synchronously on the read loop: keep it cheap. A throw (from this or any
+   * other callback) ends the connection with a `ConnectionClosed` error whose `cause` is the thrown value.
+   */
   onEvent: (message: SseMessage) => void
   /** Called for every comment line (keepalives). */
   onComment?: (comment: string) => void

@@ -1,15 +1,13 @@
 import { createSseServer, type SseServer, type SseServerConnection } from '@chainstream/testkit'
 import { fetch as undiciFetch } from 'undici'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest'
 import { type ChainstreamError, isChainstreamError } from '../errors/chainstream-error.js'
+import { trackTimers } from '../test-support/track-timers.js'
 import { connectSse } from './sse-transport.js'
 import type { FetchLike, SseConnectOptions } from './sse-transport-types.js'
 import type { SseMessage } from './sse-types.js'
 
 const SECRET = 'SECRET123456'
-
-/** Live `setTimeout` timers of this process (unref'd ones excluded; the transport does not unref). */
-const activeTimeouts = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -195,27 +193,33 @@ describe('connectSse', () => {
 
   it('silence longer than heartbeatTimeoutMs ends with HeartbeatTimeout; bytes keep it alive', async () => {
     const connection = nextConnection(server)
-    const r = recorder(server.url, { heartbeatTimeoutMs: 150 })
+    const r = recorder(server.url, { heartbeatTimeoutMs: 300 })
     const opening = connectSse(r.options)
     const conn = await connection
     conn.open()
     const client = await opening
     const started = Date.now()
-    // Keepalives every 50 ms for 400 ms: well past the timeout in total, never silent for long.
-    for (let i = 0; i < 8; i++) {
+    let lastKeepaliveAt = started
+    // Keepalives every 50 ms for 500 ms: well past the timeout in total, never silent for long.
+    for (let i = 0; i < 10; i++) {
       conn.comment(' keepalive')
+      lastKeepaliveAt = Date.now()
       await sleep(50)
     }
     const reason = await client.closed
-    const elapsed = Date.now() - started
+    const closedAt = Date.now()
     expect(reason.kind === 'error' && reason.error.code).toBe('HeartbeatTimeout')
-    expect(r.comments.length).toBe(8)
-    expect(elapsed).toBeGreaterThanOrEqual(400)
+    expect(r.comments.length).toBe(10)
+    // It survived well past one timeout because every keepalive reset the watchdog…
+    expect(closedAt - started).toBeGreaterThanOrEqual(450 + 300 - 20)
+    // …and fired once the stream had been silent for the timeout.
+    expect(closedAt - lastKeepaliveAt).toBeGreaterThanOrEqual(300 - 20)
     await conn.closed // the socket was closed by the client
   })
 
   it('abort after open closes the socket (the server sees it) and leaves no timers', async () => {
-    const baseline = activeTimeouts()
+    const timers = trackTimers('sse-transport.ts')
+    onTestFinished(timers.stop)
     const connection = nextConnection(server)
     const controller = new AbortController()
     const opening = connectSse(
@@ -225,13 +229,14 @@ describe('connectSse', () => {
     conn.open()
     const client = await opening
     // Exactly the heartbeat timer is live while the connection is open; the open timer is gone.
-    expect(activeTimeouts()).toBe(baseline + 1)
+    expect(timers.created()).toBe(2)
+    expect(await timers.live()).toBe(1)
     controller.abort()
     expect(await client.closed).toEqual({ kind: 'closed' })
     // The socket that carried the stream is closed. (undici may open and drop a spare socket after an
     // abort — nodejs/undici#5845 — so the server's socket count is not asserted.)
     await conn.closed
-    expect(activeTimeouts()).toBe(baseline)
+    expect(await timers.live()).toBe(0)
   })
 
   it('close() is idempotent and closes the socket', async () => {
@@ -247,18 +252,19 @@ describe('connectSse', () => {
   })
 
   it('abort while connecting rejects with Aborted, closes the socket and leaves no timers', async () => {
-    const baseline = activeTimeouts()
+    const timers = trackTimers('sse-transport.ts')
+    onTestFinished(timers.stop)
     const connection = nextConnection(server) // never answers
     const controller = new AbortController()
     const opening = connectSse(recorder(server.url, { signal: controller.signal }).options)
     const conn = await connection
-    expect(activeTimeouts()).toBe(baseline + 1) // the open timeout
+    expect(await timers.live()).toBe(1) // the open timeout
     controller.abort(new Error('user gave up'))
     const error = await rejection(opening)
     expect(error.code).toBe('Aborted')
     expect(error.isRetryable).toBe(false)
     await conn.closed
-    expect(activeTimeouts()).toBe(baseline)
+    expect(await timers.live()).toBe(0)
   })
 
   it('an already aborted signal rejects with Aborted without sending a request', async () => {

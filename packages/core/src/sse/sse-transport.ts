@@ -251,33 +251,36 @@ function startStreaming(
     )
   }
 
-  const pump = async (): Promise<void> => {
+  const onChunk = (chunk: Uint8Array): void => {
+    if (ended) return
+    lastByteAt = performance.now()
     try {
-      while (!ended) {
-        const { done, value } = await response.body.next()
-        if (ended) return
-        if (done) {
-          parser.end()
-          finish({ kind: 'end' })
-          return
-        }
-        lastByteAt = performance.now()
-        onBytes?.(value.length)
-        parser.feed(value)
-      }
+      onBytes?.(chunk.length)
+      parser.feed(chunk)
     } catch (error) {
       finish({ kind: 'error', error: failure(error) })
     }
   }
 
-  signal?.addEventListener('abort', onAbort, { once: true })
-  if (signal?.aborted) finish({ kind: 'closed' })
   if (heartbeatTimeoutMs > 0 && Number.isFinite(heartbeatTimeoutMs)) {
     heartbeatTimer = setTimeout(checkHeartbeat, heartbeatTimeoutMs)
   }
+  signal?.addEventListener('abort', onAbort, { once: true })
+  if (signal?.aborted) finish({ kind: 'closed' })
   // Reading starts on the next macrotask so the caller holds the connection before any callback runs.
   setImmediate(() => {
-    if (!ended) void pump()
+    if (ended) return
+    response.consume({
+      chunk: onChunk,
+      end: () => {
+        if (ended) return
+        parser.end()
+        finish({ kind: 'end' })
+      },
+      error: (error) => {
+        if (!ended) finish({ kind: 'error', error: failure(error) })
+      },
+    })
   })
 
   return {

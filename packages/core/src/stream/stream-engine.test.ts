@@ -1,7 +1,8 @@
 import { createSseServer, createWsServer, type SseServer, type WsServer } from '@chainstream/testkit'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest'
 import { type ChainstreamError, isChainstreamError } from '../errors/chainstream-error.js'
 import { backoffCeiling, resolveReconnectPolicy } from '../reconnect/backoff.js'
+import { trackTimers } from '../test-support/track-timers.js'
 import { jsonTestProvider, type TestEvent } from './json-test-provider.test-helper.js'
 import { createStreamEngine } from './stream-engine.js'
 import type { ChainStream, ConnectionState, ReconnectInfo } from './stream-types.js'
@@ -17,7 +18,6 @@ const until = async (predicate: () => boolean, timeoutMs = 5_000) => {
     await new Promise((r) => setTimeout(r, 5))
   }
 }
-const timeoutCount = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
 
 function record(stream: ChainStream<TestEvent>) {
   const seen = {
@@ -173,7 +173,8 @@ describe('stream engine over SSE', () => {
       serverConn = conn
       connected(conn)
     })
-    const before = timeoutCount()
+    const timers = trackTimers('stream-engine.ts', 'sse-transport.ts', 'sse-response.ts', 'abort.ts')
+    onTestFinished(timers.stop)
     const controller = new AbortController()
     const stream = open({
       provider: jsonTestProvider({ url: server.url }),
@@ -181,13 +182,13 @@ describe('stream engine over SSE', () => {
       heartbeatTimeoutMs: 5_000,
     })
     await stream.waitSubscribed({ timeoutMs: 2_000 })
-    expect(timeoutCount()).toBeGreaterThan(before) // the heartbeat watchdog is armed
+    expect(await timers.live()).toBeGreaterThan(0) // the heartbeat watchdog is armed
     controller.abort()
     await stream.closed
     await serverConn!.closed
     await until(() => server.activeConnections === 0)
     expect(stream.state).toBe('closed')
-    expect(timeoutCount()).toBe(before)
+    expect(await timers.live()).toBe(0)
   })
 
   it('causes one reconnect when two failures arrive at once', async () => {
