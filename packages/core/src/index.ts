@@ -124,3 +124,9 @@ export type {
   WebSocketKeepalive,
   WebSocketLike,
 } from './websocket/websocket-types.js'
+export type {
+  LifecycleSink,
+  LifecycleSourceV1,
+  LifecycleWatch,
+  LifecycleWatchOptions,
+} from './provider/lifecycle-source-v1.js'

@@ -30,8 +30,8 @@ describe('ChainstreamError', () => {
   it('is recognised by the marker guard, also when made by another copy of the module', async () => {
     // A query string makes the bundler load a second, independent instance of the module: the same
     // situation as two installed copies of @chainstream/core.
-    // @ts-expect-error -- TypeScript does not know module specifiers with a query string
     const copy = (await import(
+      // @ts-expect-error -- TypeScript does not know module specifiers with a query string
       './chainstream-error.js?second-copy'
     )) as typeof import('./chainstream-error.js')
     const foreign = new copy.ChainstreamError('Forbidden', 'nope')
