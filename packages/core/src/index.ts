@@ -130,3 +130,15 @@ export type {
   LifecycleWatch,
   LifecycleWatchOptions,
 } from './provider/lifecycle-source-v1.js'
+
+// The cross-chain tracker
+export { createTracker } from './tracker/tracker.js'
+export type {
+  TrackedTransaction,
+  TrackedTransactionEvents,
+  Tracker,
+  TrackerEvents,
+  TrackerOptions,
+  TrackerProvider,
+  TrackInput,
+} from './tracker/tracker-types.js'

@@ -16,6 +16,7 @@ import type { SseMessage } from '../sse/sse-types.js'
 import { onAbort, sleep } from '../util/abort.js'
 import { Emitter } from '../util/emitter.js'
 import { type Logger, silentLogger } from '../util/logger.js'
+import { nonNegative } from '../util/options.js'
 import { openWebSocket } from '../websocket/websocket-transport.js'
 import type { WebSocketCloseReason } from '../websocket/websocket-types.js'
 import { BoundedQueue, type OverflowPolicy } from './bounded-queue.js'
@@ -753,12 +754,4 @@ function registerRequestSecrets(request: ConnectRequest): void {
   } catch {
     // An invalid URL fails in the transport with a clear error.
   }
-}
-
-function nonNegative(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
-    throw new ChainstreamError('InvalidArgument', `${name} must be a number ≥ 0, got ${String(value)}`)
-  }
-  return value
 }

@@ -17,3 +17,12 @@ export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, wha
     .join('; ')
   throw new ChainstreamError('InvalidArgument', `Invalid ${what}: ${details}`, { isRetryable: false })
 }
+
+/** `value` when it is a number ≥ 0, `fallback` when undefined; otherwise an `InvalidArgument` naming `name`. */
+export function nonNegative(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+    throw new ChainstreamError('InvalidArgument', `${name} must be a number ≥ 0, got ${String(value)}`)
+  }
+  return value
+}

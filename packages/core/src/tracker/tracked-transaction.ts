@@ -1,0 +1,203 @@
+import type { ChainstreamError } from '../errors/chainstream-error.js'
+import { evaluateWait } from '../finality/evaluate-wait.js'
+import { createLifecycleState, reduceLifecycle } from '../finality/lifecycle-machine.js'
+import type { LifecycleState } from '../finality/lifecycle-state.js'
+import { type LifecycleUpdate, toLifecycleUpdate } from '../finality/lifecycle-update.js'
+import type { Observation } from '../finality/observation.js'
+import type { ObservedTier } from '../finality/tiers.js'
+import { waitAbortedError, waitTimeoutError, watchErroredError } from '../finality/wait-errors.js'
+import type { Diagnostic } from '../provider/provider-v1.js'
+import { BoundedQueue } from '../stream/bounded-queue.js'
+import { onAbort } from '../util/abort.js'
+import { Emitter } from '../util/emitter.js'
+import type { TrackedTransaction, TrackedTransactionEvents } from './tracker-types.js'
+
+/** Callbacks from a track to its tracker. */
+export interface TrackOwner {
+  updated(update: LifecycleUpdate): void
+  diagnostic(diagnostic: Diagnostic): void
+  listenerFailed(error: unknown): void
+  ended(track: Track): void
+}
+
+/**
+ * One tracked transaction: folds observations through the lifecycle machine and settles waits. Ends —
+ * and lets go of its listeners, timers and waiters — on a terminal update or when its watch stops.
+ */
+export class Track implements TrackedTransaction {
+  readonly chain: string
+  readonly id: string
+  private state: LifecycleState
+  private latest: LifecycleUpdate
+  private readonly emitter: Emitter<TrackedTransactionEvents>
+  private readonly waiters = new Set<() => void>()
+  private readonly iterators = new Set<BoundedQueue<LifecycleUpdate>>()
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private removeAbort: () => void = () => {}
+  private isEnded = false
+
+  constructor(
+    input: { chain: string; id: string; target: ObservedTier; timeoutMs: number; signal?: AbortSignal },
+    private readonly owner: TrackOwner,
+  ) {
+    this.chain = input.chain
+    this.id = input.id
+    this.state = createLifecycleState({
+      id: input.id,
+      chain: input.chain,
+      target: input.target,
+      startedAt: Date.now(),
+    })
+    this.latest = toLifecycleUpdate(this.state)
+    this.emitter = new Emitter((error) => owner.listenerFailed(error))
+    if (input.timeoutMs > 0) {
+      this.timer = setTimeout(
+        () =>
+          this.observe({
+            kind: 'watch',
+            status: 'timed_out',
+            reason: `no terminal within ${input.timeoutMs} ms`,
+            at: Date.now(),
+          }),
+        input.timeoutMs,
+      )
+    }
+    this.removeAbort = onAbort(input.signal, () => this.cancel('aborted by the caller'))
+  }
+
+  get current(): LifecycleUpdate {
+    return this.latest
+  }
+
+  get ended(): boolean {
+    return this.isEnded
+  }
+
+  on<K extends keyof TrackedTransactionEvents>(event: K, listener: TrackedTransactionEvents[K]): () => void {
+    if (this.isEnded) return () => {}
+    return this.emitter.on(event, listener)
+  }
+
+  off<K extends keyof TrackedTransactionEvents>(event: K, listener: TrackedTransactionEvents[K]): void {
+    this.emitter.off(event, listener)
+  }
+
+  /** Feeds one observation through the lifecycle machine. */
+  observe(observation: Observation): void {
+    if (this.isEnded) return
+    const step = reduceLifecycle(this.state, observation)
+    this.state = step.state
+    for (const diagnostic of step.diagnostics) {
+      this.emitter.emit('diagnostic', diagnostic)
+      this.owner.diagnostic(diagnostic)
+    }
+    for (const update of step.updates) {
+      this.latest = update
+      this.emitter.emit('update', update)
+      for (const queue of this.iterators) queue.push(update)
+      this.owner.updated(update)
+    }
+    if (step.updates.length > 0) for (const waiter of [...this.waiters]) waiter()
+    if (
+      this.state.terminal !== undefined ||
+      (this.state.watch !== 'watching' && this.state.watch !== 'reached')
+    ) {
+      this.end()
+    }
+  }
+
+  cancel(reason = 'cancelled'): void {
+    this.observe({ kind: 'watch', status: 'aborted', reason, at: Date.now() })
+  }
+
+  reached(
+    tier: ObservedTier,
+    options: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<LifecycleUpdate> {
+    return this.waitFor(
+      () => {
+        const verdict = evaluateWait(this.state, tier)
+        if (verdict.kind === 'resolved') return { value: this.latest }
+        if (verdict.kind === 'rejected') return { error: verdict.error }
+        return undefined
+      },
+      options,
+      () => waitTimeoutError(this.state, tier),
+      () => waitAbortedError(this.state, tier),
+    )
+  }
+
+  settled(options: { signal?: AbortSignal } = {}): Promise<LifecycleUpdate> {
+    return this.waitFor(
+      () => {
+        if (this.state.terminal !== undefined) return { value: this.latest }
+        if (!this.isEnded) return undefined
+        const watch = this.state.watch
+        if (watch === 'timed_out') return { error: waitTimeoutError(this.state, 'finalized') }
+        if (watch === 'errored') return { error: watchErroredError(this.state, 'finalized') }
+        return { error: waitAbortedError(this.state, 'finalized') }
+      },
+      options,
+      () => waitTimeoutError(this.state, 'finalized'),
+      () => waitAbortedError(this.state, 'finalized'),
+    )
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<LifecycleUpdate> {
+    const queue: BoundedQueue<LifecycleUpdate> = new BoundedQueue<LifecycleUpdate>(
+      1_000,
+      'dropOldest',
+      () => {},
+      () => {},
+      () => this.iterators.delete(queue),
+    )
+    // A late consumer first sees where the transaction is now.
+    if (this.state.updatedAt !== this.state.startedAt || this.isEnded) queue.push(this.latest)
+    if (this.isEnded) queue.end()
+    else this.iterators.add(queue)
+    return queue
+  }
+
+  private waitFor(
+    check: () => { value: LifecycleUpdate } | { error: ChainstreamError } | undefined,
+    options: { timeoutMs?: number; signal?: AbortSignal },
+    timeoutError: () => ChainstreamError,
+    abortedError: () => ChainstreamError,
+  ): Promise<LifecycleUpdate> {
+    const now = check()
+    if (now) return 'value' in now ? Promise.resolve(now.value) : Promise.reject(now.error)
+    if (options.signal?.aborted) return Promise.reject(abortedError())
+    return new Promise((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const settle = (result: { value: LifecycleUpdate } | { error: ChainstreamError }) => {
+        this.waiters.delete(waiter)
+        if (timer) clearTimeout(timer)
+        removeAbort()
+        if ('value' in result) resolve(result.value)
+        else reject(result.error)
+      }
+      const waiter = () => {
+        const result = check()
+        if (result) settle(result)
+      }
+      const removeAbort = onAbort(options.signal, () => settle({ error: abortedError() }))
+      if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
+        timer = setTimeout(() => settle({ error: timeoutError() }), options.timeoutMs)
+      }
+      this.waiters.add(waiter)
+    })
+  }
+
+  private end(): void {
+    if (this.isEnded) return
+    this.isEnded = true
+    if (this.timer) clearTimeout(this.timer)
+    this.removeAbort()
+    for (const waiter of [...this.waiters]) waiter()
+    this.waiters.clear()
+    for (const queue of this.iterators) queue.end()
+    this.iterators.clear()
+    this.emitter.clear()
+    this.owner.ended(this)
+  }
+}
