@@ -2,7 +2,6 @@ import { ChainstreamError } from '../errors/chainstream-error.js'
 import type { LifecycleUpdate } from '../finality/lifecycle-update.js'
 import { isObservedTier, type ObservedTier } from '../finality/tiers.js'
 import type { LifecycleSink, LifecycleSourceV1, LifecycleWatch } from '../provider/lifecycle-source-v1.js'
-import type { Diagnostic } from '../provider/provider-v1.js'
 import { Emitter } from '../util/emitter.js'
 import { type Logger, silentLogger } from '../util/logger.js'
 import { nonNegative } from '../util/options.js'
@@ -234,7 +233,7 @@ class CrossChainTracker implements Tracker {
 
 function toSource(provider: TrackerProvider): LifecycleSourceV1 {
   const source = 'lifecycle' in provider ? provider.lifecycle : provider
-  if (!source || source.specificationVersion !== 'v1' || typeof source.openLifecycleWatch !== 'function') {
+  if (source?.specificationVersion !== 'v1' || typeof source.openLifecycleWatch !== 'function') {
     throw new ChainstreamError(
       'InvalidArgument',
       'Each tracker provider must be a lifecycle source (v1) or expose one as `lifecycle` — pass what createToncenter, createTonapi or createVenum return',
