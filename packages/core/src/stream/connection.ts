@@ -1,0 +1,340 @@
+import { ChainstreamError } from '../errors/chainstream-error.js'
+import { isSecretHeader, isSecretParam, registerSecret } from '../errors/redact.js'
+import type {
+  ConnectRequest,
+  Decoded,
+  Diagnostic,
+  InboundFrame,
+  ProviderSession,
+  StreamProviderV1,
+} from '../provider/provider-v1.js'
+import { connectSse } from '../sse/sse-transport.js'
+import type { SseCloseReason } from '../sse/sse-transport-types.js'
+import type { SseMessage } from '../sse/sse-types.js'
+import { onAbort } from '../util/abort.js'
+import type { Logger } from '../util/logger.js'
+import { openWebSocket } from '../websocket/websocket-transport.js'
+import type { WebSocketCloseReason } from '../websocket/websocket-types.js'
+
+/** How one connection ended, as the reconnect loop sees it. */
+export type Ending =
+  | { kind: 'failed'; error: ChainstreamError }
+  | { kind: 'complete' }
+  | { kind: 'restart'; reason: string }
+  | { kind: 'closed' }
+
+/** What a connection needs from the stream that owns it. */
+export interface ConnectionHost<TEvent> {
+  readonly options: {
+    provider: StreamProviderV1<TEvent>
+    logger: Logger
+    heartbeatTimeoutMs: number
+    openTimeoutMs: number
+    maxEventSize: number
+    signal: AbortSignal
+  }
+  deliver(event: TEvent, recovered: boolean): void
+  diagnostic(diagnostic: Diagnostic): void
+  addBytes(count: number): void
+}
+
+/** One connection attempt and its lifetime: transport, session, pending requests. */
+export class Connection<TEvent> {
+  readonly session: ProviderSession<TEvent>
+  readonly ending: Promise<Ending>
+  transportClosed: Promise<unknown> = Promise.resolve()
+  private readonly controller = new AbortController()
+  private readonly pending = new Map<
+    string,
+    {
+      resolve: (value: unknown) => void
+      reject: (error: unknown) => void
+      timer?: ReturnType<typeof setTimeout>
+    }
+  >()
+  private subscribedFrames: unknown[] = []
+  private subscribedWaiter: ((data: unknown) => void) | undefined
+  private resolveEnding!: (ending: Ending) => void
+  private ended = false
+  private subscribedAt: number | undefined
+  private closeTransport: () => void = () => {}
+  private sendRaw: ((data: string) => void) | undefined
+  private readonly background = new Set<Promise<unknown>>()
+  private readonly removeLifetimeListener: () => void
+
+  constructor(
+    private readonly engine: ConnectionHost<TEvent>,
+    private readonly request: ConnectRequest,
+  ) {
+    this.ending = new Promise((resolve) => {
+      this.resolveEnding = resolve
+    })
+    const { logger, signal } = engine.options
+    this.removeLifetimeListener = onAbort(signal, () => this.end({ kind: 'closed' }))
+    this.session = {
+      transport: request.transport,
+      signal: this.controller.signal,
+      logger,
+      send: (data) => this.send(data),
+      request: (data, id, options) => this.sendRequest(data, id, options?.timeoutMs),
+      waitForSubscribed: (options) => this.waitForSubscribed(options?.timeoutMs),
+      emit: (event) => {
+        if (!this.ended) engine.deliver(event, true)
+      },
+      diagnostic: (diagnostic) => engine.diagnostic(diagnostic),
+    }
+  }
+
+  async open(): Promise<void> {
+    const { heartbeatTimeoutMs, openTimeoutMs, maxEventSize } = this.engine.options
+    const request = this.request
+    registerRequestSecrets(request)
+    if (request.transport === 'sse') {
+      const connection = await connectSse({
+        url: request.url,
+        method: request.method ?? 'GET',
+        signal: this.controller.signal,
+        heartbeatTimeoutMs,
+        openTimeoutMs,
+        maxEventSize,
+        ...(request.headers ? { headers: request.headers } : {}),
+        ...(request.body !== undefined ? { body: request.body } : {}),
+        ...(request.fetch ? { fetch: request.fetch } : {}),
+        onEvent: (message: SseMessage) => this.frame({ transport: 'sse', message }),
+        onBytes: (count: number) => this.engine.addBytes(count),
+      })
+      this.closeTransport = () => connection.close()
+      this.transportClosed = connection.closed
+      connection.closed.then((reason) => this.transportEnded(reason))
+      if (this.ended) connection.close()
+      return
+    }
+    const { provider } = this.engine.options
+    const socket = openWebSocket({
+      url: request.url,
+      signal: this.controller.signal,
+      openTimeoutMs,
+      maxMessageSize: maxEventSize,
+      ...(request.headers ? { headers: request.headers } : {}),
+      ...(request.protocols ? { protocols: request.protocols } : {}),
+      ...(request.WebSocket ? { WebSocket: request.WebSocket } : {}),
+      ...(provider.keepalive ? { keepalive: provider.keepalive } : {}),
+      onMessage: (data: string) => this.frame({ transport: 'websocket', data }),
+      onBytes: (count: number) => this.engine.addBytes(count),
+    })
+    this.closeTransport = () => socket.close()
+    this.transportClosed = socket.closed
+    this.sendRaw = (data) => socket.send(data)
+    socket.closed.then((reason) => this.transportEnded(reason))
+    await socket.opened
+  }
+
+  /** Ends this connection once; the first reason wins (two failures at once are one ending). */
+  end(ending: Ending): void {
+    if (this.ended) return
+    this.ended = true
+    this.removeLifetimeListener()
+    this.controller.abort()
+    this.closeTransport()
+    const error =
+      ending.kind === 'failed'
+        ? ending.error
+        : new ChainstreamError('ConnectionClosed', 'The connection ended', { isRetryable: true })
+    for (const [, entry] of this.pending) {
+      if (entry.timer) clearTimeout(entry.timer)
+      entry.reject(error)
+    }
+    this.pending.clear()
+    this.subscribedWaiter = undefined
+    this.resolveEnding(ending)
+  }
+
+  markSubscribed(): void {
+    this.subscribedAt = Date.now()
+  }
+
+  subscribedFor(): number {
+    return this.subscribedAt === undefined ? 0 : Date.now() - this.subscribedAt
+  }
+
+  track(work: Promise<unknown>): void {
+    this.background.add(work)
+    work.finally(() => this.background.delete(work))
+  }
+
+  /** Races `work` against the connection's end and a timeout. */
+  withTimeout<T>(work: Promise<T>, timeoutMs: number, timeoutError: () => ChainstreamError): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = timeoutMs > 0 ? setTimeout(() => reject(timeoutError()), timeoutMs) : undefined
+      const stop = onAbort(this.controller.signal, () => reject(this.endingError()))
+      work.then(
+        (value) => {
+          if (timer) clearTimeout(timer)
+          stop()
+          resolve(value)
+        },
+        (error: unknown) => {
+          if (timer) clearTimeout(timer)
+          stop()
+          reject(error)
+        },
+      )
+    })
+  }
+
+  private endingError(): ChainstreamError {
+    return new ChainstreamError(
+      'ConnectionClosed',
+      'The connection ended before the subscription was acknowledged',
+    )
+  }
+
+  private transportEnded(reason: SseCloseReason | WebSocketCloseReason): void {
+    if (this.ended) return
+    if (reason.kind === 'closed') {
+      this.end({ kind: 'closed' })
+    } else if (reason.kind === 'end') {
+      const complete = this.engine.options.provider.isComplete?.() === true
+      this.end(
+        complete
+          ? { kind: 'complete' }
+          : {
+              kind: 'failed',
+              error: new ChainstreamError('ConnectionClosed', 'The server ended the stream', {
+                isRetryable: true,
+              }),
+            },
+      )
+    } else if (reason.kind === 'closed-by-server') {
+      const complete = this.engine.options.provider.isComplete?.() === true
+      this.end(complete ? { kind: 'complete' } : { kind: 'failed', error: reason.error })
+    } else {
+      this.end({ kind: 'failed', error: reason.error })
+    }
+  }
+
+  private frame(frame: InboundFrame): void {
+    if (this.ended) return
+    let decoded: Decoded<TEvent> | readonly Decoded<TEvent>[]
+    try {
+      decoded = this.engine.options.provider.decode(frame, this.session)
+    } catch (error) {
+      this.engine.diagnostic({
+        code: 'decode-failed',
+        message: `The provider could not decode a frame: ${error instanceof Error ? error.message : String(error)}`,
+      })
+      return
+    }
+    if (Array.isArray(decoded)) {
+      for (const item of decoded) this.handle(item)
+    } else {
+      this.handle(decoded as Decoded<TEvent>)
+    }
+  }
+
+  private handle(decoded: Decoded<TEvent>): void {
+    switch (decoded.kind) {
+      case 'event':
+        this.engine.deliver(decoded.event, false)
+        return
+      case 'subscribed': {
+        const waiter = this.subscribedWaiter
+        if (waiter) {
+          this.subscribedWaiter = undefined
+          waiter(decoded.data)
+        } else {
+          this.subscribedFrames.push(decoded.data)
+        }
+        return
+      }
+      case 'response': {
+        const entry = this.pending.get(decoded.id)
+        if (!entry) return
+        this.pending.delete(decoded.id)
+        if (entry.timer) clearTimeout(entry.timer)
+        if (decoded.error) entry.reject(decoded.error)
+        else entry.resolve(decoded.data)
+        return
+      }
+      case 'error':
+        this.end({ kind: 'failed', error: decoded.error })
+        return
+      case 'diagnostic':
+        this.engine.diagnostic(decoded.diagnostic)
+        return
+      default:
+        return
+    }
+  }
+
+  private send(data: string): void {
+    if (!this.sendRaw) {
+      throw new ChainstreamError('InvalidArgument', 'send() is only available on WebSocket connections')
+    }
+    if (this.ended) throw new ChainstreamError('Closed', 'The connection has ended; the message was not sent')
+    this.sendRaw(data)
+  }
+
+  private sendRequest(data: string, id: string, timeoutMs = 30_000): Promise<unknown> {
+    if (this.ended) return Promise.reject(this.endingError())
+    if (this.pending.has(id)) {
+      return Promise.reject(
+        new ChainstreamError('InvalidArgument', `A request with id ${id} is already pending`),
+      )
+    }
+    return new Promise((resolve, reject) => {
+      const entry: {
+        resolve: (value: unknown) => void
+        reject: (error: unknown) => void
+        timer?: ReturnType<typeof setTimeout>
+      } = {
+        resolve,
+        reject,
+      }
+      if (timeoutMs > 0) {
+        entry.timer = setTimeout(() => {
+          this.pending.delete(id)
+          reject(new ChainstreamError('RequestTimeout', `No answer to request ${id} within ${timeoutMs} ms`))
+        }, timeoutMs)
+      }
+      this.pending.set(id, entry)
+      try {
+        this.send(data)
+      } catch (error) {
+        this.pending.delete(id)
+        if (entry.timer) clearTimeout(entry.timer)
+        reject(error)
+      }
+    })
+  }
+
+  private waitForSubscribed(timeoutMs = 30_000): Promise<unknown> {
+    if (this.subscribedFrames.length > 0) return Promise.resolve(this.subscribedFrames.shift())
+    if (this.ended) return Promise.reject(this.endingError())
+    return this.withTimeout(
+      new Promise<unknown>((resolve) => {
+        this.subscribedWaiter = resolve
+      }),
+      timeoutMs,
+      () =>
+        new ChainstreamError('SubscribeTimeout', `No subscription acknowledgement within ${timeoutMs} ms`),
+    )
+  }
+}
+
+/**
+ * Registers the credentials a request carries (auth headers, key-like query values) for redaction, so a
+ * server that echoes a key in an error body cannot leak it even when the provider forgot to register it.
+ */
+function registerRequestSecrets(request: ConnectRequest): void {
+  for (const [name, value] of Object.entries(request.headers ?? {})) {
+    if (isSecretHeader(name)) registerSecret(value.replace(/^(bearer|basic)\s+/i, ''))
+  }
+  try {
+    for (const [name, value] of new URL(request.url).searchParams) {
+      if (isSecretParam(name)) registerSecret(value)
+    }
+  } catch {
+    // An invalid URL fails in the transport with a clear error.
+  }
+}
