@@ -1,0 +1,146 @@
+import { fetch } from 'undici'
+import { afterEach, describe, expect, it } from 'vitest'
+import { formatTonAddress } from './address.js'
+import { createTonSimulator, type TonSimulator } from './ton-simulator.js'
+import type { TonAction, TonTransaction } from './wire-types.js'
+
+let sim: TonSimulator | undefined
+afterEach(async () => {
+  await sim?.close()
+  sim = undefined
+})
+
+const get = async (s: TonSimulator, path: string, headers: Record<string, string> = {}) => {
+  const response = await fetch(`${s.toncenter.v3BaseUrl}/${path}`, { headers })
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> }
+}
+
+/** Six traces between the first two wallets: committed, pending, invalidated, planned. */
+const populate = async () => {
+  sim = await createTonSimulator({ keys: { k: {} } })
+  const s = sim
+  const [a, b] = s.addresses as [string, string]
+  const finalized = s.emitTrace({ addresses: [a, b] })
+  await finalized.finish()
+  const confirmed = s.emitTrace({ addresses: [a, b], actionTypes: ['jetton_transfer'] })
+  await confirmed.advance()
+  await confirmed.advance()
+  const pending = s.emitTrace({ addresses: [a, b] })
+  await pending.advance()
+  const invalidated = s.emitTrace({ addresses: [a, b], stages: ['pending', 'confirmed', 'invalidated'] })
+  await invalidated.finish()
+  const planned = s.emitTrace({ addresses: [a, b] })
+  const other = s.emitTrace({
+    addresses: [s.addresses[2] as string, s.addresses[3] as string],
+    stages: ['finalized'],
+  })
+  await other.finish()
+  return { s, a, b, finalized, confirmed, pending, invalidated, planned, other }
+}
+
+describe('TON simulator — API v3', () => {
+  it('transactions: only committed traces, filtered, sorted and paged', async () => {
+    const { s, a, finalized, confirmed, other } = await populate()
+    const committed = s.ledger.transactions()
+    const all = await get(s, 'transactions?limit=1000&sort=asc')
+    expect(all.status).toBe(200)
+    expect(all.body.transactions).toEqual(committed)
+    const committedTraceIds = new Set([finalized.traceId, confirmed.traceId, other.traceId])
+    expect(new Set(committed.map((tx) => tx.trace_id))).toEqual(committedTraceIds)
+
+    const mine = s.ledger.transactions({ accounts: [a] })
+    const byFriendly = await get(s, `transactions?account=${formatTonAddress(a)}&limit=1000&sort=asc`)
+    expect(byFriendly.body.transactions).toEqual(mine)
+    expect(Object.keys(byFriendly.body.address_book as object)).toContain(a)
+
+    const pages: TonTransaction[] = []
+    for (let offset = 0; offset < mine.length; offset += 2) {
+      const page = await get(s, `transactions?account=${a}&limit=2&offset=${offset}&sort=desc`)
+      pages.push(...(page.body.transactions as TonTransaction[]))
+    }
+    expect(pages).toEqual([...mine].reverse())
+
+    const middle = mine[1] as TonTransaction
+    const range = await get(s, `transactions?account=${a}&start_lt=${middle.lt}&end_lt=${middle.lt}`)
+    expect(range.body.transactions).toEqual([middle])
+    const hex = Buffer.from(middle.hash, 'base64').toString('hex')
+    expect((await get(s, `transactions?hash=${hex}`)).body.transactions).toEqual([middle])
+    const utime = await get(s, `transactions?start_utime=${middle.now}&end_utime=${middle.now}&limit=1000`)
+    expect((utime.body.transactions as TonTransaction[]).every((tx) => tx.now === middle.now)).toBe(true)
+  })
+
+  it('actions: by account, trace_id and action_type, with address book and metadata', async () => {
+    const { s, a, confirmed } = await populate()
+    const jetton = await get(s, `actions?account=${a}&action_type=jetton_transfer`)
+    const actions = jetton.body.actions as TonAction[]
+    expect(actions.map((action) => action.trace_id)).toEqual([confirmed.traceId])
+    expect(actions[0]?.finality).toBe('confirmed')
+    const metadata = jetton.body.metadata as Record<string, { token_info: { symbol?: string }[] }>
+    expect(Object.values(metadata).some((m) => m.token_info[0]?.symbol === 'USD₮')).toBe(true)
+    const byTrace = await get(s, `actions?trace_id=${encodeURIComponent(confirmed.traceId)}`)
+    expect(byTrace.body.actions).toEqual(actions)
+    expect(((await get(s, `actions?account=${a}&limit=1000`)).body.actions as TonAction[]).length).toBe(2)
+  })
+
+  it('traces: committed ones by trace_id, msg_hash or the external hash norm; an invalidated trace is gone', async () => {
+    const { s, finalized, invalidated, pending } = await populate()
+    const byNorm = await get(
+      s,
+      `traces?msg_hash=${encodeURIComponent(finalized.traceExternalHashNorm)}&include_actions=true`,
+    )
+    const traces = byNorm.body.traces as Record<string, unknown>[]
+    expect(traces).toHaveLength(1)
+    expect(traces[0]).toMatchObject({
+      trace_id: finalized.traceId,
+      external_hash: finalized.externalHash,
+      trace_external_hash_norm: finalized.traceExternalHashNorm,
+      finality: 'finalized',
+      is_incomplete: false,
+    })
+    expect(traces[0]?.actions).toEqual(s.ledger.trace(finalized.traceExternalHashNorm)?.actions)
+    expect(
+      (await get(s, `traces?trace_id=${encodeURIComponent(finalized.traceId)}`)).body.traces,
+    ).toHaveLength(1)
+    expect(
+      (await get(s, `traces?msg_hash=${encodeURIComponent(invalidated.traceExternalHashNorm)}`)).body.traces,
+    ).toEqual([])
+    expect(
+      (await get(s, `traces?msg_hash=${encodeURIComponent(pending.traceExternalHashNorm)}`)).body.traces,
+    ).toEqual([])
+    const all = await get(s, 'traces?limit=100')
+    expect((all.body.traces as unknown[]).length).toBe(3)
+  })
+
+  it('pendingTraces, pendingTransactions and pendingActions show traces whose last stage is pending', async () => {
+    const { s, pending } = await populate()
+    const traces = (await get(s, 'pendingTraces')).body.traces as Record<string, unknown>[]
+    expect(traces.map((t) => t.trace_external_hash_norm)).toEqual([pending.traceExternalHashNorm])
+    const byExt = await get(s, `pendingTraces?ext_msg_hash=${encodeURIComponent(pending.externalHash)}`)
+    expect(byExt.body.traces).toHaveLength(1)
+    const txs = (await get(s, 'pendingTransactions')).body.transactions as TonTransaction[]
+    expect(
+      txs.every((tx) => tx.trace_id === pending.traceId && tx.finality === 'pending' && tx.emulated),
+    ).toBe(true)
+    const actions = (await get(s, 'pendingActions')).body.actions as TonAction[]
+    expect(actions.map((action) => action.trace_id)).toEqual([null])
+  })
+
+  it('auth, limits, faults and call counts', async () => {
+    const { s } = await populate()
+    expect(await get(s, 'transactions', { 'x-api-key': 'wrong' })).toEqual({
+      status: 401,
+      body: { error: 'API key does not exist' },
+    })
+    expect((await get(s, 'transactions?api_key=k')).status).toBe(200)
+    expect((await get(s, 'transactions?limit=1001')).status).toBe(400)
+    expect((await get(s, 'transactions?sort=up')).status).toBe(400)
+    expect((await get(s, 'transactions?account=nope')).body).toEqual({ error: 'invalid address: nope' })
+    s.failNext({ status: 429, body: { ok: false, result: 'Ratelimit exceed', code: 429 }, on: 'v3' })
+    expect(await get(s, 'traces')).toEqual({
+      status: 429,
+      body: { ok: false, result: 'Ratelimit exceed', code: 429 },
+    })
+    expect((await get(s, 'nothing')).status).toBe(404)
+    expect(s.v3Calls).toEqual({ transactions: 5, traces: 1, nothing: 1 })
+  })
+})

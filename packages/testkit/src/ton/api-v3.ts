@@ -1,0 +1,318 @@
+import { parseTonAddress } from './address.js'
+import type { AddressDirectory } from './directory.js'
+import { sortedMap } from './go-json.js'
+import { compareLt, type Ledger, type LedgerTraceRecord } from './ledger.js'
+import { transactionAddresses } from './notification-filter.js'
+import type { TonAction, TonTraceNode, TonTransaction } from './wire-types.js'
+
+/** An API v3 answer. */
+export interface V3Response {
+  status: number
+  body: unknown
+}
+
+class BadRequest extends Error {}
+
+/** Reads query parameters the way API v3 takes them: lists may repeat or be comma-separated. */
+class Query {
+  readonly #params: URLSearchParams
+
+  constructor(params: URLSearchParams) {
+    this.#params = params
+  }
+
+  list(name: string): string[] {
+    return [...this.#params.getAll(name), ...this.#params.getAll(`${name}[]`)]
+      .flatMap((value) => value.split(','))
+      .map((value) => value.trim())
+      .filter((value) => value !== '')
+  }
+
+  accounts(name = 'account'): Set<string> | undefined {
+    const values = this.list(name)
+    if (values.length === 0) return undefined
+    return new Set(
+      values.map((value) => {
+        const raw = parseTonAddress(value)
+        if (raw === undefined) throw new BadRequest(`invalid address: ${value}`)
+        return raw
+      }),
+    )
+  }
+
+  hashes(name: string): Set<string> | undefined {
+    const values = this.list(name)
+    return values.length === 0 ? undefined : new Set(values.map(normaliseHash))
+  }
+
+  bigint(name: string): bigint | undefined {
+    const value = this.#params.get(name)
+    if (value === null || value === '') return undefined
+    if (!/^\d+$/.test(value)) throw new BadRequest(`invalid ${name}: ${value}`)
+    return BigInt(value)
+  }
+
+  number(name: string): number | undefined {
+    const value = this.bigint(name)
+    return value === undefined ? undefined : Number(value)
+  }
+
+  flag(name: string): boolean {
+    const value = this.#params.get(name)
+    return value === 'true' || value === '1'
+  }
+
+  page(): { limit: number; offset: number; descending: boolean } {
+    const limit = this.number('limit') ?? 10
+    if (limit < 1 || limit > 1000) throw new BadRequest('limit must be between 1 and 1000')
+    const offset = this.number('offset') ?? 0
+    const sort = this.#params.get('sort') ?? 'desc'
+    if (sort !== 'asc' && sort !== 'desc') throw new BadRequest(`invalid sort: ${sort}`)
+    return { limit, offset, descending: sort === 'desc' }
+  }
+}
+
+/** Hashes may come as standard base64, base64url or hex; compare them as standard base64. */
+export function normaliseHash(value: string): string {
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex').toString('base64')
+  const standard = value.replace(/-/g, '+').replace(/_/g, '/')
+  return standard.padEnd(Math.ceil(standard.length / 4) * 4, '=')
+}
+
+const inRange = (value: bigint, from: bigint | undefined, to: bigint | undefined) =>
+  (from === undefined || value >= from) && (to === undefined || value <= to)
+
+function paged<T>(items: T[], compare: (a: T, b: T) => number, query: Query): T[] {
+  const { limit, offset, descending } = query.page()
+  const sorted = [...items].sort((a, b) => (descending ? -compare(a, b) : compare(a, b)))
+  return sorted.slice(offset, offset + limit)
+}
+
+const byLt = (a: TonTransaction, b: TonTransaction) => compareLt(a.lt, b.lt) || a.hash.localeCompare(b.hash)
+const byEndLt = (a: TonAction, b: TonAction) =>
+  compareLt(a.end_lt, b.end_lt) || a.action_id.localeCompare(b.action_id)
+const byStartLt = (a: LedgerTraceRecord, b: LedgerTraceRecord) => compareLt(a.startLt, b.startLt)
+
+function messageHashes(trace: LedgerTraceRecord): Set<string> {
+  const out = new Set([trace.externalHash, trace.traceExternalHashNorm])
+  for (const tx of trace.transactions) {
+    if (tx.in_msg) out.add(tx.in_msg.hash)
+    for (const msg of tx.out_msgs) out.add(msg.hash)
+  }
+  return out
+}
+
+function countMessages(tree: TonTraceNode): number {
+  return 1 + tree.children.reduce((sum, child) => sum + countMessages(child), 0)
+}
+
+/** The v3 `Trace` object, plus `trace_external_hash_norm` and `finality`. */
+function traceObject(trace: LedgerTraceRecord, includeActions: boolean): Record<string, unknown> {
+  const transactions = trace.transactions
+  const byHash: Record<string, TonTransaction> = {}
+  for (const tx of transactions) byHash[tx.hash] = tx
+  const pending = trace.status === 'pending'
+  return {
+    trace_id: trace.traceId,
+    external_hash: trace.externalHash,
+    trace_external_hash_norm: trace.traceExternalHashNorm,
+    mc_seqno_start: trace.built.mcSeqno,
+    mc_seqno_end: trace.built.mcSeqno + 1,
+    start_lt: trace.startLt,
+    start_utime: trace.startUtime,
+    end_lt: trace.endLt,
+    end_utime: trace.endUtime,
+    trace_info: {
+      trace_state: pending ? 'pending' : 'complete',
+      messages: countMessages(trace.built.tree),
+      transactions: transactions.length,
+      pending_messages: 0,
+      classification_state: 'ok',
+    },
+    is_incomplete: false,
+    trace: trace.built.tree,
+    transactions_order: transactions.map((tx) => tx.hash),
+    transactions: sortedMap(byHash),
+    ...(includeActions ? { actions: trace.actions } : {}),
+    finality: trace.finality,
+  }
+}
+
+/**
+ * Answers `GET /api/v3/<endpoint>` from the ledger. "Committed" means the trace's last stage is confirmed or
+ * finalized (an invalidated trace is gone); the `pending*` endpoints show traces whose last stage is pending.
+ *
+ * Honoured parameters (lists may repeat or be comma-separated; addresses in any form; hashes in base64,
+ * base64url or hex), everything else is ignored:
+ * - every list: `limit` (default 10, 1..1000), `offset`, `sort=asc|desc` (default desc);
+ * - `transactions`: `account`, `hash`, `trace_id`, `start_lt`, `end_lt`, `start_utime`, `end_utime` (inclusive),
+ *   sorted by `lt` → `{transactions, address_book}`; `pendingTransactions`: `account`, `trace_id`;
+ * - `actions` / `pendingActions`: `account`, `trace_id`, `ext_msg_hash`, `action_type`, `start_lt`, `end_lt`,
+ *   `start_utime`, `end_utime`, sorted by `end_lt` → `{actions, address_book, metadata}`;
+ * - `traces`: `account`, `trace_id`, `msg_hash` (any message of the trace, or its external hash norm),
+ *   `start_lt`, `end_lt`, `start_utime`, `end_utime` (on the trace's start), `include_actions`, sorted by
+ *   `start_lt` → `{traces, address_book, metadata}`; `pendingTraces`: the same with `ext_msg_hash`, actions
+ *   always included.
+ *
+ * Errors are `400 {"error": …}`; an unknown endpoint is `404`.
+ */
+export function handleV3(
+  endpoint: string,
+  params: URLSearchParams,
+  ledger: Ledger,
+  directory: AddressDirectory,
+): V3Response {
+  const query = new Query(params)
+  try {
+    switch (endpoint) {
+      case 'transactions':
+        return transactionsResponse(
+          ledger.traces.filter((t) => t.committed),
+          query,
+          directory,
+          true,
+        )
+      case 'pendingTransactions':
+        return transactionsResponse(
+          ledger.traces.filter((t) => t.status === 'pending'),
+          query,
+          directory,
+          false,
+        )
+      case 'actions':
+        return actionsResponse(
+          ledger.traces.filter((t) => t.committed),
+          query,
+          directory,
+        )
+      case 'pendingActions':
+        return actionsResponse(
+          ledger.traces.filter((t) => t.status === 'pending'),
+          query,
+          directory,
+        )
+      case 'traces':
+        return tracesResponse(
+          ledger.traces.filter((t) => t.committed),
+          query,
+          directory,
+          'msg_hash',
+        )
+      case 'pendingTraces':
+        return tracesResponse(
+          ledger.traces.filter((t) => t.status === 'pending'),
+          query,
+          directory,
+          'ext_msg_hash',
+        )
+      default:
+        return { status: 404, body: { error: `unknown endpoint: ${endpoint}` } }
+    }
+  } catch (error) {
+    if (error instanceof BadRequest) return { status: 400, body: { error: error.message } }
+    throw error
+  }
+}
+
+function transactionsResponse(
+  traces: LedgerTraceRecord[],
+  query: Query,
+  directory: AddressDirectory,
+  withRanges: boolean,
+): V3Response {
+  const accounts = query.accounts()
+  const traceIds = query.hashes('trace_id')
+  const hashes = withRanges ? query.hashes('hash') : undefined
+  const startLt = withRanges ? query.bigint('start_lt') : undefined
+  const endLt = withRanges ? query.bigint('end_lt') : undefined
+  const startUtime = withRanges ? query.bigint('start_utime') : undefined
+  const endUtime = withRanges ? query.bigint('end_utime') : undefined
+  const selected = traces
+    .filter((t) => traceIds === undefined || traceIds.has(t.traceId))
+    .flatMap((t) => t.transactions)
+    .filter(
+      (tx) =>
+        (accounts === undefined || accounts.has(tx.account)) &&
+        (hashes === undefined || hashes.has(tx.hash)) &&
+        inRange(BigInt(tx.lt), startLt, endLt) &&
+        inRange(BigInt(tx.now), startUtime, endUtime),
+    )
+  const transactions = paged(selected, byLt, query)
+  return {
+    status: 200,
+    body: { transactions, address_book: directory.addressBook(transactions.flatMap(transactionAddresses)) },
+  }
+}
+
+function actionsResponse(traces: LedgerTraceRecord[], query: Query, directory: AddressDirectory): V3Response {
+  const accounts = query.accounts()
+  const traceIds = query.hashes('trace_id')
+  const external = query.hashes('ext_msg_hash')
+  const types = query.list('action_type')
+  const startLt = query.bigint('start_lt')
+  const endLt = query.bigint('end_lt')
+  const startUtime = query.bigint('start_utime')
+  const endUtime = query.bigint('end_utime')
+  const selected = traces
+    .filter(
+      (t) => external === undefined || external.has(t.externalHash) || external.has(t.traceExternalHashNorm),
+    )
+    .flatMap((t) => t.actions.map((action) => ({ action, traceId: t.traceId })))
+    .filter(
+      ({ action, traceId }) =>
+        (accounts === undefined || action.accounts.some((a) => accounts.has(a))) &&
+        (traceIds === undefined || traceIds.has(traceId)) &&
+        (types.length === 0 || types.includes(action.type)) &&
+        (startLt === undefined || BigInt(action.start_lt) >= startLt) &&
+        (endLt === undefined || BigInt(action.end_lt) <= endLt) &&
+        (startUtime === undefined || BigInt(action.start_utime) >= startUtime) &&
+        (endUtime === undefined || BigInt(action.end_utime) <= endUtime),
+    )
+    .map(({ action }) => action)
+  const actions = paged(selected, byEndLt, query)
+  const addresses = actions.flatMap((action) => action.accounts)
+  return {
+    status: 200,
+    body: {
+      actions,
+      address_book: directory.addressBook(addresses),
+      metadata: directory.metadata(addresses),
+    },
+  }
+}
+
+function tracesResponse(
+  traces: LedgerTraceRecord[],
+  query: Query,
+  directory: AddressDirectory,
+  hashParam: 'msg_hash' | 'ext_msg_hash',
+): V3Response {
+  const accounts = query.accounts()
+  const traceIds = query.hashes('trace_id')
+  const hashes = query.hashes(hashParam)
+  const startLt = query.bigint('start_lt')
+  const endLt = query.bigint('end_lt')
+  const startUtime = query.bigint('start_utime')
+  const endUtime = query.bigint('end_utime')
+  const includeActions = query.flag('include_actions') || hashParam === 'ext_msg_hash'
+  const selected = traces.filter((t) => {
+    if (accounts !== undefined && !t.accounts.some((a) => accounts.has(a))) return false
+    if (traceIds !== undefined && !traceIds.has(t.traceId)) return false
+    if (hashes !== undefined) {
+      const own =
+        hashParam === 'msg_hash' ? messageHashes(t) : new Set([t.externalHash, t.traceExternalHashNorm])
+      if (![...hashes].some((hash) => own.has(hash))) return false
+    }
+    return inRange(BigInt(t.startLt), startLt, endLt) && inRange(BigInt(t.startUtime), startUtime, endUtime)
+  })
+  const page = paged(selected, byStartLt, query)
+  const addresses = page.flatMap((t) => t.involved)
+  return {
+    status: 200,
+    body: {
+      traces: page.map((t) => traceObject(t, includeActions)),
+      address_book: directory.addressBook(addresses),
+      metadata: directory.metadata(addresses),
+    },
+  }
+}

@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto'
+import { AddressDirectory } from './directory.js'
+import type { Prng } from './prng.js'
+import type { TonAccountState } from './wire-types.js'
+
+/** The code hash of a v4r2 wallet, as in real samples. */
+export const WALLET_CODE_HASH = 'IINLe3KxEhR+Gy+0V7hOdNGjDwT3N9T2KmaOlVLSty8='
+const JETTON_WALLET_CODE_HASH = 'iUaPAseOVwgC45l5yFFvw43wfqdqSDV+BTbyuns+43s='
+const ZERO_HASH = Buffer.alloc(32).toString('base64')
+
+/** One account as the simulated chain knows it. */
+export interface AccountRecord {
+  balance: bigint
+  status: 'uninit' | 'active'
+  stateHash: string
+  dataHash: string | null
+  codeHash: string | null
+  lastTxHash: string
+  lastTxLt: bigint
+}
+
+/** Options of {@link ChainState}. */
+export interface ChainStateOptions {
+  startUtime: number
+  startLt: bigint
+}
+
+/**
+ * The mutable world the traces run in: a virtual clock, logical time, block numbers, balances and the
+ * last transaction of every account. Shared by manual emits and the scenario, so both stay consistent.
+ */
+export class ChainState {
+  readonly directory = new AddressDirectory()
+  readonly accounts = new Map<string, AccountRecord>()
+  readonly jettonBalances = new Map<string, bigint>()
+  utime: number
+  lt: bigint
+  mcSeqno = 51_234_567
+  shardSeqno = 56_789_012
+
+  constructor(options: ChainStateOptions) {
+    this.utime = options.startUtime
+    this.lt = options.startLt
+  }
+
+  /** Moves the chain on for a new trace and returns where it starts. */
+  beginTrace(prng: Prng): { utime: number; lt: bigint; mcSeqno: number; shardSeqno: number } {
+    this.utime += prng.int(1, 3)
+    this.mcSeqno += 1
+    this.shardSeqno += prng.int(1, 2)
+    // Shard blocks start at round logical times; a trace starts somewhere inside one.
+    this.lt = (this.lt / 1_000_000n + 1n) * 1_000_000n + BigInt(prng.int(1, 40))
+    return { utime: this.utime, lt: this.lt, mcSeqno: this.mcSeqno, shardSeqno: this.shardSeqno }
+  }
+
+  /** Reserves logical times up to `lt` (a trace used them). */
+  useLt(lt: bigint): void {
+    if (lt > this.lt) this.lt = lt
+  }
+
+  /** The account, created on first sight with a plausible balance (uninit when `fresh`). */
+  account(address: string, prng: Prng, fresh = false): AccountRecord {
+    let record = this.accounts.get(address)
+    if (!record) {
+      const role = this.directory.role(address)
+      record = fresh
+        ? {
+            balance: 0n,
+            status: 'uninit',
+            stateHash: ZERO_HASH,
+            dataHash: null,
+            codeHash: null,
+            lastTxHash: ZERO_HASH,
+            lastTxLt: 0n,
+          }
+        : {
+            balance: BigInt(prng.int(2, 500)) * 1_000_000_000n + BigInt(prng.int(0, 999_999_999)),
+            status: 'active',
+            stateHash: prng.hash(),
+            dataHash: prng.hash(),
+            codeHash:
+              role.kind === 'jetton_wallet'
+                ? JETTON_WALLET_CODE_HASH
+                : role.kind === 'wallet'
+                  ? WALLET_CODE_HASH
+                  : prng.hash(),
+            lastTxHash: prng.hash(),
+            lastTxLt: this.lt - BigInt(prng.int(1_000_000, 90_000_000)),
+          }
+      this.accounts.set(address, record)
+    }
+    return record
+  }
+
+  /** The v3 `AccountState` of a record. */
+  accountState(record: AccountRecord): TonAccountState {
+    return {
+      hash: record.stateHash,
+      balance: record.balance.toString(),
+      extra_currencies: null,
+      account_status: record.status,
+      frozen_hash: null,
+      data_hash: record.dataHash,
+      code_hash: record.codeHash,
+    }
+  }
+
+  /** The jetton wallet of `owner` for `jetton`: derived, so it is stable whatever the PRNG state. */
+  jettonWallet(owner: string, jetton: string): string {
+    const digest = createHash('sha256').update(`jetton-wallet:${owner}:${jetton}`).digest('hex').toUpperCase()
+    const address = `0:${digest}`
+    this.directory.set(address, { kind: 'jetton_wallet', owner, jetton })
+    return address
+  }
+
+  /** A contract derived from a label and an owner (an NFT collection, a pool, …). */
+  derivedContract(label: string, owner: string, interfaces: string[]): string {
+    const digest = createHash('sha256').update(`${label}:${owner}`).digest('hex').toUpperCase()
+    const address = `0:${digest}`
+    this.directory.set(address, { kind: 'contract', interfaces })
+    return address
+  }
+
+  /** The jetton balance of a jetton wallet, created with a plausible amount on first sight. */
+  jettonBalance(wallet: string, prng: Prng): bigint {
+    let balance = this.jettonBalances.get(wallet)
+    if (balance === undefined) {
+      balance = BigInt(prng.int(1_000, 900_000)) * 1_000_000n
+      this.jettonBalances.set(wallet, balance)
+    }
+    return balance
+  }
+}

@@ -1,0 +1,22 @@
+export { type FormatTonAddressOptions, formatTonAddress, parseTonAddress } from './address.js'
+export type { TonKeyLimits } from './auth.js'
+export type { TonFault, TonFaultTarget } from './faults.js'
+export type { TonLedger, TonLedgerEvent, TonLedgerQuery, TonLedgerTrace, TonTraceStatus } from './ledger.js'
+export type { TonFlavour } from './routes.js'
+export type { TonScenarioOptions } from './scenario.js'
+export type { TonSession } from './session.js'
+export { SSE_KEEPALIVE } from './sse-session.js'
+export type { TonSubscriptionView } from './subscription.js'
+export {
+  createTonSimulator,
+  type TonAccountStateInit,
+  type TonConnectionStats,
+  type TonJettonChangeInit,
+  type TonSessionTarget,
+  type TonSimulator,
+  type TonSimulatorOptions,
+  type TonTraceInit,
+} from './ton-simulator.js'
+export type { TonTraceHandle } from './trace-run.js'
+export type * from './wire-types.js'
+export { compareFinality, TON_EVENT_TYPES } from './wire-types.js'

@@ -1,0 +1,132 @@
+import { Prng } from './prng.js'
+import type { TraceSpec } from './trace-builder.js'
+import type { TraceRun } from './trace-run.js'
+import type { TonStage } from './wire-types.js'
+
+/** Options of the background scenario (`sim.start` / `sim.step`). */
+export interface TonScenarioOptions {
+  /** @default 1 */
+  seed?: number
+  /** New traces per second; one per tick. @default 5 */
+  ratePerSecond?: number
+  /** Wallets that send and receive (any form). @default the simulator's `addresses` */
+  addresses?: readonly string[]
+  /** Action types to draw from. @default a realistic mix, mostly TON and jetton transfers */
+  actionTypes?: readonly string[]
+  /** Share of traces invalidated after pending or confirmed. @default 0.1 */
+  invalidationRate?: number
+  /** Share of traces whose first action fails. @default 0.05 */
+  failureRate?: number
+  /** Stop creating traces after this many. @default unlimited */
+  maxTraces?: number
+}
+
+// Weighted toward what real feeds are full of.
+const DEFAULT_MIX: readonly string[] = [
+  ...Array<string>(8).fill('ton_transfer'),
+  ...Array<string>(6).fill('jetton_transfer'),
+  'jetton_burn',
+  'jetton_mint',
+  'nft_mint',
+  'call_contract',
+  'contract_deploy',
+  'stake_deposit',
+  'jetton_swap',
+]
+
+/** How the scenario creates one trace; supplied by the simulator. */
+export type CreateRun = (
+  spec: Omit<TraceSpec, 'jetton'> & { jetton?: string },
+  stages: TonStage[],
+  prng: Prng,
+) => TraceRun
+
+interface InFlight {
+  run: TraceRun
+  due: number
+}
+
+/**
+ * A seeded, tick-driven generator. Everything (who pays whom, stage paths, stage delays, hashes) comes
+ * from one PRNG consumed in a fixed order, so the same seed yields the same ledger whatever the timing.
+ */
+export class Scenario {
+  readonly #prng: Prng
+  readonly #addresses: readonly string[]
+  readonly #actionTypes: readonly string[]
+  readonly #invalidationRate: number
+  readonly #failureRate: number
+  readonly #maxTraces: number
+  readonly #createRun: CreateRun
+  readonly #inFlight: InFlight[] = []
+  #tick = 0
+  #created = 0
+
+  constructor(options: TonScenarioOptions, addresses: readonly string[], createRun: CreateRun) {
+    if (addresses.length === 0) throw new TypeError('the scenario needs at least one address')
+    this.#prng = new Prng(options.seed ?? 1)
+    this.#addresses = addresses
+    this.#actionTypes =
+      options.actionTypes && options.actionTypes.length > 0 ? options.actionTypes : DEFAULT_MIX
+    this.#invalidationRate = options.invalidationRate ?? 0.1
+    this.#failureRate = options.failureRate ?? 0.05
+    this.#maxTraces = options.maxTraces ?? Number.POSITIVE_INFINITY
+    this.#createRun = createRun
+  }
+
+  /** Traces started and not yet through all their stages. */
+  get inFlight(): number {
+    return this.#inFlight.length
+  }
+
+  /** One tick: due traces advance (oldest first), then a new trace starts with its first stage. */
+  tick(): void {
+    const now = this.#tick++
+    for (const entry of [...this.#inFlight]) {
+      if (entry.due > now) continue
+      entry.run.emitNext()
+      if (entry.run.done) this.#inFlight.splice(this.#inFlight.indexOf(entry), 1)
+      else entry.due = now + this.#prng.int(1, 3)
+    }
+    if (this.#created >= this.#maxTraces) return
+    this.#created++
+    const prng = this.#prng
+    const sender = prng.pick(this.#addresses)
+    const others = this.#addresses.filter((address) => address !== sender)
+    const counterparty = others.length > 0 && prng.chance(0.5) ? prng.pick(others) : prng.address()
+    const run = this.#createRun(
+      {
+        sender,
+        counterparties: [counterparty],
+        actionTypes: [prng.pick(this.#actionTypes)],
+        failed: prng.chance(this.#failureRate),
+      },
+      this.#path(),
+      prng,
+    )
+    run.emitNext()
+    if (!run.done) this.#inFlight.push({ run, due: now + prng.int(1, 3) })
+  }
+
+  /** Emits every remaining stage of the traces in flight, round by round. */
+  finish(): void {
+    while (this.#inFlight.length > 0) {
+      for (const entry of [...this.#inFlight]) {
+        entry.run.emitNext()
+        if (entry.run.done) this.#inFlight.splice(this.#inFlight.indexOf(entry), 1)
+      }
+    }
+  }
+
+  #path(): TonStage[] {
+    const prng = this.#prng
+    if (prng.chance(this.#invalidationRate)) {
+      return prng.chance(0.6) ? ['pending', 'invalidated'] : ['pending', 'confirmed', 'invalidated']
+    }
+    const r = prng.next()
+    if (r < 0.8) return ['pending', 'confirmed', 'finalized']
+    if (r < 0.88) return ['pending', 'finalized']
+    if (r < 0.95) return ['confirmed', 'finalized']
+    return ['finalized']
+  }
+}

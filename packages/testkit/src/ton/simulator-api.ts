@@ -1,0 +1,143 @@
+import type { RecordedRequest } from '../request-record.js'
+import type { TonKeyLimits } from './auth.js'
+import type { TonFault } from './faults.js'
+import type { TonLedger } from './ledger.js'
+import type { TonScenarioOptions } from './scenario.js'
+import type { TonSession } from './session.js'
+import type { TonTraceHandle } from './trace-run.js'
+import type {
+  TonAccountState,
+  TonAccountStateNotification,
+  TonFinality,
+  TonJettonsNotification,
+  TonStage,
+} from './wire-types.js'
+
+/** Options of {@link createTonSimulator}. */
+export interface TonSimulatorOptions {
+  /** Loopback address to listen on. @default '127.0.0.1' */
+  host?: string
+  /**
+   * Accepted API keys and their limits. When omitted, any non-empty key is accepted with 2 connections
+   * and 1000 addresses; when given, any other key gets 401 `API key does not exist`.
+   */
+  keys?: Record<string, TonKeyLimits>
+  /** Period of the SSE `: keepalive` comment. @default 15000 */
+  keepaliveMs?: number
+  /**
+   * How long a session that ended abruptly keeps counting against its key's connection limit (the real
+   * server holds it for about a minute). `0` disables. @default 60000
+   */
+  lingerMs?: number
+  /** Seed of the PRNG behind manually emitted traces. @default 1 */
+  seed?: number
+  /** Wallets the scenario uses (any address form). @default 4 generated wallets */
+  addresses?: readonly string[]
+  /** Virtual chain clock start, seconds. Fixed by default so a seed reproduces the same ledger. @default 1785480000 */
+  startUtime?: number
+  /** First logical time. @default '86711284000000' */
+  startLt?: bigint | string
+}
+
+/** Live streaming sessions, for assertions. */
+export interface TonConnectionStats {
+  /** Open sessions. */
+  readonly active: number
+  readonly sse: number
+  readonly ws: number
+  /** Ended sessions still counted against their key. */
+  readonly lingering: number
+  readonly byKey: Readonly<Record<string, { active: number; lingering: number }>>
+}
+
+/** What to emit with {@link TonSimulator.emitTrace}. */
+export interface TonTraceInit {
+  /** `[0]` signs the external message; `[1..]` are the counterparties of each action in turn. Any form. */
+  addresses: readonly string[]
+  /** @default ['pending', 'confirmed', 'finalized'] */
+  stages?: readonly TonStage[]
+  /** One sub-chain and one action per entry. @default ['ton_transfer'] */
+  actionTypes?: readonly string[]
+  /** The first action's first hop fails and bounces. @default false */
+  failed?: boolean
+  /** Standard base64. @default a random hash */
+  traceExternalHashNorm?: string
+  /** Jetton master for `jetton_*` actions. @default USD₮ */
+  jetton?: string
+  /** Nanotons or jetton units, as a decimal string. @default random */
+  amount?: string
+}
+
+/** What to emit with {@link TonSimulator.emitAccountState}. */
+export interface TonAccountStateInit {
+  account: string
+  /** The real server only sends confirmed and finalized. */
+  finality: TonFinality
+  /** Fields to override in the generated state. */
+  state?: Partial<TonAccountState>
+}
+
+/** What to emit with {@link TonSimulator.emitJettonChange}. */
+export interface TonJettonChangeInit {
+  owner: string
+  /** Jetton master. @default USD₮ */
+  jetton?: string
+  /** New balance (jetton units). @default the current one */
+  balance?: string
+  finality: TonFinality
+}
+
+/** Which sessions a fault applies to. */
+export type TonSessionTarget = TonSession | 'all'
+
+/** A local TON Streaming API v2 + API v3 server. See the README next to this file. */
+export interface TonSimulator {
+  /** `http://127.0.0.1:PORT` */
+  readonly url: string
+  readonly toncenter: {
+    readonly baseUrl: string
+    readonly sseUrl: string
+    readonly wsUrl: string
+    readonly v3BaseUrl: string
+  }
+  readonly tonapi: { readonly baseUrl: string; readonly sseUrl: string; readonly wsUrl: string }
+  /** The scenario wallets, raw. */
+  readonly addresses: readonly string[]
+  readonly ledger: TonLedger
+  /** Every accepted streaming session, in order. */
+  readonly sessions: readonly TonSession[]
+  readonly connections: TonConnectionStats
+  /** Every HTTP request and WebSocket upgrade, in order. */
+  readonly requests: readonly RecordedRequest[]
+  /** API v3 calls per endpoint (`transactions`, `actions`, `traces`, `pendingTraces`, …). */
+  readonly v3Calls: Readonly<Record<string, number>>
+  /** The next session not yet returned by an earlier call (one already accepted counts). */
+  nextSession(timeoutMs?: number): Promise<TonSession>
+  /** Plans a trace; nothing is sent until `advance()`. */
+  emitTrace(init: TonTraceInit): TonTraceHandle
+  emitAccountState(init: TonAccountStateInit): Promise<TonAccountStateNotification>
+  emitJettonChange(init: TonJettonChangeInit): Promise<TonJettonsNotification>
+  /** Sends any JSON object through the per-connection filter (not reflected in API v3). */
+  broadcast(notification: Record<string, unknown>): Promise<void>
+  /** Starts the background scenario (a new one each call). */
+  start(options?: TonScenarioOptions): void
+  /** Runs scenario ticks now, without a timer (creating the scenario with `options` if none exists). */
+  step(ticks?: number, options?: TonScenarioOptions): Promise<void>
+  /** Stops the scenario timer; with `finish`, emits the remaining stages of traces in flight. */
+  stop(options?: { finish?: boolean }): Promise<void>
+  /** Writes a keepalive comment to every SSE session now. */
+  sendKeepalive(): void
+  /** Drops sessions abruptly; returns how many. */
+  dropConnections(filter?: { key?: string; transport?: 'sse' | 'ws'; linger?: boolean }): number
+  /** Stops writing to (and reading from) sessions, keeping their sockets open. */
+  silence(target?: TonSessionTarget): void
+  /** WebSocket sessions stop answering `ping` operations and protocol pings. */
+  stopAnsweringPings(target?: TonSessionTarget): void
+  resumeAnsweringPings(target?: TonSessionTarget): void
+  /** Answers the next matching request(s) with an HTTP error. */
+  failNext(fault: TonFault): void
+  /** Forgets lingering sessions, so the next connection is accepted. */
+  clearLinger(): void
+  /** Closes every socket and timer and stops listening. */
+  close(): Promise<void>
+}
