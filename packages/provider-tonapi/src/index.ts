@@ -1,0 +1,15 @@
+// @chainstream/provider-tonapi — TonAPI Streaming API v2 (the TON protocol lives in @chainstream/provider-toncenter).
+export { createTonapi, type Tonapi, type TonapiOptions } from './tonapi.js'
+export type {
+  ActionType,
+  HandlerFilter,
+  TonEvent,
+  TonEventSource,
+  TonEventType,
+  TonFinality,
+  TonNotification,
+  TonStream,
+  TonStreamOptions,
+  TonStreamUpdate,
+} from '@chainstream/provider-toncenter'
+export { normalizeTonAddress, toUserFriendly } from '@chainstream/provider-toncenter'

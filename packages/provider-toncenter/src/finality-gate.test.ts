@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest'
+import { FinalityGate } from './finality-gate.js'
+import type { TonFinality } from './protocol/event-types.js'
+import type { TonNotification } from './protocol/notifications.js'
+
+const T = 'U0quRm916Jef4tJh/vgLd64knzTm4beGqn9Pjpuy2DY='
+const txs = (finality: TonFinality, hashes = ['a'], trace = T): TonNotification => ({
+  type: 'transactions',
+  finality,
+  trace_external_hash_norm: trace,
+  transactions: hashes.map((hash) => ({ account: '0:AA', hash, lt: '1', trace_id: 'tid' })) as never,
+})
+const actions = (finality: TonFinality): TonNotification => ({
+  type: 'actions',
+  finality,
+  trace_external_hash_norm: T,
+  actions: [{ action_id: 'x', type: 'ton_transfer' }] as never,
+})
+const invalidated = (trace = T): TonNotification => ({
+  type: 'trace_invalidated',
+  trace_external_hash_norm: trace,
+})
+
+describe('FinalityGate', () => {
+  it('passes increasing finality and drops an identical repeat silently', () => {
+    const gate = new FinalityGate()
+    expect(gate.admit(txs('pending')).pass).toBe(true)
+    expect(gate.admit(txs('pending'))).toEqual({ pass: false, reason: 'duplicate' })
+    expect(gate.admit(txs('confirmed')).pass).toBe(true)
+    expect(gate.admit(txs('finalized')).pass).toBe(true)
+    expect(gate.admit(txs('finalized'))).toEqual({ pass: false, reason: 'duplicate' })
+  })
+
+  it('drops a lower snapshot after a higher one, with a reason to report', () => {
+    const gate = new FinalityGate()
+    gate.admit(txs('confirmed'))
+    const verdict = gate.admit(txs('pending'))
+    expect(verdict.pass).toBe(false)
+    expect(verdict.pass === false && verdict.reason).toBe('stale')
+  })
+
+  it('passes a same-finality snapshot that brings new transactions', () => {
+    const gate = new FinalityGate()
+    gate.admit(txs('confirmed', ['a']))
+    expect(gate.admit(txs('confirmed', ['a', 'b'])).pass).toBe(true)
+    expect(gate.admit(txs('confirmed', ['b'])).pass).toBe(false)
+  })
+
+  it('tracks each type of a trace separately', () => {
+    const gate = new FinalityGate()
+    expect(gate.admit(txs('confirmed')).pass).toBe(true)
+    expect(gate.admit(actions('pending')).pass).toBe(true)
+    expect(gate.typesSeen(T)).toEqual(['transactions', 'actions'])
+  })
+
+  it('keeps every snapshot with keepAllSnapshots', () => {
+    const gate = new FinalityGate({ keepAllSnapshots: true })
+    expect(gate.admit(txs('confirmed')).pass).toBe(true)
+    expect(gate.admit(txs('confirmed')).pass).toBe(true)
+    expect(gate.admit(txs('pending')).pass).toBe(true)
+    expect(gate.finalityOf(T)).toBe('confirmed')
+  })
+
+  it('holds traces below finalized for recovery, and releases them when finalized or invalidated', () => {
+    const gate = new FinalityGate()
+    gate.admit(txs('pending'))
+    gate.admit(txs('confirmed', ['z'], 'other='))
+    expect(gate.heldTraces()).toEqual([
+      { hash: T, finality: 'pending', traceId: 'tid' },
+      { hash: 'other=', finality: 'confirmed', traceId: 'tid' },
+    ])
+    gate.admit(txs('finalized'))
+    expect(gate.heldTraces().map((t) => t.hash)).toEqual(['other='])
+    gate.admit(invalidated('other='))
+    expect(gate.heldTraces()).toEqual([])
+  })
+
+  it('ends the story on invalidation: the trace may start again, a repeat invalidation is dropped', () => {
+    const gate = new FinalityGate()
+    gate.admit(txs('confirmed'))
+    expect(gate.admit(invalidated()).pass).toBe(true)
+    expect(gate.admit(invalidated())).toEqual({ pass: false, reason: 'duplicate' })
+    expect(gate.admit(txs('pending')).pass).toBe(true)
+    expect(gate.admit(invalidated()).pass).toBe(true)
+  })
+
+  it('reports an invalidation after finalized as an anomaly and keeps the state', () => {
+    const gate = new FinalityGate()
+    gate.admit(txs('finalized'))
+    const verdict = gate.admit(invalidated())
+    expect(verdict.pass === false && verdict.reason).toBe('stale')
+    expect(gate.finalityOf(T)).toBe('finalized')
+  })
+
+  it('forgets the oldest traces beyond its capacity', () => {
+    const gate = new FinalityGate({ capacity: 2 })
+    gate.admit(txs('pending', ['a'], 'one='))
+    gate.admit(txs('pending', ['a'], 'two='))
+    gate.admit(txs('pending', ['a'], 'three='))
+    expect(gate.admit(txs('pending', ['a'], 'one=')).pass).toBe(true)
+    expect(gate.heldTraces().length).toBeLessThanOrEqual(2)
+  })
+})

@@ -1,0 +1,28 @@
+// @chainstream/provider-toncenter — TON Center Streaming API v2, and the TON protocol shared with TonAPI.
+
+// The provider
+export { createToncenter, type Toncenter, type ToncenterOptions } from './toncenter.js'
+export type { TonNetwork } from './endpoints.js'
+export type { TonStreamOptions } from './stream-options.js'
+export {
+  createTonStream,
+  type TonServiceProfile,
+  type TonStream,
+  type TonStreamEvents,
+  type TonStreamUpdate,
+  type TonUnsubscribe,
+} from './ton-stream.js'
+export type { TonEvent, TonEventSource } from './ton-event.js'
+export type { HandlerFilter, TonEventHandler } from './handler-filters.js'
+export type { TonAuth } from './ton-provider.js'
+export type { RecoveryTuning } from './recovery/gap-recovery.js'
+export {
+  createV3Client,
+  type V3Client,
+  type V3ClientOptions,
+  type V3Query,
+  type V3Trace,
+} from './recovery/v3-client.js'
+
+// The TON Streaming API v2 protocol (pure)
+export * from './protocol/index.js'

@@ -1,0 +1,94 @@
+import { ChainstreamError, type FetchLike, type QueryValue, requestJson } from '@chainstream/core'
+import { z } from 'zod'
+import type { TonFinality } from '../protocol/event-types.js'
+import type { Action, TraceNode, Transaction } from '../protocol/v3-types.js'
+
+/** A trace as TON Center API v3 returns it (`/api/v3/traces`, `/api/v3/pendingTraces`). */
+export interface V3Trace {
+  trace_id: string | null
+  external_hash?: string | null
+  /** Not in every deployment; recovery falls back to the root message's `hash_norm`. */
+  trace_external_hash_norm?: string
+  start_lt?: string
+  end_lt?: string
+  /** Set by servers that know it (the simulator does); otherwise derived from the transactions. */
+  finality?: TonFinality
+  trace?: TraceNode | null
+  transactions_order?: string[]
+  transactions: Record<string, Transaction>
+  actions?: Action[] | null
+  is_incomplete?: boolean
+}
+
+/** Options of {@link createV3Client}. */
+export interface V3ClientOptions {
+  /** `https://toncenter.com/api/v3` (no trailing slash). */
+  baseUrl: string
+  /** Sent as `X-API-Key`. A key is optional for API v3 (keyless requests are rate-limited to 1/s). */
+  apiKey?: string | undefined
+  headers?: Record<string, string> | undefined
+  fetch?: FetchLike | undefined
+  /** Per-request time limit. @default 15_000 */
+  timeoutMs?: number
+}
+
+const transaction = z.looseObject({ account: z.string(), hash: z.string(), lt: z.string() })
+const action = z.looseObject({ action_id: z.string(), type: z.string() })
+const trace = z.looseObject({
+  trace_id: z.string().nullish(),
+  transactions: z.record(z.string(), transaction),
+  actions: z.array(action).nullish(),
+})
+const transactionsResponse = z.looseObject({ transactions: z.array(transaction) })
+const actionsResponse = z.looseObject({ actions: z.array(action) })
+const tracesResponse = z.looseObject({ traces: z.array(trace) })
+
+/** Parameters of a v3 list request (arrays become repeated parameters). */
+export type V3Query = Record<string, QueryValue>
+
+/** The few TON Center API v3 calls recovery needs, with validated response envelopes. */
+export interface V3Client {
+  transactions(query: V3Query, signal: AbortSignal): Promise<Transaction[]>
+  actions(query: V3Query, signal: AbortSignal): Promise<Action[]>
+  traces(query: V3Query, signal: AbortSignal): Promise<V3Trace[]>
+  pendingTraces(query: V3Query, signal: AbortSignal): Promise<V3Trace[]>
+}
+
+/**
+ * A small TON Center API v3 client on core's `requestJson` (typed errors, `Retry-After`, jittered retries).
+ * Only envelopes and the fields recovery reads are validated; objects pass through as returned.
+ */
+export function createV3Client(options: V3ClientOptions): V3Client {
+  const headers: Record<string, string> = { ...options.headers }
+  if (options.apiKey) headers['X-API-Key'] = options.apiKey
+  const get = async <T>(path: string, query: V3Query, schema: z.ZodType, signal: AbortSignal): Promise<T> => {
+    const response = await requestJson<unknown>(`${options.baseUrl}${path}`, {
+      query,
+      headers,
+      signal,
+      timeoutMs: options.timeoutMs ?? 15_000,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    })
+    const parsed = schema.safeParse(response.data)
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]
+      throw new ChainstreamError(
+        'ProtocolError',
+        `Unexpected answer from API v3 ${path}: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}`,
+        { isRetryable: false },
+      )
+    }
+    return response.data as T
+  }
+  return {
+    transactions: async (query, signal) =>
+      (await get<{ transactions: Transaction[] }>('/transactions', query, transactionsResponse, signal))
+        .transactions,
+    actions: async (query, signal) =>
+      (await get<{ actions: Action[] }>('/actions', query, actionsResponse, signal)).actions,
+    traces: async (query, signal) =>
+      (await get<{ traces: V3Trace[] }>('/traces', query, tracesResponse, signal)).traces,
+    pendingTraces: async (query, signal) =>
+      (await get<{ traces: V3Trace[] }>('/pendingTraces', query, tracesResponse, signal)).traces,
+  }
+}

@@ -1,0 +1,153 @@
+import {
+  type BufferOptions,
+  ChainstreamError,
+  type Logger,
+  parseOptions,
+  type ReconnectPolicy,
+} from '@chainstream/core'
+import { z } from 'zod'
+import type { TonSubscriptionOptions } from './protocol/subscription.js'
+import type { RecoveryTuning } from './recovery/gap-recovery.js'
+
+/** Options of `stream()`: the subscription, plus how the stream connects and recovers. */
+export interface TonStreamOptions extends TonSubscriptionOptions {
+  /** @default 'sse' */
+  transport?: 'sse' | 'websocket'
+  /**
+   * Gap recovery after every reconnect, from TON Center API v3: `'auto'`, `'off'`, or `'auto'` with tuning.
+   * @default 'auto'
+   */
+  recovery?: 'auto' | 'off' | RecoveryTuning
+  /** Deliver every snapshot, also repeats and lower finalities after higher ones. @default false */
+  keepAllSnapshots?: boolean
+  /** Reconnect policy overrides, or `false` to end the stream at the first drop. */
+  reconnect?: Partial<ReconnectPolicy> | false
+  /** SSE: silence (no event, no `: keepalive`) for this long means a dead connection. @default 45_000 */
+  heartbeatTimeoutMs?: number
+  /** WebSocket: a `ping` every this many ms (the server's docs recommend 15 s). `0` disables. @default 15_000 */
+  pingIntervalMs?: number
+  /** WebSocket: a ping unanswered this long means a half-open socket → reconnect. @default 10_000 */
+  pongTimeoutMs?: number
+  /** The server must acknowledge a subscription within this time. @default 30_000 */
+  subscribeTimeoutMs?: number
+  /** Opening a connection may take this long. @default 30_000 */
+  openTimeoutMs?: number
+  /**
+   * With one key, how long `connection limit reached` answers are retried (the server holds a dropped
+   * session for about a minute) before the stream fails with `ConnectionLimit`. @default 90_000
+   */
+  connectionLimitRetryMs?: number
+  /** The buffer of each `for await` consumer. */
+  buffer?: BufferOptions
+  /** Largest accepted event in bytes. @default 8 MiB */
+  maxEventSize?: number
+  /** Aborting closes the stream. */
+  signal?: AbortSignal
+  /** Debug output. @default silent */
+  logger?: Logger
+  /** Start connecting at once. @default true */
+  autoStart?: boolean
+}
+
+const SUBSCRIPTION_KEYS = [
+  'types',
+  'addresses',
+  'traceExternalHashNorms',
+  'minFinality',
+  'includeAddressBook',
+  'includeMetadata',
+  'actionTypes',
+  'supportedActionTypes',
+] as const
+
+const duration = z.number().finite().min(0)
+
+const connectionSchema = z.strictObject({
+  transport: z.enum(['sse', 'websocket']).optional(),
+  recovery: z
+    .union([
+      z.enum(['auto', 'off']),
+      z.strictObject({
+        pageSize: z.number().int().min(1).max(1000).optional(),
+        maxPages: z.number().int().min(1).optional(),
+        notFoundGraceMs: duration.optional(),
+        concurrency: z.number().int().min(1).max(32).optional(),
+      }),
+    ])
+    .optional(),
+  keepAllSnapshots: z.boolean().optional(),
+  // Checked in detail by the engine.
+  reconnect: z.union([z.literal(false), z.record(z.string(), z.unknown())]).optional(),
+  heartbeatTimeoutMs: duration.optional(),
+  pingIntervalMs: duration.optional(),
+  pongTimeoutMs: duration.min(1).optional(),
+  subscribeTimeoutMs: duration.optional(),
+  openTimeoutMs: duration.optional(),
+  connectionLimitRetryMs: duration.optional(),
+  buffer: z.record(z.string(), z.unknown()).optional(),
+  maxEventSize: z.number().int().min(1).optional(),
+  signal: z
+    .custom<AbortSignal>((value) => value instanceof AbortSignal, 'expected an AbortSignal')
+    .optional(),
+  logger: z
+    .custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger')
+    .optional(),
+  autoStart: z.boolean().optional(),
+})
+
+/** The connection options with defaults applied. */
+export interface ResolvedConnectionOptions {
+  transport: 'sse' | 'websocket'
+  recovery: RecoveryTuning | undefined
+  keepAllSnapshots: boolean
+  heartbeatTimeoutMs: number
+  pingIntervalMs: number
+  pongTimeoutMs: number
+  subscribeTimeoutMs: number
+  openTimeoutMs: number
+  connectionLimitRetryMs: number
+}
+
+/**
+ * Splits `stream()` options into the subscription part and the connection part, validating the latter
+ * strictly (unknown keys are refused, so a typo never passes silently).
+ *
+ * @throws {ChainstreamError} `InvalidArgument` naming each bad option.
+ */
+export function splitStreamOptions(options: TonStreamOptions): {
+  subscription: TonSubscriptionOptions
+  connection: ResolvedConnectionOptions
+} {
+  if (typeof options !== 'object' || options === null) {
+    throw new ChainstreamError('InvalidArgument', 'stream() needs an options object with at least types', {
+      isRetryable: false,
+    })
+  }
+  const subscription: Record<string, unknown> = {}
+  const rest: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(options)) {
+    if ((SUBSCRIPTION_KEYS as readonly string[]).includes(key)) subscription[key] = value
+    else rest[key] = value
+  }
+  const parsed = parseOptions(connectionSchema, rest, 'stream options')
+  const recovery =
+    parsed.recovery === 'off'
+      ? undefined
+      : parsed.recovery === 'auto' || !parsed.recovery
+        ? {}
+        : parsed.recovery
+  return {
+    subscription: subscription as unknown as TonSubscriptionOptions,
+    connection: {
+      transport: parsed.transport ?? 'sse',
+      recovery: recovery as RecoveryTuning | undefined,
+      keepAllSnapshots: parsed.keepAllSnapshots ?? false,
+      heartbeatTimeoutMs: parsed.heartbeatTimeoutMs ?? 45_000,
+      pingIntervalMs: parsed.pingIntervalMs ?? 15_000,
+      pongTimeoutMs: parsed.pongTimeoutMs ?? 10_000,
+      subscribeTimeoutMs: parsed.subscribeTimeoutMs ?? 30_000,
+      openTimeoutMs: parsed.openTimeoutMs ?? 30_000,
+      connectionLimitRetryMs: parsed.connectionLimitRetryMs ?? 90_000,
+    },
+  }
+}
