@@ -2,8 +2,9 @@
 // into benchmarks/results.json as [{ name, unit, value, baseline, ratio }] (an entry per scenario name).
 import { readFile, writeFile } from 'node:fs/promises'
 import { sseIngest } from './sse-ingest.mjs'
+import { wsIngest } from './ws-ingest.mjs'
 
-const scenarios = { 'sse-ingest': sseIngest }
+const scenarios = { 'sse-ingest': sseIngest, 'ws-ingest': wsIngest }
 const only = process.argv.slice(2)
 const resultsFile = new URL('./results.json', import.meta.url)
 

@@ -1,5 +1,5 @@
 import { TON_EVENT_TYPES, type TonEventType } from './event-types.js'
-import { notificationSchema, responseSchema } from './notification-schemas.js'
+import { checkNotification, checkResponse } from './notification-checks.js'
 import type { TonNotification } from './notifications.js'
 
 /**
@@ -46,27 +46,20 @@ export function decodeTonFrame(text: string): TonFrame {
   const type = object.type
   if (typeof type !== 'string') return { kind: 'invalid', reason: `no "type" field: ${preview(text)}`, value }
   if (!KNOWN_TYPES.has(type)) return { kind: 'unknown-type', type, value: object }
-  const result = notificationSchema(type as TonEventType).safeParse(object)
-  if (!result.success) {
-    const issues = result.error.issues
-      .slice(0, 3)
-      .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`)
-      .join('; ')
-    return { kind: 'invalid', reason: `malformed ${type} notification: ${issues}`, value }
-  }
-  // The validated object itself, not zod's copy: fields are passed through exactly as they arrived.
+  const issue = checkNotification(type as TonEventType, object)
+  if (issue) return { kind: 'invalid', reason: `malformed ${type} notification: ${issue}`, value }
+  // The object itself: fields are passed through exactly as they arrived.
   return { kind: 'notification', notification: object as unknown as TonNotification }
 }
 
 function decodeResponse(object: Record<string, unknown>, text: string): TonFrame {
-  const result = responseSchema.safeParse(object)
-  if (!result.success) {
+  if (checkResponse(object)) {
     return {
       kind: 'invalid',
       reason: `malformed response (id, status and error must be strings): ${preview(text)}`,
     }
   }
-  const { id, status, error } = result.data
+  const { id, status, error } = object as { id?: string; status?: string; error?: string }
   return {
     kind: 'response',
     ...(id !== undefined ? { id } : {}),
