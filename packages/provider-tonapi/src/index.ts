@@ -7,9 +7,15 @@ export type {
   TonEventSource,
   TonEventType,
   TonFinality,
+  TonLifecycleOptions,
   TonNotification,
   TonStream,
   TonStreamOptions,
   TonStreamUpdate,
+  TonTransactionFailure,
 } from '@chainstream/provider-toncenter'
-export { normalizeTonAddress, toUserFriendly } from '@chainstream/provider-toncenter'
+export {
+  normalizeTonAddress,
+  TonTraceFailure,
+  toUserFriendly,
+} from '@chainstream/provider-toncenter'

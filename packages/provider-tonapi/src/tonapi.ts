@@ -1,7 +1,15 @@
-import { type FetchLike, type Logger, parseOptions, type WebSocketConstructor } from '@chainstream/core'
 import {
+  type FetchLike,
+  type LifecycleSourceV1,
+  type Logger,
+  parseOptions,
+  type WebSocketConstructor,
+} from '@chainstream/core'
+import {
+  createTonLifecycleSource,
   createTonStream,
   createV3Client,
+  type TonLifecycleOptions,
   type TonNetwork,
   type TonStream,
   type TonStreamOptions,
@@ -42,6 +50,8 @@ export interface TonapiOptions {
   WebSocket?: WebSocketConstructor
   /** Default logger of the streams. @default silent */
   logger?: Logger
+  /** How `lifecycle` (the cross-chain tracker's source) connects and re-checks traces. */
+  lifecycle?: TonLifecycleOptions
 }
 
 /** A configured TonAPI client. */
@@ -64,6 +74,12 @@ export interface Tonapi {
    * ```
    */
   stream(options: TonStreamOptions): TonStream
+  /**
+   * This client as a lifecycle source for the cross-chain tracker: pass the client itself to
+   * `createTracker({ providers: [tonapi] })`. Snapshots and re-checks of tracked traces read TON Center
+   * API v3, so give `toncenterApiKey` or `v3BaseUrl`.
+   */
+  readonly lifecycle: LifecycleSourceV1
 }
 
 const HOSTS: Record<TonNetwork, string> = {
@@ -93,6 +109,8 @@ const optionsSchema = z.strictObject({
   logger: z
     .custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger')
     .optional(),
+  // Checked in detail by the lifecycle source.
+  lifecycle: z.record(z.string(), z.unknown()).optional(),
 })
 
 const trimSlash = (value: string) => value.replace(/\/+$/, '')
@@ -135,7 +153,7 @@ export function createTonapi(options: TonapiOptions = {}): Tonapi {
     v3BaseUrl === undefined
       ? undefined
       : createV3Client({ baseUrl: v3BaseUrl, apiKey: parsed.toncenterApiKey, fetch: parsed.fetch })
-  return {
+  const client: Omit<Tonapi, 'lifecycle'> = {
     providerId: 'tonapi',
     endpoints,
     stream: (streamOptions) =>
@@ -160,4 +178,15 @@ export function createTonapi(options: TonapiOptions = {}): Tonapi {
         streamOptions,
       ),
   }
+  const lifecycle = createTonLifecycleSource(
+    {
+      providerId: 'tonapi',
+      providerName: 'TonAPI',
+      openStream: client.stream,
+      v3: recoverySource,
+      logger: parsed.logger,
+    },
+    parsed.lifecycle as TonLifecycleOptions | undefined,
+  )
+  return { ...client, lifecycle }
 }

@@ -13,6 +13,19 @@ export {
   type TonUnsubscribe,
 } from './ton-stream.js'
 export type { TonEvent, TonEventSource } from './ton-event.js'
+export type { TonLifecycleOptions } from './lifecycle/lifecycle-options.js'
+export {
+  createTonLifecycleSource,
+  type TonLifecycleHost,
+  validateTonTraceId,
+} from './lifecycle/lifecycle-source.js'
+export {
+  type TonTraceOutcome,
+  TonTraceFailure,
+  type TonTransactionFailure,
+  traceOutcome,
+  transactionFailure,
+} from './lifecycle/trace-outcome.js'
 export type { HandlerFilter, TonEventHandler } from './handler-filters.js'
 export type { TonAuth } from './ton-provider.js'
 export type { RecoveryTuning } from './recovery/gap-recovery.js'

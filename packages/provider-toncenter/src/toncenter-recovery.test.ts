@@ -180,6 +180,31 @@ describe('gap recovery', () => {
     expect(seen.events.map((e) => label(e))).toEqual(['trace pending stream', 'trace finalized snapshot'])
   })
 
+  it('does not mistake held pending traces for invalidated ones when more than a page of them are held', async () => {
+    const sim = await harness.start({ keys: { [KEY]: { maxConnections: 1 } }, lingerMs: 300 })
+    const [a, b] = sim.addresses as [string, string]
+    const stream = harness.track(
+      createToncenter({ apiKey: KEY, baseUrl: sim.toncenter.baseUrl }).stream({
+        transport: 'websocket',
+        types: ['transactions'],
+        addresses: [a],
+        minFinality: 'pending',
+        reconnect: FAST_RECONNECT,
+        recovery: { notFoundGraceMs: 0 },
+      }),
+    )
+    const seen = record(stream)
+    await stream.waitSubscribed({ timeoutMs: 5_000 })
+    // More pending traces than API v3 returns by default (10 per page).
+    for (let i = 0; i < 15; i++) await sim.emitTrace({ addresses: [a, b] }).advance()
+    await until(() => seen.events.length === 15)
+    const calls = sim.v3Calls.pendingTraces ?? 0
+    sim.dropConnections()
+    await until(() => (sim.v3Calls.pendingTraces ?? 0) > calls, 5_000, 'pending re-check')
+    await settle(100)
+    expect(seen.events.filter((e) => e.type === 'trace_invalidated')).toEqual([])
+  })
+
   it("does nothing with recovery: 'off'", async () => {
     const sim = await harness.start()
     const stream = harness.track(

@@ -1,6 +1,14 @@
-import { type FetchLike, type Logger, parseOptions, type WebSocketConstructor } from '@chainstream/core'
+import {
+  type FetchLike,
+  type LifecycleSourceV1,
+  type Logger,
+  parseOptions,
+  type WebSocketConstructor,
+} from '@chainstream/core'
 import { z } from 'zod'
 import { normalizeBaseUrl, type TonNetwork, toHttpUrl, toWebSocketUrl } from './endpoints.js'
+import type { TonLifecycleOptions } from './lifecycle/lifecycle-options.js'
+import { createTonLifecycleSource } from './lifecycle/lifecycle-source.js'
 import { createV3Client } from './recovery/v3-client.js'
 import type { TonStreamOptions } from './stream-options.js'
 import { createTonStream, type TonStream } from './ton-stream.js'
@@ -30,6 +38,8 @@ export interface ToncenterOptions {
   WebSocket?: WebSocketConstructor
   /** Default logger of the streams. @default silent */
   logger?: Logger
+  /** How `lifecycle` (the cross-chain tracker's source) connects and re-checks traces. */
+  lifecycle?: TonLifecycleOptions
 }
 
 /** A configured TON Center client. */
@@ -48,6 +58,11 @@ export interface Toncenter {
    * ```
    */
   stream(options: TonStreamOptions): TonStream
+  /**
+   * This client as a lifecycle source for the cross-chain tracker: pass the client itself to
+   * `createTracker({ providers: [toncenter] })` and track TON traces by `trace_external_hash_norm`.
+   */
+  readonly lifecycle: LifecycleSourceV1
 }
 
 const HOSTS: Record<TonNetwork, string> = {
@@ -70,6 +85,8 @@ const optionsSchema = z.strictObject({
   logger: z
     .custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger')
     .optional(),
+  // Checked in detail by the lifecycle source.
+  lifecycle: z.record(z.string(), z.unknown()).optional(),
 })
 
 /**
@@ -105,7 +122,7 @@ export function createToncenter(options: ToncenterOptions = {}): Toncenter {
     headers: parsed.headers,
     fetch: parsed.fetch,
   })
-  return {
+  const client: Omit<Toncenter, 'lifecycle'> = {
     providerId: 'toncenter',
     endpoints,
     stream: (streamOptions) =>
@@ -130,4 +147,15 @@ export function createToncenter(options: ToncenterOptions = {}): Toncenter {
         streamOptions,
       ),
   }
+  const lifecycle = createTonLifecycleSource(
+    {
+      providerId: 'toncenter',
+      providerName: 'TON Center',
+      openStream: client.stream,
+      v3: recoverySource,
+      logger: parsed.logger,
+    },
+    parsed.lifecycle as TonLifecycleOptions | undefined,
+  )
+  return { ...client, lifecycle }
 }

@@ -278,7 +278,9 @@ export class GapRecovery {
   private async pendingOf(hashes: string[], signal: AbortSignal): Promise<Set<string>> {
     const pending = new Set<string>()
     await this.parallel(chunk(hashes, ID_BATCH), async (batch) => {
-      for (const trace of await this.client.pendingTraces({ ext_msg_hash: batch }, signal)) {
+      // An explicit limit: list endpoints answer 10 items by default, and a missing trace reads as invalidated.
+      const query = { ext_msg_hash: batch, limit: Math.min(1000, batch.length * 2) }
+      for (const trace of await this.client.pendingTraces(query, signal)) {
         const hash = traceHashOf(trace)
         if (hash) pending.add(hash)
       }

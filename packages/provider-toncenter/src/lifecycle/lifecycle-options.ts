@@ -1,0 +1,131 @@
+import { type Logger, parseOptions, type ReconnectPolicy, resolveReconnectPolicy } from '@chainstream/core'
+import { z } from 'zod'
+
+/**
+ * Options of the TON lifecycle source (`createToncenter({ lifecycle })`, `createTonapi({ lifecycle })`):
+ * how the one multiplexed stream of a tracker connects, and how tracked traces are re-checked.
+ */
+export interface TonLifecycleOptions {
+  /**
+   * `websocket` changes the set of traces in place as tracks start and end; `sse` re-opens the request
+   * with the new set (a short gap, covered by a snapshot, and on hosted servers a session that counts
+   * against the key's connection limit for about a minute). @default 'websocket'
+   */
+  transport?: 'websocket' | 'sse'
+  /**
+   * Adds and removes arriving within this window are sent as one subscription change. `0` batches
+   * everything added in the same turn of the event loop. @default 0
+   */
+  batchDelayMs?: number
+  /**
+   * How long the connection stays open with nothing tracked (WebSocket: idle, subscribed to nothing; SSE:
+   * still streaming the last set, whose events are ignored). Then it is closed, and the next track opens
+   * a new one. `0` closes it as soon as the last track ends. @default 30_000
+   */
+  idleTimeoutMs?: number
+  /**
+   * A trace held at pending/confirmed that the current connection would not be told about if it were
+   * invalidated (first seen in a snapshot, or seen before a reconnect) is looked up in API v3 this often,
+   * until the stream reports it again or it settles. @default 10_000
+   */
+  recheckIntervalMs?: number
+  /**
+   * A held trace that API v3 lists neither committed nor pending is looked up once more after this delay
+   * before it is reported invalidated (API v3 may lag the stream by a moment). @default 3_000
+   */
+  notFoundGraceMs?: number
+  /** Parallel API v3 requests of one watch. @default 4 */
+  snapshotConcurrency?: number
+  /** Reconnect policy overrides of the stream, or `false` to fail the watch at the first drop. */
+  reconnect?: Partial<ReconnectPolicy> | false
+  /** SSE: silence this long means a dead connection. @default 45_000 */
+  heartbeatTimeoutMs?: number
+  /** WebSocket: a `ping` every this many ms. @default 15_000 */
+  pingIntervalMs?: number
+  /** WebSocket: an unanswered ping after this long means a half-open socket. @default 10_000 */
+  pongTimeoutMs?: number
+  /** The server must acknowledge a subscription within this time. @default 30_000 */
+  subscribeTimeoutMs?: number
+  /** Opening a connection may take this long. @default 30_000 */
+  openTimeoutMs?: number
+  /** With one key, how long `connection limit reached` is retried. @default 90_000 */
+  connectionLimitRetryMs?: number
+  /** Debug output (stream diagnostics that concern no tracked trace go here). @default the client's logger */
+  logger?: Logger
+}
+
+/** {@link TonLifecycleOptions} with defaults applied (stream options stay optional). */
+export interface ResolvedTonLifecycleOptions {
+  transport: 'websocket' | 'sse'
+  batchDelayMs: number
+  idleTimeoutMs: number
+  recheckIntervalMs: number
+  notFoundGraceMs: number
+  snapshotConcurrency: number
+  logger: Logger | undefined
+  /** Passed to `stream()` as they are. */
+  stream: {
+    reconnect?: Partial<ReconnectPolicy> | false
+    heartbeatTimeoutMs?: number
+    pingIntervalMs?: number
+    pongTimeoutMs?: number
+    subscribeTimeoutMs?: number
+    openTimeoutMs?: number
+    connectionLimitRetryMs?: number
+  }
+}
+
+const duration = z.number().finite().min(0)
+
+const schema = z.strictObject({
+  transport: z.enum(['websocket', 'sse']).optional(),
+  batchDelayMs: duration.optional(),
+  idleTimeoutMs: duration.optional(),
+  recheckIntervalMs: duration.min(1).optional(),
+  notFoundGraceMs: duration.optional(),
+  snapshotConcurrency: z.number().int().min(1).max(32).optional(),
+  // Checked in detail by the stream.
+  reconnect: z.union([z.literal(false), z.record(z.string(), z.unknown())]).optional(),
+  heartbeatTimeoutMs: duration.optional(),
+  pingIntervalMs: duration.optional(),
+  pongTimeoutMs: duration.min(1).optional(),
+  subscribeTimeoutMs: duration.optional(),
+  openTimeoutMs: duration.optional(),
+  connectionLimitRetryMs: duration.optional(),
+  logger: z
+    .custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger')
+    .optional(),
+})
+
+const STREAM_KEYS = [
+  'reconnect',
+  'heartbeatTimeoutMs',
+  'pingIntervalMs',
+  'pongTimeoutMs',
+  'subscribeTimeoutMs',
+  'openTimeoutMs',
+  'connectionLimitRetryMs',
+] as const
+
+/**
+ * Validates lifecycle options strictly (a typo is refused, not ignored) and applies the defaults.
+ *
+ * @throws {ChainstreamError} `InvalidArgument` naming each bad option.
+ */
+export function resolveLifecycleOptions(options: TonLifecycleOptions = {}): ResolvedTonLifecycleOptions {
+  const parsed = parseOptions(schema, options, 'TON lifecycle options')
+  // Checked now rather than when the first track opens the stream.
+  if (parsed.reconnect) resolveReconnectPolicy(parsed.reconnect as Partial<ReconnectPolicy>)
+  const stream: Record<string, unknown> = {}
+  for (const key of STREAM_KEYS) if (parsed[key] !== undefined) stream[key] = parsed[key]
+  return {
+    transport: parsed.transport ?? 'websocket',
+    batchDelayMs: parsed.batchDelayMs ?? 0,
+    idleTimeoutMs: parsed.idleTimeoutMs ?? 30_000,
+    recheckIntervalMs: parsed.recheckIntervalMs ?? 10_000,
+    notFoundGraceMs: parsed.notFoundGraceMs ?? 3_000,
+    snapshotConcurrency: parsed.snapshotConcurrency ?? 4,
+    logger: parsed.logger,
+    stream: stream as ResolvedTonLifecycleOptions['stream'],
+  }
+}
