@@ -1,8 +1,11 @@
 // Tracking 10,000 Solana signatures through @chainstream/provider-venum-solana against the Venum simulator
 // (fast lifecycles: landed → processed → confirmed → finalized within ~10 ms of the first sighting).
 //
-// - venum-track-memory: peak heap growth per tracked signature while the watch runs, against the heap
-//   cost of the same 10,000 signature strings in a bare Map (both measured in this run, after a GC).
+// - venum-track-memory: peak heap growth per tracked signature while the watch runs (garbage not yet
+//   collected included), against the heap cost of 10,000 signature strings in a bare Map (both measured
+//   in this run, from a collected heap, each holding strings of its own).
+// - venum-track-retained: what the finished watch still holds per signature after a GC (its per-signature
+//   bookkeeping), against the same Map.
 // - venum-track-updates: updates per second from the provider (sharding, REST snapshot after every
 //   `ready`, lifecycle merge, listeners), against a naive client reading the same simulator's raw SSE
 //   bytes with split-on-blank-line + JSON.parse, with the same number of streams open at once.
@@ -66,8 +69,11 @@ const settle = async () => {
   }
 }
 
-/** Runs `work` while sampling the heap; returns its result and the peak growth over the start. */
-async function peakHeapDuring(work) {
+/**
+ * Runs `work` while sampling the heap; returns its result, the peak growth over the start, and what is
+ * still retained after a GC while the result is held.
+ */
+async function heapDuring(work) {
   await settle()
   const start = process.memoryUsage().heapUsed
   let peak = start
@@ -76,13 +82,16 @@ async function peakHeapDuring(work) {
     if (used > peak) peak = used
   }
   const timer = setInterval(sample, 2)
+  let result
   try {
-    const result = await work()
+    result = await work()
     sample()
-    return { result, growth: peak - start }
   } finally {
     clearInterval(timer)
   }
+  await settle()
+  const retained = process.memoryUsage().heapUsed - start
+  return { result, growth: peak - start, retained }
 }
 
 const signatures = (count, seed) => Array.from({ length: count }, (_, i) => venumSignature(i, seed))
@@ -130,9 +139,11 @@ async function viaProvider(createVenum, sim, source) {
     if (update.done) done++
   })
   const error = await watch.closed
+  const seconds = (performance.now() - started) / 1000
   if (error) throw error
   if (done !== count) throw new Error(`the provider finished ${done} of ${count} signatures`)
-  return { updates, seconds: (performance.now() - started) / 1000 }
+  // The finished watch is handed back so that its bookkeeping counts as retained.
+  return { updates, seconds, watch }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -198,17 +209,19 @@ export async function venumTrack({ count = SIGNATURES } = {}) {
   try {
     // Warm-up of both paths (JIT, sockets, one-time heap effects), on signatures of their own.
     await viaNaiveClient(sim, 1_000, 1)
-    await peakHeapDuring(() => viaProvider(createVenum, sim, signatureBytes(1_000, 2)))
-    await peakHeapDuring(async () => bareMap(signatureBytes(1_000, 3)))
+    await heapDuring(() => viaProvider(createVenum, sim, signatureBytes(1_000, 2)))
+    await heapDuring(async () => bareMap(signatureBytes(1_000, 3)))
 
     const forMap = signatureBytes(count, 4)
     const forProvider = signatureBytes(count, 5)
-    const map = await peakHeapDuring(async () => bareMap(forMap))
-    const tracked = await peakHeapDuring(() => viaProvider(createVenum, sim, forProvider))
+    const map = await heapDuring(async () => bareMap(forMap))
+    const tracked = await heapDuring(() => viaProvider(createVenum, sim, forProvider))
     const naive = await viaNaiveClient(sim, count, 6)
 
     const memory = tracked.growth / count
     const memoryBaseline = map.growth / count
+    const retained = tracked.retained / count
+    const retainedBaseline = map.retained / count
     const rate = tracked.result.updates / tracked.result.seconds
     const rateBaseline = naive.updates / naive.seconds
     return [
@@ -218,6 +231,13 @@ export async function venumTrack({ count = SIGNATURES } = {}) {
         value: Math.round(memory),
         baseline: Math.round(memoryBaseline),
         ratio: round(memory / memoryBaseline, 3),
+      },
+      {
+        name: 'venum-track-retained',
+        unit: 'bytes/signature',
+        value: Math.round(retained),
+        baseline: Math.round(retainedBaseline),
+        ratio: round(retained / retainedBaseline, 3),
       },
       {
         name: 'venum-track-updates',

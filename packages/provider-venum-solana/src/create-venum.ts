@@ -1,0 +1,103 @@
+import type { LifecycleSourceV1 } from '@chainstream/core'
+import { createVenumLifecycleSource } from './lifecycle-source.js'
+import { validateSignatures } from './signature.js'
+import { RateGate, StreamSlots } from './stream-slots.js'
+import { fetchTxStatus, RequestLimiter, type VenumTxStatus } from './tx-status.js'
+import { resolveVenumOptions, type VenumOptions } from './venum-options.js'
+import { VENUM_EVENTS, type VenumEvent } from './venum-statuses.js'
+import type { VenumUpdate } from './venum-update.js'
+import { createWatch } from './venum-watch.js'
+import type { VenumWatch, VenumWatchOptions } from './venum-watch-types.js'
+import { SignatureWaiters, type WaitForOptions } from './wait-for.js'
+
+// REST calls in flight per client: enough for prompt snapshots, few enough to be a polite client.
+const MAX_CONCURRENT_LOOKUPS = 16
+
+/** A Venum client: transaction-status streams, lookups and waits for Solana signatures. */
+export interface Venum {
+  /** `'venum'`. */
+  readonly providerId: 'venum'
+  /**
+   * This client as a lifecycle source for the cross-chain tracker: pass the client itself to
+   * `createTracker({ providers: [venum] })` (chain `'solana'`, ids are signatures).
+   */
+  readonly lifecycle: LifecycleSourceV1
+  /**
+   * Watches any number of signatures: sharded into streams of at most 10, at most `maxStreams` at once
+   * (the rest queue), a REST snapshot after every (re)connect, merged by the finality rules; 503 falls
+   * back to polling. Throws `InvalidArgument` before any request for a bad signature or event name.
+   *
+   * @example
+   * ```ts
+   * const watch = venum.watch({ signatures: [signature] })
+   * await watch.ready // subscribed: now send the transaction
+   * for await (const update of watch) console.log(update.status, update.source)
+   * ```
+   */
+  watch(options: VenumWatchOptions): VenumWatch
+  /**
+   * `GET /v1/tx/:signature`, typed, with retries of 429/502/503/504. `status: 'error'` is returned as is
+   * (the lookup failed, see `reason`); HTTP errors reject typed (`Unauthorized`, `RateLimited`, …).
+   *
+   * @example
+   * ```ts
+   * const { status, confirmationStatus, tier, outcome } = await venum.status(signature)
+   * ```
+   */
+  status(signature: string, options?: { signal?: AbortSignal }): Promise<VenumTxStatus>
+  /**
+   * Resolves once `signature` reached `tier` (or higher) without failing. Rejects typed:
+   * `TransactionFailed`; `WaitTimeout` (on `timeoutMs`, or Venum's `timeout`/`verify-timeout` — the
+   * message says the outcome is unknown); `Aborted` (an abort never resolves); `ServerError` when Venum
+   * could not watch it; the fatal error of the stream (`Unauthorized`, …). Every wait of a client shares
+   * one multiplexed watch (every tier requested, so no stream ends early), so many concurrent waits need
+   * few streams.
+   *
+   * @example
+   * ```ts
+   * try {
+   *   await venum.waitFor(signature, 'confirmed', { timeoutMs: 60_000 })
+   * } catch (error) {
+   *   if (isChainstreamError(error, 'TransactionFailed')) … // it failed on chain
+   *   else if (isChainstreamError(error, 'WaitTimeout')) …  // unknown: check again, do not re-sign yet
+   * }
+   * ```
+   */
+  waitFor(signature: string, tier: VenumEvent, options?: WaitForOptions): Promise<VenumUpdate>
+}
+
+/**
+ * Creates a Venum client. Validates the options (throws `InvalidArgument` naming each bad field) and
+ * registers the key for redaction, so it never appears in errors or logs.
+ *
+ * @example
+ * ```ts
+ * import { createVenum } from '@chainstream/provider-venum-solana'
+ *
+ * const venum = createVenum({ apiKey: process.env.VENUM_API_KEY! })
+ * const update = await venum.waitFor(signature, 'confirmed', { timeoutMs: 60_000 })
+ * ```
+ */
+export function createVenum(options: VenumOptions): Venum {
+  const config = resolveVenumOptions(options)
+  const resources = {
+    config,
+    slots: new StreamSlots(config.maxStreams),
+    limiter: new RequestLimiter(MAX_CONCURRENT_LOOKUPS),
+    gate: new RateGate(config.maxPollsPerSecond),
+  }
+  const watch = (watchOptions: VenumWatchOptions) => createWatch(resources, watchOptions)
+  const waiters = new SignatureWaiters(() =>
+    createWatch(resources, { signatures: [], events: VENUM_EVENTS }, { persistent: true }),
+  )
+  return {
+    providerId: 'venum',
+    lifecycle: createVenumLifecycleSource(resources),
+    watch,
+    status: async (signature, statusOptions = {}) => {
+      const [valid] = validateSignatures([signature], 'signature')
+      return resources.limiter.run(() => fetchTxStatus(config, valid as string, statusOptions.signal))
+    },
+    waitFor: (signature, tier, waitOptions) => waiters.wait(signature, tier, waitOptions),
+  }
+}

@@ -1,0 +1,32 @@
+import {
+  type Observation,
+  observationFromVenumStreamError,
+  observationFromVenumStreamStatus,
+} from '@chainstream/core'
+import type { VenumUpdate } from './venum-update.js'
+
+/**
+ * A {@link VenumUpdate} as an observation on the provider-neutral finality model, for the cross-chain
+ * tracker: `landed` → tier `pending`; `processed` → `included`; `confirmed`/`finalized` → the same tiers
+ * (outcome success); `failed` → failed with `err` (outcome failure); `timeout`/`verify-timeout` → the
+ * watch timed out (outcome unknown, never failure); `error` → the watch errored. The update is the
+ * observation's `data`, its Venum status the `providerStatus`, and its source is kept.
+ *
+ * @example
+ * ```ts
+ * watch.on('update', (update) => tracker.observe('solana', update.signature, observationFromVenumUpdate(update)))
+ * ```
+ */
+export function observationFromVenumUpdate(
+  update: VenumUpdate,
+  at: number = update.ts ?? Date.now(),
+): Observation {
+  const context = { at, source: update.source, data: update }
+  if (update.status === 'error') {
+    return observationFromVenumStreamError({ error: 'error', reason: update.err }, context)
+  }
+  return observationFromVenumStreamStatus(update.status, {
+    ...context,
+    ...(update.err !== undefined ? { err: update.err } : {}),
+  })
+}

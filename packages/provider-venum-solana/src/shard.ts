@@ -1,0 +1,287 @@
+import {
+  type ChainStream,
+  ChainstreamError,
+  createStreamEngine,
+  type Diagnostic,
+  type StreamProviderV1,
+  sleep,
+  toChainstreamError,
+} from '@chainstream/core'
+import { classifyStreamError, isTierPollingUnavailable } from './classify-error.js'
+import { decodeVenumEvent } from './decode-frame.js'
+import type { RateGate, ReleaseSlot } from './stream-slots.js'
+import type { VenumTxStatus } from './tx-status.js'
+import type { VenumFrame } from './venum-frame.js'
+import { streamUrl, type VenumConfig } from './venum-options.js'
+import type { VenumEvent } from './venum-statuses.js'
+
+/** What a shard needs from the watch that owns it. */
+export interface ShardHost {
+  readonly config: VenumConfig
+  readonly events: readonly VenumEvent[]
+  readonly gate: RateGate
+  /**
+   * Whether the signature still needs a stream (not done, not finishing, not removed) and this shard
+   * carries it (or the shard that replaced it does).
+   */
+  isLiveOn(signature: string, shard: Shard): boolean
+  /**
+   * `GET /v1/tx/:signature` through the client's limiter; with `wanted`, skipped (`undefined`) when it is
+   * no longer wanted by the time its turn comes.
+   */
+  lookup(signature: string, signal: AbortSignal, wanted?: () => boolean): Promise<VenumTxStatus | undefined>
+  ingest(frame: VenumFrame, shard: Shard): void
+  reportError(error: ChainstreamError): void
+  diagnostic(diagnostic: Diagnostic): void
+  shardClosed(shard: Shard, error: ChainstreamError | undefined): void
+}
+
+// One shared abort reason: `abort()` without one makes a DOMException (with a stack) every time.
+const SHARD_STOPPED = new ChainstreamError(
+  'Closed',
+  'this stream stopped the work (closed, or streaming again)',
+  {
+    isRetryable: false,
+  },
+)
+
+/** At most this many signatures per stream: Venum answers 400 beyond it. */
+export const SIGNATURES_PER_STREAM = 10
+
+/**
+ * One `/v1/stream/tx` stream for up to 10 signatures, on the core's stream engine: it reconnects with
+ * only the signatures that are still live, takes a REST snapshot of them after every `ready` (subscribe
+ * first, then snapshot), treats Venum closing the stream after every signature ended as completion, and
+ * falls back to polling `GET /v1/tx` while Venum answers 503 — the engine keeps retrying the stream, and
+ * the first subscribed connection ends the polling.
+ */
+export class Shard {
+  readonly ready: Promise<void>
+  /** The shard that took this one's signatures over (a re-shard after `add`). */
+  replacedBy: Shard | undefined
+  private engine: ChainStream<VenumFrame> | undefined
+  private polling: AbortController | undefined
+  private resolveReady!: () => void
+  private closedFlag = false
+  private closing: Promise<void> | undefined
+  private release: ReleaseSlot | undefined
+  private readonly limitListeners = new Set<() => void>()
+  /** Aborted when the shard closes: cancels its snapshots. */
+  private readonly lifetime = new AbortController()
+  private readonly snapshotting = new Set<string>()
+  /** The current connection saw `ready`, and its snapshot started. */
+  private readySeen = false
+  private recovered = false
+
+  constructor(
+    private readonly host: ShardHost,
+    readonly signatures: readonly string[],
+    release: ReleaseSlot | undefined,
+  ) {
+    this.release = release
+    this.ready = new Promise((resolve) => {
+      this.resolveReady = resolve
+    })
+  }
+
+  /** The signatures of this shard that still need a stream. */
+  live(): string[] {
+    return this.signatures.filter((signature) => this.host.isLiveOn(signature, this))
+  }
+
+  get isClosed(): boolean {
+    return this.closedFlag || this.closing !== undefined
+  }
+
+  /** Subscribed and streaming (not polling, not closing): a re-shard may move signatures onto it. */
+  get isStreaming(): boolean {
+    return !this.isClosed && this.replacedBy === undefined && this.engine?.state === 'subscribed'
+  }
+
+  /** Hands this shard's stream slot to its replacement. */
+  handOverSlot(): ReleaseSlot | undefined {
+    const release = this.release
+    this.release = undefined
+    return release
+  }
+
+  /** Calls `listener` when the stream is refused for the connection limit (429); returns the remover. */
+  onConnectionLimit(listener: () => void): () => void {
+    this.limitListeners.add(listener)
+    return () => this.limitListeners.delete(listener)
+  }
+
+  start(): void {
+    const { config } = this.host
+    const provider: StreamProviderV1<VenumFrame> = {
+      specificationVersion: 'v1',
+      providerId: 'venum',
+      open: () => {
+        this.readySeen = false
+        this.recovered = false
+        const live = this.live()
+        if (live.length === 0) {
+          throw new ChainstreamError('Closed', 'every signature of this stream has ended', {
+            isRetryable: false,
+          })
+        }
+        return {
+          transport: 'sse',
+          url: streamUrl(config, live, this.host.events),
+          headers: { ...config.headers },
+          ...(config.fetch ? { fetch: config.fetch } : {}),
+        }
+      },
+      subscribe: async (session) => {
+        await session.waitForSubscribed()
+      },
+      recover: () => {
+        this.recovered = true
+        return this.snapshot()
+      },
+      decode: (frame) => {
+        if (frame.transport !== 'sse') {
+          return {
+            kind: 'diagnostic',
+            diagnostic: { code: 'unexpected-frame', message: 'Venum streams are SSE only' },
+          }
+        }
+        const decoded = decodeVenumEvent(frame.message)
+        if (decoded.kind === 'subscribed') this.readySeen = true
+        return decoded
+      },
+      classifyError: (error) => classifyStreamError(error, config.unavailableRetryMs),
+      // Venum closes a stream once every signature on it ended: completion, not a drop.
+      isComplete: () => this.live().length === 0,
+    }
+    const engine = createStreamEngine<VenumFrame>({
+      provider,
+      heartbeatTimeoutMs: config.heartbeatTimeoutMs,
+      logger: config.logger,
+      random: config.random,
+      ...(config.reconnect ? { reconnect: config.reconnect } : {}),
+    })
+    this.engine = engine
+    engine.on('event', (frame) => this.host.ingest(frame, this))
+    engine.on('error', (error) => this.host.reportError(error))
+    engine.on('diagnostic', (diagnostic) => this.host.diagnostic(diagnostic))
+    engine.on('reconnect', ({ error }) => {
+      if (isTierPollingUnavailable(error)) this.startPolling()
+      // A stream that ended right after `ready`, before its snapshot could start, would otherwise never
+      // close the gap if Venum kept doing that: take the snapshot now.
+      if (this.readySeen && !this.recovered) {
+        this.snapshot().catch((failure: unknown) => this.host.reportError(toChainstreamError(failure)))
+      }
+      if (error.code === 'ConnectionLimit') for (const listener of [...this.limitListeners]) listener()
+    })
+    engine.on('state', (state) => {
+      if (state !== 'subscribed') return
+      this.stopPolling()
+      this.resolveReady()
+    })
+    engine.on('close', (error) => this.onClosed(error))
+  }
+
+  /** Closes the stream when none of its signatures needs it any more. */
+  closeIfEmpty(): void {
+    if (!this.isClosed && this.live().length === 0) void this.close()
+  }
+
+  /** Closes the stream and stops polling; resolves once the socket is closed. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.lifetime.abort(SHARD_STOPPED)
+      this.stopPolling()
+      if (this.engine) await this.engine.close()
+      else this.onClosed(undefined)
+    })()
+    return this.closing
+  }
+
+  private onClosed(error: ChainstreamError | undefined): void {
+    if (this.closedFlag) return
+    this.closedFlag = true
+    this.lifetime.abort(SHARD_STOPPED)
+    this.stopPolling()
+    this.release?.()
+    this.release = undefined
+    this.resolveReady()
+    // `open` refusing an empty stream is how a reconnect learns that nothing is left: not an error.
+    const benign = error?.code === 'Closed' && this.live().length === 0
+    this.host.shardClosed(this, benign ? undefined : error)
+  }
+
+  /**
+   * After `ready`: one REST lookup per live signature. The lookups outlive the connection that asked for
+   * them (only closing the shard cancels them): a stream that keeps ending right after `ready` must not
+   * cancel every snapshot, or the gap would never close. A signature already being looked up is not
+   * asked for twice.
+   */
+  private async snapshot(): Promise<void> {
+    const signal = this.lifetime.signal
+    const signatures = this.live().filter((signature) => !this.snapshotting.has(signature))
+    const failures: ChainstreamError[] = []
+    await Promise.all(
+      signatures.map(async (signature) => {
+        this.snapshotting.add(signature)
+        try {
+          const body = await this.host.lookup(
+            signature,
+            signal,
+            () => !signal.aborted && this.host.isLiveOn(signature, this),
+          )
+          if (body && !signal.aborted)
+            this.host.ingest({ kind: 'lookup', signature, body, source: 'snapshot' }, this)
+        } catch (error) {
+          if (!signal.aborted) failures.push(toChainstreamError(error))
+        } finally {
+          this.snapshotting.delete(signature)
+        }
+      }),
+    )
+    const first = failures[0]
+    if (first) {
+      throw first.with({
+        message: `The snapshot of ${failures.length} of ${signatures.length} signatures failed (the stream goes on): ${first.message}`,
+      })
+    }
+  }
+
+  private startPolling(): void {
+    if (this.polling || this.isClosed) return
+    const controller = new AbortController()
+    this.polling = controller
+    this.resolveReady()
+    this.host.config.logger.info('Venum tier streaming unavailable (503): polling GET /v1/tx', {
+      signatures: this.live().length,
+    })
+    void this.poll(controller.signal)
+  }
+
+  private stopPolling(): void {
+    this.polling?.abort(SHARD_STOPPED)
+    this.polling = undefined
+  }
+
+  private async poll(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      for (const signature of this.live()) {
+        try {
+          await this.host.gate.wait(signal)
+          const body = await this.host.lookup(signature, signal, () => !signal.aborted)
+          if (!body || signal.aborted) return
+          this.host.ingest({ kind: 'lookup', signature, body, source: 'poll' }, this)
+        } catch (error) {
+          if (signal.aborted) return
+          this.host.reportError(toChainstreamError(error))
+        }
+      }
+      if (this.live().length === 0) return
+      try {
+        await sleep(this.host.config.pollIntervalMs, signal)
+      } catch {
+        return
+      }
+    }
+  }
+}

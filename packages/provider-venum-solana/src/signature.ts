@@ -1,0 +1,95 @@
+import { ChainstreamError } from '@chainstream/core'
+
+const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
+const DIGITS = new Int8Array(128).fill(-1)
+for (let i = 0; i < ALPHABET.length; i++) DIGITS[ALPHABET.charCodeAt(i)] = i
+
+/** How many bytes `text` decodes to as base58, or -1 when a character is outside the alphabet. */
+function base58ByteLength(text: string): number {
+  let zeros = 0
+  while (zeros < text.length && text.charCodeAt(zeros) === 49 /* '1' */) zeros++
+  // Little-endian base-256 digits. Characters are folded in four at a time (58⁴ < 2²⁴), so a carry stays
+  // well inside exact integer range and the inner loop runs a quarter as often: watches validate
+  // thousands of signatures at once.
+  const bytes: number[] = []
+  for (let i = zeros; i < text.length; i += 4) {
+    let value = 0
+    let scale = 1
+    for (let k = i; k < text.length && k < i + 4; k++) {
+      const code = text.charCodeAt(k)
+      const digit = code < 128 ? (DIGITS[code] ?? -1) : -1
+      if (digit < 0) return -1
+      value = value * 58 + digit
+      scale *= 58
+    }
+    let carry = value
+    for (let j = 0; j < bytes.length; j++) {
+      carry += (bytes[j] ?? 0) * scale
+      bytes[j] = carry & 0xff
+      carry = Math.floor(carry / 256)
+    }
+    while (carry > 0) {
+      bytes.push(carry & 0xff)
+      carry = Math.floor(carry / 256)
+    }
+  }
+  return zeros + bytes.length
+}
+
+/**
+ * Why `value` is not a Solana transaction signature as Venum accepts it, or `undefined` when it is one:
+ * a base58 string of 86–88 characters (Venum's documented rule) that decodes to 64 bytes (an ed25519
+ * signature).
+ *
+ * @example
+ * ```ts
+ * signatureProblem('abc') // 'is 3 characters long; a signature is 86–88 base58 characters'
+ * ```
+ */
+export function signatureProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return `is ${value === null ? 'null' : typeof value}, not a string`
+  if (value.length < 86 || value.length > 88) {
+    return `is ${value.length} characters long; a signature is 86–88 base58 characters`
+  }
+  const bytes = base58ByteLength(value)
+  if (bytes < 0) return 'contains characters outside the base58 alphabet (0, O, I and l are not base58)'
+  if (bytes !== 64) return `decodes to ${bytes} bytes; a signature is 64 bytes`
+  return undefined
+}
+
+/** True when `value` is a Solana transaction signature Venum accepts (see {@link signatureProblem}). */
+export function isSolanaSignature(value: unknown): value is string {
+  return signatureProblem(value) === undefined
+}
+
+const preview = (value: unknown) => {
+  const text = typeof value === 'string' ? value : String(value)
+  return JSON.stringify(text.length > 24 ? `${text.slice(0, 24)}…` : text)
+}
+
+/**
+ * Checks signatures before any request and returns them without duplicates, in order. Throws one
+ * `InvalidArgument` naming every bad entry and what is wrong with it.
+ */
+export function validateSignatures(values: unknown, what = 'signatures'): string[] {
+  if (!Array.isArray(values)) {
+    throw new ChainstreamError(
+      'InvalidArgument',
+      `${what} must be an array of base58 transaction signatures`,
+      {
+        isRetryable: false,
+      },
+    )
+  }
+  const problems: string[] = []
+  values.forEach((value, index) => {
+    const problem = signatureProblem(value)
+    if (problem) problems.push(`${what}[${index}] ${preview(value)} ${problem}`)
+  })
+  if (problems.length > 0) {
+    const shown = problems.slice(0, 5).join('; ')
+    const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''
+    throw new ChainstreamError('InvalidArgument', `Invalid ${what}: ${shown}${more}`, { isRetryable: false })
+  }
+  return [...new Set(values as string[])]
+}

@@ -1,0 +1,163 @@
+import {
+  ChainstreamError,
+  type FinalityTier,
+  type Outcome,
+  observationFromVenumRest,
+  redactUrl,
+  requestJson,
+} from '@chainstream/core'
+import { z } from 'zod'
+import { txUrl, type VenumConfig } from './venum-options.js'
+
+/**
+ * The answer of `GET /v1/tx/:signature`, in Venum's field names, plus where it puts the transaction on
+ * the neutral finality model.
+ *
+ * There is no top-level `landed` or `processed`: a transaction that only landed is `not_found` (not in
+ * the status cache yet), and a processed one is `confirmed` with `confirmationStatus: 'processed'`.
+ * `status: 'error'` means the *lookup* failed (see `reason`), not the transaction.
+ */
+export interface VenumTxStatus {
+  readonly signature: string
+  /** `not_found`, `failed` (on-chain error), `confirmed`, `finalized`, or `error` (the lookup failed). */
+  readonly status: 'not_found' | 'failed' | 'confirmed' | 'finalized' | 'error' | (string & {})
+  /** Solana's commitment: `processed`, `confirmed`, `finalized` or `unknown`. */
+  readonly confirmationStatus?: 'processed' | 'confirmed' | 'finalized' | 'unknown' | (string & {})
+  readonly slot?: number
+  readonly confirmations?: number | null
+  /** The on-chain error of a failed transaction. */
+  readonly error?: unknown
+  /** Why a lookup failed (`status: 'error'`). */
+  readonly reason?: string
+  /** Fee in lamports. */
+  readonly fee?: number
+  readonly computeUnits?: number
+  /** The neutral tier this answer shows (`unknown` for `not_found` and `error`). */
+  readonly tier: FinalityTier
+  /** `success`, `failure` (status `failed`, or an error on the body), or `unknown`. */
+  readonly outcome: Outcome
+}
+
+// Lenient: check what chainstream reads, keep everything else as sent.
+const bodySchema = z.looseObject({
+  signature: z.string().optional(),
+  status: z.string(),
+  confirmationStatus: z.string().nullish(),
+  slot: z.number().nullish(),
+  confirmations: z.number().nullish(),
+  error: z.unknown().optional(),
+  err: z.unknown().optional(),
+  reason: z.string().nullish(),
+  fee: z.number().nullish(),
+  computeUnits: z.number().nullish(),
+})
+
+/**
+ * Parses a `/v1/tx` body into a {@link VenumTxStatus}; throws `ProtocolError` when it lacks a string
+ * `status`.
+ */
+export function parseTxStatus(body: unknown, signature: string): VenumTxStatus {
+  const parsed = bodySchema.safeParse(body)
+  if (!parsed.success) {
+    throw new ChainstreamError(
+      'ProtocolError',
+      `Venum's /v1/tx answer for ${signature} has no string "status": ${JSON.stringify(body)?.slice(0, 200)}`,
+      { body, isRetryable: false },
+    )
+  }
+  const data = parsed.data
+  const observation = observationFromVenumRest(data, { at: 0 })
+  let tier: FinalityTier = 'unknown'
+  let outcome: Outcome = 'unknown'
+  if (observation.kind === 'tier') {
+    tier = observation.tier
+    outcome = observation.outcome ?? 'unknown'
+  } else if (observation.kind === 'failed') {
+    tier = observation.tier ?? 'unknown'
+    outcome = 'failure'
+  }
+  const error = data.error ?? data.err
+  return {
+    signature: data.signature ?? signature,
+    status: data.status,
+    ...(typeof data.confirmationStatus === 'string' ? { confirmationStatus: data.confirmationStatus } : {}),
+    ...(typeof data.slot === 'number' ? { slot: data.slot } : {}),
+    ...(data.confirmations !== undefined ? { confirmations: data.confirmations } : {}),
+    ...(error !== undefined && error !== null ? { error } : {}),
+    ...(typeof data.reason === 'string' ? { reason: data.reason } : {}),
+    ...(typeof data.fee === 'number' ? { fee: data.fee } : {}),
+    ...(typeof data.computeUnits === 'number' ? { computeUnits: data.computeUnits } : {}),
+    tier,
+    outcome,
+  }
+}
+
+/**
+ * Bounds the REST calls in flight over a whole client, so a snapshot of thousands of signatures after a
+ * reconnect does not open thousands of sockets at once.
+ */
+export class RequestLimiter {
+  private active = 0
+  private readonly waiting: (() => void)[] = []
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    await this.turn()
+    try {
+      return await work()
+    } finally {
+      this.done()
+    }
+  }
+
+  /**
+   * Like {@link run}, but asks `wanted()` once its turn has come and skips the work (resolving
+   * `undefined`) when it is no longer wanted — a snapshot of a signature that ended while queued.
+   */
+  async runIfWanted<T>(work: () => Promise<T>, wanted: () => boolean): Promise<T | undefined> {
+    await this.turn()
+    try {
+      return wanted() ? await work() : undefined
+    } finally {
+      this.done()
+    }
+  }
+
+  private async turn(): Promise<void> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve))
+    this.active++
+  }
+
+  private done(): void {
+    this.active--
+    this.waiting.shift()?.()
+  }
+}
+
+/**
+ * `GET /v1/tx/:signature`: typed errors, and retries of 429/502/503/504 (and dropped connections) with
+ * jittered backoff that honours `Retry-After`; 400/401/403/404 are never retried. Callers run it through
+ * the client's {@link RequestLimiter}.
+ */
+export async function fetchTxStatus(
+  config: VenumConfig,
+  signature: string,
+  signal?: AbortSignal,
+): Promise<VenumTxStatus> {
+  const url = txUrl(config, signature)
+  const response = await requestJson(url, {
+    headers: { ...config.headers },
+    noRetryStatuses: [400, 401, 403, 404],
+    retry: { maxAttempts: 4, initialDelayMs: 250, maxDelayMs: 5_000 },
+    random: config.random,
+    ...(signal ? { signal } : {}),
+    ...(config.fetch ? { fetch: config.fetch } : {}),
+  })
+  try {
+    return parseTxStatus(response.data, signature)
+  } catch (error) {
+    config.logger.debug('unexpected /v1/tx answer', { url: redactUrl(url) })
+    throw error
+  }
+}

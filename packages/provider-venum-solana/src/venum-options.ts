@@ -1,0 +1,158 @@
+import {
+  type FetchLike,
+  type Logger,
+  parseOptions,
+  type ReconnectPolicy,
+  registerSecret,
+  silentLogger,
+} from '@chainstream/core'
+import { z } from 'zod'
+
+/** Where Venum's API lives. */
+export const VENUM_BASE_URL = 'https://api.venum.dev'
+
+/** Options of {@link createVenum}. */
+export interface VenumOptions {
+  /** Your Venum API key. Sent as the `x-api-key` header (see `auth`); never logged. */
+  apiKey: string
+  /** The API's base URL (a proxy, or a local simulator in tests). @default 'https://api.venum.dev' */
+  baseUrl?: string
+  /** Extra headers on every request. */
+  headers?: Record<string, string>
+  /** A `fetch`-compatible function for every request, instead of undici's. */
+  fetch?: FetchLike
+  /**
+   * How the key is sent: `'header'` (`x-api-key`, the default) or `'query'` (`?apiKey=`). **`'query'` is
+   * for browsers only**, where `EventSource` cannot set headers: a key in a URL ends up in proxy and
+   * server logs. Anywhere a header works, keep the default.
+   * @default 'header'
+   */
+  auth?: 'header' | 'query'
+  /**
+   * At most this many SSE streams at once, over every watch of this client (each carries up to 10
+   * signatures). More signatures than fit wait in a queue and get a stream as others complete. Venum
+   * counts streams against your plan's connection limit, which it does not publish: keep this below it.
+   * @default 10
+   */
+  maxStreams?: number
+  /**
+   * Silence on a stream for this long means the connection is dead: reconnect and take a snapshot.
+   * Venum sends a heartbeat about every 15 s. `0` disables the watchdog.
+   * @default 45_000
+   */
+  heartbeatTimeoutMs?: number
+  /** Reconnect policy of every stream (capped exponential backoff with full jitter). */
+  reconnect?: Partial<ReconnectPolicy>
+  /**
+   * While Venum answers 503 (commitment-tier polling unavailable), every watched signature is looked up
+   * with `GET /v1/tx/:signature` this often.
+   * @default 2_000
+   */
+  pollIntervalMs?: number
+  /** Upper bound on those fallback lookups per second, over the whole client. @default 10 */
+  maxPollsPerSecond?: number
+  /** After a 503, the stream is tried again no sooner than this. @default 15_000 */
+  unavailableRetryMs?: number
+  /** Where debug output goes. @default silent */
+  logger?: Logger
+  /** Random source for every jitter (tests pin it). @default Math.random */
+  random?: () => number
+}
+
+/** The options after validation, with every default applied. */
+export interface VenumConfig {
+  readonly apiKey: string
+  readonly baseUrl: string
+  /** Headers of every request, the key included when `auth` is `'header'`. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly auth: 'header' | 'query'
+  readonly fetch: FetchLike | undefined
+  readonly maxStreams: number
+  readonly heartbeatTimeoutMs: number
+  readonly reconnect: Partial<ReconnectPolicy> | undefined
+  readonly pollIntervalMs: number
+  readonly maxPollsPerSecond: number
+  readonly unavailableRetryMs: number
+  readonly logger: Logger
+  readonly random: () => number
+}
+
+const fn = <T>(what: string) =>
+  z.custom<T>((value) => typeof value === 'function', { message: `${what} must be a function` })
+
+const schema = z.strictObject({
+  apiKey: z
+    .string({
+      message: 'apiKey is required: pass your Venum API key (for example process.env.VENUM_API_KEY)',
+    })
+    .trim()
+    .min(1, 'apiKey is empty: pass your Venum API key'),
+  baseUrl: z.url({ protocol: /^https?$/, message: 'baseUrl must be an http(s) URL' }).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  fetch: fn<FetchLike>('fetch').optional(),
+  auth: z.enum(['header', 'query']).optional(),
+  maxStreams: z.number().int().min(1).optional(),
+  heartbeatTimeoutMs: z.number().min(0).optional(),
+  reconnect: z.record(z.string(), z.number()).optional(),
+  pollIntervalMs: z.number().min(10).optional(),
+  maxPollsPerSecond: z.number().positive().optional(),
+  unavailableRetryMs: z.number().min(0).optional(),
+  logger: z
+    .custom<Logger>(
+      (value) => typeof value === 'object' && value !== null && typeof (value as Logger).warn === 'function',
+      { message: 'logger must have debug, info, warn and error methods' },
+    )
+    .optional(),
+  random: fn<() => number>('random').optional(),
+})
+
+/** Validates {@link VenumOptions} (throws `InvalidArgument` naming each bad field) and applies defaults. */
+export function resolveVenumOptions(options: VenumOptions): VenumConfig {
+  const parsed = parseOptions(schema, options, 'Venum options')
+  registerSecret(parsed.apiKey)
+  const auth = parsed.auth ?? 'header'
+  const headers: Record<string, string> = { ...parsed.headers }
+  // The key is ours to place: a caller's `x-api-key` header must not send a second, different key.
+  for (const name of Object.keys(headers)) if (name.toLowerCase() === 'x-api-key') delete headers[name]
+  if (auth === 'header') headers['x-api-key'] = parsed.apiKey
+  const logger = parsed.logger ?? silentLogger
+  if (auth === 'query') {
+    logger.warn("auth: 'query' puts the API key into request URLs; use it only where headers cannot be set")
+  }
+  return {
+    apiKey: parsed.apiKey,
+    baseUrl: (parsed.baseUrl ?? VENUM_BASE_URL).replace(/\/+$/, ''),
+    headers,
+    auth,
+    fetch: parsed.fetch,
+    maxStreams: parsed.maxStreams ?? 10,
+    heartbeatTimeoutMs: parsed.heartbeatTimeoutMs ?? 45_000,
+    reconnect: parsed.reconnect as Partial<ReconnectPolicy> | undefined,
+    pollIntervalMs: parsed.pollIntervalMs ?? 2_000,
+    maxPollsPerSecond: parsed.maxPollsPerSecond ?? 10,
+    unavailableRetryMs: parsed.unavailableRetryMs ?? 15_000,
+    logger,
+    random: parsed.random ?? Math.random,
+  }
+}
+
+/** The URL of a `/v1/stream/tx` stream for these signatures and tiers. */
+export function streamUrl(
+  config: VenumConfig,
+  signatures: readonly string[],
+  events: readonly string[],
+): string {
+  const url = new URL(`${config.baseUrl}/v1/stream/tx`)
+  // Base58 and tier names need no escaping; keeping commas literal keeps URLs readable in logs.
+  let query = `signatures=${signatures.join(',')}&events=${events.join(',')}`
+  if (config.auth === 'query') query += `&apiKey=${encodeURIComponent(config.apiKey)}`
+  url.search = query
+  return url.href
+}
+
+/** The URL of `GET /v1/tx/:signature`. */
+export function txUrl(config: VenumConfig, signature: string): string {
+  const url = new URL(`${config.baseUrl}/v1/tx/${encodeURIComponent(signature)}`)
+  if (config.auth === 'query') url.searchParams.set('apiKey', config.apiKey)
+  return url.href
+}
