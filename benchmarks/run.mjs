@@ -2,9 +2,16 @@
 // into benchmarks/results.json as [{ name, unit, value, baseline, ratio }] (an entry per scenario name).
 import { readFile, writeFile } from 'node:fs/promises'
 import { sseIngest } from './sse-ingest.mjs'
+import { trackerTrack } from './tracker-track.mjs'
+import { venumTrack } from './venum-track.mjs'
 import { wsIngest } from './ws-ingest.mjs'
 
-const scenarios = { 'sse-ingest': sseIngest, 'ws-ingest': wsIngest }
+const scenarios = {
+  'sse-ingest': sseIngest,
+  'ws-ingest': wsIngest,
+  'venum-track': venumTrack,
+  'tracker-track': trackerTrack,
+}
 const only = process.argv.slice(2)
 const resultsFile = new URL('./results.json', import.meta.url)
 

@@ -1,0 +1,17 @@
+import type { RedApi, RedNode } from '../red/red-types.js'
+import { createTonapiConnector } from '../ton/tonapi-adapter.js'
+import { setupTonConfigNode, TON_CREDENTIALS, type TonConfigNodeConfig } from './ton-config-node.js'
+
+/** `chainstream-tonapi`: a TonAPI connection shared by every TON node that uses it. */
+export default function register(RED: RedApi): void {
+  function TonapiConfigNode(this: RedNode, config: TonConfigNodeConfig): void {
+    RED.nodes.createNode(this, config)
+    const toncenterApiKey = this.credentials?.toncenterApiKey?.trim()
+    setupTonConfigNode(RED, this, config, (settings) =>
+      createTonapiConnector({ ...settings, ...(toncenterApiKey ? { toncenterApiKey } : {}) }),
+    )
+  }
+  RED.nodes.registerType('chainstream-tonapi', TonapiConfigNode, {
+    credentials: { ...TON_CREDENTIALS, toncenterApiKey: { type: 'password' } },
+  })
+}
