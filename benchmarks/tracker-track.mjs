@@ -20,7 +20,7 @@ import { createTonSimulator, createVenumSimulator, venumSignature } from '@chain
 import { request } from 'undici'
 import WebSocket from 'ws'
 
-const COUNT = 10_000
+const COUNT = Number(process.env.TRACKER_BENCH_COUNT ?? 10_000)
 const BATCH = 500
 const TON_KEY = 'bench-key'
 const now = () => performance.timeOrigin + performance.now()
@@ -53,6 +53,8 @@ if (!isMainThread && workerData?.simulator === 'ton') {
         }
       }
       parentPort.postMessage({ finals })
+    } else if (message.cmd === 'v3-calls') {
+      parentPort.postMessage({ calls: Object.values(sim.v3Calls).reduce((a, b) => a + b, 0) })
     } else if (message.cmd === 'close') {
       await sim.close()
       parentPort.postMessage({ closed: true })
@@ -177,7 +179,15 @@ async function viaTracker(ton, venum) {
     ...solIds.map((id) => ({ chain: 'solana', id })),
   ])
   await waitFor(async () => (await venum.ask({ cmd: 'open-streams' })).open >= COUNT / 10, 'Venum streams')
-  await new Promise((resolve) => setTimeout(resolve, 1_000)) // TON subscribe and first snapshots
+  // The first snapshot of every tracked trace (API v3) is start-up work, not latency: let it finish.
+  let calls = -1
+  await waitFor(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const now = (await ton.ask({ cmd: 'v3-calls' })).calls
+    const quiet = now === calls && now > 0
+    calls = now
+    return quiet
+  }, 'TON snapshots')
   const [{ finals: tonFinals }, { finals: solFinals }] = await Promise.all([
     ton.ask({ cmd: 'advance' }),
     venum.ask({ cmd: 'advance' }),
