@@ -430,10 +430,11 @@ describe('TON lifecycle source (createToncenter(...).lifecycle) with the tracker
     await until(() => sim.sessions[0]?.subscription.traceExternalHashNorms.length === 2)
     await traces[0]!.advance()
     await until(() => txs[0]!.current.tier === 'pending')
+    // Counted before the drop: the snapshot after the reconnect may call API v3 before the new session shows.
+    const calls = sim.v3Calls.pendingTraces ?? 0
     sim.dropConnections() // a reconnect, a snapshot and a pending re-check are under way
     await until(() => sim.sessions.length === 2)
     // The snapshot after the reconnect ran (and armed the re-check of the pending trace).
-    const calls = sim.v3Calls.pendingTraces ?? 0
     await until(() => (sim.v3Calls.pendingTraces ?? 0) > calls)
     await new Promise((resolve) => setTimeout(resolve, 20))
     await tracker.close()
