@@ -10,8 +10,6 @@
 // The simulators run in worker threads, so their heaps are not counted in the client's; times are taken
 // as `performance.timeOrigin + performance.now()`, comparable across threads.
 import { setMaxListeners } from 'node:events'
-import v8 from 'node:v8'
-import vm from 'node:vm'
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
 import { createTracker } from '@chainstream/core'
 import { createToncenter } from '@chainstream/provider-toncenter'
@@ -19,6 +17,7 @@ import { createVenum } from '@chainstream/provider-venum-solana'
 import { createTonSimulator, createVenumSimulator, venumSignature } from '@chainstream/testkit'
 import { request } from 'undici'
 import WebSocket from 'ws'
+import { heapDuring, settle } from './heap.mjs'
 
 const COUNT = Number(process.env.TRACKER_BENCH_COUNT ?? 10_000)
 const BATCH = 500
@@ -111,16 +110,6 @@ function startWorker(simulator) {
 // ---------------------------------------------------------------------------------------------------
 // Measuring
 
-v8.setFlagsFromString('--expose-gc')
-v8.setFlagsFromString('--no-flush-bytecode')
-const gc = globalThis.gc ?? vm.runInNewContext('gc')
-const settle = async () => {
-  for (let i = 0; i < 3; i++) {
-    gc()
-    await pause()
-  }
-}
-
 function percentile(values, p) {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
@@ -155,47 +144,41 @@ async function viaTracker(ton, venum) {
     ton.ask({ cmd: 'plan', count: COUNT }),
     venum.ask({ cmd: 'plan', count: COUNT, seed: 11 }),
   ])
-  await settle()
-  const start = process.memoryUsage().heapUsed
-  let peak = start
-  const sample = () => {
-    const used = process.memoryUsage().heapUsed
-    if (used > peak) peak = used
-  }
-  const sampler = setInterval(sample, 5)
-  const tracker = createTracker({
-    providers: [
-      createToncenter({ apiKey: TON_KEY, baseUrl: ton.info.url, lifecycle: { snapshotConcurrency: 4 } }),
-      createVenum({ apiKey: venum.info.apiKey, baseUrl: venum.info.url, maxStreams: 2_000 }),
-    ],
-    history: 0,
+  const measured = await heapDuring(async () => {
+    const tracker = createTracker({
+      providers: [
+        createToncenter({ apiKey: TON_KEY, baseUrl: ton.info.url, lifecycle: { snapshotConcurrency: 4 } }),
+        createVenum({ apiKey: venum.info.apiKey, baseUrl: venum.info.url, maxStreams: 2_000 }),
+      ],
+      history: 0,
+    })
+    const terminals = new Map()
+    tracker.on('update', (update) => {
+      if (update.terminal) terminals.set(update.id, now())
+    })
+    tracker.trackMany([
+      ...tonIds.map((id) => ({ chain: 'ton', id })),
+      ...solIds.map((id) => ({ chain: 'solana', id })),
+    ])
+    await waitFor(async () => (await venum.ask({ cmd: 'open-streams' })).open >= COUNT / 10, 'Venum streams')
+    // The first snapshot of every tracked trace (API v3) is start-up work, not latency: let it finish.
+    let calls = -1
+    await waitFor(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      const now = (await ton.ask({ cmd: 'v3-calls' })).calls
+      const quiet = now === calls && now > 0
+      calls = now
+      return quiet
+    }, 'TON snapshots')
+    const [{ finals: tonFinals }, { finals: solFinals }] = await Promise.all([
+      ton.ask({ cmd: 'advance' }),
+      venum.ask({ cmd: 'advance' }),
+    ])
+    await waitFor(() => terminals.size === 2 * COUNT, 'terminal updates')
+    return { tracker, terminals, tonFinals, solFinals }
   })
-  const terminals = new Map()
-  tracker.on('update', (update) => {
-    if (update.terminal) terminals.set(update.id, now())
-  })
-  tracker.trackMany([
-    ...tonIds.map((id) => ({ chain: 'ton', id })),
-    ...solIds.map((id) => ({ chain: 'solana', id })),
-  ])
-  await waitFor(async () => (await venum.ask({ cmd: 'open-streams' })).open >= COUNT / 10, 'Venum streams')
-  // The first snapshot of every tracked trace (API v3) is start-up work, not latency: let it finish.
-  let calls = -1
-  await waitFor(async () => {
-    await new Promise((resolve) => setTimeout(resolve, 300))
-    const now = (await ton.ask({ cmd: 'v3-calls' })).calls
-    const quiet = now === calls && now > 0
-    calls = now
-    return quiet
-  }, 'TON snapshots')
-  const [{ finals: tonFinals }, { finals: solFinals }] = await Promise.all([
-    ton.ask({ cmd: 'advance' }),
-    venum.ask({ cmd: 'advance' }),
-  ])
-  await waitFor(() => terminals.size === 2 * COUNT, 'terminal updates')
-  sample()
-  clearInterval(sampler)
-  const growth = peak - start
+  const { tracker, terminals, tonFinals, solFinals } = measured.result
+  const growth = measured.growth
   await tracker.close()
   if (process.env.BENCH_DEBUG) {
     console.log(

@@ -12,11 +12,10 @@
 //
 // The simulator runs in a worker thread, so its own heap (ledger, sockets, timers) is not counted in the
 // client's: `heapUsed` is per isolate.
-import v8 from 'node:v8'
-import vm from 'node:vm'
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
 import { createVenumSimulator, venumSignature } from '@chainstream/testkit'
 import { request } from 'undici'
+import { heapDuring } from './heap.mjs'
 
 const SIGNATURES = 10_000
 const CONCURRENT_STREAMS = 100
@@ -57,42 +56,6 @@ async function startSimulator() {
 
 // ---------------------------------------------------------------------------------------------------
 // Measuring
-
-v8.setFlagsFromString('--expose-gc')
-// Flushed bytecode would shrink the heap between two samples and read as negative growth.
-v8.setFlagsFromString('--no-flush-bytecode')
-const gc = globalThis.gc ?? vm.runInNewContext('gc')
-const settle = async () => {
-  for (let i = 0; i < 3; i++) {
-    gc()
-    await new Promise((resolve) => setImmediate(resolve))
-  }
-}
-
-/**
- * Runs `work` while sampling the heap; returns its result, the peak growth over the start, and what is
- * still retained after a GC while the result is held.
- */
-async function heapDuring(work) {
-  await settle()
-  const start = process.memoryUsage().heapUsed
-  let peak = start
-  const sample = () => {
-    const used = process.memoryUsage().heapUsed
-    if (used > peak) peak = used
-  }
-  const timer = setInterval(sample, 2)
-  let result
-  try {
-    result = await work()
-    sample()
-  } finally {
-    clearInterval(timer)
-  }
-  await settle()
-  const retained = process.memoryUsage().heapUsed - start
-  return { result, growth: peak - start, retained }
-}
 
 const signatures = (count, seed) => Array.from({ length: count }, (_, i) => venumSignature(i, seed))
 
