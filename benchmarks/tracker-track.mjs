@@ -175,9 +175,15 @@ async function viaTracker(ton, venum) {
       ton.ask({ cmd: 'advance' }),
       venum.ask({ cmd: 'advance' }),
     ])
-    debug('advance done; event loop utilisation so far', performance.eventLoopUtilization(elu).utilization.toFixed(2))
+    debug(
+      'advance done; event loop utilisation so far',
+      performance.eventLoopUtilization(elu).utilization.toFixed(2),
+    )
     await waitFor(() => terminals.size === 2 * COUNT, 'terminal updates')
-    debug('terminals done; event loop utilisation', performance.eventLoopUtilization(elu).utilization.toFixed(2))
+    debug(
+      'terminals done; event loop utilisation',
+      performance.eventLoopUtilization(elu).utilization.toFixed(2),
+    )
     return { tracker, terminals, tonFinals, solFinals }
   })
   const { tracker, terminals, tonFinals, solFinals } = measured.result
