@@ -1,6 +1,6 @@
-// `pnpm start`: a small end-to-end run on the built-in simulator. A local SSE server speaks TON Streaming
-// v2 framing (a `connected` acknowledgement, `event: event` frames, `: keepalive` comments); chainstream's
-// core streams from it, survives a dropped connection, and prints what arrives.
+// `pnpm example`: the smallest end-to-end run of the core alone. A local testkit SSE server speaks TON
+// Streaming v2 framing (a `connected` acknowledgement, `event: event` frames, `: keepalive` comments);
+// chainstream's core streams from it, survives a dropped connection, and prints what arrives.
 // Flags: --events N (default 12), --forever.
 import { createStreamEngine } from '@chainstream/core'
 import { createSseServer } from '@chainstream/testkit'
