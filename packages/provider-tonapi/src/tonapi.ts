@@ -9,10 +9,13 @@ import {
   createTonLifecycleSource,
   createTonStream,
   createV3Client,
+  normalizeBaseUrl,
   type TonLifecycleOptions,
   type TonNetwork,
   type TonStream,
   type TonStreamOptions,
+  toHttpUrl,
+  toWebSocketUrl,
 } from '@chainstream/provider-toncenter'
 import { z } from 'zod'
 
@@ -113,10 +116,6 @@ const optionsSchema = z.strictObject({
   lifecycle: z.record(z.string(), z.unknown()).optional(),
 })
 
-const trimSlash = (value: string) => value.replace(/\/+$/, '')
-const toHttp = (value: string) => value.replace(/^ws(s?):/i, 'http$1:')
-const toWs = (value: string) => value.replace(/^http(s?):/i, 'ws$1:')
-
 /**
  * TonAPI Streaming API v2 over SSE or WebSocket — the same protocol as TON Center (the codec is shared),
  * with TonAPI's endpoints and authentication. Gap recovery uses TON Center API v3 when configured.
@@ -137,16 +136,16 @@ export function createTonapi(options: TonapiOptions = {}): Tonapi {
   const keys = [...(parsed.apiKey ? [parsed.apiKey] : []), ...(parsed.apiKeys ?? [])].filter(
     (key, index, all) => all.indexOf(key) === index,
   )
-  const base = trimSlash(toHttp(parsed.baseUrl ?? HOSTS[network]))
+  const base = toHttpUrl(normalizeBaseUrl(parsed.baseUrl ?? HOSTS[network], 'baseUrl'))
   const v3BaseUrl =
     parsed.v3BaseUrl !== undefined
-      ? trimSlash(toHttp(parsed.v3BaseUrl))
+      ? toHttpUrl(normalizeBaseUrl(parsed.v3BaseUrl, 'v3BaseUrl'))
       : parsed.toncenterApiKey !== undefined
         ? TONCENTER_V3[network]
         : undefined
   const endpoints = {
     sseUrl: `${base}/streaming/v2/sse`,
-    wsUrl: toWs(`${base}/streaming/v2/ws`),
+    wsUrl: toWebSocketUrl(`${base}/streaming/v2/ws`),
     v3BaseUrl,
   }
   const recoverySource =

@@ -2,7 +2,7 @@
 
 // The provider
 export { createToncenter, type Toncenter, type ToncenterOptions } from './toncenter.js'
-export type { TonNetwork } from './endpoints.js'
+export { normalizeBaseUrl, type TonNetwork, toHttpUrl, toWebSocketUrl } from './endpoints.js'
 export type { TonStreamOptions } from './stream-options.js'
 export {
   createTonStream,
