@@ -100,7 +100,7 @@ export type {
 } from './sse/sse-transport-types.js'
 export type { SseMessage, SseParser, SseParserCallbacks, SseParserOptions } from './sse/sse-types.js'
 // Streams and the provider contract
-export type { BufferOptions, OverflowPolicy } from './stream/bounded-queue.js'
+export { BoundedQueue, type BufferOptions, type OverflowPolicy } from './stream/bounded-queue.js'
 export { createStreamEngine } from './stream/stream-engine.js'
 export type {
   ChainStream,

@@ -1,5 +1,6 @@
 import {
   abortError,
+  BoundedQueue,
   ChainstreamError,
   type Diagnostic,
   Emitter,
@@ -14,7 +15,6 @@ import { observe, SignatureState } from './signature-state.js'
 import type { RateGate, StreamSlots } from './stream-slots.js'
 import type { RequestLimiter, VenumTxStatus } from './tx-status.js'
 import { fetchTxStatus } from './tx-status.js'
-import { UpdateQueue } from './update-queue.js'
 import type { VenumFrame } from './venum-frame.js'
 import type { VenumConfig } from './venum-options.js'
 import { isVenumEvent, strongestEvent, VENUM_EVENTS, type VenumEvent } from './venum-statuses.js'
@@ -104,7 +104,7 @@ class Watch implements VenumWatch, ShardHost {
   private slotWaiting = false
   private liveCount = 0
   private readonly emitter: Emitter<VenumWatchEvents>
-  private readonly iterators = new Set<UpdateQueue>()
+  private readonly iterators = new Set<BoundedQueue<VenumUpdate>>()
   private readonly lifetime = new AbortController()
   private readonly removeAbortListener: () => void
   private isClosed = false
@@ -224,7 +224,16 @@ class Watch implements VenumWatch, ShardHost {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<VenumUpdate> {
-    const queue: UpdateQueue = new UpdateQueue(() => this.iterators.delete(queue))
+    // Unbounded on purpose: a watch emits at most five updates per signature (four tiers and an end), so
+    // its output is bounded by what the caller asked to watch, and dropping one would break the
+    // one-terminal-update promise.
+    const queue: BoundedQueue<VenumUpdate> = new BoundedQueue<VenumUpdate>(
+      Number.POSITIVE_INFINITY,
+      'fail',
+      () => {},
+      () => {},
+      () => this.iterators.delete(queue),
+    )
     if (this.isClosed) queue.end(this.resolvedError)
     else this.iterators.add(queue)
     return queue

@@ -14,13 +14,16 @@ export interface BufferOptions {
   overflow?: OverflowPolicy
 }
 
+const INITIAL_SLOTS = 64
+
 /**
  * A bounded FIFO feeding one async iterator. Pushing never blocks (the socket must keep being read);
- * a full queue applies the overflow policy. Implemented as a ring buffer so a long-running stream does
- * not shift arrays.
+ * a full queue applies the overflow policy. Implemented as a ring buffer that grows on demand up to its
+ * capacity (`Infinity` for a queue whose producer is bounded by other means), so a long-running stream
+ * does not shift arrays and an idle iterator holds no large array.
  */
 export class BoundedQueue<T> implements AsyncIterator<T> {
-  private readonly items: (T | undefined)[]
+  private items: (T | undefined)[]
   private head = 0
   private length = 0
   private waiter: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined
@@ -34,7 +37,7 @@ export class BoundedQueue<T> implements AsyncIterator<T> {
     private readonly onOverflow: (error: ChainstreamError) => void,
     private readonly onReturn: () => void,
   ) {
-    this.items = new Array(capacity)
+    this.items = new Array(Math.min(capacity, INITIAL_SLOTS))
   }
 
   /** Buffered, not yet pulled. */
@@ -53,7 +56,7 @@ export class BoundedQueue<T> implements AsyncIterator<T> {
     if (this.length === this.capacity) {
       if (this.policy === 'dropOldest') {
         this.items[this.head] = undefined
-        this.head = (this.head + 1) % this.capacity
+        this.head = (this.head + 1) % this.items.length
         this.length--
         this.onDrop()
       } else {
@@ -67,7 +70,8 @@ export class BoundedQueue<T> implements AsyncIterator<T> {
         return
       }
     }
-    this.items[(this.head + this.length) % this.capacity] = item
+    if (this.length === this.items.length) this.grow()
+    this.items[(this.head + this.length) % this.items.length] = item
     this.length++
   }
 
@@ -88,7 +92,7 @@ export class BoundedQueue<T> implements AsyncIterator<T> {
     if (this.length > 0) {
       const value = this.items[this.head] as T
       this.items[this.head] = undefined
-      this.head = (this.head + 1) % this.capacity
+      this.head = (this.head + 1) % this.items.length
       this.length--
       return Promise.resolve({ value, done: false })
     }
@@ -105,11 +109,20 @@ export class BoundedQueue<T> implements AsyncIterator<T> {
     })
   }
 
+  /** Doubles the ring (up to the capacity), laying the items out from index 0. */
+  private grow(): void {
+    const size = this.items.length
+    const next: (T | undefined)[] = new Array(Math.min(this.capacity, Math.max(1, size * 2)))
+    for (let i = 0; i < this.length; i++) next[i] = this.items[(this.head + i) % size]
+    this.items = next
+    this.head = 0
+  }
+
   return(): Promise<IteratorResult<T>> {
     this.ended = true
     this.failure = undefined
     this.length = 0
-    this.items.fill(undefined)
+    this.items = []
     this.onReturn()
     const waiter = this.waiter
     this.waiter = undefined
