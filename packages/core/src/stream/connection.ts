@@ -136,15 +136,18 @@ export class Connection<TEvent> {
     this.removeLifetimeListener()
     this.controller.abort()
     this.closeTransport()
-    const error =
-      ending.kind === 'failed'
-        ? ending.error
-        : new ChainstreamError('ConnectionClosed', 'The connection ended', { isRetryable: true })
-    for (const [, entry] of this.pending) {
-      if (entry.timer) clearTimeout(entry.timer)
-      entry.reject(error)
+    if (this.pending.size > 0) {
+      // Built only when someone waits: connections end often (Venum closes a stream per finished shard).
+      const error =
+        ending.kind === 'failed'
+          ? ending.error
+          : new ChainstreamError('ConnectionClosed', 'The connection ended', { isRetryable: true })
+      for (const [, entry] of this.pending) {
+        if (entry.timer) clearTimeout(entry.timer)
+        entry.reject(error)
+      }
+      this.pending.clear()
     }
-    this.pending.clear()
     this.subscribedWaiter = undefined
     this.resolveEnding(ending)
   }
