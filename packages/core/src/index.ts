@@ -70,15 +70,19 @@ export {
   requestJson,
 } from './http/request-json.js'
 export type {
+  ChangePlan,
   ConnectContext,
   ConnectRequest,
   Decoded,
   Diagnostic,
+  EmitOrigin,
   InboundFrame,
+  OutboundRequest,
   ProviderSession,
   RecoverContext,
   SseConnectRequest,
   StreamProviderV1,
+  SubscribePlan,
   WebSocketConnectRequest,
 } from './provider/provider-v1.js'
 // Reconnection

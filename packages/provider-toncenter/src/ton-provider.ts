@@ -1,16 +1,16 @@
 import {
-  type ChainStream,
   ChainstreamError,
+  type ChangePlan,
   type ConnectContext,
   type ConnectRequest,
   type Decoded,
   type Diagnostic,
   type FetchLike,
   type InboundFrame,
-  isChainstreamError,
   type ProviderSession,
   type RecoverContext,
   type StreamProviderV1,
+  type SubscribePlan,
   type WebSocketConstructor,
   type WebSocketKeepalive,
 } from '@chainstream/core'
@@ -22,17 +22,14 @@ import { decodeTonFrame } from './protocol/decode-frame.js'
 import { meetsFinality } from './protocol/event-types.js'
 import type { TonNotification } from './protocol/notifications.js'
 import {
-  applySubscriptionChange,
   isIdleSubscription,
   needsReconnectToApply,
-  removeFromSubscription,
   type TonSubscription,
-  type TonSubscriptionChange,
   toWireSubscription,
 } from './protocol/subscription.js'
 import {
   createRequestIds,
-  isPongText,
+  isPongFor,
   pingMessage,
   subscribeMessage,
   unsubscribeMessage,
@@ -73,30 +70,22 @@ export interface TonProviderConfig {
 
 /**
  * The TON Streaming v2 provider: a codec (frames ↔ typed events) and a policy (auth, key rotation, which
- * errors are fatal, the current subscription, recovery) for core's stream engine. One instance per stream.
+ * errors are fatal, how a subscription is sent and changed, recovery) for core's stream engine, which owns
+ * the subscription itself. One instance per stream.
  */
-export class TonProvider implements StreamProviderV1<TonEvent> {
+export class TonProvider implements StreamProviderV1<TonEvent, TonSubscription> {
   readonly specificationVersion = 'v1'
   readonly providerId: string
   readonly keepalive?: WebSocketKeepalive
   readonly gate: FinalityGate
   readonly recovery: GapRecovery | undefined
+  /**
+   * The subscription the server has (or, before the first acknowledgement, the initial one): recovery and
+   * the finality filter of recovered events read it. The engine owns the desired one.
+   */
   private current: TonSubscription
-  /** Bumped on every change of `current`. */
-  private version = 0
-  /** The version the server has now (set when a subscription is acknowledged). */
-  private applied = -1
-  /** The version the connection being opened subscribes with. */
-  private opening = 0
-  private readonly appliedWaiters = new Set<{
-    version: number
-    resolve: () => void
-    reject: (e: unknown) => void
-  }>()
   private readonly ids = createRequestIds()
   private readonly warnedActionTypes = new Set<string>()
-  private queue: Promise<unknown> = Promise.resolve()
-  private stream: ChainStream<TonEvent> | undefined
 
   constructor(private readonly config: TonProviderConfig) {
     this.providerId = config.providerId
@@ -108,34 +97,16 @@ export class TonProvider implements StreamProviderV1<TonEvent> {
         intervalMs: config.pingIntervalMs,
         timeoutMs: config.pongTimeoutMs,
         ping: () => pingMessage(this.ids('ping')),
-        isPong: isPongText,
+        isPong: isPongFor,
       }
     }
-  }
-
-  /** The subscription as it is now (what the next connection sends). */
-  get subscription(): TonSubscription {
-    return this.current
-  }
-
-  /** Connects the provider to the engine it serves (for `update()` and `unsubscribe()`). */
-  attach(stream: ChainStream<TonEvent>): void {
-    this.stream = stream
-    stream.on('close', (error) => {
-      const reason =
-        error ??
-        new ChainstreamError('Closed', 'The stream was closed before the subscription change was applied')
-      for (const waiter of this.appliedWaiters) waiter.reject(reason)
-      this.appliedWaiters.clear()
-    })
   }
 
   // ---------------------------------------------------------------------------------------------------
   // StreamProviderV1
 
-  open(context: ConnectContext): ConnectRequest {
+  open(context: ConnectContext, subscription: TonSubscription): ConnectRequest {
     if (context.attempt > 0) this.recovery?.watermarks.markGapStart()
-    this.opening = this.version
     const key = this.config.keys.current
     const { auth, transport } = this.config
     const headers: Record<string, string> = { ...this.config.headers }
@@ -151,7 +122,7 @@ export class TonProvider implements StreamProviderV1<TonEvent> {
       }
     }
     if (transport === 'sse') {
-      if (isIdleSubscription(this.current)) {
+      if (isIdleSubscription(subscription)) {
         throw new ChainstreamError(
           'InvalidSubscription',
           'Nothing left to subscribe to: an SSE stream needs addresses or traces',
@@ -165,7 +136,7 @@ export class TonProvider implements StreamProviderV1<TonEvent> {
         url,
         method: 'POST',
         headers,
-        body: toWireSubscription(this.current),
+        body: toWireSubscription(subscription),
         ...(this.config.fetch ? { fetch: this.config.fetch } : {}),
       }
     }
@@ -177,26 +148,69 @@ export class TonProvider implements StreamProviderV1<TonEvent> {
     }
   }
 
-  async subscribe(session: ProviderSession<TonEvent>): Promise<void> {
-    const timeoutMs = this.config.subscribeTimeoutMs
+  subscribe(subscription: TonSubscription, session: ProviderSession<TonEvent>): SubscribePlan {
+    // SSE: the body carried the subscription and the server answers with `event: connected`.
+    if (session.transport === 'sse') return { kind: 'ack' }
+    // A new WebSocket has no subscription; with nothing to ask for there is nothing to acknowledge.
+    if (isIdleSubscription(subscription)) return { kind: 'open' }
+    const id = this.ids('subscribe')
+    return { kind: 'requests', requests: [{ id, data: subscribeMessage(id, subscription) }] }
+  }
+
+  change(from: TonSubscription, to: TonSubscription, session: ProviderSession<TonEvent>): ChangePlan {
     if (session.transport === 'sse') {
-      // The body was fixed when the request was opened.
-      const version = this.opening
-      await session.waitForSubscribed({ timeoutMs })
+      // An SSE request's body cannot change: re-open with the new one; recovery covers the moment between.
+      return { kind: 'reconnect', reason: 'subscription changed (SSE re-opens)' }
+    }
+    if (needsReconnectToApply(from, to)) {
+      // The server replaces action filters only when non-empty: clearing one needs a new connection.
+      return { kind: 'reconnect', reason: 'action filter cleared (needs a new connection)' }
+    }
+    const gone = {
+      addresses: from.addresses.filter((address) => !to.addresses.includes(address)),
+      traceExternalHashNorms: from.traceExternalHashNorms.filter(
+        (hash) => !to.traceExternalHashNorms.includes(hash),
+      ),
+    }
+    const onlyRemoves =
+      isIdleSubscription(to) ||
+      (sameSettings(from, to) &&
+        to.addresses.every((address) => from.addresses.includes(address)) &&
+        to.traceExternalHashNorms.every((hash) => from.traceExternalHashNorms.includes(hash)))
+    if (onlyRemoves) {
+      if (gone.addresses.length === 0 && gone.traceExternalHashNorms.length === 0) return { kind: 'none' }
+      const id = this.ids('unsubscribe')
+      return { kind: 'requests', requests: [{ id, data: unsubscribeMessage(id, gone) }] }
+    }
+    // `subscribe` replaces the whole subscription on the server.
+    const id = this.ids('subscribe')
+    return { kind: 'requests', requests: [{ id, data: subscribeMessage(id, to) }] }
+  }
+
+  subscribed(
+    subscription: TonSubscription,
+    session: ProviderSession<TonEvent>,
+    previous?: TonSubscription,
+  ): void {
+    this.current = subscription
+    if (!previous) {
       this.config.keys.succeeded()
-      this.markApplied(version)
       return
     }
-    // A change made while this was in flight is sent right after (subscribe replaces the whole thing).
-    let version: number
-    do {
-      version = this.version
-      if (isIdleSubscription(this.current)) break
-      const id = this.ids('subscribe')
-      await session.request(subscribeMessage(id, this.current), id, { timeoutMs })
-    } while (version !== this.version)
-    this.config.keys.succeeded()
-    this.markApplied(version)
+    const removed = previous.addresses.filter((address) => !subscription.addresses.includes(address))
+    if (removed.length > 0) this.recovery?.watermarks.forget(removed)
+    const added = subscription.addresses.filter((address) => !previous.addresses.includes(address))
+    if (this.recovery && added.length > 0) {
+      // New accounts start being followed now: record where, so a later gap is measured from here.
+      this.recovery.baseline(added, session.signal).catch((error: unknown) => {
+        if (!session.signal.aborted) {
+          session.diagnostic({
+            code: 'baseline-failed',
+            message: `Could not record the starting point of ${added.length} new accounts for recovery: ${String(error)}`,
+          })
+        }
+      })
+    }
   }
 
   async recover(session: ProviderSession<TonEvent>, context: RecoverContext): Promise<void> {
@@ -263,135 +277,6 @@ export class TonProvider implements StreamProviderV1<TonEvent> {
     return classified
   }
 
-  // ---------------------------------------------------------------------------------------------------
-  // Dynamic subscription
-
-  /** Replaces the given fields of the subscription and resolves when the server has the new one. */
-  update(change: TonSubscriptionChange): Promise<void> {
-    return this.serial(async () => {
-      const previous = this.current
-      const next = applySubscriptionChange(previous, change)
-      await this.apply(
-        previous,
-        next,
-        (id) => subscribeMessage(id, next),
-        'subscribe',
-        needsReconnectToApply(previous, next),
-      )
-    })
-  }
-
-  /** Removes addresses and/or trace hashes and resolves when the server has applied it. */
-  unsubscribe(remove: {
-    addresses?: readonly string[]
-    traceExternalHashNorms?: readonly string[]
-  }): Promise<void> {
-    return this.serial(async () => {
-      const previous = this.current
-      const next = removeFromSubscription(previous, remove)
-      if (this.config.transport === 'sse' && isIdleSubscription(next)) {
-        throw new ChainstreamError(
-          'InvalidSubscription',
-          'This unsubscribe would leave nothing to stream, and an SSE stream cannot exist without a subscription: close() the stream instead, or update() it with new addresses or traces',
-          { isRetryable: false },
-        )
-      }
-      const gone = {
-        addresses: previous.addresses.filter((a) => !next.addresses.includes(a)),
-        traceExternalHashNorms: previous.traceExternalHashNorms.filter(
-          (h) => !next.traceExternalHashNorms.includes(h),
-        ),
-      }
-      await this.apply(previous, next, (id) => unsubscribeMessage(id, gone), 'unsubscribe', false)
-    })
-  }
-
-  private async apply(
-    previous: TonSubscription,
-    next: TonSubscription,
-    message: (id: string) => string,
-    operation: 'subscribe' | 'unsubscribe',
-    reconnect: boolean,
-  ): Promise<void> {
-    const stream = this.stream
-    if (!stream || stream.state === 'closed') {
-      throw stream?.error ?? new ChainstreamError('Closed', 'The stream is closed', { isRetryable: false })
-    }
-    this.current = next
-    const version = ++this.version
-    const removed = previous.addresses.filter((address) => !next.addresses.includes(address))
-    this.recovery?.watermarks.forget(removed)
-    const session = stream.session
-    if (this.config.transport === 'sse' || reconnect) {
-      // SSE cannot change a live subscription, and a WebSocket cannot clear action filters: reconnect
-      // (with recovery covering the moment in between).
-      stream.restart(`subscription ${operation === 'subscribe' ? 'updated' : 'reduced'}`)
-      await this.waitApplied(version)
-      return
-    }
-    if (!session || stream.state !== 'subscribed') {
-      // Not connected now: the next connection subscribes with the current subscription.
-      await this.waitApplied(version)
-      return
-    }
-    const id = this.ids(operation)
-    try {
-      await session.request(message(id), id, { timeoutMs: this.config.subscribeTimeoutMs })
-    } catch (error) {
-      if (session.signal.aborted) {
-        // The connection ended mid-request; the reconnect sends the new subscription.
-        await this.waitApplied(version)
-        return
-      }
-      if (isChainstreamError(error, 'RequestTimeout')) {
-        // No answer is not a refusal: start over on a fresh connection, which subscribes with `next`.
-        stream.restart(`${operation} not acknowledged`)
-        await this.waitApplied(version)
-        return
-      }
-      // The server refused and kept the previous subscription.
-      this.current = previous
-      this.markApplied(++this.version)
-      throw error
-    }
-    this.markApplied(version)
-    const added = next.addresses.filter((address) => !previous.addresses.includes(address))
-    if (this.recovery && added.length > 0) {
-      // New accounts start being followed now: record where, so a later gap is measured from here.
-      this.recovery.baseline(added, session.signal).catch((error: unknown) => {
-        if (!session.signal.aborted) {
-          session.diagnostic({
-            code: 'baseline-failed',
-            message: `Could not record the starting point of ${added.length} new accounts for recovery: ${String(error)}`,
-          })
-        }
-      })
-    }
-  }
-
-  private markApplied(version: number): void {
-    if (version > this.applied) this.applied = version
-    for (const waiter of this.appliedWaiters) {
-      if (waiter.version <= this.applied) {
-        this.appliedWaiters.delete(waiter)
-        waiter.resolve()
-      }
-    }
-  }
-
-  private waitApplied(version: number): Promise<void> {
-    if (this.applied >= version) return Promise.resolve()
-    return new Promise((resolve, reject) => this.appliedWaiters.add({ version, resolve, reject }))
-  }
-
-  private serial<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(work, work)
-    this.queue = run.catch(() => {})
-    return run
-  }
-
-  // ---------------------------------------------------------------------------------------------------
-
   /** The finality gate, then delivery as an event (live or recovered). */
   private admit(notification: TonNotification, source: TonEventSource): Decoded<TonEvent>[] {
     if (
@@ -434,6 +319,22 @@ export class TonProvider implements StreamProviderV1<TonEvent> {
     }
     return out
   }
+}
+
+/** Everything but the addresses and traces is the same (an `unsubscribe` can change nothing else). */
+function sameSettings(a: TonSubscription, b: TonSubscription): boolean {
+  return (
+    a.minFinality === b.minFinality &&
+    a.includeAddressBook === b.includeAddressBook &&
+    a.includeMetadata === b.includeMetadata &&
+    sameList(a.types, b.types) &&
+    sameList(a.actionTypes, b.actionTypes) &&
+    sameList(a.supportedActionTypes, b.supportedActionTypes)
+  )
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((item) => b.includes(item))
 }
 
 function diagnostic(value: Diagnostic): Decoded<TonEvent> {

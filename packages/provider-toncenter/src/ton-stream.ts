@@ -1,7 +1,7 @@
 import {
   type ChainStream,
   type ChainStreamEvents,
-  type ChainstreamError,
+  ChainstreamError,
   type ConnectionState,
   createStreamEngine,
   type FetchLike,
@@ -19,6 +19,9 @@ import {
 import { KeyPool } from './key-pool.js'
 import type { TonEventType } from './protocol/event-types.js'
 import {
+  applySubscriptionChange,
+  isIdleSubscription,
+  removeFromSubscription,
   resolveTonSubscription,
   type TonSubscription,
   type TonSubscriptionChange,
@@ -156,8 +159,9 @@ export function createTonStream(profile: TonServiceProfile, options: TonStreamOp
     recovery: source && tuning ? (gate) => new GapRecovery(source, gate, tuning) : undefined,
   })
   const logger = options.logger ?? profile.logger
-  const engine = createStreamEngine<TonEvent>({
+  const engine = createStreamEngine<TonEvent, TonSubscription>({
     provider,
+    subscription,
     heartbeatTimeoutMs: connection.transport === 'sse' ? connection.heartbeatTimeoutMs : 0,
     openTimeoutMs: connection.openTimeoutMs,
     subscribeTimeoutMs: connection.subscribeTimeoutMs,
@@ -170,8 +174,7 @@ export function createTonStream(profile: TonServiceProfile, options: TonStreamOp
     ...(options.signal ? { signal: options.signal } : {}),
     ...(logger ? { logger } : {}),
   })
-  provider.attach(engine)
-  const stream = new TonStreamFacade(engine, provider)
+  const stream = new TonStreamFacade(engine, connection.transport)
   if (tuning && !source) {
     // Reported once subscribed, through the normal diagnostic path, rather than thrown: a stream without
     // recovery is still useful, and TonAPI users may have chosen it knowingly.
@@ -190,8 +193,8 @@ export function createTonStream(profile: TonServiceProfile, options: TonStreamOp
 
 class TonStreamFacade implements TonStream {
   constructor(
-    private readonly engine: ChainStream<TonEvent>,
-    private readonly provider: TonProvider,
+    private readonly engine: ChainStream<TonEvent, TonSubscription>,
+    private readonly transport: 'sse' | 'websocket',
   ) {}
 
   get state(): ConnectionState {
@@ -203,7 +206,7 @@ class TonStreamFacade implements TonStream {
   }
 
   get subscription(): TonSubscription {
-    return this.provider.subscription
+    return this.engine.subscription
   }
 
   get error(): ChainstreamError | undefined {
@@ -222,20 +225,30 @@ class TonStreamFacade implements TonStream {
         name,
         listener as TonEventHandler<typeof name>,
         filter,
-        this.provider.subscription.minFinality,
+        this.engine.subscription.minFinality,
       )
       // One engine listener per handler: the engine isolates and reports each one's exceptions.
-      return this.engine.on('event', (event) => compiled(event, this.provider.subscription.minFinality))
+      return this.engine.on('event', (event) => compiled(event, this.engine.subscription.minFinality))
     }
     return this.engine.on(name as keyof TonStreamEvents, listener as TonStreamEvents[keyof TonStreamEvents])
   }
 
   update(change: TonStreamUpdate): Promise<void> {
-    return this.provider.update(change)
+    return this.engine.update((current) => applySubscriptionChange(current, change))
   }
 
   unsubscribe(remove: TonUnsubscribe): Promise<void> {
-    return this.provider.unsubscribe(remove)
+    return this.engine.update((current) => {
+      const next = removeFromSubscription(current, remove)
+      if (this.transport === 'sse' && isIdleSubscription(next)) {
+        throw new ChainstreamError(
+          'InvalidSubscription',
+          'This unsubscribe would leave nothing to stream, and an SSE stream cannot exist without a subscription: close() the stream instead, or update() it with new addresses or traces',
+          { isRetryable: false },
+        )
+      }
+      return next
+    })
   }
 
   waitSubscribed(options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<void> {

@@ -132,9 +132,8 @@ export class Shard {
           ...(config.fetch ? { fetch: config.fetch } : {}),
         }
       },
-      subscribe: async (session) => {
-        await session.waitForSubscribed()
-      },
+      // Venum acknowledges with its own `ready` event.
+      subscribe: () => ({ kind: 'ack' }),
       recover: () => {
         this.recovered = true
         return this.snapshot()

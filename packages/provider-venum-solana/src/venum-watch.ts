@@ -61,6 +61,8 @@ export interface WatchMode {
 }
 
 /** Creates a watch (see {@link VenumWatch}). Validates everything before any request. */
+const WATCH_OPTION_KEYS = new Set(['signatures', 'events', 'signal'])
+
 export function createWatch(
   resources: WatchResources,
   options: VenumWatchOptions,
@@ -70,6 +72,15 @@ export function createWatch(
     throw new ChainstreamError(
       'InvalidArgument',
       'watch() needs an options object: { signatures, events?, signal? }',
+    )
+  }
+  const unknown = Object.keys(options).filter((key) => !WATCH_OPTION_KEYS.has(key))
+  if (unknown.length > 0) {
+    // A misspelt option must not pass silently (it would be a setting the caller thinks is on).
+    throw new ChainstreamError(
+      'InvalidArgument',
+      `watch() got unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}: it takes { signatures, events?, signal? }`,
+      { isRetryable: false },
     )
   }
   const events = validateEvents(options.events)

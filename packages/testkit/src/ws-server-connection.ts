@@ -75,6 +75,21 @@ export class WsServerConnection {
   }
 
   /**
+   * Sends several text frames in ONE socket write (the TCP socket is corked around them), the way a busy
+   * server's frames can reach a client together — e.g. a subscription acknowledgement and the first
+   * notification behind it. Ignored once closed or silent.
+   */
+  sendTogether(messages: readonly (string | object)[]): void {
+    if (this.#silent || this.#isClosed) return
+    const socket = (this.#socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket
+    socket?.cork()
+    for (const message of messages) {
+      this.#socket.send(typeof message === 'string' ? message : JSON.stringify(message))
+    }
+    socket?.uncork()
+  }
+
+  /**
    * Resolves with the next message matching `predicate`. Messages are consumed in order: the search
    * starts after the message the previous call returned, so one already received counts.
    */

@@ -59,4 +59,11 @@ describe('secret redaction', () => {
     expect(error.message).not.toContain(KEY)
     expect(JSON.stringify(error)).not.toContain(KEY)
   })
+
+  it('scrubs a registered key however short, the longer of two overlapping keys whole', () => {
+    registerSecret('Zq1')
+    registerSecret('Zq1-long-secret')
+    expect(redactText('key Zq1 refused')).toBe(`key ${REDACTED} refused`)
+    expect(redactText('key Zq1-long-secret refused')).toBe(`key ${REDACTED} refused`)
+  })
 })

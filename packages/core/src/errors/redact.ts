@@ -47,7 +47,7 @@ const USERINFO_RE = /(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:)([^@\s/]+)(@)/gi
 // Known secrets are shared through a global symbol so two copies of the package (a common result of
 // nested installs) still scrub each other's keys.
 const REGISTRY_KEY = Symbol.for('chainstream.secrets')
-type SecretRegistry = { secrets: Set<string> }
+type SecretRegistry = { secrets: Set<string>; ordered?: string[] }
 const registry: SecretRegistry = (() => {
   const g = globalThis as unknown as Record<symbol, SecretRegistry | undefined>
   const existing = g[REGISTRY_KEY]
@@ -60,17 +60,22 @@ const registry: SecretRegistry = (() => {
 /**
  * Registers a secret (an API key) so that it is scrubbed from every message the library produces,
  * wherever it appears — also inside a server's echoed response body. Providers call this for each key
- * they are given. Values shorter than 6 characters are ignored: scrubbing them would mangle ordinary text.
+ * they are given. Every configured value counts, however short: a short key is still a key, and a message
+ * with a few characters scrubbed too many is a better failure than a leaked credential. Longer secrets are
+ * scrubbed first, so one that contains another is removed whole.
  */
 export function registerSecret(secret: string | undefined): void {
-  if (secret && secret.length >= 6) registry.secrets.add(secret)
+  if (!secret || registry.secrets.has(secret)) return
+  registry.secrets.add(secret)
+  registry.ordered = [...registry.secrets].sort((a, b) => b.length - a.length)
 }
 
 /** Removes every known secret and every secret-looking parameter or header value from `text`. */
 export function redactText(text: string): string {
   let out = text
   if (registry.secrets.size > 0) {
-    for (const secret of registry.secrets) {
+    // A registry shared with an older copy of this package may lack `ordered`.
+    for (const secret of registry.ordered ?? registry.secrets) {
       if (out.includes(secret)) out = out.split(secret).join(REDACTED)
     }
   }

@@ -7,39 +7,59 @@ import type { WebSocketConstructor, WebSocketKeepalive } from '../websocket/webs
 /**
  * The provider contract, version 1.
  *
- * A provider is a codec and a policy; the core owns the connection. On every (re)connect the stream
- * engine calls, in this order:
+ * A provider is a codec and a policy; the core owns the connection **and the subscription**. The engine
+ * keeps the desired subscription (`TSubscription`, opaque to it), its version, and the promise of every
+ * change ("resolved when the server has it"). On every (re)connect it calls, in this order:
  *
- * 1. {@link StreamProviderV1.open} — what to connect to (an SSE request or a WebSocket URL);
- * 2. {@link StreamProviderV1.subscribe} — make the subscription live (send frames and await an ack, or
- *    wait for the server's "subscribed" frame); resolving means *subscribed*;
+ * 1. {@link StreamProviderV1.open} — what to connect to for the current subscription (an SSE request whose
+ *    body carries it, or a WebSocket URL);
+ * 2. {@link StreamProviderV1.subscribe} — how the fresh connection becomes subscribed: at once, on the
+ *    server's own acknowledgement frame, or by sending requests whose responses are the acknowledgement.
+ *    The engine sets state `subscribed` the moment the acknowledgement is decoded, before any notification
+ *    behind it is dispatched;
  * 3. {@link StreamProviderV1.recover} — snapshots and backfill for what the stream may have missed.
+ *
+ * A change made while a connection is live goes through {@link StreamProviderV1.change}: frames to send
+ * and answers to wait for, or "this needs a reconnect". The provider keeps no reference to the engine.
  *
  * Inbound frames go through {@link StreamProviderV1.decode}, errors through
  * {@link StreamProviderV1.classifyError}. Everything here runs on the engine's single connection loop, so a
  * provider never sees two connections of one stream at once.
  */
-export interface StreamProviderV1<TEvent> {
+export interface StreamProviderV1<TEvent, TSubscription = undefined> {
   readonly specificationVersion: 'v1'
   /** A short stable name for logs and errors (`'toncenter'`). */
   readonly providerId: string
   /**
-   * Where to connect. Called before every attempt, so it may rotate keys (`context.lastError` says why the
-   * previous attempt ended) and must reflect the *current* subscription.
+   * Where to connect. Called before every attempt with the subscription as it is now, so it may rotate
+   * keys (`context.lastError` says why the previous attempt ended) and put the subscription into the
+   * request (SSE). Throwing fails the attempt (typed errors keep their `isRetryable`).
    */
-  open(context: ConnectContext): ConnectRequest
+  open(context: ConnectContext, subscription: TSubscription): ConnectRequest
   /**
-   * Makes the subscription live on a freshly opened connection and resolves when the server acknowledged
-   * it. Rejecting fails this attempt (retried or fatal per {@link StreamProviderV1.classifyError}).
-   * Omitted: the stream counts as subscribed as soon as the connection is open.
+   * How a freshly opened connection becomes subscribed to `subscription` (the one `open` was given).
+   * Omitted: subscribed as soon as the connection is open.
    */
-  subscribe?(session: ProviderSession<TEvent>): Promise<void>
+  subscribe?(subscription: TSubscription, session: ProviderSession<TEvent>): SubscribePlan
+  /**
+   * How to move a live, subscribed connection from the subscription the server has to the desired one:
+   * requests to send (each answered by a `response` with its id), nothing to do, or a reconnect (SSE, or a
+   * change the protocol cannot make in place). Omitted: every change reconnects.
+   */
+  change?(from: TSubscription, to: TSubscription, session: ProviderSession<TEvent>): ChangePlan
+  /**
+   * Called synchronously when a connection became subscribed (before any event behind the acknowledgement
+   * is dispatched), and after a live change was acknowledged (`previous` set). For bookkeeping such as
+   * "this key works" or "these accounts start being followed now".
+   */
+  subscribed?(subscription: TSubscription, session: ProviderSession<TEvent>, previous?: TSubscription): void
   /**
    * Called after every successful subscribe (first connect included, `context.reconnect` tells) to fetch
    * snapshots/backfill and deliver them through `session.emit`. Errors are reported as `error` events and
-   * do not tear the connection down.
+   * do not tear the connection down. Work that must last as long as the connection (periodic re-checks)
+   * stops when `context.signal` aborts.
    */
-  recover?(session: ProviderSession<TEvent>, context: RecoverContext): Promise<void>
+  recover?(session: ProviderSession<TEvent>, context: RecoverContext<TSubscription>): Promise<void>
   /** Turns one inbound frame into what it means. Must not throw: return a `diagnostic` instead. */
   decode(frame: InboundFrame, session: ProviderSession<TEvent>): Decoded<TEvent> | readonly Decoded<TEvent>[]
   /**
@@ -56,6 +76,30 @@ export interface StreamProviderV1<TEvent> {
   /** WebSocket keepalive (ping message and how to recognise the pong). */
   keepalive?: WebSocketKeepalive
 }
+
+/** A message that expects an answer: the `response` decoded with the same `id`. */
+export interface OutboundRequest {
+  readonly id: string
+  readonly data: string
+}
+
+/** How a fresh connection becomes subscribed. */
+export type SubscribePlan =
+  /** Subscribed as soon as the connection is open (nothing to acknowledge). */
+  | { readonly kind: 'open' }
+  /** The server acknowledges by itself with a frame decoded as `subscribed` (SSE `connected`, Venum `ready`). */
+  | { readonly kind: 'ack' }
+  /** Send these; their successful responses are the acknowledgement (an error response fails the attempt). */
+  | { readonly kind: 'requests'; readonly requests: readonly OutboundRequest[] }
+
+/** How a change reaches a live connection. */
+export type ChangePlan =
+  /** The server already has it (e.g. only a client-side filter changed). */
+  | { readonly kind: 'none' }
+  /** Send these in order; the change is applied when every response arrived without an error. */
+  | { readonly kind: 'requests'; readonly requests: readonly OutboundRequest[] }
+  /** Reconnect: the next connection opens with the new subscription (recovery covers the moment between). */
+  | { readonly kind: 'reconnect'; readonly reason: string }
 
 /** What the engine knows when it asks for a connection. */
 export interface ConnectContext {
@@ -130,7 +174,9 @@ export interface Diagnostic {
 }
 
 /** What recovery knows about the gap. */
-export interface RecoverContext {
+export interface RecoverContext<TSubscription = unknown> {
+  /** The subscription this connection subscribed with. */
+  readonly subscription: TSubscription
   /** `false` on the first connection of the stream, `true` after a reconnect. */
   readonly reconnect: boolean
   /** When the last event was delivered before this connection (epoch ms), if any was. */
@@ -138,6 +184,9 @@ export interface RecoverContext {
   /** Aborted when the connection this recovery belongs to ends. */
   readonly signal: AbortSignal
 }
+
+/** Where an event handed to {@link ProviderSession.emit} comes from. @default 'recovered' */
+export type EmitOrigin = 'recovered' | 'reconciled'
 
 /** The live connection as a provider sees it. Valid for one connection only. */
 export interface ProviderSession<TEvent> {
@@ -152,10 +201,13 @@ export interface ProviderSession<TEvent> {
    * `RequestTimeout` after `timeoutMs`, or when the connection ends).
    */
   request(data: string, id: string, options?: { timeoutMs?: number }): Promise<unknown>
-  /** Resolves on the next `subscribed` frame (rejects with `SubscribeTimeout` after `timeoutMs`). */
-  waitForSubscribed(options?: { timeoutMs?: number }): Promise<unknown>
-  /** Delivers an event produced outside the socket (backfill, snapshots) through the normal path. */
-  emit(event: TEvent): void
+  /**
+   * Delivers an event produced outside the socket through the normal path: `'recovered'` (backfill and
+   * snapshots after a (re)connect, counted in `counters.backfilled`) or `'reconciled'` (found by a periodic
+   * comparison with the server's history, counted in `counters.reconciled`). Ignored once the connection
+   * has ended.
+   */
+  emit(event: TEvent, origin?: EmitOrigin): void
   /** Reports a non-fatal anomaly. */
   diagnostic(diagnostic: Diagnostic): void
   /** The stream's logger. */

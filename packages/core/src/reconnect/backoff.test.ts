@@ -54,4 +54,13 @@ describe('backoff', () => {
     expect((caught as Error).message).toMatch(/reconnect policy: factor/)
     expect(() => resolveReconnectPolicy({ maxDelay: 3 } as never)).toThrow(/maxDelay/)
   })
+
+  it('caps an absurd Retry-After at maxRetryAfterMs instead of overflowing the timer', () => {
+    const policy = resolveReconnectPolicy({ initialDelayMs: 10, maxDelayMs: 10, maxRetryAfterMs: 60_000 })
+    expect(backoffDelay(policy, 1, 1_000_000_000_000, () => 0.5)).toBe(60_000)
+    expect(backoffDelay(policy, 1, Number.POSITIVE_INFINITY, () => 0.5)).toBe(60_000)
+    expect(backoffDelay(policy, 1, 30_000, () => 0.5)).toBe(30_000)
+    expect(backoffDelay(resolveReconnectPolicy({}), 1, 1e15, () => 0)).toBe(600_000)
+    expect(() => resolveReconnectPolicy({ maxRetryAfterMs: 2 ** 31 })).toThrow(/maxRetryAfterMs/)
+  })
 })

@@ -4,7 +4,8 @@ import { parseOptions } from '../util/options.js'
 /**
  * How a stream reconnects. Delays are capped exponential with **full jitter**: attempt `n` waits a uniformly
  * random time in `[0, min(maxDelayMs, initialDelayMs × factorⁿ⁻¹)]`, so a fleet of clients that lost the same
- * server does not come back in lockstep. A server's `Retry-After` is a floor the delay never goes under.
+ * server does not come back in lockstep. A server's `Retry-After` is a floor the delay never goes under, up
+ * to `maxRetryAfterMs`: a longer one is waited for that long (never "at once").
  */
 export interface ReconnectPolicy {
   /** Attempts after which the stream gives up with `ConnectionLost`. `Infinity` never gives up. @default Infinity */
@@ -21,6 +22,12 @@ export interface ReconnectPolicy {
    * flaps cannot exhaust `maxAttempts`. @default 10_000
    */
   healthyAfterMs: number
+  /**
+   * The longest `Retry-After` honoured: a server asking for more is waited for this long and then tried
+   * again. Keeps an absurd value (`Retry-After: 1000000000`) from overflowing the timer into a hot loop.
+   * @default 600_000 (10 minutes)
+   */
+  maxRetryAfterMs: number
 }
 
 /** The defaults of {@link ReconnectPolicy}. */
@@ -30,7 +37,11 @@ export const DEFAULT_RECONNECT_POLICY: Readonly<ReconnectPolicy> = Object.freeze
   maxDelayMs: 30_000,
   factor: 2,
   healthyAfterMs: 10_000,
+  maxRetryAfterMs: 600_000,
 })
+
+/** The longest delay a Node or browser timer can hold (2³¹−1 ms); longer ones fire at once. */
+export const MAX_TIMER_DELAY_MS = 2_147_483_647
 
 const policySchema = z
   .object({
@@ -39,6 +50,7 @@ const policySchema = z
     maxDelayMs: z.number().finite().min(0),
     factor: z.number().finite().min(1),
     healthyAfterMs: z.number().finite().min(0),
+    maxRetryAfterMs: z.number().finite().min(0).max(MAX_TIMER_DELAY_MS),
   })
   .partial()
   .strict()
@@ -62,7 +74,7 @@ export function backoffCeiling(policy: ReconnectPolicy, attempt: number): number
 
 /**
  * The delay before reconnect attempt `attempt` (1-based): full jitter under {@link backoffCeiling}, never
- * less than the server's `Retry-After`.
+ * less than the server's `Retry-After` (itself capped at `maxRetryAfterMs`).
  */
 export function backoffDelay(
   policy: ReconnectPolicy,
@@ -71,5 +83,8 @@ export function backoffDelay(
   random: () => number = Math.random,
 ): number {
   const jittered = Math.floor(random() * backoffCeiling(policy, attempt))
-  return retryAfterMs !== undefined && retryAfterMs > jittered ? retryAfterMs : jittered
+  if (retryAfterMs === undefined || !(retryAfterMs > jittered)) return jittered
+  // `NaN`/`Infinity`/absurd values: the server wants a long pause — the cap, never a hot loop.
+  const cap = Math.min(policy.maxRetryAfterMs ?? DEFAULT_RECONNECT_POLICY.maxRetryAfterMs, MAX_TIMER_DELAY_MS)
+  return Number.isFinite(retryAfterMs) ? Math.min(retryAfterMs, cap) : cap
 }

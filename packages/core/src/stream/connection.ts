@@ -4,9 +4,11 @@ import type {
   ConnectRequest,
   Decoded,
   Diagnostic,
+  EmitOrigin,
   InboundFrame,
   ProviderSession,
   StreamProviderV1,
+  SubscribePlan,
 } from '../provider/provider-v1.js'
 import { connectSse } from '../sse/sse-transport.js'
 import type { SseCloseReason } from '../sse/sse-transport-types.js'
@@ -23,19 +25,27 @@ export type Ending =
   | { kind: 'restart'; reason: string }
   | { kind: 'closed' }
 
+/** Events a server may send before it acknowledged the subscription, held until it does. */
+const MAX_EARLY_EVENTS = 10_000
+
 /** What a connection needs from the stream that owns it. */
 export interface ConnectionHost<TEvent> {
   readonly options: {
-    provider: StreamProviderV1<TEvent>
+    provider: StreamProviderV1<TEvent, never>
     logger: Logger
     heartbeatTimeoutMs: number
     openTimeoutMs: number
     maxEventSize: number
     signal: AbortSignal
   }
-  deliver(event: TEvent, recovered: boolean): void
+  deliver(event: TEvent, origin: 'live' | EmitOrigin): void
   diagnostic(diagnostic: Diagnostic): void
   addBytes(count: number): void
+  /**
+   * Called synchronously when the acknowledgement of the subscription was decoded, before any frame
+   * behind it is handled: the stream says `subscribed` before it delivers a live event.
+   */
+  connectionSubscribed(connection: Connection<TEvent>): void
 }
 
 /** One connection attempt and its lifetime: transport, session, pending requests. */
@@ -52,8 +62,18 @@ export class Connection<TEvent> {
       timer?: ReturnType<typeof setTimeout>
     }
   >()
-  private subscribedFrames: unknown[] = []
-  private subscribedWaiter: ((data: unknown) => void) | undefined
+  /** What the server has on this connection now (set by the engine at the acknowledgement and per change). */
+  serverSubscription: unknown
+  /** The version of {@link serverSubscription}; -1 until the acknowledgement. */
+  serverVersion = -1
+  /** Live events decoded before the acknowledgement: delivered right after it, in order. */
+  private early: TEvent[] = []
+  /** The server's own acknowledgement frame arrived before the plan was armed. */
+  private ackSeen = false
+  private plan: SubscribePlan | undefined
+  /** Ids of the subscribe requests still unanswered. */
+  private readonly subscribeIds = new Set<string>()
+  private subscribeTimer: ReturnType<typeof setTimeout> | undefined
   private resolveEnding!: (ending: Ending) => void
   private ended = false
   private subscribedAt: number | undefined
@@ -62,9 +82,15 @@ export class Connection<TEvent> {
   private readonly background = new Set<Promise<unknown>>()
   private readonly removeLifetimeListener: () => void
 
+  /**
+   * @param subscription what this connection subscribes with (the engine's at `open`), and `version` its
+   * version: what the server has once the acknowledgement arrives.
+   */
   constructor(
     private readonly engine: ConnectionHost<TEvent>,
     private readonly request: ConnectRequest,
+    readonly subscription: unknown,
+    readonly version: number,
   ) {
     this.ending = new Promise((resolve) => {
       this.resolveEnding = resolve
@@ -77,9 +103,8 @@ export class Connection<TEvent> {
       logger,
       send: (data) => this.send(data),
       request: (data, id, options) => this.sendRequest(data, id, options?.timeoutMs),
-      waitForSubscribed: (options) => this.waitForSubscribed(options?.timeoutMs),
-      emit: (event) => {
-        if (!this.ended) engine.deliver(event, true)
+      emit: (event, origin = 'recovered') => {
+        if (!this.ended) engine.deliver(event, origin)
       },
       diagnostic: (diagnostic) => engine.diagnostic(diagnostic),
     }
@@ -148,12 +173,62 @@ export class Connection<TEvent> {
       }
       this.pending.clear()
     }
-    this.subscribedWaiter = undefined
+    if (this.subscribeTimer) clearTimeout(this.subscribeTimer)
+    this.subscribeTimer = undefined
+    this.early = []
     this.resolveEnding(ending)
   }
 
-  markSubscribed(): void {
+  /** Whether the server acknowledged this connection's subscription. */
+  get isSubscribed(): boolean {
+    return this.subscribedAt !== undefined
+  }
+
+  /** Whether this connection has ended. */
+  get isEnded(): boolean {
+    return this.ended
+  }
+
+  /**
+   * Arms the subscription step on an open connection: sends the plan's requests and starts the
+   * acknowledgement timer. The acknowledgement itself is recognised synchronously in the frame handler.
+   */
+  arm(plan: SubscribePlan, timeoutMs: number, timeoutError: () => ChainstreamError): void {
+    if (this.ended) return
+    this.plan = plan
+    if (plan.kind === 'open' || (plan.kind === 'ack' && this.ackSeen)) {
+      this.becomeSubscribed()
+      return
+    }
+    if (timeoutMs > 0) {
+      this.subscribeTimer = setTimeout(() => this.end({ kind: 'failed', error: timeoutError() }), timeoutMs)
+    }
+    if (plan.kind === 'requests') {
+      for (const request of plan.requests) this.subscribeIds.add(request.id)
+      if (this.subscribeIds.size === 0) {
+        this.becomeSubscribed()
+        return
+      }
+      try {
+        for (const request of plan.requests) this.send(request.data)
+      } catch (error) {
+        this.end({ kind: 'failed', error: toError(error) })
+      }
+    }
+  }
+
+  private becomeSubscribed(): void {
+    if (this.ended || this.subscribedAt !== undefined) return
+    if (this.subscribeTimer) clearTimeout(this.subscribeTimer)
+    this.subscribeTimer = undefined
     this.subscribedAt = Date.now()
+    this.engine.connectionSubscribed(this)
+    const early = this.early
+    this.early = []
+    for (const event of early) {
+      if (this.ended) return
+      this.engine.deliver(event, 'live')
+    }
   }
 
   subscribedFor(): number {
@@ -165,31 +240,8 @@ export class Connection<TEvent> {
     work.finally(() => this.background.delete(work))
   }
 
-  /** Races `work` against the connection's end and a timeout. */
-  withTimeout<T>(work: Promise<T>, timeoutMs: number, timeoutError: () => ChainstreamError): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = timeoutMs > 0 ? setTimeout(() => reject(timeoutError()), timeoutMs) : undefined
-      const stop = onAbort(this.controller.signal, () => reject(this.endingError()))
-      work.then(
-        (value) => {
-          if (timer) clearTimeout(timer)
-          stop()
-          resolve(value)
-        },
-        (error: unknown) => {
-          if (timer) clearTimeout(timer)
-          stop()
-          reject(error)
-        },
-      )
-    })
-  }
-
   private endingError(): ChainstreamError {
-    return new ChainstreamError(
-      'ConnectionClosed',
-      'The connection ended before the subscription was acknowledged',
-    )
+    return new ChainstreamError('ConnectionClosed', 'The connection ended before the request was answered')
   }
 
   private transportEnded(reason: SseCloseReason | WebSocketCloseReason): void {
@@ -238,19 +290,31 @@ export class Connection<TEvent> {
   private handle(decoded: Decoded<TEvent>): void {
     switch (decoded.kind) {
       case 'event':
-        this.engine.deliver(decoded.event, false)
-        return
-      case 'subscribed': {
-        const waiter = this.subscribedWaiter
-        if (waiter) {
-          this.subscribedWaiter = undefined
-          waiter(decoded.data)
+        if (this.subscribedAt !== undefined) {
+          this.engine.deliver(decoded.event, 'live')
+        } else if (this.early.length < MAX_EARLY_EVENTS) {
+          this.early.push(decoded.event)
         } else {
-          this.subscribedFrames.push(decoded.data)
+          this.end({
+            kind: 'failed',
+            error: new ChainstreamError(
+              'ProtocolError',
+              `The server sent more than ${MAX_EARLY_EVENTS} events without acknowledging the subscription`,
+              { isRetryable: true },
+            ),
+          })
         }
         return
-      }
+      case 'subscribed':
+        if (this.plan?.kind === 'ack') this.becomeSubscribed()
+        else if (this.plan === undefined) this.ackSeen = true
+        return
       case 'response': {
+        if (this.subscribeIds.delete(decoded.id)) {
+          if (decoded.error) this.end({ kind: 'failed', error: decoded.error })
+          else if (this.subscribeIds.size === 0) this.becomeSubscribed()
+          return
+        }
         const entry = this.pending.get(decoded.id)
         if (!entry) return
         this.pending.delete(decoded.id)
@@ -310,19 +374,15 @@ export class Connection<TEvent> {
       }
     })
   }
+}
 
-  private waitForSubscribed(timeoutMs = 30_000): Promise<unknown> {
-    if (this.subscribedFrames.length > 0) return Promise.resolve(this.subscribedFrames.shift())
-    if (this.ended) return Promise.reject(this.endingError())
-    return this.withTimeout(
-      new Promise<unknown>((resolve) => {
-        this.subscribedWaiter = resolve
-      }),
-      timeoutMs,
-      () =>
-        new ChainstreamError('SubscribeTimeout', `No subscription acknowledgement within ${timeoutMs} ms`),
-    )
-  }
+function toError(error: unknown): ChainstreamError {
+  return error instanceof ChainstreamError
+    ? error
+    : new ChainstreamError('ConnectionClosed', error instanceof Error ? error.message : String(error), {
+        cause: error,
+        isRetryable: true,
+      })
 }
 
 /**

@@ -32,7 +32,7 @@ export interface JsonTestProviderOptions {
 export interface JsonTestProvider extends StreamProviderV1<TestEvent> {
   calls: string[]
   contexts: ConnectContext[]
-  recoverContexts: Omit<RecoverContext, 'signal'>[]
+  recoverContexts: Omit<RecoverContext, 'signal' | 'subscription'>[]
 }
 
 export function jsonTestProvider(options: JsonTestProviderOptions): JsonTestProvider {
@@ -91,14 +91,11 @@ export function jsonTestProvider(options: JsonTestProviderOptions): JsonTestProv
       : {}),
   }
   if (!options.noSubscribe) {
-    provider.subscribe = async (session: ProviderSession<TestEvent>) => {
+    provider.subscribe = (_subscription: undefined, session: ProviderSession<TestEvent>) => {
       provider.calls.push('subscribe')
-      if (session.transport === 'sse') {
-        await session.waitForSubscribed()
-      } else {
-        const id = `sub-${++nextId}`
-        await session.request(JSON.stringify({ op: 'subscribe', id }), id)
-      }
+      if (session.transport === 'sse') return { kind: 'ack' }
+      const id = `sub-${++nextId}`
+      return { kind: 'requests', requests: [{ id, data: JSON.stringify({ op: 'subscribe', id }) }] }
     }
   }
   provider.recover = async (session, context) => {

@@ -1,8 +1,15 @@
-import { abortError, ChainstreamError, toChainstreamError } from '../errors/chainstream-error.js'
+import {
+  abortError,
+  ChainstreamError,
+  isChainstreamError,
+  toChainstreamError,
+} from '../errors/chainstream-error.js'
 import type {
+  ChangePlan,
   ConnectContext,
   ConnectRequest,
   Diagnostic,
+  EmitOrigin,
   ProviderSession,
   StreamProviderV1,
 } from '../provider/provider-v1.js'
@@ -39,12 +46,23 @@ const DEFAULT_BUFFER_SIZE = 10_000
  * await stream.waitSubscribed({ timeoutMs: 10_000 })
  * ```
  */
-export function createStreamEngine<TEvent>(options: StreamEngineOptions<TEvent>): ChainStream<TEvent> {
+export function createStreamEngine<TEvent, TSubscription = undefined>(
+  options: StreamEngineOptions<TEvent, TSubscription>,
+): ChainStream<TEvent, TSubscription> {
   return new StreamEngine(options)
 }
 
-class StreamEngine<TEvent> implements ChainStream<TEvent>, ConnectionHost<TEvent> {
-  private readonly provider: StreamProviderV1<TEvent>
+/** A caller of `update()` waiting until the server has `version` (or a later one). */
+interface AppliedWaiter {
+  version: number
+  resolve: () => void
+  reject: (error: unknown) => void
+}
+
+class StreamEngine<TEvent, TSubscription>
+  implements ChainStream<TEvent, TSubscription>, ConnectionHost<TEvent>
+{
+  private readonly provider: StreamProviderV1<TEvent, TSubscription>
   private readonly policy: ReconnectPolicy | undefined
   private readonly logger: Logger
   private readonly random: () => number
@@ -60,6 +78,15 @@ class StreamEngine<TEvent> implements ChainStream<TEvent>, ConnectionHost<TEvent
   private readonly stateWaiters = new Set<() => void>()
   private readonly removeSignalListener: () => void
   private current: Connection<TEvent> | undefined
+  /** The subscription every connection subscribes with, and what `update()` changes. */
+  private desired: TSubscription
+  /** Bumped on every change of `desired`. */
+  private version = 0
+  /** The highest version a server acknowledged (or that was settled by a refusal). */
+  private appliedVersion = 0
+  private readonly appliedWaiters = new Set<AppliedWaiter>()
+  /** A live change is being sent on the current connection. */
+  private applying = false
   private loop: Promise<void> | undefined
   private started = false
   private stateValue: ConnectionState = 'idle'
@@ -68,6 +95,7 @@ class StreamEngine<TEvent> implements ChainStream<TEvent>, ConnectionHost<TEvent
   private readonly count: StreamCounters = {
     events: 0,
     backfilled: 0,
+    reconciled: 0,
     bytes: 0,
     connects: 0,
     reconnects: 0,
@@ -79,7 +107,7 @@ class StreamEngine<TEvent> implements ChainStream<TEvent>, ConnectionHost<TEvent
   }
   readonly closed: Promise<ChainstreamError | undefined>
 
-  constructor(options: StreamEngineOptions<TEvent>) {
+  constructor(options: StreamEngineOptions<TEvent, TSubscription>) {
     if (options.provider?.specificationVersion !== 'v1') {
       throw new ChainstreamError(
         'InvalidArgument',
@@ -87,6 +115,7 @@ class StreamEngine<TEvent> implements ChainStream<TEvent>, ConnectionHost<TEvent
       )
     }
     this.provider = options.provider
+    this.desired = options.subscription as TSubscription
     this.policy = options.reconnect === false ? undefined : resolveReconnectPolicy(options.reconnect)
     this.logger = options.logger ?? silentLogger
     this.random = options.random ?? Math.random
@@ -132,6 +161,27 @@ class StreamEngine<TEvent> implements ChainStream<TEvent>, ConnectionHost<TEvent
 
   get session(): ProviderSession<TEvent> | undefined {
     return this.current?.session
+  }
+
+  get subscription(): TSubscription {
+    return this.desired
+  }
+
+  update(change: (current: TSubscription) => TSubscription): Promise<void> {
+    if (this.stateValue === 'closed') return Promise.reject(this.closedError('update'))
+    let next: TSubscription
+    try {
+      next = change(this.desired)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    this.desired = next
+    const version = ++this.version
+    const applied = new Promise<void>((resolve, reject) => {
+      this.appliedWaiters.add({ version, resolve, reject })
+    })
+    this.pump()
+    return applied
   }
 
   on<K extends keyof ChainStreamEvents<TEvent>>(
@@ -300,46 +350,32 @@ class StreamEngine<TEvent> implements ChainStream<TEvent>, ConnectionHost<TEvent
 
   /** One connection from open to its end. Never throws. */
   private async connectOnce(context: ConnectContext, reconnect: boolean): Promise<Ending> {
+    const subscription = this.desired
+    const version = this.version
     let request: ConnectRequest
     try {
-      request = this.provider.open(context)
+      request = this.provider.open(context, subscription)
     } catch (error) {
       return { kind: 'failed', error: toChainstreamError(error, 'InvalidArgument') }
     }
-    const connection = new Connection<TEvent>(this, request)
+    const connection = new Connection<TEvent>(this, request, subscription, version)
     this.current = connection
-    const lastEventAt = this.count.lastEventAt
+    this.lastEventAtBefore = this.count.lastEventAt
+    this.reconnecting = reconnect
     try {
       await connection.open()
-      if (this.provider.subscribe) {
-        await connection.withTimeout(
-          this.provider.subscribe(connection.session),
-          this.subscribeTimeoutMs,
-          () =>
-            new ChainstreamError(
-              'SubscribeTimeout',
-              `${this.provider.providerId} did not acknowledge the subscription within ${this.subscribeTimeoutMs} ms`,
-            ),
-        )
-      }
-      connection.markSubscribed()
-      this.count.connects++
-      this.count.subscribedAt = Date.now()
-      this.setState('subscribed')
-      if (this.provider.recover) {
-        const recovery = this.provider
-          .recover(connection.session, {
-            reconnect,
-            signal: connection.session.signal,
-            ...(lastEventAt !== undefined ? { lastEventAt } : {}),
-          })
-          .catch((error: unknown) => {
-            if (!connection.session.signal.aborted) {
-              this.report(toChainstreamError(error, 'ConnectionClosed'), 'recovery failed')
-            }
-          })
-        connection.track(recovery)
-      }
+      const plan = this.provider.subscribe
+        ? this.provider.subscribe(subscription, connection.session)
+        : { kind: 'open' as const }
+      connection.arm(
+        plan,
+        this.subscribeTimeoutMs,
+        () =>
+          new ChainstreamError(
+            'SubscribeTimeout',
+            `${this.provider.providerId} did not acknowledge the subscription within ${this.subscribeTimeoutMs} ms`,
+          ),
+      )
     } catch (error) {
       connection.end({ kind: 'failed', error: toChainstreamError(error, 'ConnectionClosed') })
     }
@@ -349,13 +385,148 @@ class StreamEngine<TEvent> implements ChainStream<TEvent>, ConnectionHost<TEvent
     return ending
   }
 
+  private lastEventAtBefore: number | undefined
+  private reconnecting = false
+
+  /** The acknowledgement was decoded: `subscribed` now, before any event behind it is delivered. */
+  connectionSubscribed(connection: Connection<TEvent>): void {
+    if (connection !== this.current) return
+    const session = connection.session
+    this.count.connects++
+    this.count.subscribedAt = Date.now()
+    connection.serverSubscription = connection.subscription
+    connection.serverVersion = connection.version
+    this.markApplied(connection.version)
+    this.setState('subscribed')
+    this.callProvider(() => this.provider.subscribed?.(connection.subscription as TSubscription, session))
+    if (this.provider.recover) {
+      const lastEventAt = this.lastEventAtBefore
+      const recovery = this.provider
+        .recover(session, {
+          reconnect: this.reconnecting,
+          subscription: connection.subscription as TSubscription,
+          signal: session.signal,
+          ...(lastEventAt !== undefined ? { lastEventAt } : {}),
+        })
+        .catch((error: unknown) => {
+          if (!session.signal.aborted) {
+            this.report(toChainstreamError(error, 'ConnectionClosed'), 'recovery failed')
+          }
+        })
+      connection.track(recovery)
+    }
+    if (this.version > connection.version) this.pump()
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Subscription changes
+
+  /** Applies the desired subscription to the live connection, if there is one and it lags behind. */
+  private pump(): void {
+    const connection = this.current
+    if (this.applying || !connection || !connection.isSubscribed || connection.isEnded) return
+    if (connection.serverVersion >= this.version) return
+    this.applying = true
+    this.applyLive(connection)
+      .catch((error: unknown) => {
+        // applyLive handles its own failures; reaching here is a bug, reported rather than swallowed.
+        this.report(toChainstreamError(error, 'ProtocolError'), 'subscription change failed')
+      })
+      .finally(() => {
+        this.applying = false
+        // A change that arrived while the last one was finishing, or a new connection that lags.
+        this.pump()
+      })
+  }
+
+  private async applyLive(connection: Connection<TEvent>): Promise<void> {
+    while (!connection.isEnded && connection.serverVersion < this.version) {
+      const target = this.desired
+      const targetVersion = this.version
+      const from = connection.serverSubscription as TSubscription
+      let plan: ChangePlan
+      try {
+        plan = this.provider.change
+          ? this.provider.change(from, target, connection.session)
+          : { kind: 'reconnect', reason: 'subscription changed' }
+      } catch (error) {
+        this.settleRefused(connection, targetVersion, error)
+        continue
+      }
+      if (plan.kind === 'reconnect') {
+        // The next connection opens with the desired subscription; its acknowledgement settles the waiters.
+        connection.end({ kind: 'restart', reason: plan.reason })
+        return
+      }
+      if (plan.kind === 'requests') {
+        try {
+          for (const request of plan.requests) {
+            await connection.session.request(request.data, request.id, {
+              timeoutMs: this.subscribeTimeoutMs,
+            })
+          }
+        } catch (error) {
+          if (connection.isEnded) return // the next connection subscribes with the desired subscription
+          if (isChainstreamError(error, 'RequestTimeout')) {
+            // No answer is not a refusal: start over on a fresh connection.
+            connection.end({ kind: 'restart', reason: 'subscription change not acknowledged' })
+            return
+          }
+          this.settleRefused(connection, targetVersion, error)
+          continue
+        }
+      }
+      if (connection.isEnded) return
+      connection.serverSubscription = target
+      connection.serverVersion = targetVersion
+      this.markApplied(targetVersion)
+      this.callProvider(() => this.provider.subscribed?.(target, connection.session, from))
+    }
+  }
+
+  /**
+   * The server refused a change and kept what it had: every waiter up to `version` learns why, and when no
+   * later change is queued the desired subscription goes back to what the server has.
+   */
+  private settleRefused(connection: Connection<TEvent>, version: number, error: unknown): void {
+    for (const waiter of this.appliedWaiters) {
+      if (waiter.version <= version) {
+        this.appliedWaiters.delete(waiter)
+        waiter.reject(error)
+      }
+    }
+    if (this.version === version) this.desired = connection.serverSubscription as TSubscription
+    connection.serverVersion = version
+    if (version > this.appliedVersion) this.appliedVersion = version
+  }
+
+  private markApplied(version: number): void {
+    if (version > this.appliedVersion) this.appliedVersion = version
+    for (const waiter of this.appliedWaiters) {
+      if (waiter.version <= this.appliedVersion) {
+        this.appliedWaiters.delete(waiter)
+        waiter.resolve()
+      }
+    }
+  }
+
+  /** Runs a provider hook; a hook that throws is reported, never allowed to break the connection loop. */
+  private callProvider(hook: () => void): void {
+    try {
+      hook()
+    } catch (error) {
+      this.report(toChainstreamError(error, 'ProtocolError'), 'provider hook threw')
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------------
   // Called by connections
 
   /** Delivers an event to listeners and iterators. The hot path: no allocation beyond the caller's. */
-  deliver(event: TEvent, recovered: boolean): void {
+  deliver(event: TEvent, origin: 'live' | EmitOrigin): void {
     this.count.events++
-    if (recovered) this.count.backfilled++
+    if (origin === 'recovered') this.count.backfilled++
+    else if (origin === 'reconciled') this.count.reconciled++
     this.count.lastEventAt = Date.now()
     this.emitter.emit('event', event)
     for (const queue of this.iterators) queue.push(event)
@@ -429,6 +600,9 @@ class StreamEngine<TEvent> implements ChainStream<TEvent>, ConnectionHost<TEvent
     this.setState('closed')
     for (const queue of this.iterators) queue.end(error)
     this.iterators.clear()
+    const reason = this.closedError('the subscription change was applied')
+    for (const waiter of this.appliedWaiters) waiter.reject(reason)
+    this.appliedWaiters.clear()
     this.emitter.emit('close', error)
     this.resolveClosed(error)
   }

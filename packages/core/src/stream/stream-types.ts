@@ -16,6 +16,11 @@ export interface StreamCounters {
   events: number
   /** Events delivered by recovery (backfill/snapshots) — a subset of `events`. */
   backfilled: number
+  /**
+   * Events the live stream never delivered that a periodic reconciliation with the server's history found
+   * (for example notifications a server dropped for a slow client) — a subset of `events`.
+   */
+  reconciled: number
   /** Bytes received from the server. */
   bytes: number
   /** Successful connections (the first one included). */
@@ -64,9 +69,11 @@ export interface ChainStreamEvents<TEvent> {
 }
 
 /** Options of {@link createStreamEngine}. */
-export interface StreamEngineOptions<TEvent> {
+export interface StreamEngineOptions<TEvent, TSubscription = undefined> {
   /** The protocol codec and policy. */
-  provider: StreamProviderV1<TEvent>
+  provider: StreamProviderV1<TEvent, TSubscription>
+  /** The initial subscription (opaque to the engine; the provider reads it). */
+  subscription?: TSubscription
   /** Reconnect policy overrides, or `false` to end the stream at the first drop. */
   reconnect?: Partial<ReconnectPolicy> | false
   /** SSE: no bytes for this long → reconnect. `0` disables. @default 45_000 */
@@ -93,9 +100,20 @@ export interface StreamEngineOptions<TEvent> {
  * A live stream: typed events as callbacks and as an `AsyncIterable`, connection state, counters.
  * Reconnects by itself; ends only when closed, aborted, or on a fatal error.
  */
-export interface ChainStream<TEvent> extends AsyncIterable<TEvent> {
+export interface ChainStream<TEvent, TSubscription = undefined> extends AsyncIterable<TEvent> {
   /** The current connection state. */
   readonly state: ConnectionState
+  /** The desired subscription: what every (re)connect subscribes with. */
+  readonly subscription: TSubscription
+  /**
+   * Changes the subscription and resolves once the server has it (or a later change). `change` maps the
+   * current desired subscription to the next one and may throw to refuse it (nothing is changed then).
+   * Applied exactly once whenever it is called — before the first connection, while connecting, inside
+   * an event handler, during a reconnect, or concurrently with other changes: on a live connection
+   * through the provider's {@link StreamProviderV1.change} plan, otherwise by the next connection.
+   * Rejects with the server's refusal (the previous subscription stays), or when the stream closes first.
+   */
+  update(change: (current: TSubscription) => TSubscription): Promise<void>
   /** A snapshot of the counters. */
   readonly counters: StreamCounters
   /** The fatal error that closed the stream, if one did. */
@@ -115,7 +133,6 @@ export interface ChainStream<TEvent> extends AsyncIterable<TEvent> {
   start(): void
   /**
    * Drops the current connection and connects again at once — no backoff, not counted as a failure.
-   * Providers use it to apply a changed subscription on transports that cannot change it in place.
    * Several calls before the new connection is up cause one reconnect.
    */
   restart(reason?: string): void

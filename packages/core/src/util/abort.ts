@@ -1,10 +1,23 @@
 import { abortError } from '../errors/chainstream-error.js'
 
+/** Node and browsers fire a timer longer than 2³¹−1 ms at once: longer waits are chained. */
+const MAX_TIMER_MS = 2_147_483_647
+
 /**
  * Waits `ms` milliseconds; rejects with an `Aborted` error as soon as `signal` fires. The timer is cleared
- * either way, so an aborted wait leaves nothing behind.
+ * either way, so an aborted wait leaves nothing behind. Waits longer than a timer can hold are chained
+ * rather than firing at once.
  */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  let left = Number.isNaN(ms) ? 0 : ms
+  while (left > MAX_TIMER_MS) {
+    await sleepOnce(MAX_TIMER_MS, signal)
+    left -= MAX_TIMER_MS
+  }
+  return sleepOnce(Math.max(0, left), signal)
+}
+
+function sleepOnce(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(abortError(signal, 'the wait'))
   return new Promise((resolve, reject) => {
     const onAbort = () => {

@@ -120,6 +120,7 @@ export function openWebSocket(options: WebSocketConnectOptions): WebSocketConnec
     }
   }
 
+  let outstandingPing = ''
   // One ping at a time: while one is outstanding its timeout decides, and ticks are skipped.
   const sendPing = (): void => {
     if (!keepalive || state !== 'open' || pingOutstanding) return
@@ -131,6 +132,7 @@ export function openWebSocket(options: WebSocketConnectOptions): WebSocketConnec
       return
     }
     pingOutstanding = true
+    outstandingPing = ping
     timeout = setTimeout(() => {
       fail(
         new ChainstreamError(
@@ -147,7 +149,7 @@ export function openWebSocket(options: WebSocketConnectOptions): WebSocketConnec
     if (!keepalive || !pingOutstanding) return
     let isPong = false
     try {
-      isPong = keepalive.isPong(text)
+      isPong = keepalive.isPong(text, outstandingPing)
     } catch {
       isPong = false
     }

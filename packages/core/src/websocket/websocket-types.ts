@@ -41,8 +41,12 @@ export interface WebSocketKeepalive {
   timeoutMs: number
   /** Builds the next ping message. */
   ping: () => string
-  /** Is this incoming message the answer to the outstanding ping? Only called while a ping is outstanding. */
-  isPong: (data: string) => boolean
+  /**
+   * Is this incoming message the answer to the outstanding ping (`ping`, the message that was sent)? Only
+   * called while a ping is outstanding. Match the ping's id where the protocol has one: an answer to
+   * another ping is no proof that this socket is alive.
+   */
+  isPong: (data: string, ping: string) => boolean
 }
 
 /** Options of {@link openWebSocket}. */

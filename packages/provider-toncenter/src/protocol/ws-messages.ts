@@ -37,8 +37,23 @@ export function createRequestIds(): (operation: 'subscribe' | 'unsubscribe' | 'p
   return (operation) => `${operation}-${++next}`
 }
 
-/** Whether a decoded response answers a ping (`status: "pong"`) — cheap enough to run on every message. */
+/** Whether a message is a pong (`status: "pong"`) — cheap enough to run on every message. */
 export function isPongText(text: string): boolean {
   // A pong is tiny; a substring test spares a JSON.parse of every large notification while a ping is out.
   return text.length < 200 && text.includes('"pong"') && /"status"\s*:\s*"pong"/.test(text)
+}
+
+/**
+ * Whether `text` is the pong answering `ping` (the message {@link pingMessage} made): a pong with another
+ * id answers nothing we are waiting for, so it is no sign that this socket is alive.
+ */
+export function isPongFor(text: string, ping: string): boolean {
+  if (!isPongText(text)) return false
+  const id = (JSON.parse(ping) as { id?: unknown }).id
+  if (typeof id !== 'string') return false
+  try {
+    return (JSON.parse(text) as { id?: unknown }).id === id
+  } catch {
+    return false
+  }
 }
