@@ -106,6 +106,7 @@ export type { SseMessage, SseParser, SseParserCallbacks, SseParserOptions } from
 // Streams and the provider contract
 export { BoundedQueue, type BufferOptions, type OverflowPolicy } from './stream/bounded-queue.js'
 export { createStreamEngine } from './stream/stream-engine.js'
+export { FanOut, type FanOutOptions } from './stream/fan-out.js'
 export type {
   ChainStream,
   ChainStreamEvents,

@@ -1,8 +1,12 @@
 import { isChainstreamError } from '@chainstream/core'
-import { createSseServer, createWsServer, type SseServer, type WsServer } from '@chainstream/testkit'
+import {
+  createSseServer,
+  createWsServer,
+  type SseServer,
+  trackTimers,
+  type WsServer,
+} from '@chainstream/testkit'
 import { afterEach, describe, expect, it } from 'vitest'
-// A test-only helper of the core (not part of its API), reached by path since the tests run on sources.
-import { trackTimers } from '../../core/src/test-support/track-timers.js'
 import { fixtureJson, fixtureText } from './fixtures.test-helper.js'
 import type { TonStream } from './ton-stream.js'
 import { createToncenter } from './toncenter.js'

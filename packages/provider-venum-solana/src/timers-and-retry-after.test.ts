@@ -1,7 +1,5 @@
-import { createSseServer, type SseServer, venumSignature } from '@chainstream/testkit'
+import { createSseServer, type SseServer, trackTimers, venumSignature } from '@chainstream/testkit'
 import { afterEach, describe, expect, it } from 'vitest'
-// A test-only helper of the core (not part of its API), reached by path since the tests run on sources.
-import { trackTimers } from '../../core/src/test-support/track-timers.js'
 import { createVenum } from './create-venum.js'
 
 const until = async (predicate: () => boolean, timeoutMs = 5_000, what = 'condition') => {

@@ -1,9 +1,8 @@
 import {
   abortError,
-  BoundedQueue,
   ChainstreamError,
   type Diagnostic,
-  Emitter,
+  FanOut,
   type LifecycleState,
   onAbort,
   toChainstreamError,
@@ -102,7 +101,6 @@ class Watch implements VenumWatch, ShardHost {
   readonly gate: RateGate
   readonly events: readonly VenumEvent[]
   readonly ready: Promise<void>
-  readonly closed: Promise<ChainstreamError | undefined>
   private readonly eventSet: ReadonlySet<VenumEvent>
   private readonly target: VenumEvent
   private readonly states = new Map<string, SignatureState>()
@@ -114,12 +112,11 @@ class Watch implements VenumWatch, ShardHost {
   private pendingHead = 0
   private slotWaiting = false
   private liveCount = 0
-  private readonly emitter: Emitter<VenumWatchEvents>
-  private readonly iterators = new Set<BoundedQueue<VenumUpdate>>()
+  /** Listeners, `for await` consumers and `closed`. */
+  private readonly out: FanOut<VenumUpdate, VenumWatchEvents>
   private readonly lifetime = new AbortController()
   private readonly removeAbortListener: () => void
   private isClosed = false
-  private resolveClosed!: (error: ChainstreamError | undefined) => void
   private readonly count: VenumWatchCounters = { updates: 0, streams: 0, lookups: 0, errors: 0 }
 
   constructor(
@@ -134,9 +131,13 @@ class Watch implements VenumWatch, ShardHost {
     this.events = events
     this.eventSet = new Set(events)
     this.target = strongestEvent(events)
-    this.emitter = new Emitter((error, event) => this.listenerFailed(error, String(event)))
-    this.closed = new Promise((resolve) => {
-      this.resolveClosed = resolve
+    this.out = new FanOut({
+      onListenerError: (error, event) => this.listenerFailed(error, String(event)),
+      // Unbounded on purpose: a watch emits at most five updates per signature (four tiers and an end),
+      // so its output is bounded by what the caller asked to watch, and dropping one would break the
+      // one-terminal-update promise.
+      bufferSize: Number.POSITIVE_INFINITY,
+      overflow: 'fail',
     })
     for (const signature of signatures) this.track(signature)
     // An already aborted signal ends the watch before any request.
@@ -157,11 +158,11 @@ class Watch implements VenumWatch, ShardHost {
   }
 
   on<K extends keyof VenumWatchEvents>(event: K, listener: VenumWatchEvents[K]): () => void {
-    return this.emitter.on(event, listener)
+    return this.out.on(event, listener)
   }
 
   off<K extends keyof VenumWatchEvents>(event: K, listener: VenumWatchEvents[K]): void {
-    this.emitter.off(event, listener)
+    this.out.off(event, listener)
   }
 
   lifecycle(signature: string): LifecycleState | undefined {
@@ -234,20 +235,12 @@ class Watch implements VenumWatch, ShardHost {
     await Promise.all([...this.shards].map((shard) => shard.close()))
   }
 
+  get closed(): Promise<ChainstreamError | undefined> {
+    return this.out.closed
+  }
+
   [Symbol.asyncIterator](): AsyncIterator<VenumUpdate> {
-    // Unbounded on purpose: a watch emits at most five updates per signature (four tiers and an end), so
-    // its output is bounded by what the caller asked to watch, and dropping one would break the
-    // one-terminal-update promise.
-    const queue: BoundedQueue<VenumUpdate> = new BoundedQueue<VenumUpdate>(
-      Number.POSITIVE_INFINITY,
-      'fail',
-      () => {},
-      () => {},
-      () => this.iterators.delete(queue),
-    )
-    if (this.isClosed) queue.end(this.resolvedError)
-    else this.iterators.add(queue)
-    return queue
+    return this.out.iterator()
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -310,11 +303,11 @@ class Watch implements VenumWatch, ShardHost {
   reportError(error: ChainstreamError): void {
     if (this.isClosed) return
     this.count.errors++
-    this.emitter.emit('error', error)
+    this.out.emit('error', error)
   }
 
   diagnostic(diagnostic: Diagnostic): void {
-    this.emitter.emit('diagnostic', diagnostic)
+    this.out.emit('diagnostic', diagnostic)
   }
 
   shardClosed(shard: Shard, error: ChainstreamError | undefined): void {
@@ -474,8 +467,8 @@ class Watch implements VenumWatch, ShardHost {
       this.liveCount--
       this.owner.delete(update.signature)
     }
-    this.emitter.emit('update', update)
-    for (const queue of this.iterators) queue.push(update)
+    this.out.emit('update', update)
+    this.out.push(update)
     this.completeIfDone()
   }
 
@@ -490,10 +483,8 @@ class Watch implements VenumWatch, ShardHost {
     this.lifetime.abort(WATCH_CLOSED)
     this.removeAbortListener?.()
     for (const shard of this.shards) void shard.close()
-    for (const queue of this.iterators) queue.end(error)
-    this.iterators.clear()
-    this.emitter.emit('close', error)
-    this.resolveClosed(error)
+    this.out.end(error)
+    this.out.emit('close', error)
   }
 
   private closedError(what: string): ChainstreamError {

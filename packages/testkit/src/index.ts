@@ -35,4 +35,5 @@ export {
   type WsServerRequest,
   type WsUpgradeRecord,
 } from './ws-server.js'
+export { trackTimers } from './track-timers.js'
 export * from './ton/index.js'

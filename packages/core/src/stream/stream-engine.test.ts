@@ -1,8 +1,13 @@
-import { createSseServer, createWsServer, type SseServer, type WsServer } from '@chainstream/testkit'
+import {
+  createSseServer,
+  createWsServer,
+  type SseServer,
+  trackTimers,
+  type WsServer,
+} from '@chainstream/testkit'
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest'
 import { type ChainstreamError, isChainstreamError } from '../errors/chainstream-error.js'
 import { backoffCeiling, resolveReconnectPolicy } from '../reconnect/backoff.js'
-import { trackTimers } from '../test-support/track-timers.js'
 import { jsonTestProvider, type TestEvent } from './json-test-provider.test-helper.js'
 import { createStreamEngine } from './stream-engine.js'
 import type { ChainStream, ConnectionState, ReconnectInfo } from './stream-types.js'

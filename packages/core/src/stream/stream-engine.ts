@@ -15,11 +15,11 @@ import type {
 } from '../provider/provider-v1.js'
 import { backoffDelay, type ReconnectPolicy, resolveReconnectPolicy } from '../reconnect/backoff.js'
 import { onAbort, sleep } from '../util/abort.js'
-import { Emitter } from '../util/emitter.js'
 import { type Logger, silentLogger } from '../util/logger.js'
 import { nonNegative } from '../util/options.js'
-import { BoundedQueue, type OverflowPolicy } from './bounded-queue.js'
+import type { OverflowPolicy } from './bounded-queue.js'
 import { Connection, type ConnectionHost, type Ending } from './connection.js'
+import { FanOut } from './fan-out.js'
 import type {
   ChainStream,
   ChainStreamEvents,
@@ -70,11 +70,9 @@ class StreamEngine<TEvent, TSubscription>
   private readonly openTimeoutMs: number
   private readonly subscribeTimeoutMs: number
   private readonly maxEventSize: number
-  private readonly bufferSize: number
-  private readonly overflow: OverflowPolicy
-  private readonly emitter: Emitter<ChainStreamEvents<TEvent>>
+  /** Listeners, `for await` consumers and `closed`. */
+  private readonly out: FanOut<TEvent, ChainStreamEvents<TEvent>>
   private readonly lifetime = new AbortController()
-  private readonly iterators = new Set<BoundedQueue<TEvent>>()
   private readonly stateWaiters = new Set<() => void>()
   private readonly removeSignalListener: () => void
   private current: Connection<TEvent> | undefined
@@ -91,7 +89,6 @@ class StreamEngine<TEvent, TSubscription>
   private started = false
   private stateValue: ConnectionState = 'idle'
   private fatal: ChainstreamError | undefined
-  private resolveClosed!: (error: ChainstreamError | undefined) => void
   private readonly count: StreamCounters = {
     events: 0,
     backfilled: 0,
@@ -105,7 +102,6 @@ class StreamEngine<TEvent, TSubscription>
     lastEventAt: undefined,
     subscribedAt: undefined,
   }
-  readonly closed: Promise<ChainstreamError | undefined>
 
   constructor(options: StreamEngineOptions<TEvent, TSubscription>) {
     if (options.provider?.specificationVersion !== 'v1') {
@@ -131,20 +127,29 @@ class StreamEngine<TEvent, TSubscription>
       'subscribeTimeoutMs',
     )
     this.maxEventSize = nonNegative(options.maxEventSize, DEFAULT_MAX_EVENT_SIZE, 'maxEventSize')
-    this.bufferSize = Math.max(1, nonNegative(options.buffer?.size, DEFAULT_BUFFER_SIZE, 'buffer.size'))
-    this.overflow = options.buffer?.overflow ?? 'fail'
-    if (this.overflow !== 'fail' && this.overflow !== 'dropOldest') {
+    const bufferSize = Math.max(1, nonNegative(options.buffer?.size, DEFAULT_BUFFER_SIZE, 'buffer.size'))
+    const overflow: OverflowPolicy = options.buffer?.overflow ?? 'fail'
+    if (overflow !== 'fail' && overflow !== 'dropOldest') {
       throw new ChainstreamError(
         'InvalidArgument',
-        `buffer.overflow must be 'fail' or 'dropOldest', got ${String(this.overflow)}`,
+        `buffer.overflow must be 'fail' or 'dropOldest', got ${String(overflow)}`,
       )
     }
-    this.emitter = new Emitter((error, event) => this.listenerFailed(error, String(event)))
-    this.closed = new Promise((resolve) => {
-      this.resolveClosed = resolve
+    this.out = new FanOut({
+      onListenerError: (error, event) => this.listenerFailed(error, String(event)),
+      bufferSize,
+      overflow,
+      onDrop: () => {
+        this.count.dropped++
+      },
+      onOverflow: (error) => this.fail(error),
     })
     this.removeSignalListener = onAbort(options.signal, () => void this.close())
     if (options.autoStart !== false && !options.signal?.aborted) this.start()
+  }
+
+  get closed(): Promise<ChainstreamError | undefined> {
+    return this.out.closed
   }
 
   get state(): ConnectionState {
@@ -188,11 +193,11 @@ class StreamEngine<TEvent, TSubscription>
     event: K,
     listener: ChainStreamEvents<TEvent>[K],
   ): () => void {
-    return this.emitter.on(event, listener)
+    return this.out.on(event, listener)
   }
 
   off<K extends keyof ChainStreamEvents<TEvent>>(event: K, listener: ChainStreamEvents<TEvent>[K]): void {
-    this.emitter.off(event, listener)
+    this.out.off(event, listener)
   }
 
   start(): void {
@@ -262,20 +267,7 @@ class StreamEngine<TEvent, TSubscription>
   }
 
   [Symbol.asyncIterator](): AsyncIterator<TEvent> {
-    const queue: BoundedQueue<TEvent> = new BoundedQueue<TEvent>(
-      this.bufferSize,
-      this.overflow,
-      () => {
-        this.count.dropped++
-      },
-      (error) => this.fail(error),
-      () => {
-        this.iterators.delete(queue)
-      },
-    )
-    if (this.stateValue === 'closed') queue.end(this.fatal)
-    else this.iterators.add(queue)
-    return queue
+    return this.out.iterator()
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -338,7 +330,7 @@ class StreamEngine<TEvent, TSubscription>
       this.count.reconnects++
       this.setState('reconnecting')
       this.report(error)
-      this.emitter.emit('reconnect', { attempt: consecutiveFailures, delayMs, error })
+      this.out.emit('reconnect', { attempt: consecutiveFailures, delayMs, error })
       this.logger.info('reconnecting', { attempt: consecutiveFailures, delayMs, code: error.code })
       try {
         await sleep(delayMs, this.lifetime.signal)
@@ -528,14 +520,14 @@ class StreamEngine<TEvent, TSubscription>
     if (origin === 'recovered') this.count.backfilled++
     else if (origin === 'reconciled') this.count.reconciled++
     this.count.lastEventAt = Date.now()
-    this.emitter.emit('event', event)
-    for (const queue of this.iterators) queue.push(event)
+    this.out.emit('event', event)
+    this.out.push(event)
   }
 
   diagnostic(diagnostic: Diagnostic): void {
     this.count.diagnostics++
     this.logger.debug('diagnostic', { code: diagnostic.code, message: diagnostic.message })
-    this.emitter.emit('diagnostic', diagnostic)
+    this.out.emit('diagnostic', diagnostic)
   }
 
   addBytes(count: number): void {
@@ -566,7 +558,7 @@ class StreamEngine<TEvent, TSubscription>
   private report(error: ChainstreamError, context?: string): void {
     this.count.errors++
     this.logger.warn(context ?? 'stream error', { code: error.code, message: error.message })
-    this.emitter.emit('error', error)
+    this.out.emit('error', error)
   }
 
   private listenerFailed(error: unknown, event: string): void {
@@ -588,7 +580,7 @@ class StreamEngine<TEvent, TSubscription>
     if (previous === next || previous === 'closed') return
     this.stateValue = next
     this.logger.debug('state', { from: previous, to: next })
-    this.emitter.emit('state', next, previous)
+    this.out.emit('state', next, previous)
     for (const waiter of [...this.stateWaiters]) waiter()
   }
 
@@ -598,13 +590,12 @@ class StreamEngine<TEvent, TSubscription>
     this.removeSignalListener()
     if (error) this.fatal = error
     this.setState('closed')
-    for (const queue of this.iterators) queue.end(error)
-    this.iterators.clear()
     const reason = this.closedError('the subscription change was applied')
     for (const waiter of this.appliedWaiters) waiter.reject(reason)
     this.appliedWaiters.clear()
-    this.emitter.emit('close', error)
-    this.resolveClosed(error)
+    // Iterators end first, so a `close` listener finds every consumer finished.
+    this.out.end(error)
+    this.out.emit('close', error)
   }
 
   private closedError(what: string): ChainstreamError {

@@ -1,8 +1,13 @@
-import { createSseServer, createWsServer, type SseServer, type WsServer } from '@chainstream/testkit'
+import {
+  createSseServer,
+  createWsServer,
+  type SseServer,
+  trackTimers,
+  type WsServer,
+} from '@chainstream/testkit'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ChainstreamError, isChainstreamError } from '../errors/chainstream-error.js'
 import type { Decoded, InboundFrame, StreamProviderV1 } from '../provider/provider-v1.js'
-import { trackTimers } from '../test-support/track-timers.js'
 import { createStreamEngine } from './stream-engine.js'
 import type { ChainStream } from './stream-types.js'
 

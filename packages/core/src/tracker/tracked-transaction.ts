@@ -7,9 +7,8 @@ import type { Observation } from '../finality/observation.js'
 import type { ObservedTier } from '../finality/tiers.js'
 import { waitAbortedError, waitTimeoutError, watchErroredError } from '../finality/wait-errors.js'
 import type { Diagnostic } from '../provider/provider-v1.js'
-import { BoundedQueue } from '../stream/bounded-queue.js'
+import { FanOut } from '../stream/fan-out.js'
 import { onAbort } from '../util/abort.js'
-import { Emitter } from '../util/emitter.js'
 import type { TrackedTransaction, TrackedTransactionEvents } from './tracker-types.js'
 
 /** Callbacks from a track to its tracker. */
@@ -29,9 +28,8 @@ export class Track implements TrackedTransaction {
   readonly id: string
   private state: LifecycleState
   private latest: LifecycleUpdate
-  private readonly emitter: Emitter<TrackedTransactionEvents>
+  private readonly out: FanOut<LifecycleUpdate, TrackedTransactionEvents>
   private readonly waiters = new Set<() => void>()
-  private readonly iterators = new Set<BoundedQueue<LifecycleUpdate>>()
   private timer: ReturnType<typeof setTimeout> | undefined
   private removeAbort: () => void = () => {}
   private isEnded = false
@@ -49,7 +47,12 @@ export class Track implements TrackedTransaction {
       startedAt: Date.now(),
     })
     this.latest = toLifecycleUpdate(this.state)
-    this.emitter = new Emitter((error) => owner.listenerFailed(error))
+    // A transaction has a handful of updates; a consumer that never pulls keeps only the newest 1,000.
+    this.out = new FanOut({
+      onListenerError: (error) => owner.listenerFailed(error),
+      bufferSize: 1_000,
+      overflow: 'dropOldest',
+    })
     if (input.timeoutMs > 0) {
       this.timer = setTimeout(
         () =>
@@ -75,11 +78,11 @@ export class Track implements TrackedTransaction {
 
   on<K extends keyof TrackedTransactionEvents>(event: K, listener: TrackedTransactionEvents[K]): () => void {
     if (this.isEnded) return () => {}
-    return this.emitter.on(event, listener)
+    return this.out.on(event, listener)
   }
 
   off<K extends keyof TrackedTransactionEvents>(event: K, listener: TrackedTransactionEvents[K]): void {
-    this.emitter.off(event, listener)
+    this.out.off(event, listener)
   }
 
   /** Feeds one observation through the lifecycle machine. */
@@ -88,13 +91,13 @@ export class Track implements TrackedTransaction {
     const step = reduceLifecycle(this.state, observation)
     this.state = step.state
     for (const diagnostic of step.diagnostics) {
-      this.emitter.emit('diagnostic', diagnostic)
+      this.out.emit('diagnostic', diagnostic)
       this.owner.diagnostic(diagnostic)
     }
     for (const update of step.updates) {
       this.latest = update
-      this.emitter.emit('update', update)
-      for (const queue of this.iterators) queue.push(update)
+      this.out.emit('update', update)
+      this.out.push(update)
       this.owner.updated(update)
     }
     if (step.updates.length > 0) for (const waiter of [...this.waiters]) waiter()
@@ -144,18 +147,9 @@ export class Track implements TrackedTransaction {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<LifecycleUpdate> {
-    const queue: BoundedQueue<LifecycleUpdate> = new BoundedQueue<LifecycleUpdate>(
-      1_000,
-      'dropOldest',
-      () => {},
-      () => {},
-      () => this.iterators.delete(queue),
-    )
     // A late consumer first sees where the transaction is now.
-    if (this.state.updatedAt !== this.state.startedAt || this.isEnded) queue.push(this.latest)
-    if (this.isEnded) queue.end()
-    else this.iterators.add(queue)
-    return queue
+    const moved = this.state.updatedAt !== this.state.startedAt || this.isEnded
+    return this.out.iterator(moved ? this.latest : undefined)
   }
 
   private waitFor(
@@ -195,9 +189,8 @@ export class Track implements TrackedTransaction {
     this.removeAbort()
     for (const waiter of [...this.waiters]) waiter()
     this.waiters.clear()
-    for (const queue of this.iterators) queue.end()
-    this.iterators.clear()
-    this.emitter.clear()
+    this.out.end(undefined)
+    this.out.clearListeners()
     this.owner.ended(this)
   }
 }
