@@ -73,6 +73,8 @@ export class Connection<TEvent> {
   private plan: SubscribePlan | undefined
   /** Ids of the subscribe requests still unanswered. */
   private readonly subscribeIds = new Set<string>()
+  /** Subscription changes in flight, by request id: answered synchronously in the frame handler. */
+  private readonly changes = new Map<string, ChangeInFlight>()
   private subscribeTimer: ReturnType<typeof setTimeout> | undefined
   private resolveEnding!: (ending: Ending) => void
   private ended = false
@@ -176,6 +178,7 @@ export class Connection<TEvent> {
     if (this.subscribeTimer) clearTimeout(this.subscribeTimer)
     this.subscribeTimer = undefined
     this.early = []
+    for (const change of new Set(this.changes.values())) this.finishChange(change, this.endingError())
     this.resolveEnding(ending)
   }
 
@@ -215,6 +218,55 @@ export class Connection<TEvent> {
         this.end({ kind: 'failed', error: toError(error) })
       }
     }
+  }
+
+  /**
+   * Sends the requests of a subscription change. `done` is called once, synchronously from the frame
+   * handler that decoded the last answer (so the change counts as applied before any frame behind that
+   * answer is handled), with the first error answer, a `RequestTimeout`, or the connection's end.
+   */
+  sendChange(
+    requests: readonly { id: string; data: string }[],
+    timeoutMs: number,
+    done: (error?: unknown) => void,
+  ): void {
+    if (this.ended) {
+      done(this.endingError())
+      return
+    }
+    const change: ChangeInFlight = { remaining: new Set(requests.map((r) => r.id)), done }
+    if (change.remaining.size === 0) {
+      done()
+      return
+    }
+    for (const id of change.remaining) this.changes.set(id, change)
+    if (timeoutMs > 0) {
+      change.timer = setTimeout(
+        () =>
+          this.finishChange(
+            change,
+            new ChainstreamError(
+              'RequestTimeout',
+              `No answer to the subscription change (${[...change.remaining].join(', ')}) within ${timeoutMs} ms`,
+            ),
+          ),
+        timeoutMs,
+      )
+    }
+    try {
+      for (const request of requests) this.send(request.data)
+    } catch (error) {
+      this.finishChange(change, error)
+    }
+  }
+
+  private finishChange(change: ChangeInFlight, error?: unknown): void {
+    if (change.finished) return
+    change.finished = true
+    if (change.timer) clearTimeout(change.timer)
+    for (const id of change.remaining) this.changes.delete(id)
+    change.remaining.clear()
+    change.done(error)
   }
 
   private becomeSubscribed(): void {
@@ -315,6 +367,14 @@ export class Connection<TEvent> {
           else if (this.subscribeIds.size === 0) this.becomeSubscribed()
           return
         }
+        const change = this.changes.get(decoded.id)
+        if (change) {
+          this.changes.delete(decoded.id)
+          change.remaining.delete(decoded.id)
+          if (decoded.error) this.finishChange(change, decoded.error)
+          else if (change.remaining.size === 0) this.finishChange(change)
+          return
+        }
         const entry = this.pending.get(decoded.id)
         if (!entry) return
         this.pending.delete(decoded.id)
@@ -374,6 +434,14 @@ export class Connection<TEvent> {
       }
     })
   }
+}
+
+/** One subscription change waiting for its answers. */
+interface ChangeInFlight {
+  readonly remaining: Set<string>
+  readonly done: (error?: unknown) => void
+  timer?: ReturnType<typeof setTimeout>
+  finished?: boolean
 }
 
 function toError(error: unknown): ChainstreamError {

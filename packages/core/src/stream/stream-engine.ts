@@ -71,7 +71,7 @@ class StreamEngine<TEvent, TSubscription>
   private readonly subscribeTimeoutMs: number
   private readonly maxEventSize: number
   /** Listeners, `for await` consumers and `closed`. */
-  private readonly out: FanOut<TEvent, ChainStreamEvents<TEvent>>
+  private readonly out: FanOut<TEvent, ChainStreamEvents<TEvent, TSubscription>>
   private readonly lifetime = new AbortController()
   private readonly stateWaiters = new Set<() => void>()
   private readonly removeSignalListener: () => void
@@ -189,14 +189,17 @@ class StreamEngine<TEvent, TSubscription>
     return applied
   }
 
-  on<K extends keyof ChainStreamEvents<TEvent>>(
+  on<K extends keyof ChainStreamEvents<TEvent, TSubscription>>(
     event: K,
-    listener: ChainStreamEvents<TEvent>[K],
+    listener: ChainStreamEvents<TEvent, TSubscription>[K],
   ): () => void {
     return this.out.on(event, listener)
   }
 
-  off<K extends keyof ChainStreamEvents<TEvent>>(event: K, listener: ChainStreamEvents<TEvent>[K]): void {
+  off<K extends keyof ChainStreamEvents<TEvent, TSubscription>>(
+    event: K,
+    listener: ChainStreamEvents<TEvent, TSubscription>[K],
+  ): void {
     this.out.off(event, listener)
   }
 
@@ -389,6 +392,7 @@ class StreamEngine<TEvent, TSubscription>
     connection.serverSubscription = connection.subscription
     connection.serverVersion = connection.version
     this.markApplied(connection.version)
+    this.out.emit('applied', connection.subscription as TSubscription)
     this.setState('subscribed')
     this.callProvider(() => this.provider.subscribed?.(connection.subscription as TSubscription, session))
     if (this.provider.recover) {
@@ -419,61 +423,77 @@ class StreamEngine<TEvent, TSubscription>
     if (this.applying || !connection || !connection.isSubscribed || connection.isEnded) return
     if (connection.serverVersion >= this.version) return
     this.applying = true
-    this.applyLive(connection)
-      .catch((error: unknown) => {
-        // applyLive handles its own failures; reaching here is a bug, reported rather than swallowed.
-        this.report(toChainstreamError(error, 'ProtocolError'), 'subscription change failed')
-      })
-      .finally(() => {
-        this.applying = false
-        // A change that arrived while the last one was finishing, or a new connection that lags.
-        this.pump()
-      })
+    this.applyNext(connection)
   }
 
-  private async applyLive(connection: Connection<TEvent>): Promise<void> {
-    while (!connection.isEnded && connection.serverVersion < this.version) {
-      const target = this.desired
-      const targetVersion = this.version
-      const from = connection.serverSubscription as TSubscription
-      let plan: ChangePlan
-      try {
-        plan = this.provider.change
-          ? this.provider.change(from, target, connection.session)
-          : { kind: 'reconnect', reason: 'subscription changed' }
-      } catch (error) {
-        this.settleRefused(connection, targetVersion, error)
-        continue
-      }
-      if (plan.kind === 'reconnect') {
-        // The next connection opens with the desired subscription; its acknowledgement settles the waiters.
-        connection.end({ kind: 'restart', reason: plan.reason })
+  /**
+   * One step of bringing `connection` to the desired subscription; continues from the answer's callback
+   * (synchronously in the frame handler, so the change counts as applied before any frame behind the
+   * answer is delivered) until the connection has the latest version, ends, or needs a reconnect.
+   */
+  private applyNext(connection: Connection<TEvent>): void {
+    if (connection.isEnded || connection.serverVersion >= this.version) {
+      this.applying = false
+      // A change that came in while the connection ended, or a new connection that lags.
+      if (this.current !== connection) this.pump()
+      return
+    }
+    const target = this.desired
+    const targetVersion = this.version
+    const from = connection.serverSubscription as TSubscription
+    let plan: ChangePlan
+    try {
+      plan = this.provider.change
+        ? this.provider.change(from, target, connection.session)
+        : { kind: 'reconnect', reason: 'subscription changed' }
+    } catch (error) {
+      this.settleRefused(connection, targetVersion, error)
+      this.applyNext(connection)
+      return
+    }
+    if (plan.kind === 'reconnect') {
+      // The next connection opens with the desired subscription; its acknowledgement settles the waiters.
+      this.applying = false
+      connection.end({ kind: 'restart', reason: plan.reason })
+      return
+    }
+    if (plan.kind === 'none') {
+      this.appliedLive(connection, target, targetVersion, from)
+      this.applyNext(connection)
+      return
+    }
+    connection.sendChange(plan.requests, this.subscribeTimeoutMs, (error) => {
+      if (connection.isEnded) {
+        // The next connection subscribes with the desired subscription.
+        this.applying = false
+        if (this.current !== connection) this.pump()
         return
       }
-      if (plan.kind === 'requests') {
-        try {
-          for (const request of plan.requests) {
-            await connection.session.request(request.data, request.id, {
-              timeoutMs: this.subscribeTimeoutMs,
-            })
-          }
-        } catch (error) {
-          if (connection.isEnded) return // the next connection subscribes with the desired subscription
-          if (isChainstreamError(error, 'RequestTimeout')) {
-            // No answer is not a refusal: start over on a fresh connection.
-            connection.end({ kind: 'restart', reason: 'subscription change not acknowledged' })
-            return
-          }
-          this.settleRefused(connection, targetVersion, error)
-          continue
-        }
+      if (error === undefined) {
+        this.appliedLive(connection, target, targetVersion, from)
+      } else if (isChainstreamError(error, 'RequestTimeout')) {
+        // No answer is not a refusal: start over on a fresh connection.
+        this.applying = false
+        connection.end({ kind: 'restart', reason: 'subscription change not acknowledged' })
+        return
+      } else {
+        this.settleRefused(connection, targetVersion, error)
       }
-      if (connection.isEnded) return
-      connection.serverSubscription = target
-      connection.serverVersion = targetVersion
-      this.markApplied(targetVersion)
-      this.callProvider(() => this.provider.subscribed?.(target, connection.session, from))
-    }
+      this.applyNext(connection)
+    })
+  }
+
+  private appliedLive(
+    connection: Connection<TEvent>,
+    target: TSubscription,
+    targetVersion: number,
+    from: TSubscription,
+  ): void {
+    connection.serverSubscription = target
+    connection.serverVersion = targetVersion
+    this.markApplied(targetVersion)
+    this.out.emit('applied', target)
+    this.callProvider(() => this.provider.subscribed?.(target, connection.session, from))
   }
 
   /**

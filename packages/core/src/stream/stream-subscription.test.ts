@@ -153,6 +153,26 @@ describe('the engine owns the subscription', () => {
     expect(stream.subscription).toEqual(['a', 'b'])
   })
 
+  it("a live change counts as applied (the 'applied' event) before an event behind its answer is delivered", async () => {
+    ws = await createWsServer()
+    ws.handle((conn) => {
+      conn.onMessage((text) => {
+        const message = JSON.parse(text) as { id: string; topics: string[] }
+        const ack = { id: message.id, status: 'subscribed' }
+        if (message.topics.includes('b')) conn.sendTogether([ack, { n: 7 }])
+        else conn.send(ack)
+      })
+    })
+    const stream = open(topicProvider(ws.url, 'websocket'), ['a'])
+    const order: string[] = []
+    stream.on('applied', (topics) => order.push(`applied:${topics.join('+')}`))
+    stream.on('event', (event) => order.push(`event:${event.n}`))
+    await stream.waitSubscribed({ timeoutMs: 2_000 })
+    await stream.update((t) => [...t, 'b'])
+    await until(() => order.includes('event:7'))
+    expect(order).toEqual(['applied:a', 'applied:a+b', 'event:7'])
+  })
+
   it('applies updates made before the first connection, while connecting and concurrently, each exactly once', async () => {
     ws = await createWsServer()
     const acks: Array<() => void> = []

@@ -50,7 +50,7 @@ export interface ReconnectInfo {
 }
 
 /** Listener signatures of a {@link ChainStream}. */
-export interface ChainStreamEvents<TEvent> {
+export interface ChainStreamEvents<TEvent, TSubscription = undefined> {
   /** Every event, live or recovered. */
   event: (event: TEvent) => void
   /** Every connection state change. */
@@ -64,6 +64,11 @@ export interface ChainStreamEvents<TEvent> {
   diagnostic: (diagnostic: Diagnostic) => void
   /** A reconnect was scheduled. */
   reconnect: (info: ReconnectInfo) => void
+  /**
+   * The server has a new subscription (a connection was acknowledged, or a change was): emitted
+   * synchronously, before any event behind the acknowledgement is delivered.
+   */
+  applied: (subscription: TSubscription) => void
   /** The stream ended; `error` is set when it ended because of a fatal error. */
   close: (error: ChainstreamError | undefined) => void
 }
@@ -121,9 +126,15 @@ export interface ChainStream<TEvent, TSubscription = undefined> extends AsyncIte
   /** Resolves when the stream has closed (with the fatal error, if any); never rejects. */
   readonly closed: Promise<ChainstreamError | undefined>
   /** Adds a listener; returns the function that removes it. */
-  on<K extends keyof ChainStreamEvents<TEvent>>(event: K, listener: ChainStreamEvents<TEvent>[K]): () => void
+  on<K extends keyof ChainStreamEvents<TEvent, TSubscription>>(
+    event: K,
+    listener: ChainStreamEvents<TEvent, TSubscription>[K],
+  ): () => void
   /** Removes a listener. */
-  off<K extends keyof ChainStreamEvents<TEvent>>(event: K, listener: ChainStreamEvents<TEvent>[K]): void
+  off<K extends keyof ChainStreamEvents<TEvent, TSubscription>>(
+    event: K,
+    listener: ChainStreamEvents<TEvent, TSubscription>[K],
+  ): void
   /**
    * Resolves once the stream is subscribed (at once if it is). Rejects with `SubscribeTimeout` after
    * `timeoutMs`, with `Aborted` when `signal` fires, and with the fatal error (or `Closed`) if the stream ends.
