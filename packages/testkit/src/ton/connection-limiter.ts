@@ -3,15 +3,10 @@
  * of yet (the "linger" that makes an immediate reconnect fail with a connection-limit error).
  */
 export class ConnectionLimiter {
-  readonly #lingerMs: number
   readonly #active = new Map<string, Set<object>>()
   readonly #lingering = new Map<string, number>()
   readonly #timers = new Set<ReturnType<typeof setTimeout>>()
   #closed = false
-
-  constructor(lingerMs: number) {
-    this.#lingerMs = lingerMs
-  }
 
   /** Registers `session` under `key` unless the key is at `max` (`-1` = unlimited). */
   tryAcquire(key: string, max: number, session: object): boolean {
@@ -23,19 +18,19 @@ export class ConnectionLimiter {
     return true
   }
 
-  /** Ends `session`; with `linger` it keeps counting for the configured time. */
-  release(key: string, session: object, linger: boolean): void {
+  /** Ends `session`; it keeps counting for `lingerMs` (`0`: freed at once). */
+  release(key: string, session: object, lingerMs: number): void {
     const set = this.#active.get(key)
     if (!set?.delete(session)) return
     if (set.size === 0) this.#active.delete(key)
-    if (!linger || this.#lingerMs <= 0 || this.#closed) return
+    if (lingerMs <= 0 || this.#closed) return
     this.#lingering.set(key, (this.#lingering.get(key) ?? 0) + 1)
     const timer = setTimeout(() => {
       this.#timers.delete(timer)
       const left = (this.#lingering.get(key) ?? 1) - 1
       if (left > 0) this.#lingering.set(key, left)
       else this.#lingering.delete(key)
-    }, this.#lingerMs)
+    }, lingerMs)
     this.#timers.add(timer)
   }
 

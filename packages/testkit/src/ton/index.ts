@@ -2,10 +2,17 @@ export { type FormatTonAddressOptions, formatTonAddress, parseTonAddress } from 
 export type { TonKeyLimits } from './auth.js'
 export type { TonFault, TonFaultTarget } from './faults.js'
 export type { TonLedger, TonLedgerEvent, TonLedgerQuery, TonLedgerTrace, TonTraceStatus } from './ledger.js'
+export type {
+  TonDroppedNotification,
+  TonDropReason,
+  TonNotificationIdentity,
+} from './notification-identity.js'
 export type { TonFlavour } from './routes.js'
 export type { TonScenarioOptions } from './scenario.js'
+export type { TonSendBufferOptions } from './send-buffer.js'
 export type { TonSession } from './session.js'
 export { SSE_KEEPALIVE } from './sse-session.js'
+export type { TonSubscribedListener } from './subscribed-listeners.js'
 export type { TonSubscriptionView } from './subscription.js'
 export {
   createTonSimulator,

@@ -135,12 +135,11 @@ export class Ledger implements TonLedger {
     this.#byHash.set(record.traceExternalHashNorm, record)
   }
 
-  record(notification: object): void {
-    this.events.push({
-      seq: this.events.length + 1,
-      at: Date.now(),
-      notification: notification as Record<string, unknown>,
-    })
+  /** Appends an event; returns its seq. */
+  record(notification: object): number {
+    const seq = this.events.length + 1
+    this.events.push({ seq, at: Date.now(), notification: notification as Record<string, unknown> })
+    return seq
   }
 
   trace(traceExternalHashNorm: string): LedgerTraceRecord | undefined {

@@ -116,8 +116,22 @@ describe('TON simulator — keys and connection limits', () => {
     sse.close()
   })
 
-  it('a clean WS close frees the slot at once; an abrupt one lingers', async () => {
+  it('a WS frees its slot at once, closed cleanly or vanished (1006), as server.go does', async () => {
     const s = await start()
+    const clean = await connectWs(s.toncenter.wsUrl, { 'x-api-key': 'k1' })
+    clean.socket.close(1000)
+    await (await s.nextSession()).closed
+    expect(s.connections.byKey.k1).toBeUndefined()
+    const abrupt = await connectWs(s.toncenter.wsUrl, { 'x-api-key': 'k1' })
+    abrupt.socket.terminate()
+    await (await s.nextSession()).closed
+    expect(s.connections.byKey.k1).toBeUndefined()
+    const again = await connectWs(s.toncenter.wsUrl, { 'x-api-key': 'k1' })
+    sockets.push(again.socket)
+  })
+
+  it('wsLingerMs holds a WS that vanished without a close frame (a gateway), never a clean close', async () => {
+    const s = await start({ wsLingerMs: LINGER_MS })
     const clean = await connectWs(s.toncenter.wsUrl, { 'x-api-key': 'k1' })
     clean.socket.close(1000)
     await (await s.nextSession()).closed
@@ -144,6 +158,12 @@ describe('TON simulator — keys and connection limits', () => {
     expect((await ws.closed).code).toBe(1006)
     await sleep(5)
     expect(s.connections.byKey.k2).toBeUndefined()
+    // A drop with the linger stands for a gateway cutting the connection: the WS is held for lingerMs too.
+    const held = await connectWs(s.toncenter.wsUrl, { 'x-api-key': 'k2' })
+    expect(s.dropConnections({ transport: 'ws' })).toBe(1)
+    await held.closed
+    await sleep(5)
+    expect(s.connections.byKey.k2).toEqual({ active: 0, lingering: 1 })
   })
 
   it('failNext refuses the next WS upgrade with the status, body and Retry-After', async () => {

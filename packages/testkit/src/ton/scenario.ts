@@ -19,7 +19,15 @@ export interface TonScenarioOptions {
   failureRate?: number
   /** Stop creating traces after this many. @default unlimited */
   maxTraces?: number
+  /**
+   * Share of traces ending in `finalized` that wait 5–15 ticks before that last stage (instead of 1–3), so
+   * later, shorter traces on the same accounts finalize first. Out-of-LT-order finalization happens without
+   * it too, over a few ticks; this widens it. @default 0
+   */
+  slowFinalizeRate?: number
 }
+
+const SLOW_FINALIZE_TICKS: readonly [number, number] = [5, 15]
 
 // Weighted toward what real feeds are full of.
 const DEFAULT_MIX: readonly string[] = [
@@ -44,6 +52,7 @@ export type CreateRun = (
 interface InFlight {
   run: TraceRun
   due: number
+  slow: boolean
 }
 
 /**
@@ -57,6 +66,7 @@ export class Scenario {
   readonly #invalidationRate: number
   readonly #failureRate: number
   readonly #maxTraces: number
+  readonly #slowFinalizeRate: number
   readonly #createRun: CreateRun
   readonly #inFlight: InFlight[] = []
   #tick = 0
@@ -71,6 +81,7 @@ export class Scenario {
     this.#invalidationRate = options.invalidationRate ?? 0.1
     this.#failureRate = options.failureRate ?? 0.05
     this.#maxTraces = options.maxTraces ?? Number.POSITIVE_INFINITY
+    this.#slowFinalizeRate = options.slowFinalizeRate ?? 0
     this.#createRun = createRun
   }
 
@@ -86,7 +97,7 @@ export class Scenario {
       if (entry.due > now) continue
       entry.run.emitNext()
       if (entry.run.done) this.#inFlight.splice(this.#inFlight.indexOf(entry), 1)
-      else entry.due = now + this.#prng.int(1, 3)
+      else entry.due = now + this.#delay(entry)
     }
     if (this.#created >= this.#maxTraces) return
     this.#created++
@@ -94,18 +105,29 @@ export class Scenario {
     const sender = prng.pick(this.#addresses)
     const others = this.#addresses.filter((address) => address !== sender)
     const counterparty = others.length > 0 && prng.chance(0.5) ? prng.pick(others) : prng.address()
-    const run = this.#createRun(
-      {
-        sender,
-        counterparties: [counterparty],
-        actionTypes: [prng.pick(this.#actionTypes)],
-        failed: prng.chance(this.#failureRate),
-      },
-      this.#path(),
-      prng,
-    )
+    // The draws keep their order (spec, then path), so a seed's ledger stays what it was.
+    const spec = {
+      sender,
+      counterparties: [counterparty],
+      actionTypes: [prng.pick(this.#actionTypes)],
+      failed: prng.chance(this.#failureRate),
+    }
+    const path = this.#path()
+    const run = this.#createRun(spec, path, prng)
+    // Drawn only when asked for, for the same reason.
+    const slow =
+      this.#slowFinalizeRate > 0 && path.at(-1) === 'finalized' && prng.chance(this.#slowFinalizeRate)
     run.emitNext()
-    if (!run.done) this.#inFlight.push({ run, due: now + prng.int(1, 3) })
+    if (run.done) return
+    const entry = { run, due: 0, slow }
+    entry.due = now + this.#delay(entry)
+    this.#inFlight.push(entry)
+  }
+
+  /** Ticks until the entry's next stage. */
+  #delay(entry: InFlight): number {
+    if (entry.slow && entry.run.remaining.length === 1) return this.#prng.int(...SLOW_FINALIZE_TICKS)
+    return this.#prng.int(1, 3)
   }
 
   /** Emits every remaining stage of the traces in flight, round by round. */

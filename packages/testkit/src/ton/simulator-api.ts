@@ -3,7 +3,9 @@ import type { TonKeyLimits } from './auth.js'
 import type { TonFault } from './faults.js'
 import type { TonLedger } from './ledger.js'
 import type { TonScenarioOptions } from './scenario.js'
+import type { TonSendBufferOptions } from './send-buffer.js'
 import type { TonSession } from './session.js'
+import type { TonSubscribedListener } from './subscribed-listeners.js'
 import type { TonTraceHandle } from './trace-run.js'
 import type {
   TonAccountState,
@@ -22,13 +24,25 @@ export interface TonSimulatorOptions {
    * and 1000 addresses; when given, any other key gets 401 `API key does not exist`.
    */
   keys?: Record<string, TonKeyLimits>
-  /** Period of the SSE `: keepalive` comment. @default 15000 */
+  /** Period of the SSE `: keepalive` comment; `0` sends none (no timer). @default 15000 */
   keepaliveMs?: number
   /**
-   * How long a session that ended abruptly keeps counting against its key's connection limit (the real
-   * server holds it for about a minute). `0` disables. @default 60000
+   * How long an SSE session keeps counting against its key's connection limit after its client left (the
+   * server notices only at its next write; a gateway may hold it up to a minute), and how long a session
+   * dropped by `dropConnections()` / `session.drop()` does. `0` frees at once. @default 60000
    */
   lingerMs?: number
+  /**
+   * How long a WebSocket that ended without a close frame (1006) keeps its slot. The real server frees it at
+   * once; set it to model a gateway that holds it. A clean close always frees at once. @default 0
+   */
+  wsLingerMs?: number
+  /**
+   * The server's send buffers, in frames: per SSE connection (16) and per client in the manager (64).
+   * Notifications a slow reader cannot take are dropped silently, as on the server, and listed in
+   * `session.dropped`. `Infinity` = never drop. @default { perConnection: 16, perClient: 64 }
+   */
+  sendBuffer?: TonSendBufferOptions
   /** Seed of the PRNG behind manually emitted traces. @default 1 */
   seed?: number
   /** Wallets the scenario uses (any address form). @default 4 generated wallets */
@@ -138,6 +152,13 @@ export interface TonSimulator {
   failNext(fault: TonFault): void
   /** Forgets lingering sessions, so the next connection is accepted. */
   clearLinger(): void
+  /**
+   * Calls `listener` synchronously right after each subscription acknowledgement is written (SSE `connected`,
+   * WebSocket `subscribed`), with the socket corked until the next macrotask: what it emits synchronously
+   * (`trace.advance()`, `sim.broadcast()`, …) reaches the client in the same write as the ack. Returns the
+   * removal.
+   */
+  onSubscribed(listener: TonSubscribedListener): () => void
   /** Closes every socket and timer and stops listening. */
   close(): Promise<void>
 }

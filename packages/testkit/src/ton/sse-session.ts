@@ -3,6 +3,7 @@ import type { RecordedRequest } from '../request-record.js'
 import { formatSseEvent } from '../sse-format.js'
 import { goJsonStringify } from './go-json.js'
 import type { TonFlavour } from './routes.js'
+import type { SendBufferLimits } from './send-buffer.js'
 import { SessionBase } from './session.js'
 import type { SubscriptionState } from './subscription.js'
 
@@ -18,9 +19,13 @@ export interface SseSessionInit {
   state: SubscriptionState
   /** Echoed in the `connected` frame. */
   requestId: string | undefined
+  /** `0` sends none. */
   keepaliveMs: number
-  /** Called once when the connection is gone, with whether the session should linger. */
-  onClose: (session: SseSession, linger: boolean) => void
+  sendBuffer: SendBufferLimits
+  /** Hold the socket until the next macrotask once the `connected` frame is written (see `onSubscribed`). */
+  cork: boolean
+  /** Called once when the connection is gone. */
+  onClose: (session: SseSession) => void
 }
 
 /** One SSE subscription: `connected` first, then `event` frames and keepalive comments. */
@@ -28,10 +33,11 @@ export class SseSession extends SessionBase {
   readonly transport = 'sse' as const
   readonly #req: IncomingMessage
   readonly #res: ServerResponse
-  readonly #keepalive: ReturnType<typeof setInterval>
+  readonly #keepalive: ReturnType<typeof setInterval> | undefined
+  #keepalivePending = false
 
   constructor(req: IncomingMessage, res: ServerResponse, init: SseSessionInit) {
-    super(init.id, init.flavour, init.key, init.request, init.state)
+    super({ ...init, transport: 'sse', socket: req.socket })
     this.#req = req
     this.#res = res
     // A write racing the client's disconnect must not surface as an unhandled 'error' event.
@@ -41,28 +47,41 @@ export class SseSession extends SessionBase {
       'cache-control': 'no-cache',
       connection: 'keep-alive',
     })
+    if (init.cork) this.corkUntilNextMacrotask()
+    // The stream writer writes the acknowledgement itself, before reading its channel: never dropped.
     const ack =
       init.requestId === undefined ? { status: 'subscribed' } : { id: init.requestId, status: 'subscribed' }
     this.sent.push(ack)
-    this.write(goJsonStringify(ack), 'reply')
-    this.#keepalive = setInterval(() => this.keepalive(), init.keepaliveMs)
-    // Every SSE session lingers: the real server only notices a gone client when a later write fails.
+    this.#res.write(formatSseEvent({ event: 'connected', data: goJsonStringify(ack) }))
+    this.#keepalive = init.keepaliveMs > 0 ? setInterval(() => this.keepalive(), init.keepaliveMs) : undefined
+    // The real server only notices a gone SSE client when a later write fails (see the linger).
     req.socket.once('close', () => {
       clearInterval(this.#keepalive)
       this.markClosed()
-      init.onClose(this, this.droppedByServer?.linger ?? true)
+      init.onClose(this)
     })
   }
 
-  /** Writes a keepalive comment now (unless silenced). */
+  /** Writes a keepalive comment now (unless silenced); behind a blocked socket, once it drains. */
   keepalive(): void {
     if (this.silenced || this.isClosed) return
-    this.#res.write(SSE_KEEPALIVE)
+    if (this.buffer.blocked) this.#keepalivePending = true
+    else this.#res.write(SSE_KEEPALIVE)
   }
 
-  protected write(json: string, kind: 'event' | 'reply'): void {
-    if (this.#res.destroyed) return
-    this.#res.write(formatSseEvent({ event: kind === 'reply' ? 'connected' : 'event', data: json }))
+  // The server's writer takes one pending keepalive tick (its ticker channel holds one) after a blocked write.
+  protected override onWritable(): void {
+    if (!this.#keepalivePending) return
+    this.#keepalivePending = false
+    this.keepalive()
+  }
+
+  protected writable(): boolean {
+    return !this.#res.destroyed
+  }
+
+  protected writeNotification(json: string): void {
+    this.#res.write(formatSseEvent({ event: 'event', data: json }))
   }
 
   drop(): void {

@@ -14,10 +14,12 @@ import { FaultQueue, type TonFault } from './faults.js'
 import { decodeGoJson, goJsonStringify } from './go-json.js'
 import { send, sendFault, sendJson } from './http-respond.js'
 import { Ledger, LedgerTraceRecord } from './ledger.js'
+import { type LingerPolicy, lingerFor } from './linger-policy.js'
 import { adjustForConnection, bookNeeds } from './notification-filter.js'
 import { Prng } from './prng.js'
 import { routeOf, TON_PATHS, type TonFlavour } from './routes.js'
 import { type CreateRun, Scenario, type TonScenarioOptions } from './scenario.js'
+import { resolveSendBuffer, type SendBufferLimits } from './send-buffer.js'
 import type { SessionBase, TonSession } from './session.js'
 import type {
   TonAccountStateInit,
@@ -29,6 +31,7 @@ import type {
   TonTraceInit,
 } from './simulator-api.js'
 import { SseSession } from './sse-session.js'
+import { SubscribedListeners, type TonSubscribedListener } from './subscribed-listeners.js'
 import { SSE_REQUEST, sseSubscription, validateTargets } from './subscription.js'
 import { buildTrace } from './trace-builder.js'
 import { type Publish, type TonTraceHandle, TraceRun, traceHandle, validateStages } from './trace-run.js'
@@ -91,7 +94,10 @@ class TonSimulatorServer implements TonSimulator {
   readonly #http: Server
   readonly #wss = new WebSocketServer({ noServer: true, autoPong: false })
   readonly #keys: KeyRegistry
-  readonly #limiter: ConnectionLimiter
+  readonly #limiter = new ConnectionLimiter()
+  readonly #linger: LingerPolicy
+  readonly #sendBuffer: SendBufferLimits
+  readonly #subscribed = new SubscribedListeners()
   readonly #faults = new FaultQueue()
   readonly #chain: ChainState
   readonly #prng: Prng
@@ -107,7 +113,8 @@ class TonSimulatorServer implements TonSimulator {
 
   constructor(options: TonSimulatorOptions) {
     this.#keys = new KeyRegistry(options.keys)
-    this.#limiter = new ConnectionLimiter(options.lingerMs ?? 60_000)
+    this.#linger = { lingerMs: options.lingerMs ?? 60_000, wsLingerMs: options.wsLingerMs ?? 0 }
+    this.#sendBuffer = resolveSendBuffer(options.sendBuffer)
     this.#keepaliveMs = options.keepaliveMs ?? 15_000
     this.#prng = new Prng(options.seed ?? 1)
     this.#chain = new ChainState({
@@ -194,7 +201,7 @@ class TonSimulatorServer implements TonSimulator {
   // --- emitting -------------------------------------------------------------------------------------
 
   readonly #publish: Publish = (notification, involved, metadataFor) => {
-    this.ledger.record(notification)
+    const seq = this.ledger.record(notification)
     const open = [...this.#open]
     let full: Record<string, unknown> = notification as unknown as Record<string, unknown>
     if (notification.type !== 'trace_invalidated' && notification.type !== 'account_state_change') {
@@ -209,13 +216,15 @@ class TonSimulatorServer implements TonSimulator {
         if (needs.metadata) full.metadata = this.#chain.directory.metadata(metadataFor ?? involved)
       }
     }
-    this.#deliver(full, open)
+    this.#deliver(full, open, seq)
   }
 
-  #deliver(notification: Record<string, unknown>, sessions: readonly SessionBase[]): void {
+  #deliver(notification: Record<string, unknown>, sessions: readonly SessionBase[], seq: number): void {
     for (const session of sessions) {
+      // Filtered (and remembered for invalidation) before the send buffers, as the server's manager does:
+      // a dropped snapshot still makes its trace_invalidated due.
       const out = adjustForConnection(notification, session.state, session.remembered)
-      if (out) session.deliver(out)
+      if (out) session.deliver(out, seq)
     }
   }
 
@@ -294,8 +303,8 @@ class TonSimulatorServer implements TonSimulator {
   }
 
   async broadcast(notification: Record<string, unknown>): Promise<void> {
-    this.ledger.record(notification)
-    this.#deliver(notification, [...this.#open])
+    const seq = this.ledger.record(notification)
+    this.#deliver(notification, [...this.#open], seq)
     await flushed()
   }
 
@@ -366,6 +375,10 @@ class TonSimulatorServer implements TonSimulator {
 
   clearLinger(): void {
     this.#limiter.clearLinger()
+  }
+
+  onSubscribed(listener: TonSubscribedListener): () => void {
+    return this.#subscribed.add(listener)
   }
 
   // --- HTTP -----------------------------------------------------------------------------------------
@@ -447,12 +460,12 @@ class TonSimulatorServer implements TonSimulator {
     }
     const count = targets.value.addresses.length
     if (limits.maxAddresses !== -1 && count > limits.maxAddresses) {
-      this.#limiter.release(key, token, false)
+      this.#limiter.release(key, token, 0)
       failWith(400, `too many addresses: ${count} > max ${limits.maxAddresses}`)
       return
     }
     if (req.socket.destroyed) {
-      this.#limiter.release(key, token, false)
+      this.#limiter.release(key, token, 0)
       return
     }
     const session = new SseSession(req, res, {
@@ -463,9 +476,12 @@ class TonSimulatorServer implements TonSimulator {
       state: sseSubscription(decoded.value, targets.value, header(request, 'x-actions-version')),
       requestId: id,
       keepaliveMs: this.#keepaliveMs,
-      onClose: (ended, linger) => this.#ended(ended, token, linger),
+      sendBuffer: this.#sendBuffer,
+      cork: this.#subscribed.any,
+      onClose: (ended) => this.#ended(ended, token),
     })
     this.#register(session)
+    this.#subscribed.notify(session)
   }
 
   #serveV3(res: ServerResponse, request: RecordedRequest, url: URL, endpoint: string): void {
@@ -535,9 +551,12 @@ class TonSimulatorServer implements TonSimulator {
         flavour: route.flavour,
         key,
         request,
+        socket,
         supportedActionTypes: [header(request, 'x-actions-version') || 'latest'],
         maxAddresses: limits.maxAddresses,
-        onClose: (ended, linger) => this.#ended(ended, token, linger),
+        sendBuffer: this.#sendBuffer,
+        subscribed: this.#subscribed,
+        onClose: (ended) => this.#ended(ended, token),
       })
       this.#register(session)
     })
@@ -563,9 +582,9 @@ class TonSimulatorServer implements TonSimulator {
     }
   }
 
-  #ended(session: SessionBase, token: object, linger: boolean): void {
+  #ended(session: SessionBase, token: object): void {
     this.#open.delete(session)
-    this.#limiter.release(session.key, token, linger)
+    this.#limiter.release(session.key, token, lingerFor(session, this.#linger))
   }
 
   close(): Promise<void> {
