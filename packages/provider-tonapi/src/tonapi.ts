@@ -7,7 +7,7 @@ import {
 } from '@chainstream/core'
 import {
   createTonLifecycleSource,
-  createTonStream,
+  createTonStreams,
   createV3Client,
   normalizeBaseUrl,
   type TonLifecycleOptions,
@@ -152,30 +152,28 @@ export function createTonapi(options: TonapiOptions = {}): Tonapi {
     v3BaseUrl === undefined
       ? undefined
       : createV3Client({ baseUrl: v3BaseUrl, apiKey: parsed.toncenterApiKey, fetch: parsed.fetch })
+  // One set of shared connections per client: every stream, the lifecycle source and Node-RED ride it.
+  const streams = createTonStreams({
+    providerId: 'tonapi',
+    providerName: 'TonAPI',
+    sseUrl: endpoints.sseUrl,
+    wsUrl: endpoints.wsUrl,
+    keys,
+    auth: {
+      via: parsed.authVia ?? 'header',
+      header: (key) => ({ Authorization: `Bearer ${key}` }),
+      queryParam: 'token',
+    },
+    headers: parsed.headers,
+    fetch: parsed.fetch,
+    WebSocket: parsed.WebSocket,
+    recoverySource,
+    logger: parsed.logger,
+  })
   const client: Omit<Tonapi, 'lifecycle'> = {
     providerId: 'tonapi',
     endpoints,
-    stream: (streamOptions) =>
-      createTonStream(
-        {
-          providerId: 'tonapi',
-          providerName: 'TonAPI',
-          sseUrl: endpoints.sseUrl,
-          wsUrl: endpoints.wsUrl,
-          keys,
-          auth: {
-            via: parsed.authVia ?? 'header',
-            header: (key) => ({ Authorization: `Bearer ${key}` }),
-            queryParam: 'token',
-          },
-          headers: parsed.headers,
-          fetch: parsed.fetch,
-          WebSocket: parsed.WebSocket,
-          recoverySource,
-          logger: parsed.logger,
-        },
-        streamOptions,
-      ),
+    stream: (streamOptions) => streams.stream(streamOptions),
   }
   const lifecycle = createTonLifecycleSource(
     {

@@ -6,7 +6,9 @@ export { normalizeBaseUrl, type TonNetwork, toHttpUrl, toWebSocketUrl } from './
 export type { TonStreamOptions } from './stream-options.js'
 export {
   createTonStream,
+  createTonStreams,
   type TonServiceProfile,
+  type TonStreams,
   type TonStream,
   type TonStreamEvents,
   type TonStreamUpdate,

@@ -14,6 +14,13 @@ export interface TonStreamOptions extends TonSubscriptionOptions {
   /** @default 'sse' */
   transport?: 'sse' | 'websocket'
   /**
+   * Ride the client's shared connection for this transport and these connection settings (with every
+   * other stream, the tracker's lifecycle source and Node-RED nodes of the client), or open one of its own.
+   * A shared connection subscribes to the union of what its streams ask; each stream still receives
+   * exactly what it asked for. @default true
+   */
+  shared?: boolean
+  /**
    * Gap recovery after every reconnect, from TON Center API v3: `'auto'`, `'off'`, or `'auto'` with tuning.
    * @default 'auto'
    */
@@ -64,6 +71,7 @@ const duration = z.number().finite().min(0)
 
 const connectionSchema = z.strictObject({
   transport: z.enum(['sse', 'websocket']).optional(),
+  shared: z.boolean().optional(),
   recovery: z
     .union([
       z.enum(['auto', 'off']),
@@ -98,6 +106,7 @@ const connectionSchema = z.strictObject({
 /** The connection options with defaults applied. */
 export interface ResolvedConnectionOptions {
   transport: 'sse' | 'websocket'
+  shared: boolean
   recovery: RecoveryTuning | undefined
   keepAllSnapshots: boolean
   heartbeatTimeoutMs: number
@@ -140,6 +149,7 @@ export function splitStreamOptions(options: TonStreamOptions): {
     subscription: subscription as unknown as TonSubscriptionOptions,
     connection: {
       transport: parsed.transport ?? 'sse',
+      shared: parsed.shared ?? true,
       recovery: recovery as RecoveryTuning | undefined,
       keepAllSnapshots: parsed.keepAllSnapshots ?? false,
       heartbeatTimeoutMs: parsed.heartbeatTimeoutMs ?? 45_000,

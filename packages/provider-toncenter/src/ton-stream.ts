@@ -1,7 +1,7 @@
 import {
   type ChainStream,
   type ChainStreamEvents,
-  ChainstreamError,
+  type ChainstreamError,
   type ConnectionState,
   createStreamEngine,
   type FetchLike,
@@ -16,19 +16,22 @@ import {
   isTonEventType,
   type TonEventHandler,
 } from './handler-filters.js'
+import { HubConsumer } from './hub/hub-consumer.js'
+import { TonHub } from './hub/ton-hub.js'
 import { KeyPool } from './key-pool.js'
 import type { TonEventType } from './protocol/event-types.js'
 import {
-  applySubscriptionChange,
-  isIdleSubscription,
-  removeFromSubscription,
   resolveTonSubscription,
   type TonSubscription,
   type TonSubscriptionChange,
 } from './protocol/subscription.js'
 import { GapRecovery } from './recovery/gap-recovery.js'
 import type { V3Client } from './recovery/v3-client.js'
-import { splitStreamOptions, type TonStreamOptions } from './stream-options.js'
+import {
+  type ResolvedConnectionOptions,
+  splitStreamOptions,
+  type TonStreamOptions,
+} from './stream-options.js'
 import type { TonEvent } from './ton-event.js'
 import { type TonAuth, TonProvider } from './ton-provider.js'
 
@@ -104,7 +107,7 @@ export interface TonStream extends AsyncIterable<TonEvent> {
 
 /**
  * What a TON Streaming v2 service is: endpoints, authentication, keys and where recovery reads from.
- * Provider packages (TON Center, TonAPI) build one and call {@link createTonStream}.
+ * Provider packages (TON Center, TonAPI) build one and call {@link createTonStreams}.
  */
 export interface TonServiceProfile {
   /** Stable id for logs (`'toncenter'`). */
@@ -125,14 +128,112 @@ export interface TonServiceProfile {
 }
 
 /**
- * Opens a TON stream on a service. Validates everything first (addresses, subscription rules, options),
- * so a mistake throws before any request.
+ * Opens a TON stream on a service, on a connection of its own (nothing shared). Validates everything
+ * first (addresses, subscription rules, options), so a mistake throws before any request.
  *
  * @throws {ChainstreamError} `InvalidArgument` or `InvalidSubscription`.
  */
 export function createTonStream(profile: TonServiceProfile, options: TonStreamOptions): TonStream {
-  const { subscription: subscriptionOptions, connection } = splitStreamOptions(options)
-  const subscription = resolveTonSubscription(subscriptionOptions)
+  return createTonStreams(profile).stream({ ...options, shared: false })
+}
+
+/** The streams of one client: `stream()` over shared connections, and `close()` of them all. */
+export interface TonStreams {
+  /** Opens a stream; by default on the client's shared connection for its transport and settings. */
+  stream(options: TonStreamOptions): TonStream
+  /** How many upstream connections the client holds now (open or being opened). */
+  readonly connections: number
+  /** Closes every connection of the client; their streams end without an error. */
+  close(): Promise<void>
+}
+
+/**
+ * The stream factory of one client: every `stream()` (and the tracker's lifecycle source, and Node-RED
+ * nodes) rides one upstream connection per transport and connection settings — per-key connection
+ * limits make sharing the normal case. `shared: false` opens a connection of its own.
+ */
+export function createTonStreams(profile: TonServiceProfile): TonStreams {
+  const hubs = new Map<string, TonHub>()
+  const loggers = new WeakMap<Logger, number>()
+  let nextLogger = 0
+  const loggerId = (logger: Logger | undefined) => {
+    if (!logger) return 0
+    let id = loggers.get(logger)
+    if (id === undefined) {
+      id = ++nextLogger
+      loggers.set(logger, id)
+    }
+    return id
+  }
+  const all = new Set<TonHub>()
+  return {
+    stream(options) {
+      const { subscription: subscriptionOptions, connection } = splitStreamOptions(options)
+      const subscription = resolveTonSubscription(subscriptionOptions)
+      const logger = options.logger ?? profile.logger
+      const upstream = (union: TonSubscription) =>
+        openUpstream(profile, connection, union, {
+          logger,
+          reconnect: options.reconnect as Partial<ReconnectPolicy> | false | undefined,
+          maxEventSize: options.maxEventSize,
+        })
+      let hub: TonHub
+      if (connection.shared) {
+        // Streams share a connection only when everything about the connection is the same.
+        const key = JSON.stringify([
+          connection,
+          options.reconnect ?? null,
+          options.maxEventSize ?? null,
+          loggerId(logger),
+        ])
+        let found = hubs.get(key)
+        if (!found) {
+          found = new TonHub(upstream, (idle) => {
+            if (hubs.get(key) === idle) hubs.delete(key)
+            all.delete(idle)
+          })
+          hubs.set(key, found)
+          all.add(found)
+        }
+        hub = found
+      } else {
+        hub = new TonHub(upstream, (idle) => all.delete(idle))
+        all.add(hub)
+      }
+      const consumer = new HubConsumer(hub, subscription, {
+        transport: connection.transport,
+        buffer: options.buffer,
+        signal: options.signal,
+      })
+      if (options.autoStart !== false && !options.signal?.aborted) consumer.start()
+      else if (options.signal?.aborted) void consumer.close()
+      return consumer
+    },
+    get connections() {
+      let count = 0
+      for (const hub of all) if (hub.state !== 'idle' && hub.state !== 'closed') count++
+      return count
+    },
+    async close() {
+      const open = [...all]
+      all.clear()
+      hubs.clear()
+      await Promise.all(open.map((hub) => hub.close()))
+    },
+  }
+}
+
+/** One upstream connection: the engine over a TON provider, not started. */
+function openUpstream(
+  profile: TonServiceProfile,
+  connection: ResolvedConnectionOptions,
+  subscription: TonSubscription,
+  extra: {
+    logger: Logger | undefined
+    reconnect: Partial<ReconnectPolicy> | false | undefined
+    maxEventSize: number | undefined
+  },
+): ChainStream<TonEvent, TonSubscription> {
   const keys = new KeyPool({
     keys: profile.keys,
     connectionLimitRetryMs: connection.connectionLimitRetryMs,
@@ -158,7 +259,6 @@ export function createTonStream(profile: TonServiceProfile, options: TonStreamOp
     keepAllSnapshots: connection.keepAllSnapshots,
     recovery: source && tuning ? (gate) => new GapRecovery(source, gate, tuning) : undefined,
   })
-  const logger = options.logger ?? profile.logger
   const engine = createStreamEngine<TonEvent, TonSubscription>({
     provider,
     subscription,
@@ -166,15 +266,11 @@ export function createTonStream(profile: TonServiceProfile, options: TonStreamOp
     openTimeoutMs: connection.openTimeoutMs,
     subscribeTimeoutMs: connection.subscribeTimeoutMs,
     autoStart: false,
-    ...(options.reconnect !== undefined
-      ? { reconnect: options.reconnect as Partial<ReconnectPolicy> | false }
-      : {}),
-    ...(options.buffer ? { buffer: options.buffer } : {}),
-    ...(options.maxEventSize !== undefined ? { maxEventSize: options.maxEventSize } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(logger ? { logger } : {}),
+    // The consumers buffer for their own `for await`; the upstream has no iterator of its own.
+    ...(extra.reconnect !== undefined ? { reconnect: extra.reconnect } : {}),
+    ...(extra.maxEventSize !== undefined ? { maxEventSize: extra.maxEventSize } : {}),
+    ...(extra.logger ? { logger: extra.logger } : {}),
   })
-  const stream = new TonStreamFacade(engine, connection.transport)
   if (tuning && !source) {
     // Reported once subscribed, through the normal diagnostic path, rather than thrown: a stream without
     // recovery is still useful, and TonAPI users may have chosen it knowingly.
@@ -187,83 +283,5 @@ export function createTonStream(profile: TonServiceProfile, options: TonStreamOp
       })
     })
   }
-  if (options.autoStart !== false && !options.signal?.aborted) engine.start()
-  return stream
-}
-
-class TonStreamFacade implements TonStream {
-  constructor(
-    private readonly engine: ChainStream<TonEvent, TonSubscription>,
-    private readonly transport: 'sse' | 'websocket',
-  ) {}
-
-  get state(): ConnectionState {
-    return this.engine.state
-  }
-
-  get counters(): StreamCounters {
-    return this.engine.counters
-  }
-
-  get subscription(): TonSubscription {
-    return this.engine.subscription
-  }
-
-  get error(): ChainstreamError | undefined {
-    return this.engine.error
-  }
-
-  get closed(): Promise<ChainstreamError | undefined> {
-    return this.engine.closed
-  }
-
-  on<K extends TonEventType>(type: K, handler: TonEventHandler<K>, filter?: HandlerFilter): () => void
-  on<K extends keyof TonStreamEvents>(event: K, listener: TonStreamEvents[K]): () => void
-  on(name: string, listener: (...args: never[]) => unknown, filter?: HandlerFilter): () => void {
-    if (isTonEventType(name)) {
-      const compiled = compileHandler(
-        name,
-        listener as TonEventHandler<typeof name>,
-        filter,
-        this.engine.subscription.minFinality,
-      )
-      // One engine listener per handler: the engine isolates and reports each one's exceptions.
-      return this.engine.on('event', (event) => compiled(event, this.engine.subscription.minFinality))
-    }
-    return this.engine.on(name as keyof TonStreamEvents, listener as TonStreamEvents[keyof TonStreamEvents])
-  }
-
-  update(change: TonStreamUpdate): Promise<void> {
-    return this.engine.update((current) => applySubscriptionChange(current, change))
-  }
-
-  unsubscribe(remove: TonUnsubscribe): Promise<void> {
-    return this.engine.update((current) => {
-      const next = removeFromSubscription(current, remove)
-      if (this.transport === 'sse' && isIdleSubscription(next)) {
-        throw new ChainstreamError(
-          'InvalidSubscription',
-          'This unsubscribe would leave nothing to stream, and an SSE stream cannot exist without a subscription: close() the stream instead, or update() it with new addresses or traces',
-          { isRetryable: false },
-        )
-      }
-      return next
-    })
-  }
-
-  waitSubscribed(options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<void> {
-    return this.engine.waitSubscribed(options)
-  }
-
-  start(): void {
-    this.engine.start()
-  }
-
-  close(): Promise<void> {
-    return this.engine.close()
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<TonEvent> {
-    return this.engine[Symbol.asyncIterator]()
-  }
+  return engine
 }

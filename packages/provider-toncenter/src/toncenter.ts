@@ -11,7 +11,7 @@ import type { TonLifecycleOptions } from './lifecycle/lifecycle-options.js'
 import { createTonLifecycleSource } from './lifecycle/lifecycle-source.js'
 import { createV3Client } from './recovery/v3-client.js'
 import type { TonStreamOptions } from './stream-options.js'
-import { createTonStream, type TonStream } from './ton-stream.js'
+import { createTonStreams, type TonStream } from './ton-stream.js'
 
 /** Options of {@link createToncenter}. */
 export interface ToncenterOptions {
@@ -122,30 +122,28 @@ export function createToncenter(options: ToncenterOptions = {}): Toncenter {
     headers: parsed.headers,
     fetch: parsed.fetch,
   })
+  // One set of shared connections per client: every stream, the lifecycle source and Node-RED ride it.
+  const streams = createTonStreams({
+    providerId: 'toncenter',
+    providerName: 'TON Center',
+    sseUrl: endpoints.sseUrl,
+    wsUrl: endpoints.wsUrl,
+    keys,
+    auth: {
+      via: parsed.authVia ?? 'header',
+      header: (key) => ({ 'X-API-Key': key }),
+      queryParam: 'api_key',
+    },
+    headers: parsed.headers,
+    fetch: parsed.fetch,
+    WebSocket: parsed.WebSocket,
+    recoverySource,
+    logger: parsed.logger,
+  })
   const client: Omit<Toncenter, 'lifecycle'> = {
     providerId: 'toncenter',
     endpoints,
-    stream: (streamOptions) =>
-      createTonStream(
-        {
-          providerId: 'toncenter',
-          providerName: 'TON Center',
-          sseUrl: endpoints.sseUrl,
-          wsUrl: endpoints.wsUrl,
-          keys,
-          auth: {
-            via: parsed.authVia ?? 'header',
-            header: (key) => ({ 'X-API-Key': key }),
-            queryParam: 'api_key',
-          },
-          headers: parsed.headers,
-          fetch: parsed.fetch,
-          WebSocket: parsed.WebSocket,
-          recoverySource,
-          logger: parsed.logger,
-        },
-        streamOptions,
-      ),
+    stream: (streamOptions) => streams.stream(streamOptions),
   }
   const lifecycle = createTonLifecycleSource(
     {

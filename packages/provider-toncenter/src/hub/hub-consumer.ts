@@ -1,0 +1,333 @@
+import {
+  type BufferOptions,
+  type ChainStreamEvents,
+  ChainstreamError,
+  type ConnectionState,
+  FanOut,
+  onAbort,
+  type StreamCounters,
+} from '@chainstream/core'
+import {
+  compileHandler,
+  type HandlerFilter,
+  isTonEventType,
+  type TonEventHandler,
+} from '../handler-filters.js'
+import type { TonEventType } from '../protocol/event-types.js'
+import {
+  applySubscriptionChange,
+  isIdleSubscription,
+  removeFromSubscription,
+  type TonSubscription,
+} from '../protocol/subscription.js'
+import type { TonEvent } from '../ton-event.js'
+import type { TonStream, TonStreamEvents, TonStreamUpdate, TonUnsubscribe } from '../ton-stream.js'
+import { type ConsumerFilter, compileConsumerFilter, eventForConsumer, TraceMemory } from './consumer-view.js'
+import type { HubMember, TonHub } from './ton-hub.js'
+
+const DEFAULT_BUFFER_SIZE = 10_000
+
+/** What a consumer needs to know besides its subscription. */
+export interface HubConsumerOptions {
+  transport: 'sse' | 'websocket'
+  buffer?: BufferOptions | undefined
+  signal?: AbortSignal | undefined
+}
+
+/**
+ * One `stream()` on a shared connection: its own subscription, handlers, `for await` consumers,
+ * counters and state, with the events of the shared stream trimmed back to what it asked for — exactly
+ * once each, in the order the connection received them. Its `state` is `subscribed` only once the server
+ * has a subscription that contains its own; nothing is delivered to it before.
+ */
+export class HubConsumer implements TonStream, HubMember {
+  private filter: ConsumerFilter
+  private readonly memory = new TraceMemory()
+  private readonly out: FanOut<TonEvent, TonStreamEvents>
+  private stateValue: ConnectionState = 'idle'
+  /** The server has this consumer's subscription (its join or last change was applied). */
+  private joined = false
+  private started = false
+  private readonly stateWaiters = new Set<() => void>()
+  private readonly removeAbort: () => void
+  private readonly own = { events: 0, backfilled: 0, reconciled: 0, dropped: 0, lastEventAt: 0 }
+  /** Changes made before `start()`, settled by the first join. */
+  private joinWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = []
+
+  constructor(
+    private readonly hub: TonHub,
+    subscription: TonSubscription,
+    private readonly options: HubConsumerOptions,
+  ) {
+    this.filter = compileConsumerFilter(subscription)
+    const size = options.buffer?.size ?? DEFAULT_BUFFER_SIZE
+    const overflow = options.buffer?.overflow ?? 'fail'
+    if (!(size >= 1)) {
+      throw new ChainstreamError('InvalidArgument', `buffer.size must be at least 1, got ${String(size)}`)
+    }
+    if (overflow !== 'fail' && overflow !== 'dropOldest') {
+      throw new ChainstreamError(
+        'InvalidArgument',
+        `buffer.overflow must be 'fail' or 'dropOldest', got ${String(overflow)}`,
+      )
+    }
+    this.out = new FanOut({
+      onListenerError: (error, event) => this.listenerFailed(error, String(event)),
+      bufferSize: size,
+      overflow,
+      onDrop: () => {
+        this.own.dropped++
+      },
+      onOverflow: (error) => this.finish(error),
+    })
+    this.removeAbort = onAbort(options.signal, () => void this.close())
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // TonStream
+
+  get state(): ConnectionState {
+    return this.stateValue
+  }
+
+  get subscription(): TonSubscription {
+    return this.filter.subscription
+  }
+
+  get counters(): StreamCounters {
+    const shared = this.hub.counters
+    return {
+      events: this.own.events,
+      backfilled: this.own.backfilled,
+      reconciled: this.own.reconciled,
+      bytes: shared?.bytes ?? 0,
+      connects: shared?.connects ?? 0,
+      reconnects: shared?.reconnects ?? 0,
+      dropped: this.own.dropped,
+      errors: shared?.errors ?? 0,
+      diagnostics: shared?.diagnostics ?? 0,
+      lastEventAt: this.own.lastEventAt === 0 ? undefined : this.own.lastEventAt,
+      subscribedAt: this.stateValue === 'subscribed' ? shared?.subscribedAt : undefined,
+    }
+  }
+
+  get error(): ChainstreamError | undefined {
+    return this.out.error
+  }
+
+  get closed(): Promise<ChainstreamError | undefined> {
+    return this.out.closed
+  }
+
+  on<K extends TonEventType>(type: K, handler: TonEventHandler<K>, filter?: HandlerFilter): () => void
+  on<K extends keyof TonStreamEvents>(event: K, listener: TonStreamEvents[K]): () => void
+  on(name: string, listener: (...args: never[]) => unknown, filter?: HandlerFilter): () => void {
+    if (isTonEventType(name)) {
+      const compiled = compileHandler(
+        name,
+        listener as TonEventHandler<typeof name>,
+        filter,
+        this.filter.subscription.minFinality,
+      )
+      // One listener per handler: each one's exceptions are isolated and reported.
+      return this.out.on('event', (event) => compiled(event, this.filter.subscription.minFinality))
+    }
+    return this.out.on(name as keyof TonStreamEvents, listener as TonStreamEvents[keyof TonStreamEvents])
+  }
+
+  update(change: TonStreamUpdate): Promise<void> {
+    return this.change((current) => applySubscriptionChange(current, change))
+  }
+
+  unsubscribe(remove: TonUnsubscribe): Promise<void> {
+    return this.change((current) => {
+      const next = removeFromSubscription(current, remove)
+      if (this.options.transport === 'sse' && isIdleSubscription(next)) {
+        throw new ChainstreamError(
+          'InvalidSubscription',
+          'This unsubscribe would leave nothing to stream, and an SSE stream cannot exist without a subscription: close() the stream instead, or update() it with new addresses or traces',
+          { isRetryable: false },
+        )
+      }
+      return next
+    })
+  }
+
+  waitSubscribed(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+    if (this.stateValue === 'subscribed') return Promise.resolve()
+    if (this.stateValue === 'closed') return Promise.reject(this.closedError('waitSubscribed'))
+    if (options.signal?.aborted) return Promise.reject(abortedWait())
+    return new Promise<void>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const cleanup = () => {
+        this.stateWaiters.delete(check)
+        if (timer) clearTimeout(timer)
+        removeAbort()
+      }
+      const check = () => {
+        if (this.stateValue === 'subscribed') {
+          cleanup()
+          resolve()
+        } else if (this.stateValue === 'closed') {
+          cleanup()
+          reject(this.closedError('waitSubscribed'))
+        }
+      }
+      const removeAbort = onAbort(options.signal, () => {
+        cleanup()
+        reject(abortedWait())
+      })
+      if (options.timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          cleanup()
+          reject(
+            new ChainstreamError(
+              'SubscribeTimeout',
+              `The stream was not subscribed within ${options.timeoutMs} ms (state: ${this.stateValue})`,
+              { isRetryable: true },
+            ),
+          )
+        }, options.timeoutMs)
+      }
+      this.stateWaiters.add(check)
+    })
+  }
+
+  start(): void {
+    if (this.started || this.stateValue === 'closed') return
+    this.started = true
+    // Deferred by a microtask so listeners attached right after creation see `connecting` too.
+    queueMicrotask(() => {
+      if (this.stateValue === 'closed') return
+      this.setState('connecting')
+      // Joining resolves through `applied()`; a refusal of the first subscription ends this stream.
+      this.hub.join(this).catch((error: unknown) => {
+        for (const waiter of this.joinWaiters.splice(0)) waiter.reject(error)
+        this.finish(asError(error))
+      })
+    })
+  }
+
+  async close(): Promise<void> {
+    if (this.stateValue === 'closed') return
+    this.finish(undefined)
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<TonEvent> {
+    return this.out.iterator()
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // HubMember
+
+  applied(): void {
+    if (this.stateValue === 'closed') return
+    this.joined = true
+    for (const waiter of this.joinWaiters.splice(0)) waiter.resolve()
+    if (this.hub.state === 'subscribed') this.setState('subscribed')
+  }
+
+  deliver(event: TonEvent): void {
+    if (!this.joined) return
+    const mine = eventForConsumer(event, this.filter, this.memory)
+    if (!mine) return
+    this.own.events++
+    if (mine.source === 'backfill' || mine.source === 'snapshot') this.own.backfilled++
+    else if ((mine.source as string) === 'reconciled') this.own.reconciled++
+    this.own.lastEventAt = Date.now()
+    this.out.emit('event', mine)
+    this.out.push(mine)
+  }
+
+  stateChanged(state: ConnectionState): void {
+    // `subscribed` is this consumer's own: it comes when the server has its subscription.
+    if (state === 'subscribed' && !this.joined) return
+    if (state === 'closed') return // `ended` says how
+    this.setState(state)
+  }
+
+  reportError(error: ChainstreamError): void {
+    this.out.emit('error', error)
+  }
+
+  reportDiagnostic(diagnostic: Parameters<ChainStreamEvents<TonEvent>['diagnostic']>[0]): void {
+    this.out.emit('diagnostic', diagnostic)
+  }
+
+  reconnecting(info: Parameters<ChainStreamEvents<TonEvent>['reconnect']>[0]): void {
+    this.out.emit('reconnect', info)
+  }
+
+  ended(error: ChainstreamError | undefined): void {
+    this.finish(error, false)
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+
+  private change(next: (current: TonSubscription) => TonSubscription): Promise<void> {
+    if (this.stateValue === 'closed') return Promise.reject(this.closedError('update'))
+    let subscription: TonSubscription
+    try {
+      subscription = next(this.filter.subscription)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    const previous = this.filter
+    this.filter = compileConsumerFilter(subscription)
+    // Not started: the first join sends it, and its acknowledgement settles this change too.
+    if (!this.started) return new Promise((resolve, reject) => this.joinWaiters.push({ resolve, reject }))
+    return this.hub.changed(this).catch((error: unknown) => {
+      // The server refused the union: this consumer keeps what it had, unless it changed again since.
+      if (this.filter.subscription === subscription) this.filter = previous
+      throw error
+    })
+  }
+
+  private setState(next: ConnectionState): void {
+    const previous = this.stateValue
+    if (previous === next || previous === 'closed') return
+    this.stateValue = next
+    this.out.emit('state', next, previous)
+    for (const waiter of [...this.stateWaiters]) waiter()
+  }
+
+  private finish(error: ChainstreamError | undefined, leave = true): void {
+    if (this.stateValue === 'closed') return
+    this.removeAbort()
+    this.setState('closed')
+    this.out.end(error)
+    const reason = this.closedError('the subscription change was applied')
+    for (const waiter of this.joinWaiters.splice(0)) waiter.reject(reason)
+    this.out.emit('close', error)
+    if (leave) this.hub.leave(this)
+  }
+
+  private listenerFailed(error: unknown, event: string): void {
+    if (event === 'error') return // an error listener that throws has nowhere left to report to
+    this.out.emit(
+      'error',
+      new ChainstreamError(
+        'ProtocolError',
+        `A '${event}' listener threw: ${error instanceof Error ? error.message : String(error)}. The stream continues.`,
+        { cause: error, isRetryable: true },
+      ),
+    )
+  }
+
+  private closedError(what: string): ChainstreamError {
+    return (
+      this.out.error ??
+      new ChainstreamError('Closed', `The stream was closed before ${what} completed`, { isRetryable: false })
+    )
+  }
+}
+
+function abortedWait(): ChainstreamError {
+  return new ChainstreamError('Aborted', 'waitSubscribed was aborted', { isRetryable: false })
+}
+
+function asError(error: unknown): ChainstreamError {
+  return error instanceof ChainstreamError
+    ? error
+    : new ChainstreamError('ConnectionClosed', String(error), { cause: error })
+}
