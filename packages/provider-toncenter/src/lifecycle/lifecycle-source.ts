@@ -94,8 +94,9 @@ export function validateTonTraceId(id: string): string {
  * Snapshots (rule 10 of the finality model), from TON Center API v3 (`/traces?msg_hash=`, then
  * `/pendingTraces?ext_msg_hash=`): after every (re)subscribe, of every tracked trace not seen finalized;
  * after an in-place WebSocket change, of the added traces; and on demand with `snapshot(ids)`. The
- * stream's own gap recovery is off for this stream (a trace-only subscription has nothing to backfill, and
- * its re-check would repeat these look-ups). A held trace (seen pending/confirmed) that API v3 lists
+ * stream is an ordinary `stream()` of the client, with the stream defaults, so it rides the client's
+ * shared connection with the application's own streams (its recovery re-checks too; the tracker's
+ * lifecycle machine takes a repeated observation as the duplicate it is). A held trace (seen pending/confirmed) that API v3 lists
  * neither committed nor pending, twice `notFoundGraceMs` apart, is reported invalidated — but only when
  * the current connection cannot tell: the server sends `trace_invalidated` only on the connection that
  * was delivered a non-final snapshot of the trace, so traces seen before a reconnect, or only in a
@@ -337,8 +338,6 @@ class TonLifecycleWatch implements LifecycleWatch {
       types: ['trace'],
       traceExternalHashNorms: ids,
       minFinality: 'pending',
-      // The watch takes its own snapshots (see createTonLifecycleSource); a trace-only stream has nothing to backfill.
-      recovery: 'off',
       ...this.options.stream,
       ...(logger ? { logger } : {}),
     })
