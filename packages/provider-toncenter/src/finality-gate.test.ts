@@ -66,8 +66,13 @@ describe('FinalityGate', () => {
     gate.admit(txs('pending'))
     gate.admit(txs('confirmed', ['z'], 'other='))
     expect(gate.heldTraces()).toEqual([
-      { hash: T, finality: 'pending', traceId: 'tid' },
-      { hash: 'other=', finality: 'confirmed', traceId: 'tid' },
+      { hash: T, finality: 'pending', traceId: 'tid', types: new Map([['transactions', 'pending']]) },
+      {
+        hash: 'other=',
+        finality: 'confirmed',
+        traceId: 'tid',
+        types: new Map([['transactions', 'confirmed']]),
+      },
     ])
     gate.admit(txs('finalized'))
     expect(gate.heldTraces().map((t) => t.hash)).toEqual(['other='])
@@ -90,6 +95,33 @@ describe('FinalityGate', () => {
     const verdict = gate.admit(invalidated())
     expect(verdict.pass === false && verdict.reason).toBe('stale')
     expect(gate.finalityOf(T)).toBe('finalized')
+  })
+
+  it('tracks finality per trace and type: a trace stays held while one of its types is below finalized', () => {
+    const gate = new FinalityGate()
+    gate.admit(txs('confirmed'))
+    gate.admit(actions('confirmed'))
+    gate.admit(txs('finalized'))
+    expect(gate.finalityOf(T, 'transactions')).toBe('finalized')
+    expect(gate.finalityOf(T, 'actions')).toBe('confirmed')
+    expect(gate.finalityOf(T)).toBe('finalized')
+    expect(gate.heldTraces()).toEqual([
+      { hash: T, finality: 'confirmed', traceId: 'tid', types: new Map([['actions', 'confirmed']]) },
+    ])
+    gate.admit(actions('finalized'))
+    expect(gate.heldTraces()).toEqual([])
+    expect(gate.hashOfTraceId('tid')).toBe(T)
+  })
+
+  it('bounds the held traces: beyond the limit the oldest is released and reported', () => {
+    const gate = new FinalityGate()
+    const released: string[] = []
+    gate.limitHeld(2, (hash) => released.push(hash))
+    for (const hash of ['one=', 'two=', 'three=']) gate.admit(txs('pending', ['a'], hash))
+    expect(gate.heldTraces().map((t) => t.hash)).toEqual(['two=', 'three='])
+    expect(released).toEqual(['one='])
+    // Released from watching, still remembered for dedupe.
+    expect(gate.admit(txs('pending', ['a'], 'one='))).toEqual({ pass: false, reason: 'duplicate' })
   })
 
   it('forgets the oldest traces beyond its capacity', () => {

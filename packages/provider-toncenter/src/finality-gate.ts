@@ -10,18 +10,34 @@ export type GateVerdict =
   /** Drop it and report: a lower finality after a higher one, or an invalidation after `finalized`. */
   | { readonly pass: false; readonly reason: 'stale'; readonly message: string }
 
+/** The notification types that carry a snapshot of one trace. */
+export type TraceEventType = TraceScopedNotification['type']
+
+const TRACE_EVENT_TYPES: readonly TraceEventType[] = ['transactions', 'actions', 'trace']
+
 interface SnapshotRecord {
   rank: number
   /** Transaction hashes (or action ids) delivered at `rank`: a same-rank snapshot with others is news. */
   facts: Set<string>
 }
 
-/** A trace held below `finalized`: recovery re-checks these after every reconnect. */
+/**
+ * A trace with at least one event type delivered below `finalized`: until it finalizes (in that type) or
+ * is invalidated, recovery watches it.
+ */
 export interface HeldTrace {
   readonly hash: string
-  readonly finality: TonFinality
   /** API v3 trace id, when a snapshot carried one. */
   readonly traceId: string | undefined
+  /** Each event type delivered below `finalized`, with the finality delivered. */
+  readonly types: ReadonlyMap<TraceEventType, TonFinality>
+  /** The lowest finality among `types`: what a re-check must beat. */
+  readonly finality: TonFinality
+}
+
+interface HeldEntry {
+  traceId: string | undefined
+  types: Map<TraceEventType, number>
 }
 
 const PASS: GateVerdict = { pass: true }
@@ -37,19 +53,28 @@ export interface FinalityGateOptions {
 }
 
 /**
- * Makes finality per trace monotonic: for each (type, trace) a snapshot at a lower finality than one already
- * delivered is dropped with a diagnostic, and one at the same finality that brings nothing new is dropped
- * silently. An invalidation ends the trace's story (it may reappear later, from scratch); one after
- * `finalized` is an anomaly. It also keeps the set of traces held at pending/confirmed, which recovery
- * re-checks after a reconnect because their invalidation will never arrive on a new connection.
+ * Makes finality monotonic per (trace, event type): a snapshot at a lower finality than one already
+ * delivered for the same type is dropped with a diagnostic, and one at the same finality that brings nothing
+ * new is dropped silently. An invalidation ends the trace's story (it may reappear later, from scratch); one
+ * after `finalized` is an anomaly.
+ *
+ * It also keeps what recovery watches: per trace, the event types delivered below `finalized`. Finality is
+ * tracked per type, not per trace, because the server sends a trace's `transactions`, `actions` and `trace`
+ * snapshots as separate frames: a connection can drop between the finalized `transactions` and the finalized
+ * `actions` of one trace, and the trace must stay watched for the type that is still short of final.
  */
 export class FinalityGate {
   private readonly snapshots = new Map<string, SnapshotRecord>()
-  private readonly held = new Map<string, { rank: number; traceId: string | undefined }>()
+  private readonly held = new Map<string, HeldEntry>()
+  /** Traces with some type delivered at `finalized`: the server has finalized them, so none can be invalidated. */
   private readonly finalized = new Map<string, true>()
   private readonly invalidated = new Map<string, true>()
+  /** API v3 trace id → trace hash, as snapshots showed them. */
+  private readonly hashes = new Map<string, string>()
   private readonly keepAll: boolean
   private readonly capacity: number
+  private heldLimit = Number.POSITIVE_INFINITY
+  private onHeldOverflow: ((hash: string) => void) | undefined
 
   constructor(options: FinalityGateOptions = {}) {
     this.keepAll = options.keepAllSnapshots === true
@@ -70,30 +95,70 @@ export class FinalityGate {
     }
   }
 
-  /** Traces last seen at pending or confirmed. */
+  /**
+   * Bounds the held traces: beyond `limit`, the oldest held trace is released (no longer held, its dedupe
+   * records kept) and `onOverflow` is told which.
+   */
+  limitHeld(limit: number, onOverflow: (hash: string) => void): void {
+    this.heldLimit = limit
+    this.onHeldOverflow = onOverflow
+    this.trimHeld()
+  }
+
+  /** Traces with some event type delivered below `finalized`, oldest first. */
   heldTraces(): HeldTrace[] {
     const out: HeldTrace[] = []
     for (const [hash, entry] of this.held) {
-      out.push({ hash, finality: entry.rank === 1 ? 'pending' : 'confirmed', traceId: entry.traceId })
+      const types = new Map<TraceEventType, TonFinality>()
+      let lowest = FINALIZED_RANK
+      for (const [type, rank] of entry.types) {
+        types.set(type, rankName(rank))
+        if (rank < lowest) lowest = rank
+      }
+      out.push({ hash, traceId: entry.traceId, types, finality: rankName(lowest) })
     }
     return out
   }
 
-  /** The highest finality delivered for `hash` in any type, if any. */
-  finalityOf(hash: string): TonFinality | undefined {
+  /** How many traces are held. */
+  get heldCount(): number {
+    return this.held.size
+  }
+
+  /** Whether some event type of `hash` is held below `finalized`. */
+  isHeld(hash: string): boolean {
+    return this.held.has(hash)
+  }
+
+  /** Stops holding `hash` (recovery gave up watching it); what was delivered is still remembered for dedupe. */
+  release(hash: string): void {
+    this.held.delete(hash)
+  }
+
+  /**
+   * The highest finality delivered for `hash` in `type`, or in any type when `type` is omitted (finalized as
+   * soon as one type was: the server finalizes a trace as a whole).
+   */
+  finalityOf(hash: string, type?: TraceEventType): TonFinality | undefined {
+    if (type !== undefined) {
+      const record = this.snapshots.get(`${type} ${hash}`)
+      return record ? rankName(record.rank) : undefined
+    }
     if (this.finalized.has(hash)) return 'finalized'
-    const entry = this.held.get(hash)
-    if (!entry) return undefined
-    return entry.rank === 1 ? 'pending' : 'confirmed'
+    let highest = 0
+    for (const t of TRACE_EVENT_TYPES)
+      highest = Math.max(highest, this.snapshots.get(`${t} ${hash}`)?.rank ?? 0)
+    return highest > 0 ? rankName(highest) : undefined
   }
 
   /** The event types delivered so far for trace `hash`. */
-  typesSeen(hash: string): ('transactions' | 'actions' | 'trace')[] {
-    const out: ('transactions' | 'actions' | 'trace')[] = []
-    for (const type of ['transactions', 'actions', 'trace'] as const) {
-      if (this.snapshots.has(`${type} ${hash}`)) out.push(type)
-    }
-    return out
+  typesSeen(hash: string): TraceEventType[] {
+    return TRACE_EVENT_TYPES.filter((type) => this.snapshots.has(`${type} ${hash}`))
+  }
+
+  /** The trace hash of an API v3 trace id, when a delivered snapshot linked them. */
+  hashOfTraceId(traceId: string): string | undefined {
+    return this.hashes.get(traceId)
   }
 
   private admitSnapshot(notification: TraceScopedNotification): GateVerdict {
@@ -117,8 +182,8 @@ export class FinalityGate {
     }
     if (this.keepAll) verdict = PASS
     if (!verdict.pass) return verdict
-    this.record(key, rank, facts, previous)
-    this.track(hash, rank, traceIdOf(notification))
+    const recorded = this.record(key, rank, facts, previous)
+    this.track(hash, notification.type, recorded, traceIdOf(notification))
     return PASS
   }
 
@@ -139,39 +204,58 @@ export class FinalityGate {
     return PASS
   }
 
-  private record(key: string, rank: number, facts: string[], previous: SnapshotRecord | undefined): void {
+  /** Records a delivered snapshot; returns the rank now recorded for its (type, trace). */
+  private record(key: string, rank: number, facts: string[], previous: SnapshotRecord | undefined): number {
     if (previous && rank === previous.rank) {
       for (const fact of facts) previous.facts.add(fact)
-      return
+      return rank
     }
-    if (previous && rank < previous.rank) return // keepAllSnapshots: delivered, but the record keeps the highest
+    // keepAllSnapshots: a lower one is delivered, but the record keeps the highest.
+    if (previous && rank < previous.rank) return previous.rank
     this.snapshots.delete(key)
     this.snapshots.set(key, { rank, facts: new Set(facts) })
     this.trim(this.snapshots)
+    return rank
   }
 
-  private track(hash: string, rank: number, traceId: string | undefined): void {
+  private track(hash: string, type: TraceEventType, rank: number, traceId: string | undefined): void {
     this.invalidated.delete(hash)
+    if (traceId !== undefined) {
+      this.hashes.set(traceId, hash)
+      this.trim(this.hashes)
+    }
+    let entry = this.held.get(hash)
     if (rank >= FINALIZED_RANK) {
-      this.held.delete(hash)
       this.finalized.set(hash, true)
       this.trim(this.finalized)
+      if (entry) {
+        entry.types.delete(type)
+        if (entry.types.size === 0) this.held.delete(hash)
+      }
       return
     }
-    if (this.finalized.has(hash)) return
-    const entry = this.held.get(hash)
     if (!entry) {
-      this.held.set(hash, { rank, traceId })
-      this.trim(this.held)
-    } else {
-      if (rank > entry.rank) entry.rank = rank
-      entry.traceId ??= traceId
+      entry = { traceId, types: new Map() }
+      this.held.set(hash, entry)
     }
+    entry.types.set(type, rank)
+    entry.traceId ??= traceId
+    this.trimHeld()
   }
 
   private forget(hash: string): void {
     this.held.delete(hash)
-    for (const type of ['transactions', 'actions', 'trace']) this.snapshots.delete(`${type} ${hash}`)
+    for (const type of TRACE_EVENT_TYPES) this.snapshots.delete(`${type} ${hash}`)
+  }
+
+  private trimHeld(): void {
+    const limit = Math.min(this.heldLimit, this.capacity)
+    while (this.held.size > limit) {
+      const oldest = this.held.keys().next().value
+      if (oldest === undefined) return
+      this.held.delete(oldest)
+      this.onHeldOverflow?.(oldest)
+    }
   }
 
   /** Maps iterate in insertion order: dropping from the front forgets the oldest. */
@@ -185,7 +269,7 @@ export class FinalityGate {
 }
 
 function rankName(rank: number): TonFinality {
-  return rank === 1 ? 'pending' : rank === 2 ? 'confirmed' : 'finalized'
+  return rank <= 1 ? 'pending' : rank === 2 ? 'confirmed' : 'finalized'
 }
 
 /** The facts a snapshot shows: which transactions (or actions) it holds. */

@@ -7,7 +7,7 @@ import {
 } from '@chainstream/core'
 import { z } from 'zod'
 import type { TonSubscriptionOptions } from './protocol/subscription.js'
-import type { RecoveryTuning } from './recovery/gap-recovery.js'
+import type { ReconcileOptions, RecoveryTuning, ResolvedRecovery } from './recovery/gap-recovery.js'
 
 /** Options of `stream()`: the subscription, plus how the stream connects and recovers. */
 export interface TonStreamOptions extends TonSubscriptionOptions {
@@ -21,10 +21,20 @@ export interface TonStreamOptions extends TonSubscriptionOptions {
    */
   shared?: boolean
   /**
-   * Gap recovery after every reconnect, from TON Center API v3: `'auto'`, `'off'`, or `'auto'` with tuning.
+   * Recovery from TON Center API v3: after every (re)connect, a backfill of the gap and a re-check of the
+   * traces held below `finalized`, which stay watched until they finalize or are invalidated. `'auto'`,
+   * `'off'`, or `'auto'` with tuning.
    * @default 'auto'
    */
   recovery?: 'auto' | 'off' | RecoveryTuning
+  /**
+   * Opt-in periodic reconciliation with API v3 for address subscriptions: every `everyMs`, what the stream
+   * delivered is compared with the accounts' recent history and what is missing is delivered with
+   * `source: 'reconciled'` (counted in `counters.reconciled`). The protocol cannot tell a client that the
+   * server dropped notifications because it read too slowly; this finds them. Needs recovery.
+   * @default off
+   */
+  reconcile?: ReconcileOptions
   /** Deliver every snapshot, also repeats and lower finalities after higher ones. @default false */
   keepAllSnapshots?: boolean
   /** Reconnect policy overrides, or `false` to end the stream at the first drop. */
@@ -69,45 +79,78 @@ const SUBSCRIPTION_KEYS = [
 
 const duration = z.number().finite().min(0)
 
-const connectionSchema = z.strictObject({
-  transport: z.enum(['sse', 'websocket']).optional(),
-  shared: z.boolean().optional(),
-  recovery: z
-    .union([
-      z.enum(['auto', 'off']),
-      z.strictObject({
-        pageSize: z.number().int().min(1).max(1000).optional(),
-        maxPages: z.number().int().min(1).optional(),
-        notFoundGraceMs: duration.optional(),
-        concurrency: z.number().int().min(1).max(32).optional(),
-      }),
-    ])
-    .optional(),
-  keepAllSnapshots: z.boolean().optional(),
-  // Checked in detail by the engine.
-  reconnect: z.union([z.literal(false), z.record(z.string(), z.unknown())]).optional(),
-  heartbeatTimeoutMs: duration.optional(),
-  pingIntervalMs: duration.optional(),
-  pongTimeoutMs: duration.min(1).optional(),
-  subscribeTimeoutMs: duration.optional(),
-  openTimeoutMs: duration.optional(),
-  connectionLimitRetryMs: duration.optional(),
-  buffer: z.record(z.string(), z.unknown()).optional(),
-  maxEventSize: z.number().int().min(1).optional(),
-  signal: z
-    .custom<AbortSignal>((value) => value instanceof AbortSignal, 'expected an AbortSignal')
-    .optional(),
-  logger: z
-    .custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger')
-    .optional(),
-  autoStart: z.boolean().optional(),
-})
+const connectionSchema = z
+  .strictObject({
+    transport: z.enum(['sse', 'websocket']).optional(),
+    shared: z.boolean().optional(),
+    recovery: z
+      .union([
+        z.enum(['auto', 'off']),
+        z.strictObject({
+          pageSize: z.number().int().min(1).max(1000).optional(),
+          maxPages: z.number().int().min(1).optional(),
+          notFoundGraceMs: duration.optional(),
+          concurrency: z.number().int().min(1).max(32).optional(),
+          horizonSeconds: z
+            .number()
+            .int('must be a whole number of seconds')
+            .min(1, 'must be at least 1 (seconds a trace can stay unfinalized)')
+            .optional(),
+          recheckIntervalMs: z.number().finite().min(100, 'must be at least 100 ms').optional(),
+          maxWatchedTraces: z.number().int().min(1, 'must be at least 1').optional(),
+        }),
+      ])
+      .optional(),
+    reconcile: z
+      .strictObject(
+        {
+          everyMs: z
+            .number({ error: 'must be a number of milliseconds' })
+            .finite('must be a finite number of milliseconds')
+            .min(100, 'must be at least 100 ms'),
+        },
+        {
+          error: (issue) =>
+            issue.code === 'invalid_type' ? 'must be an object like { everyMs: 30_000 }' : undefined,
+        },
+      )
+      .optional(),
+    keepAllSnapshots: z.boolean().optional(),
+    // Checked in detail by the engine.
+    reconnect: z.union([z.literal(false), z.record(z.string(), z.unknown())]).optional(),
+    heartbeatTimeoutMs: duration.optional(),
+    pingIntervalMs: duration.optional(),
+    pongTimeoutMs: duration.min(1).optional(),
+    subscribeTimeoutMs: duration.optional(),
+    openTimeoutMs: duration.optional(),
+    connectionLimitRetryMs: duration.optional(),
+    buffer: z.record(z.string(), z.unknown()).optional(),
+    maxEventSize: z.number().int().min(1).optional(),
+    signal: z
+      .custom<AbortSignal>((value) => value instanceof AbortSignal, 'expected an AbortSignal')
+      .optional(),
+    logger: z
+      .custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger')
+      .optional(),
+    autoStart: z.boolean().optional(),
+  })
+  .superRefine((options, context) => {
+    if (options.reconcile && options.recovery === 'off') {
+      context.addIssue({
+        code: 'custom',
+        path: ['reconcile'],
+        message:
+          "needs recovery (it reads API v3 through it and delivers through its finality bookkeeping); remove recovery: 'off'",
+      })
+    }
+  })
 
 /** The connection options with defaults applied. */
 export interface ResolvedConnectionOptions {
   transport: 'sse' | 'websocket'
   shared: boolean
-  recovery: RecoveryTuning | undefined
+  /** Recovery tuning with `reconcile`; undefined when recovery is off. */
+  recovery: ResolvedRecovery | undefined
   keepAllSnapshots: boolean
   heartbeatTimeoutMs: number
   pingIntervalMs: number
@@ -139,18 +182,20 @@ export function splitStreamOptions(options: TonStreamOptions): {
     else rest[key] = value
   }
   const parsed = parseOptions(connectionSchema, rest, 'stream options')
-  const recovery =
+  const tuning: RecoveryTuning | undefined =
     parsed.recovery === 'off'
       ? undefined
       : parsed.recovery === 'auto' || !parsed.recovery
         ? {}
-        : parsed.recovery
+        : (parsed.recovery as RecoveryTuning)
+  const recovery: ResolvedRecovery | undefined =
+    tuning && parsed.reconcile ? { ...tuning, reconcile: parsed.reconcile } : tuning
   return {
     subscription: subscription as unknown as TonSubscriptionOptions,
     connection: {
       transport: parsed.transport ?? 'sse',
       shared: parsed.shared ?? true,
-      recovery: recovery as RecoveryTuning | undefined,
+      recovery,
       keepAllSnapshots: parsed.keepAllSnapshots ?? false,
       heartbeatTimeoutMs: parsed.heartbeatTimeoutMs ?? 45_000,
       pingIntervalMs: parsed.pingIntervalMs ?? 15_000,

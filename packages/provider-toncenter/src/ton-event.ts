@@ -2,11 +2,16 @@ import type { TonEventType } from './protocol/event-types.js'
 import type { TonNotificationMap } from './protocol/notifications.js'
 
 /**
- * Where an event came from: `stream` (live), `backfill` (fetched from API v3 for a gap after a reconnect),
- * or `snapshot` (the re-check of a trace held at pending/confirmed after a reconnect: its upgrade, or its
- * invalidation when it is gone).
+ * Where an event came from:
+ * - `stream` — live, from the streaming connection;
+ * - `backfill` — fetched from API v3 for a gap after a reconnect;
+ * - `snapshot` — the re-check of a trace held at pending/confirmed that the current connection will not
+ *   report on (seen before a reconnect, or delivered by recovery): its upgrade, or its invalidation when it
+ *   is gone;
+ * - `reconciled` — found by the opt-in periodic reconciliation (`reconcile`): something the live stream
+ *   should have delivered and did not (the server drops notifications for slow clients without a word).
  */
-export type TonEventSource = 'stream' | 'backfill' | 'snapshot'
+export type TonEventSource = 'stream' | 'backfill' | 'snapshot' | 'reconciled'
 
 /**
  * A delivered TON event: the server's notification exactly as it arrived (snake_case fields, amounts and

@@ -215,15 +215,21 @@ export class TonProvider implements StreamProviderV1<TonEvent, TonSubscription> 
 
   async recover(session: ProviderSession<TonEvent>, context: RecoverContext): Promise<void> {
     if (!this.recovery) return
+    // Periodic work (re-checks, reconciliation) lives on this connection: it stops with `context.signal`.
     await this.recovery.recover(context.reconnect, context.signal, {
       subscription: () => this.current,
       deliver: (notification, source) => {
+        // Once the connection ended nothing reaches the user, so the gate must not record it as delivered.
+        if (session.signal.aborted) return
+        const origin = source === 'reconciled' ? 'reconciled' : 'recovered'
         for (const decoded of this.admit(notification, source)) {
-          if (decoded.kind === 'event') session.emit(decoded.event)
+          if (decoded.kind === 'event') session.emit(decoded.event, origin)
           else if (decoded.kind === 'diagnostic') session.diagnostic(decoded.diagnostic)
         }
       },
-      diagnostic: (diagnostic) => session.diagnostic(diagnostic),
+      diagnostic: (diagnostic) => {
+        if (!session.signal.aborted) session.diagnostic(diagnostic)
+      },
     })
   }
 
@@ -286,9 +292,13 @@ export class TonProvider implements StreamProviderV1<TonEvent, TonSubscription> 
     ) {
       return []
     }
+    // Before the verdict: a repeat still tells recovery what the server sent on this connection, and when.
+    this.recovery?.observe(notification, source)
     const verdict = this.gate.admit(notification)
     if (!verdict.pass) {
       if (verdict.reason === 'duplicate') return []
+      // API v3 lagging behind what the stream already delivered is expected, not an anomaly.
+      if (source !== 'stream' && notification.type !== 'trace_invalidated') return []
       return [
         {
           kind: 'diagnostic',
@@ -296,7 +306,6 @@ export class TonProvider implements StreamProviderV1<TonEvent, TonSubscription> 
         },
       ]
     }
-    this.recovery?.watermarks.observe(notification)
     const out: Decoded<TonEvent>[] = [{ kind: 'event', event: withSource(notification, source) }]
     const actions =
       notification.type === 'actions'

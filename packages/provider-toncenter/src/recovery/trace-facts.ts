@@ -47,6 +47,14 @@ export function traceStartLt(trace: V3Trace): bigint {
   return min ?? 0n
 }
 
+/** The chain time of a trace's last transaction (unix seconds): how far the chain's clock has got. */
+export function traceEndUtime(trace: V3Trace): number {
+  if (typeof trace.end_utime === 'number') return trace.end_utime
+  let max: number | undefined
+  for (const tx of Object.values(trace.transactions)) if (max === undefined || tx.now > max) max = tx.now
+  return max ?? 0
+}
+
 /** Transactions sorted by LT, highest first (the stream's order). */
 export function byLtDescending(transactions: Transaction[]): Transaction[] {
   return transactions.sort((a, b) => compareLt(b.lt, a.lt))

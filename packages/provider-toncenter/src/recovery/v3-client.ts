@@ -11,6 +11,9 @@ export interface V3Trace {
   trace_external_hash_norm?: string
   start_lt?: string
   end_lt?: string
+  /** Chain time of the trace's first and last transactions (unix seconds). */
+  start_utime?: number
+  end_utime?: number
   /** Set by servers that know it (the simulator does); otherwise derived from the transactions. */
   finality?: TonFinality
   trace?: TraceNode | null

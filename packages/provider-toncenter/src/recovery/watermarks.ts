@@ -1,74 +1,119 @@
 import { normalizeTonAddress } from '../protocol/address.js'
 import type { TonNotification } from '../protocol/notifications.js'
+import type { TonEventSource } from '../ton-event.js'
 
 /**
- * Per account, the highest logical time of a committed (confirmed or finalized) transaction delivered so
- * far: where a backfill after a reconnect starts. LT grows monotonically per account, so "after this LT"
- * is exact for that account, unlike wall-clock time. Pending snapshots are ignored: their LTs are
- * provisional.
+ * Where recovery windows start, in **chain time** (unix seconds as the data carries them: a transaction's
+ * `now`, an action's `end_utime`), never the local clock — the chain clock is the server's, and a local
+ * clock that runs ahead or behind would move a window past data it must cover.
+ *
+ * - `live` — the latest chain time of committed (confirmed or finalized) data the **live stream** delivered,
+ *   or of a baseline. A notification the stream lost (in flight when the connection dropped) was emitted
+ *   after the last one that arrived, so at a chain time at or after `live`; its trace was not final just
+ *   before, so it started at most one horizon earlier. A backfill window starting at `live − horizon`
+ *   therefore holds every trace whose events may have been missed. Data from API v3 never moves `live`: it
+ *   can be newer than a notification that was lost before it was fetched (a half-open socket keeps
+ *   swallowing frames for a while).
+ * - `seen` — the latest chain time of any committed data, live or fetched: a lower bound of the chain's
+ *   clock now, which is what the periodic reconciliation measures its next window from.
+ * - per account, the chain time of its **baseline** (when the stream started following it): no window of
+ *   that account starts before it minus the horizon, which is as far back as the baseline looked for
+ *   traces that finalized before the subscription.
+ *
+ * Pending snapshots never move a mark: their times are provisional.
  */
 export class Watermarks {
-  private readonly lts = new Map<string, bigint>()
-  /** The watermarks when the connection was lost; kept until a recovery has used it. */
-  private gapStart: Map<string, bigint> | undefined
+  private live: number | undefined
+  private seenAt: number | undefined
+  private readonly baselines = new Map<string, number>()
+  /** `live` when the connection was lost; kept until a backfill has covered the gap. */
+  private gap: number | undefined
+  private gapOpen = false
 
-  /** Raises watermarks from a delivered notification. */
-  observe(notification: TonNotification): void {
-    if (notification.type === 'transactions') {
-      if (notification.finality === 'pending') return
-      for (const tx of notification.transactions) this.raise(tx.account, tx.lt)
-    } else if (notification.type === 'actions') {
-      if (notification.finality === 'pending') return
-      // An action's start LT is at or below each of its transactions: a safe (never too late) mark.
-      for (const action of notification.actions) {
-        for (const account of action.accounts ?? [])
-          if (this.lts.has(account)) this.raise(account, action.start_lt)
-      }
-    }
+  /** Takes the chain time of a notification the stream delivered or received. */
+  observe(notification: TonNotification, source: TonEventSource): void {
+    const utime = committedUtimeOf(notification)
+    if (utime === undefined) return
+    this.see(utime)
+    if (source === 'stream' && (this.live === undefined || utime > this.live)) this.live = utime
   }
 
-  /** Raises the watermark of `account` to `lt` if higher. */
-  raise(account: string, lt: string | bigint): void {
-    let value: bigint
-    try {
-      value = typeof lt === 'bigint' ? lt : BigInt(lt)
-    } catch {
-      return
-    }
-    const key = normalizeSafe(account)
-    if (key === undefined) return
-    const current = this.lts.get(key)
-    if (current === undefined || value > current) this.lts.set(key, value)
+  /** Takes the chain time of committed data fetched from API v3. */
+  see(utime: number): void {
+    if (Number.isFinite(utime) && (this.seenAt === undefined || utime > this.seenAt)) this.seenAt = utime
   }
 
-  /** Sets the starting point of an account that had none (its baseline). */
-  setBaseline(account: string, lt: bigint): void {
-    if (!this.lts.has(account)) this.lts.set(account, lt)
+  /** The latest chain time of any committed data so far. */
+  get seen(): number | undefined {
+    return this.seenAt
   }
 
+  /** Records the baseline of accounts that start being followed, taken at chain time `utime`. */
+  setBaseline(accounts: readonly string[], utime: number): void {
+    for (const account of accounts) if (!this.baselines.has(account)) this.baselines.set(account, utime)
+    this.see(utime)
+  }
+
+  /** The chain time of `account`'s baseline, if it has one. */
+  baselineOf(account: string): number | undefined {
+    return this.baselines.get(account)
+  }
+
+  /** Whether `account` has a baseline (the stream has followed it since then). */
   has(account: string): boolean {
-    return this.lts.has(account)
+    return this.baselines.has(account)
   }
 
-  /** Forgets accounts no longer subscribed. */
+  /** Forgets accounts no longer subscribed: following one again starts from a new baseline. */
   forget(accounts: Iterable<string>): void {
-    for (const account of accounts) this.lts.delete(account)
+    for (const account of accounts) this.baselines.delete(normalizeSafe(account) ?? account)
   }
 
   /** The connection was lost: remember where the gap starts (the first loss wins until it is recovered). */
   markGapStart(): void {
-    this.gapStart ??= new Map(this.lts)
+    if (this.gapOpen) return
+    this.gapOpen = true
+    this.gap = this.live
   }
 
-  /** Where the pending gap starts (or the current marks when none is pending). */
-  gapStartOf(account: string): bigint | undefined {
-    return (this.gapStart ?? this.lts).get(account)
+  /** Whether a gap is waiting for its backfill. */
+  get gapPending(): boolean {
+    return this.gapOpen
+  }
+
+  /** Where the pending gap starts (or the current live mark when none is pending). */
+  gapStart(): number | undefined {
+    return this.gapOpen ? this.gap : this.live
   }
 
   /** The gap was recovered. */
   clearGap(): void {
-    this.gapStart = undefined
+    this.gapOpen = false
+    this.gap = undefined
   }
+}
+
+/** The latest chain time of a confirmed or finalized snapshot, if it is one. */
+export function committedUtimeOf(notification: TonNotification): number | undefined {
+  if (notification.type === 'transactions' || notification.type === 'trace') {
+    if (notification.finality === 'pending') return undefined
+    const transactions =
+      notification.type === 'transactions'
+        ? notification.transactions
+        : Object.values(notification.transactions)
+    let latest: number | undefined
+    for (const tx of transactions) if (latest === undefined || tx.now > latest) latest = tx.now
+    return latest
+  }
+  if (notification.type === 'actions') {
+    if (notification.finality === 'pending') return undefined
+    let latest: number | undefined
+    for (const action of notification.actions) {
+      if (latest === undefined || action.end_utime > latest) latest = action.end_utime
+    }
+    return latest
+  }
+  return undefined
 }
 
 function normalizeSafe(account: string): string | undefined {

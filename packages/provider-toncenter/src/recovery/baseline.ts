@@ -1,0 +1,70 @@
+import type { Diagnostic } from '@chainstream/core'
+import { finalityRank } from '../protocol/event-types.js'
+import type { Backfill } from './backfill.js'
+import type { PreSubscriptionTraces } from './pre-subscription.js'
+import type { RecoverySettings } from './recovery-options.js'
+import { traceEndUtime, traceFinality, traceHashOf } from './trace-facts.js'
+import { accountsOf } from './trace-notifications.js'
+import type { V3Client } from './v3-client.js'
+import { chunk, parallel, tracesById } from './v3-lookups.js'
+import type { Watermarks } from './watermarks.js'
+import { scanWindow } from './window-scan.js'
+
+/** Accounts per baseline (one clock reading, one window scan). */
+const ACCOUNT_BATCH = 50
+
+/** What a baseline reads and writes. */
+export interface BaselineDeps {
+  readonly client: V3Client
+  readonly watermarks: Watermarks
+  readonly phantoms: PreSubscriptionTraces
+  readonly backfill: Backfill
+  readonly settings: RecoverySettings
+}
+
+/**
+ * Records where the stream starts following `accounts` (right after the subscription that added them was
+ * acknowledged), per batch of 50:
+ *
+ * 1. the chain time of the batch's latest committed transaction — a reading of the chain's clock from its
+ *    own data (`0` for accounts without history: then all of it is theirs);
+ * 2. every committed trace of theirs within one horizon before that, with its finality now, in
+ *    {@link PreSubscriptionTraces}: what recovery must not deliver as missed. Finalized ones whose every
+ *    followed account predates them are marked settled, so no later window fetches them again.
+ *
+ * The accounts count as followed (recovery covers them) only once their batch is complete; an interrupted
+ * baseline is taken again by the next connection.
+ */
+export async function takeBaseline(
+  deps: BaselineDeps,
+  accounts: readonly string[],
+  includeActions: boolean,
+  signal: AbortSignal,
+  report: (diagnostic: Diagnostic) => void,
+): Promise<void> {
+  const { client, watermarks, phantoms, backfill, settings } = deps
+  await parallel(chunk(accounts, ACCOUNT_BATCH), settings.concurrency, async (batch) => {
+    const [latest] = await client.transactions({ account: batch, limit: 1, sort: 'desc' }, signal)
+    const clock = latest?.now ?? 0
+    if (latest !== undefined) {
+      const starts = new Map(batch.map((account) => [account, clock - settings.horizonSeconds]))
+      const ids = await scanWindow(client, starts, includeActions, settings, 'baseline', signal, report)
+      const inBatch = new Set(batch)
+      for (const trace of await tracesById(client, ids, settings.concurrency, signal)) {
+        const hash = traceHashOf(trace)
+        if (!hash) continue
+        const rank = finalityRank(traceFinality(trace))
+        const involved = accountsOf(trace)
+        phantoms.record(
+          hash,
+          traceEndUtime(trace),
+          [...involved].filter((account) => inBatch.has(account)),
+          rank,
+        )
+        const followed = [...involved].filter((account) => inBatch.has(account) || watermarks.has(account))
+        if (trace.trace_id && phantoms.finalizedBefore(hash, followed)) backfill.markSettled(trace.trace_id)
+      }
+    }
+    if (!signal.aborted) watermarks.setBaseline(batch, clock)
+  })
+}

@@ -1,0 +1,94 @@
+import type { TraceEventType } from '../finality-gate.js'
+import { normalizeTonAddress } from '../protocol/address.js'
+import type { TonFinality } from '../protocol/event-types.js'
+import type { TonNotification } from '../protocol/notifications.js'
+import type { TonSubscription } from '../protocol/subscription.js'
+import type { Action } from '../protocol/v3-types.js'
+import { byLtDescending } from './trace-facts.js'
+import type { V3Trace } from './v3-client.js'
+
+/** The trace event types a subscription receives. */
+export function traceTypesOf(subscription: TonSubscription): TraceEventType[] {
+  return (['transactions', 'actions', 'trace'] as const).filter((type) => subscription.types.includes(type))
+}
+
+/**
+ * The notifications the stream would have sent for an API v3 trace at `finality`, for the given types and
+ * the subscription as it is now: `transactions` of subscribed accounts, `actions` touching a subscribed
+ * account (with the action-type filter), `trace` only for a subscribed trace hash.
+ *
+ * `predates(account)` says that this trace, at this finality, was already that way when the stream started
+ * following `account`: that part was never the subscription's to deliver, and is left out.
+ */
+export function traceNotifications(
+  trace: V3Trace,
+  hash: string,
+  finality: TonFinality,
+  subscription: TonSubscription,
+  types: readonly TraceEventType[],
+  predates: (account: string) => boolean = () => false,
+): TonNotification[] {
+  const subscribed = new Set(subscription.addresses)
+  const follows = (raw: string) => {
+    const account = safeAddress(raw)
+    return account !== undefined && subscribed.has(account) && !predates(account)
+  }
+  const actionFilter =
+    subscription.actionTypes.length > 0 ? new Set<string>(subscription.actionTypes) : undefined
+  const wantedAction = (action: Action) => actionFilter === undefined || actionFilter.has(action.type)
+  const out: TonNotification[] = []
+  for (const type of types) {
+    if (!subscription.types.includes(type)) continue
+    if (type === 'transactions') {
+      const transactions = Object.values(trace.transactions).filter((tx) => follows(tx.account))
+      if (transactions.length === 0) continue
+      out.push({
+        type: 'transactions',
+        finality,
+        trace_external_hash_norm: hash,
+        transactions: byLtDescending(transactions),
+      })
+    } else if (type === 'actions') {
+      const actions = (trace.actions ?? []).filter(
+        (action) => wantedAction(action) && (action.accounts ?? []).some((account) => follows(account)),
+      )
+      if (actions.length === 0) continue
+      out.push({ type: 'actions', finality, trace_external_hash_norm: hash, actions })
+    } else if (trace.trace && subscription.traceExternalHashNorms.includes(hash)) {
+      const actions = trace.actions?.filter(wantedAction)
+      out.push({
+        type: 'trace',
+        finality,
+        trace_external_hash_norm: hash,
+        trace: trace.trace,
+        transactions: trace.transactions,
+        ...(actions && actions.length > 0 ? { actions } : {}),
+      })
+    }
+  }
+  return out
+}
+
+/** Every account a trace touches: its transactions' accounts and its actions' accounts. */
+export function accountsOf(trace: V3Trace): Set<string> {
+  const out = new Set<string>()
+  for (const tx of Object.values(trace.transactions)) {
+    const account = safeAddress(tx.account)
+    if (account !== undefined) out.add(account)
+  }
+  for (const action of trace.actions ?? []) {
+    for (const raw of action.accounts ?? []) {
+      const account = safeAddress(raw)
+      if (account !== undefined) out.add(account)
+    }
+  }
+  return out
+}
+
+export function safeAddress(address: string): string | undefined {
+  try {
+    return normalizeTonAddress(address)
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,103 @@
+import { traceHashOf } from './trace-facts.js'
+import type { V3Client, V3Trace } from './v3-client.js'
+
+/** Ids or hashes per API v3 request: they travel in the query string. */
+export const ID_BATCH = 50
+
+/** Splits `items` into runs of `size`. */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
+
+/** Runs `work` over `items` with at most `concurrency` in flight; rejects with the first failure. */
+export async function parallel<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T
+      await work(item)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker))
+}
+
+/** Committed traces by API v3 trace id (`/traces?trace_id=`, actions included). */
+export async function tracesById(
+  client: V3Client,
+  ids: readonly string[],
+  concurrency: number,
+  signal: AbortSignal,
+): Promise<V3Trace[]> {
+  const out: V3Trace[] = []
+  await parallel(chunk(ids, ID_BATCH), concurrency, async (batch) => {
+    out.push(
+      ...(await client.traces(
+        { trace_id: batch, include_actions: true, limit: batch.length, sort: 'asc' },
+        signal,
+      )),
+    )
+  })
+  return out
+}
+
+/** A trace to look up: its hash, and its API v3 id when known (the exact key). */
+export interface LookupTarget {
+  readonly hash: string
+  readonly traceId: string | undefined
+}
+
+/** What API v3 knows about a set of traces now. */
+export interface LookupResult {
+  /** Committed (confirmed or finalized), by trace hash. */
+  readonly committed: Map<string, V3Trace>
+  /** Known only as pending (emulated), by trace hash. */
+  readonly pending: Set<string>
+}
+
+/**
+ * Looks traces up: committed ones by trace id where known, else by `msg_hash` (which accepts the external
+ * hash norm), then the rest in `/pendingTraces`. What is in neither is gone — invalidated, or not yet
+ * indexed (callers allow a grace before concluding).
+ */
+export async function lookupTraces(
+  client: V3Client,
+  targets: readonly LookupTarget[],
+  concurrency: number,
+  signal: AbortSignal,
+): Promise<LookupResult> {
+  const wanted = new Set(targets.map((target) => target.hash))
+  const committed = new Map<string, V3Trace>()
+  const take = (trace: V3Trace) => {
+    const hash = traceHashOf(trace)
+    if (hash !== undefined && wanted.has(hash)) committed.set(hash, trace)
+  }
+  const ids = targets.flatMap((target) => (target.traceId ? [target.traceId] : []))
+  for (const trace of await tracesById(client, ids, concurrency, signal)) take(trace)
+  const byHash = [...wanted].filter((hash) => !committed.has(hash))
+  await parallel(chunk(byHash, ID_BATCH), concurrency, async (batch) => {
+    const query = {
+      msg_hash: batch,
+      include_actions: true,
+      limit: Math.min(1000, batch.length * 2),
+      sort: 'asc',
+    }
+    for (const trace of await client.traces(query, signal)) take(trace)
+  })
+  const pending = new Set<string>()
+  const rest = [...wanted].filter((hash) => !committed.has(hash))
+  await parallel(chunk(rest, ID_BATCH), concurrency, async (batch) => {
+    // An explicit limit: list endpoints answer 10 items by default, and a missing trace reads as gone.
+    const query = { ext_msg_hash: batch, limit: Math.min(1000, batch.length * 2) }
+    for (const trace of await client.pendingTraces(query, signal)) {
+      const hash = traceHashOf(trace)
+      if (hash !== undefined && wanted.has(hash) && !committed.has(hash)) pending.add(hash)
+    }
+  })
+  return { committed, pending }
+}
