@@ -1,0 +1,44 @@
+/** Resolves after `ms` (a plain timer: the harness's own waits are not product timers). */
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** One turn of the event loop: lets socket reads and writes queued so far run. */
+export const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+/**
+ * Polls `predicate` until it holds or `timeoutMs` passed; resolves with whether it held. Never throws:
+ * a condition that never came is an oracle's verdict to give, not a harness crash.
+ */
+export async function until(predicate: () => boolean, timeoutMs: number, intervalMs = 2): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  while (!predicate()) {
+    if (Date.now() >= deadline) return false
+    await sleep(intervalMs)
+  }
+  return true
+}
+
+/** Settles a promise into a value the oracle can inspect later, without unhandled rejections. */
+export interface Settled<T> {
+  state: 'pending' | 'resolved' | 'rejected'
+  value?: T
+  error?: unknown
+  /** `Date.now()` when it settled. */
+  at?: number
+}
+
+export function observe<T>(promise: Promise<T>): Settled<T> {
+  const settled: Settled<T> = { state: 'pending' }
+  promise.then(
+    (value) => {
+      settled.state = 'resolved'
+      settled.value = value
+      settled.at = Date.now()
+    },
+    (error: unknown) => {
+      settled.state = 'rejected'
+      settled.error = error
+      settled.at = Date.now()
+    },
+  )
+  return settled
+}

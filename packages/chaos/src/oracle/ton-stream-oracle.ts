@@ -1,0 +1,169 @@
+import type { TonLedger } from '@chainstream/testkit'
+import { deliveryKey, finalityRank, type TonDelivery } from './ton-deliveries.js'
+import type { Violations } from './violation.js'
+
+/** What the stream was subscribed to, and from which ledger event on it owes the consumer everything. */
+export interface TonStreamExpectation {
+  readonly ledger: TonLedger
+  /** `sim.ledger.mark()` once the stream was first subscribed. */
+  readonly mark: number
+  /** Raw `0:HEX` addresses. */
+  readonly subscribed: ReadonlySet<string>
+  readonly minFinality: string
+}
+
+interface WireTransaction {
+  account?: string
+}
+interface WireAction {
+  accounts?: readonly string[]
+}
+
+/**
+ * The finalized `transactions` / `actions` notifications the ledger holds for the subscribed accounts
+ * since the mark — what the server sent (or would have sent) a connected client, compared by trace hash,
+ * type and finality. Recovery or reconciliation must make up for whatever a fault swallowed.
+ */
+export function expectedFinalized(expectation: TonStreamExpectation): Map<string, string> {
+  const { ledger, mark, subscribed } = expectation
+  const expected = new Map<string, string>()
+  for (const { notification } of ledger.since(mark)) {
+    if (notification.finality !== 'finalized') continue
+    const hash = notification.trace_external_hash_norm
+    if (typeof hash !== 'string') continue
+    if (notification.type === 'transactions') {
+      const txs = (notification.transactions ?? []) as readonly WireTransaction[]
+      if (txs.some((tx) => tx.account !== undefined && subscribed.has(tx.account))) {
+        expected.set(deliveryKey('transactions', hash, 'finalized'), hash)
+      }
+    } else if (notification.type === 'actions') {
+      const actions = (notification.actions ?? []) as readonly WireAction[]
+      if (actions.some((action) => (action.accounts ?? []).some((account) => subscribed.has(account)))) {
+        expected.set(deliveryKey('actions', hash, 'finalized'), hash)
+      }
+    }
+  }
+  return expected
+}
+
+/** Expected keys not delivered (yet). */
+export function missingFinalized(expected: Map<string, string>, delivered: readonly TonDelivery[]): string[] {
+  const got = new Set(delivered.map((d) => deliveryKey(d.type, d.hash, d.finality)))
+  return [...expected.keys()].filter((key) => !got.has(key))
+}
+
+/**
+ * Traces the consumer was shown below `finalized` and the ledger then invalidated: each needs a
+ * `trace_invalidated`, or the consumer keeps believing in a transaction that never happened.
+ */
+export function owedInvalidations(ledger: TonLedger, delivered: readonly TonDelivery[]): string[] {
+  const shownNonFinal = new Set<string>()
+  const invalidated = new Set<string>()
+  for (const d of delivered) {
+    if (d.type === 'trace_invalidated') invalidated.add(d.hash)
+    else if (d.finality === 'pending' || d.finality === 'confirmed') shownNonFinal.add(d.hash)
+  }
+  return [...shownNonFinal].filter(
+    (hash) => ledger.trace(hash)?.status === 'invalidated' && !invalidated.has(hash),
+  )
+}
+
+/** Checks every invariant of an address-subscription stream against the simulator's ledger. */
+export function checkTonStream(
+  expectation: TonStreamExpectation,
+  delivered: readonly TonDelivery[],
+  violations: Violations,
+): void {
+  const { ledger, minFinality } = expectation
+  for (const key of missingFinalized(expectedFinalized(expectation), delivered)) {
+    const [type, hash] = key.split(' ')
+    violations.add(
+      'lost',
+      `finalized ${type} of trace ${hash} never delivered (${explainTrace(expectation, hash ?? '')})`,
+    )
+  }
+
+  const counts = new Map<string, number>()
+  const highest = new Map<string, { rank: number; finality: string }>()
+  const invalidatedAt = new Map<string, number>()
+  for (const d of delivered) {
+    const key = deliveryKey(d.type, d.hash, d.finality)
+    const count = (counts.get(key) ?? 0) + 1
+    counts.set(key, count)
+    if (count === 2)
+      violations.add(
+        'duplicate',
+        `${d.type} of trace ${d.hash} at ${d.finality} delivered twice (second from ${d.source})`,
+      )
+
+    const trace = ledger.trace(d.hash)
+    if (!trace) {
+      violations.add('phantom', `${d.type} of trace ${d.hash}, which the ledger does not know`)
+      continue
+    }
+    if (invalidatedAt.has(d.hash)) {
+      violations.add(
+        'phantom',
+        `${d.type} of trace ${d.hash} at ${d.finality} (from ${d.source}) after its trace_invalidated`,
+      )
+    }
+    if (d.type === 'trace_invalidated') {
+      if (trace.status !== 'invalidated') {
+        violations.add(
+          'phantom',
+          `trace_invalidated (from ${d.source}) for trace ${d.hash}, which the ledger has at ${trace.status}`,
+        )
+      }
+      invalidatedAt.set(d.hash, d.index)
+      continue
+    }
+    const rank = finalityRank(d.finality)
+    if (rank > finalityRank(trace.finality ?? '')) {
+      violations.add(
+        'phantom',
+        `${d.type} of trace ${d.hash} at ${d.finality} (from ${d.source}); the ledger only reached ${trace.finality}`,
+      )
+    }
+    if (rank < finalityRank(minFinality)) {
+      violations.add(
+        'phantom',
+        `${d.type} of trace ${d.hash} at ${d.finality}, below the subscription's ${minFinality}`,
+      )
+    }
+    const typeKey = `${d.type} ${d.hash}`
+    const before = highest.get(typeKey)
+    if (before && rank < before.rank) {
+      violations.add(
+        'regression',
+        `${d.type} of trace ${d.hash}: ${d.finality} (from ${d.source}) after ${before.finality}`,
+      )
+    }
+    if (!before || rank > before.rank) highest.set(typeKey, { rank, finality: d.finality })
+  }
+
+  for (const hash of owedInvalidations(ledger, delivered)) {
+    violations.add(
+      'missed-invalidation',
+      `trace ${hash} was shown below finalized and invalidated; no trace_invalidated delivered`,
+    )
+  }
+}
+
+/** Facts about a trace that help tell a recovery gap from a delivery bug. */
+export function explainTrace(expectation: TonStreamExpectation, hash: string): string {
+  const trace = expectation.ledger.trace(hash)
+  if (!trace) return 'not in the ledger'
+  const own = trace.accounts.filter((account) => expectation.subscribed.has(account))
+  const events = expectation.ledger
+    .since(expectation.mark)
+    .filter((e) => e.notification.trace_external_hash_norm === hash)
+    .map((e) => `${e.notification.type}:${String(e.notification.finality ?? '')}@${e.at % 100_000}`)
+  return [
+    `ledger ${trace.stages.join('→')}`,
+    `${trace.actionTypes.join('+')}`,
+    own.length === 0
+      ? 'no subscribed account has a transaction of its own in it'
+      : `${own.length} subscribed account(s) with transactions`,
+    `emitted ${events.join(' ')}`,
+  ].join('; ')
+}

@@ -1,0 +1,165 @@
+import type { TonEvent, TonStreamOptions } from '@chainstream/provider-toncenter'
+import { createTonSimulator } from '@chainstream/testkit'
+import { checkClosed } from '../harness/leak-check.js'
+import type { SeedContext } from '../harness/seed-context.js'
+import { createStallProxy } from '../harness/stall-proxy.js'
+import { FAST_KEEPALIVE_MS, FAST_TON, tonClient } from '../harness/ton-client.js'
+import { sleep, turn, until } from '../harness/wait.js'
+import { TonDeliveryLog } from '../oracle/ton-deliveries.js'
+import {
+  checkTonStream,
+  expectedFinalized,
+  missingFinalized,
+  owedInvalidations,
+  type TonStreamExpectation,
+} from '../oracle/ton-stream-oracle.js'
+import type { Schedule, TonStreamPlan } from '../schedule-types.js'
+import { injectTonFault, type TonFaultTarget, v3Quiet } from './ton-faults.js'
+
+/** How long the consumer gets, after the last stage was emitted, to make up for every fault. */
+const QUIESCE_MS = 3_000
+
+/**
+ * One TON stream over an address subscription (TON Center or TonAPI profile, SSE or WebSocket) against a
+ * fresh simulator, driven tick by tick with `sim.step()` — no wall-clock scenario timer — while the
+ * schedule's faults hit it. Then every finalized event the ledger holds for the subscribed wallets since
+ * the stream was first subscribed must have been delivered exactly once, in finality order.
+ */
+export async function runTonStream(plan: Schedule & TonStreamPlan, context: SeedContext): Promise<void> {
+  const sim = await createTonSimulator({
+    seed: plan.seed,
+    keepaliveMs: FAST_KEEPALIVE_MS,
+    lingerMs: plan.lingerMs,
+  })
+  // A stalled consumer is modelled on the wire (see `stall-proxy.ts`): the client talks through a relay.
+  const stalls = plan.faults.some((fault) => fault.kind === 'slow-consumer')
+  const proxy = stalls ? await createStallProxy(sim.url) : undefined
+  try {
+    const wallets = sim.addresses.slice(0, plan.wallets)
+    const key = `chaos-${plan.seed}`
+    const client = tonClient(plan.profile, sim, key, undefined, proxy?.url)
+    const log = new TonDeliveryLog()
+    const options: TonStreamOptions & Record<string, unknown> = {
+      transport: plan.transport,
+      types: ['transactions', 'actions'],
+      addresses: wallets,
+      minFinality: plan.minFinality,
+      ...FAST_TON,
+      // While the relay stalls, keepalives and pongs wait too; a stall this long is not a dead connection.
+      ...(stalls ? { heartbeatTimeoutMs: 1_000, pongTimeoutMs: 1_000 } : {}),
+      recovery: { notFoundGraceMs: 10 },
+      ...(plan.reconcile ? { reconcile: { everyMs: 100 } } : {}),
+    }
+    const stream = openStream(client, options, context)
+    let closing = false
+    stream.on('event', (event: TonEvent) => log.add(event as never))
+    stream.on('reconnect', (info) =>
+      context.note(
+        `reconnect #${info.attempt} in ${info.delayMs} ms: ${info.error.code} ${info.error.message.slice(0, 120)}`,
+      ),
+    )
+    stream.on('diagnostic', (d) => context.note(`diagnostic ${d.code}: ${d.message.slice(0, 160)}`))
+    void stream.closed.then((error) => {
+      if (!closing) {
+        context.violations.add(
+          'unexpected-close',
+          `the stream closed by itself: ${error ? `${error.code} ${error.message}` : 'without an error'}`,
+        )
+      }
+    })
+
+    await stream.waitSubscribed({ timeoutMs: 3_000 })
+    // Whatever recovery reads from API v3 on the first connection (a baseline to measure gaps from) is
+    // left to finish before the first fault, so "after the stream first became subscribed" is well
+    // defined. Judged by API v3 going quiet, not by which calls recovery makes: that is its business.
+    await v3Quiet(sim)
+    const expectation: TonStreamExpectation = {
+      ledger: sim.ledger,
+      mark: sim.ledger.mark(),
+      subscribed: new Set(wallets),
+      minFinality: plan.minFinality,
+    }
+
+    const manual: { finish(): Promise<unknown> }[] = []
+    const scenario = {
+      seed: plan.seed,
+      addresses: sim.addresses,
+      invalidationRate: plan.invalidationRate,
+      failureRate: plan.failureRate,
+    }
+    const target: TonFaultTarget = {
+      sim,
+      wallets,
+      log,
+      seesPending: plan.minFinality !== 'finalized',
+      connected: () => stream.state === 'subscribed' && sim.connections.active > 0,
+      note: (line) => context.note(line),
+      step: () => sim.step(1, scenario),
+      steps: (n) => sim.step(n, scenario),
+      key,
+      ...(proxy ? { proxy } : {}),
+      manual,
+    }
+    for (let tick = 0; tick < plan.ticks; tick++) {
+      for (const fault of plan.faults.filter((f) => f.tick === tick)) {
+        context.note(`tick ${tick}: ${fault.kind} ${JSON.stringify(fault.params)}`)
+        await injectTonFault(fault, target)
+      }
+      await target.step()
+      await turn()
+    }
+    await sim.stop({ finish: true })
+    for (const trace of manual) await trace.finish()
+
+    const settled = () =>
+      stream.state === 'subscribed' &&
+      missingFinalized(expectedFinalized(expectation), log.list).length === 0 &&
+      owedInvalidations(sim.ledger, log.list).length === 0
+    const quiet = await until(settled, QUIESCE_MS, 5)
+    // Late duplicates or regressions (a recovery finishing after the live events) still count.
+    await sleep(quiet ? 30 : 0)
+    context.note(`quiesced: ${quiet}, state ${stream.state}, ${log.list.length} events`)
+    for (const session of sim.sessions) {
+      const sub = session.subscription as unknown as {
+        addresses?: readonly string[]
+        types?: readonly string[]
+      }
+      context.note(
+        `session ${session.id} ${session.isClosed ? 'closed' : 'open'}: ${sub.addresses?.length ?? 0} address(es), types ${sub.types?.join('+') ?? '-'}, ${session.written.length} written, ${session.dropped.length} dropped, ${session.queued} queued`,
+      )
+    }
+
+    closing = true
+    await stream.close()
+    checkTonStream(expectation, log.list, context.violations)
+    const counters = stream.counters as unknown as Record<string, number>
+    context.stats.events = counters.events ?? 0
+    context.stats.reconnects = counters.reconnects ?? 0
+    context.stats.recovered = counters.backfilled ?? 0
+    if (counters.reconciled !== undefined) context.stats.reconciled = counters.reconciled
+    await checkClosed(context, 'TON stream', () => sim.connections.active)
+  } finally {
+    await proxy?.close()
+    await sim.close()
+  }
+}
+
+/**
+ * Opens the stream; a client without periodic reconciliation (an option newer than some builds) gets the
+ * stream without it — and the slow-consumer seed then says what is lost without it, rather than crashing.
+ */
+function openStream(
+  client: ReturnType<typeof tonClient>,
+  options: TonStreamOptions & Record<string, unknown>,
+  context: SeedContext,
+) {
+  try {
+    return client.stream(options)
+  } catch (error) {
+    if (options.reconcile === undefined || !String((error as Error).message).includes('reconcile'))
+      throw error
+    context.note(`this client has no reconcile option (${(error as Error).message}); streaming without it`)
+    const { reconcile: _, ...rest } = options
+    return client.stream(rest)
+  }
+}

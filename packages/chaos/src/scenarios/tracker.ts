@@ -1,0 +1,259 @@
+import { createTracker, type LifecycleUpdate, type TrackedTransaction } from '@chainstream/core'
+import { createVenum } from '@chainstream/provider-venum-solana'
+import {
+  createTonSimulator,
+  createVenumSimulator,
+  type TonSimulator,
+  type TonStage,
+  type TonTraceHandle,
+  venumSignature,
+} from '@chainstream/testkit'
+import { checkClosed } from '../harness/leak-check.js'
+import type { SeedContext } from '../harness/seed-context.js'
+import { FAST_KEEPALIVE_MS, FAST_TON, tonClient } from '../harness/ton-client.js'
+import { SignatureChain } from '../harness/venum-chain.js'
+import { observe, sleep, turn, until } from '../harness/wait.js'
+import { checkTracks, type TrackRecord, type TrackTruth } from '../oracle/tracker-oracle.js'
+import { Prng } from '../prng.js'
+import type { Schedule, TrackerPlan } from '../schedule-types.js'
+import { injectTonFault, type TonFaultTarget, v3Quiet } from './ton-faults.js'
+import { FAST_VENUM, FAST_VENUM_SIM, injectVenumFault, venumSimOptions } from './venum-faults.js'
+
+const QUIESCE_MS = 3_000
+const TON_FAULTS = new Set([
+  'drop-mid-event',
+  'server-5xx',
+  'reconnect-too-soon',
+  'half-open',
+  'heartbeat-silence',
+  'invalidation-across-reconnect',
+])
+
+/**
+ * The cross-chain tracker over both simulators: TON traces and Solana signatures tracked side by side,
+ * moved by the schedule tick by tick while faults hit both providers' connections, some tracks aborted
+ * mid-flight. Every track must end exactly once, as its chain did, and abort must never resolve.
+ */
+export async function runTracker(plan: Schedule & TrackerPlan, context: SeedContext): Promise<void> {
+  const ton = await createTonSimulator({
+    seed: plan.seed,
+    keepaliveMs: FAST_KEEPALIVE_MS,
+    lingerMs: plan.lingerMs,
+  })
+  const solana = await createVenumSimulator({
+    seed: plan.seed,
+    ...FAST_VENUM_SIM,
+    ...venumSimOptions(plan.faults),
+  })
+  const prng = new Prng(plan.seed).fork('tracker-run')
+  try {
+    const tracker = createTracker({
+      providers: [
+        tonClient(plan.profile, ton, `chaos-${plan.seed}`, {
+          transport: plan.transport,
+          reconnect: FAST_TON.reconnect,
+          heartbeatTimeoutMs: FAST_TON.heartbeatTimeoutMs,
+          pingIntervalMs: FAST_TON.pingIntervalMs,
+          pongTimeoutMs: FAST_TON.pongTimeoutMs,
+          subscribeTimeoutMs: FAST_TON.subscribeTimeoutMs,
+          openTimeoutMs: FAST_TON.openTimeoutMs,
+          connectionLimitRetryMs: FAST_TON.connectionLimitRetryMs,
+          recheckIntervalMs: 30,
+          notFoundGraceMs: 10,
+        }),
+        createVenum({
+          apiKey: solana.apiKey,
+          baseUrl: solana.url,
+          ...FAST_VENUM,
+          random: prng.fork('jitter').source(),
+        }),
+      ],
+    })
+    tracker.on('error', (error) => {
+      const e = error as { code?: string; message?: string }
+      context.note(`tracker error ${e.code}: ${String(e.message).slice(0, 140)}`)
+    })
+
+    const records: (TrackRecord & { controller?: AbortController; abortAt?: number; abortedAt?: number })[] =
+      []
+    const track = (
+      chain: 'ton' | 'solana',
+      id: string,
+      abortAt: number | undefined,
+      truth: () => TrackTruth,
+    ) => {
+      const controller = abortAt === undefined ? undefined : new AbortController()
+      const tx: TrackedTransaction = tracker.track({
+        chain,
+        id,
+        ...(controller ? { signal: controller.signal } : {}),
+      })
+      const updates: LifecycleUpdate[] = []
+      tx.on('update', (update) => {
+        updates.push(update)
+        context.note(
+          `update ${chain} ${id.slice(0, 10)} ${update.tier}/${update.outcome}/${update.watch}${update.terminal ? ` terminal ${update.terminal.kind}` : ''} (${update.providerStatus}, ${update.source})`,
+        )
+      })
+      const reachedTier = 'confirmed'
+      records.push({
+        chain,
+        id,
+        updates,
+        settled: observe(tx.settled()),
+        reached: observe(tx.reached(reachedTier)),
+        reachedTier,
+        truth,
+        ...(controller ? { controller } : {}),
+        ...(abortAt === undefined ? {} : { abortAt }),
+      })
+    }
+
+    const traces: TonTraceHandle[] = []
+    const trackTrace = (handle: TonTraceHandle, abortAt?: number) => {
+      traces.push(handle)
+      track('ton', handle.traceExternalHashNorm, abortAt, () => traceTruth(ton, handle.traceExternalHashNorm))
+    }
+    for (const [i, spec] of plan.traces.entries()) {
+      const handle = ton.emitTrace({
+        addresses: [ton.addresses[i % 4] as string, ton.addresses[(i + 1) % 4] as string],
+        stages: spec.stages as TonStage[],
+        failed: spec.failed,
+      })
+      trackTrace(handle, spec.abortAt)
+    }
+    const chains = plan.signatures.map((spec, i) => {
+      const signature = venumSignature(i, plan.seed)
+      solana.addSignature(signature, 'manual')
+      const chain = new SignatureChain(signature, spec.path, solana)
+      track('solana', signature, spec.abortAt, () => signatureTruth(chain))
+      return chain
+    })
+
+    // Both watches up (and the TON source's first snapshot read) before the first fault.
+    await until(() => ton.connections.active > 0 && (chains.length === 0 || solana.openStreams > 0), 2_000)
+    await v3Quiet(ton)
+
+    const later = new Map<number, (() => void)[]>()
+    const tonTarget: TonFaultTarget = {
+      sim: ton,
+      wallets: ton.addresses.slice(0, 2),
+      seesPending: true,
+      connected: () => ton.connections.active > 0,
+      note: (line) => context.note(line),
+      step: async () => {
+        for (const handle of traces) {
+          if (handle.remaining.length > 0 && prng.chance(0.5)) {
+            const stage = await handle.advance()
+            context.note(`trace ${handle.traceExternalHashNorm.slice(0, 10)} → ${stage}`)
+          }
+        }
+      },
+      manual: [],
+      onTrace: () => {},
+    }
+    const venumTarget = {
+      sim: solana,
+      manual: chains,
+      prng,
+      later: (tick: number, action: () => void) => later.set(tick, [...(later.get(tick) ?? []), action]),
+      note: (line: string) => context.note(line),
+    }
+    for (let tick = 0; tick < plan.ticks; tick++) {
+      for (const action of later.get(tick) ?? []) action()
+      for (const record of records) {
+        if (record.abortAt === tick && record.controller) {
+          record.abortedAt = Date.now()
+          record.controller.abort()
+        }
+      }
+      for (const fault of plan.faults.filter((f) => f.tick === tick)) {
+        context.note(`tick ${tick}: ${fault.kind} ${JSON.stringify(fault.params)}`)
+        if (fault.kind === 'invalidation-across-reconnect') {
+          // The invalidated trace is tracked too: its terminal must be `invalidated`.
+          await injectTonFault(fault, {
+            ...tonTarget,
+            onTrace: (hash) => track('ton', hash, undefined, () => traceTruth(ton, hash)),
+          })
+        } else if (TON_FAULTS.has(fault.kind)) await injectTonFault(fault, tonTarget)
+        else injectVenumFault(fault, tick, venumTarget)
+      }
+      await tonTarget.step()
+      for (const chain of chains) if (prng.chance(0.5)) chain.advance()
+      await turn()
+      await sleep(2)
+    }
+    for (const actions of later.values()) for (const action of actions) action()
+    for (const handle of traces) await handle.finish()
+    for (const chain of chains) chain.finish()
+
+    // A trace retracted before the consumer ever saw it owes no terminal (see `owedOnlyIfSeen`): such a
+    // track may stay open, and is not waited for.
+    const owesNothing = (r: TrackRecord) =>
+      r.truth().owedOnlyIfSeen && !r.updates.some((u) => u.tier !== 'unknown')
+    const quiet = await until(
+      () =>
+        records.every(
+          (r) => (r.settled.state !== 'pending' && r.reached.state !== 'pending') || owesNothing(r),
+        ),
+      QUIESCE_MS,
+      5,
+    )
+    await sleep(quiet ? 20 : 0)
+    context.note(
+      `quiesced: ${quiet}, ${records.filter((r) => r.settled.state === 'pending').length} track(s) open`,
+    )
+    // What the consumer had before `close()`: closing cancels open tracks, which is not the chain's doing.
+    const snapshot = records.map((r) => ({
+      ...r,
+      updates: [...r.updates],
+      settled: { ...r.settled },
+      reached: { ...r.reached },
+    }))
+    await tracker.close()
+    checkTracks(snapshot, context.violations)
+    context.stats.tracks = records.length
+    context.stats.updates = records.reduce((sum, r) => sum + r.updates.length, 0)
+    await checkClosed(context, 'tracker', () => ton.connections.active + solana.openStreams)
+  } finally {
+    await ton.close()
+    await solana.close()
+  }
+}
+
+const TON_TIER: Readonly<Record<string, string>> = {
+  pending: 'pending',
+  confirmed: 'confirmed',
+  finalized: 'finalized',
+}
+
+function traceTruth(sim: TonSimulator, hash: string): TrackTruth {
+  const trace = sim.ledger.trace(hash)
+  if (!trace) {
+    return {
+      highestTier: 'unknown',
+      ending: 'invalidated',
+      failed: false,
+      owedOnlyIfSeen: true,
+      describe: 'not in the ledger',
+    }
+  }
+  return {
+    highestTier: TON_TIER[trace.finality ?? ''] ?? 'unknown',
+    ending: trace.status === 'invalidated' ? 'invalidated' : 'finalized',
+    failed: trace.failed,
+    owedOnlyIfSeen: trace.status === 'invalidated',
+    describe: `${trace.stages.join('→')}${trace.failed ? ' (failed)' : ''}`,
+  }
+}
+
+function signatureTruth(chain: SignatureChain): TrackTruth {
+  const failed = chain.failed
+  return {
+    highestTier: failed ? 'pending' : 'finalized',
+    ending: failed ? 'failed' : 'finalized',
+    failed,
+    owedOnlyIfSeen: false,
+    describe: `${chain.path}: ${chain.reached.join('→')}`,
+  }
+}

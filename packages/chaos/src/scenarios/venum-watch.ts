@@ -1,0 +1,134 @@
+import { createVenum, type VenumUpdate } from '@chainstream/provider-venum-solana'
+import { createVenumSimulator, venumSignature } from '@chainstream/testkit'
+import { checkClosed } from '../harness/leak-check.js'
+import type { SeedContext } from '../harness/seed-context.js'
+import { SignatureChain } from '../harness/venum-chain.js'
+import { observe, sleep, until } from '../harness/wait.js'
+import { checkVenumUpdates, checkVenumWaits, type VenumWait } from '../oracle/venum-oracle.js'
+import { Prng } from '../prng.js'
+import type { Schedule, VenumWatchPlan } from '../schedule-types.js'
+import { FAST_VENUM, FAST_VENUM_SIM, injectVenumFault, venumSimOptions } from './venum-faults.js'
+
+/** How long the watch gets, after the last chain step, to end every signature. */
+const QUIESCE_MS = 3_000
+
+/**
+ * One Venum watch over manual and automatic signatures, plus `waitFor`s, against a fresh simulator. The
+ * schedule moves the manual signatures tick by tick (sometimes "quietly", while streams are down) and
+ * injects Venum's faults; then every signature must end exactly once, in tier order, as the chain did.
+ */
+export async function runVenumWatch(plan: Schedule & VenumWatchPlan, context: SeedContext): Promise<void> {
+  const sim = await createVenumSimulator({
+    seed: plan.seed,
+    ...FAST_VENUM_SIM,
+    lifecycles: { success: 5, failure: 2, 'verify-timeout': 1, 'never-lands': 1, 'setup-error': 1 },
+    ...venumSimOptions(plan.faults),
+  })
+  const prng = new Prng(plan.seed).fork('venum-run')
+  try {
+    const venum = createVenum({
+      apiKey: sim.apiKey,
+      baseUrl: sim.url,
+      maxStreams: plan.maxStreams,
+      ...FAST_VENUM,
+      random: prng.fork('jitter').source(),
+    })
+    const chains = new Map<string, SignatureChain>()
+    const manual = plan.manual.map((path, i) => {
+      const signature = venumSignature(i, plan.seed)
+      sim.addSignature(signature, 'manual')
+      const chain = new SignatureChain(signature, path, sim)
+      chains.set(signature, chain)
+      return chain
+    })
+    for (let i = 0; i < plan.automatic; i++) {
+      const signature = venumSignature(1_000 + i, plan.seed)
+      chains.set(signature, new SignatureChain(signature, undefined, sim))
+    }
+
+    const updates = new Map<string, VenumUpdate[]>()
+    const watch = venum.watch({ signatures: [...chains.keys()], events: plan.events })
+    let ended = false
+    let closing = false
+    watch.on('update', (update) => {
+      const list = updates.get(update.signature) ?? []
+      list.push(update)
+      updates.set(update.signature, list)
+    })
+    watch.on('error', (error) => context.note(`watch error ${error.code}: ${error.message.slice(0, 140)}`))
+    watch.on('diagnostic', (d) => context.note(`diagnostic ${d.code}: ${d.message.slice(0, 140)}`))
+    void watch.closed.then((error) => {
+      ended = true
+      if (error && !closing) {
+        context.violations.add('unexpected-close', `the watch ended with ${error.code}: ${error.message}`)
+      }
+    })
+    const ready = observe(watch.ready)
+    // Under a per-key stream limit below the shard count, `ready` waits for streams that cannot open
+    // until others complete — which needs the ticks below. Only a short wait then.
+    const limited = plan.faults.some((fault) => fault.kind === 'venum-stream-limit')
+    await until(() => ready.state !== 'pending', limited ? 50 : 3_000)
+    if (ready.state !== 'resolved') context.note(`watch.ready: ${ready.state} ${String(ready.error)}`)
+
+    const waits: (VenumWait & { controller?: AbortController; abortAt?: number })[] = plan.waits.map(
+      (spec) => {
+        const chain = manual[spec.index] as SignatureChain
+        const controller = spec.abortAt === undefined ? undefined : new AbortController()
+        const settled = observe(
+          venum.waitFor(chain.signature, spec.tier, controller ? { signal: controller.signal } : {}),
+        )
+        return {
+          chain,
+          tier: spec.tier,
+          settled,
+          ...(controller ? { controller } : {}),
+          ...(spec.abortAt === undefined ? {} : { abortAt: spec.abortAt }),
+        }
+      },
+    )
+
+    const later = new Map<number, (() => void)[]>()
+    const target = {
+      sim,
+      manual,
+      prng,
+      later: (tick: number, action: () => void) => later.set(tick, [...(later.get(tick) ?? []), action]),
+      note: (line: string) => context.note(line),
+    }
+    for (let tick = 0; tick < plan.ticks; tick++) {
+      for (const action of later.get(tick) ?? []) action()
+      for (const wait of waits) {
+        if (wait.abortAt === tick && wait.controller) {
+          wait.abortedAt = Date.now()
+          wait.controller.abort()
+        }
+      }
+      for (const fault of plan.faults.filter((f) => f.tick === tick)) {
+        context.note(`tick ${tick}: ${fault.kind} ${JSON.stringify(fault.params)}`)
+        injectVenumFault(fault, tick, target)
+      }
+      for (const chain of manual) if (prng.chance(0.5)) chain.advance()
+      await sleep(3)
+    }
+    for (const actions of later.values()) for (const action of actions) action()
+    for (const chain of manual) chain.finish()
+
+    const quiet = await until(
+      () => ended && waits.every((wait) => wait.settled.state !== 'pending'),
+      QUIESCE_MS,
+      5,
+    )
+    context.note(`quiesced: ${quiet}, watch ended: ${ended}, ${[...updates.values()].flat().length} updates`)
+    closing = true
+    await watch.close()
+    const strongest = plan.events.at(-1) as string
+    checkVenumUpdates(chains, updates, strongest, context.violations)
+    checkVenumWaits(waits, context.violations)
+    context.stats.updates = watch.counters.updates
+    context.stats.lookups = watch.counters.lookups
+    context.stats.streams = sim.streamsOpened
+    await checkClosed(context, 'Venum watch', () => sim.openStreams)
+  } finally {
+    await sim.close()
+  }
+}

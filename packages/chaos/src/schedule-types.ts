@@ -1,0 +1,69 @@
+import type { FaultKind } from './fault-kinds.js'
+
+export type ScenarioKind = 'ton-stream' | 'venum-watch' | 'tracker'
+export type TonProfile = 'toncenter' | 'tonapi'
+export type TonTransport = 'sse' | 'websocket'
+export type TonFinality = 'pending' | 'confirmed' | 'finalized'
+
+/** One injected fault: what, when (the scenario tick it happens before), and its drawn parameters. */
+export interface Fault {
+  readonly kind: FaultKind
+  readonly tick: number
+  /** Kind-specific parameters, drawn from the seed; printed as they are. */
+  readonly params: Readonly<Record<string, number | boolean | string>>
+}
+
+/** A TON stream over an address subscription, driven by the simulator's seeded scenario. */
+export interface TonStreamPlan {
+  readonly scenario: 'ton-stream'
+  readonly profile: TonProfile
+  readonly transport: TonTransport
+  readonly minFinality: TonFinality
+  /** How many of the simulator's 4 wallets the stream subscribes to. */
+  readonly wallets: number
+  readonly ticks: number
+  readonly invalidationRate: number
+  readonly failureRate: number
+  /** How long an abruptly ended session keeps counting against the key. */
+  readonly lingerMs: number
+  /** Whether the opt-in periodic reconciliation is switched on (when the product has it). */
+  readonly reconcile: boolean
+  readonly faults: readonly Fault[]
+}
+
+/** The path a manually driven Solana signature takes. */
+export type SignaturePath = 'success' | 'failure'
+
+/** Venum: one watch over many signatures, plus `waitFor`s, driven tick by tick. */
+export interface VenumWatchPlan {
+  readonly scenario: 'venum-watch'
+  /** Signatures moved by the schedule, one step per tick when drawn. */
+  readonly manual: readonly SignaturePath[]
+  /** Signatures left to the simulator's seeded lifecycles (on its scaled-down clock). */
+  readonly automatic: number
+  /** The tiers the watch asks for. */
+  readonly events: readonly ('landed' | 'processed' | 'confirmed' | 'finalized')[]
+  readonly maxStreams: number
+  /** `waitFor`s on manual signatures: target tier, and the tick at which its signal aborts (if any). */
+  readonly waits: readonly { index: number; tier: 'landed' | 'confirmed' | 'finalized'; abortAt?: number }[]
+  readonly ticks: number
+  readonly faults: readonly Fault[]
+}
+
+/** The cross-chain tracker over both simulators. */
+export interface TrackerPlan {
+  readonly scenario: 'tracker'
+  readonly profile: TonProfile
+  readonly transport: TonTransport
+  /** TON traces: their stage path and whether the first action fails. */
+  readonly traces: readonly { stages: readonly string[]; failed: boolean; abortAt?: number }[]
+  readonly signatures: readonly { path: SignaturePath; abortAt?: number }[]
+  readonly lingerMs: number
+  readonly ticks: number
+  readonly faults: readonly Fault[]
+}
+
+export type ScenarioPlan = TonStreamPlan | VenumWatchPlan | TrackerPlan
+
+/** Everything a seed decides. */
+export type Schedule = ScenarioPlan & { readonly seed: number }

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest'
+import { Prng } from '../src/prng.js'
+import { describeSchedule, scheduleFor } from '../src/schedule.js'
+
+describe('seeds and schedules', () => {
+  it('gives the same numbers for the same seed, different ones for another', () => {
+    const draw = (seed: number) => {
+      const prng = new Prng(seed)
+      return Array.from({ length: 8 }, () => prng.next())
+    }
+    expect(draw(42)).toEqual(draw(42))
+    expect(draw(42)).not.toEqual(draw(43))
+    expect(new Prng(7).fork('faults').next()).toBe(new Prng(7).fork('faults').next())
+    expect(new Prng(7).fork('faults').next()).not.toBe(new Prng(7).fork('venum').next())
+  })
+
+  it('keeps draws in range', () => {
+    const prng = new Prng(1)
+    for (let i = 0; i < 1_000; i++) {
+      const n = prng.int(3, 5)
+      expect(n).toBeGreaterThanOrEqual(3)
+      expect(n).toBeLessThanOrEqual(5)
+      expect(prng.next()).toBeLessThan(1)
+    }
+  })
+
+  it('turns a seed into the same schedule every time', () => {
+    for (let seed = 1; seed <= 50; seed++) {
+      expect(describeSchedule(scheduleFor(seed))).toBe(describeSchedule(scheduleFor(seed)))
+    }
+  })
+
+  it('covers every scenario, transport, profile and fault kind within the CI range', () => {
+    const schedules = Array.from({ length: 200 }, (_, i) => scheduleFor(i + 1))
+    expect(new Set(schedules.map((s) => s.scenario))).toEqual(
+      new Set(['ton-stream', 'venum-watch', 'tracker']),
+    )
+    const kinds = new Set(schedules.flatMap((s) => s.faults.map((f) => f.kind)))
+    for (const kind of [
+      'drop-mid-event',
+      'server-5xx',
+      'rate-limit-429',
+      'reconnect-too-soon',
+      'half-open',
+      'heartbeat-silence',
+      'slow-consumer',
+      'out-of-order-finality',
+      'invalidation-across-reconnect',
+      'v3-errors',
+      'venum-drop',
+      'venum-stall',
+      'venum-503-fallback',
+      'venum-rest-errors',
+      'venum-stream-limit',
+      'abort',
+    ]) {
+      expect(kinds, kind).toContain(kind)
+    }
+    const ton = schedules.flatMap((s) =>
+      s.scenario === 'venum-watch' ? [] : [`${s.profile}/${s.transport}`],
+    )
+    expect(new Set(ton)).toEqual(
+      new Set(['toncenter/sse', 'toncenter/websocket', 'tonapi/sse', 'tonapi/websocket']),
+    )
+  })
+
+  it('never schedules a WebSocket-only fault on SSE', () => {
+    for (let seed = 1; seed <= 2_000; seed++) {
+      const schedule = scheduleFor(seed)
+      if (schedule.scenario !== 'venum-watch' && schedule.transport === 'sse') {
+        expect(schedule.faults.map((f) => f.kind)).not.toContain('half-open')
+      }
+    }
+  })
+})
