@@ -41,11 +41,12 @@ export const WATCH_STATUSES = ['watching', 'reached', 'timed_out', 'aborted', 'e
 export type WatchStatus = (typeof WATCH_STATUSES)[number]
 
 /** Every {@link UpdateSource}. */
-export const UPDATE_SOURCES = ['stream', 'snapshot', 'backfill', 'poll'] as const
+export const UPDATE_SOURCES = ['stream', 'snapshot', 'backfill', 'poll', 'reconciled'] as const
 
 /**
  * Where an observation came from: the live `stream`, a `snapshot` taken after a (re)connect, a
- * `backfill` of a gap, or a `poll` when no stream is available.
+ * `backfill` of a gap, a `poll` when no stream is available, or a periodic reconciliation with the
+ * server's history that found what the stream never delivered (`reconciled`).
  */
 export type UpdateSource = (typeof UPDATE_SOURCES)[number]
 
