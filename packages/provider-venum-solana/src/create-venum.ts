@@ -1,12 +1,13 @@
 import type { LifecycleSourceV1 } from '@chainstream/core'
 import { createVenumLifecycleSource } from './lifecycle-source.js'
+import { clientStreams } from './shard-pool.js'
 import { validateSignatures } from './signature.js'
 import { RateGate, StreamSlots } from './stream-slots.js'
 import { fetchTxStatus, RequestLimiter, type VenumTxStatus } from './tx-status.js'
 import { resolveVenumOptions, type VenumOptions } from './venum-options.js'
 import { VENUM_EVENTS, type VenumEvent } from './venum-statuses.js'
 import type { VenumUpdate } from './venum-update.js'
-import { createWatch } from './venum-watch.js'
+import { createWatch, type WatchResources } from './venum-watch.js'
 import type { VenumWatch, VenumWatchOptions } from './venum-watch-types.js'
 import { SignatureWaiters, type WaitForOptions } from './wait-for.js'
 
@@ -25,7 +26,10 @@ export interface Venum {
   /**
    * Watches any number of signatures: sharded into streams of at most 10, at most `maxStreams` at once
    * (the rest queue), a REST snapshot after every (re)connect, merged by the finality rules; 503 falls
-   * back to polling. Throws `InvalidArgument` before any request for a bad signature or event name.
+   * back to polling. The streams are the client's, shared with its other watches, waits and tracker (see
+   * `shared`): a signature another consumer already watches joins its stream, and the watch starts from
+   * what that stream said so far. Throws `InvalidArgument` before any request for a bad signature or
+   * event name.
    *
    * @example
    * ```ts
@@ -50,8 +54,9 @@ export interface Venum {
    * `TransactionFailed`; `WaitTimeout` (on `timeoutMs`, or Venum's `timeout`/`verify-timeout` — the
    * message says the outcome is unknown); `Aborted` (an abort never resolves); `ServerError` when Venum
    * could not watch it; the fatal error of the stream (`Unauthorized`, …). Every wait of a client shares
-   * one multiplexed watch (every tier requested, so no stream ends early), so many concurrent waits need
-   * few streams.
+   * one multiplexed watch (every tier requested, so no stream ends early), which rides the client's
+   * streams like any watch: many concurrent waits need few streams, and a wait for a signature that is
+   * already watched needs no new one.
    *
    * @example
    * ```ts
@@ -80,11 +85,16 @@ export interface Venum {
  */
 export function createVenum(options: VenumOptions): Venum {
   const config = resolveVenumOptions(options)
-  const resources = {
+  const limiter = new RequestLimiter(MAX_CONCURRENT_LOOKUPS)
+  const resources: WatchResources = {
     config,
-    slots: new StreamSlots(config.maxStreams),
-    limiter: new RequestLimiter(MAX_CONCURRENT_LOOKUPS),
-    gate: new RateGate(config.maxPollsPerSecond),
+    limiter,
+    streams: clientStreams({
+      config,
+      slots: new StreamSlots(config.maxStreams),
+      limiter,
+      gate: new RateGate(config.maxPollsPerSecond),
+    }),
   }
   const watch = (watchOptions: VenumWatchOptions) => createWatch(resources, watchOptions)
   const waiters = new SignatureWaiters(() =>

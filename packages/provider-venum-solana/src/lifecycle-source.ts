@@ -14,9 +14,10 @@ import { createWatch, type WatchResources } from './venum-watch.js'
 
 /**
  * Venum as a lifecycle source for the cross-chain tracker (`createTracker({ providers: [venum] })`):
- * one multiplexed watch, sharded like any other, whose updates reach the tracker as neutral
- * observations (see {@link observationFromVenumUpdate}). The tracker owns the lifecycle; the watch's own
- * merging only spares it duplicates.
+ * one multiplexed watch on the client's streams, shared with its watches and waits like any other
+ * consumer, whose updates reach the tracker as neutral observations (see
+ * {@link observationFromVenumUpdate}). The tracker owns the lifecycle; the watch's own merging only
+ * spares it duplicates.
  */
 export function createVenumLifecycleSource(resources: WatchResources): LifecycleSourceV1 {
   return {

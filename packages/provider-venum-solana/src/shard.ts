@@ -15,14 +15,14 @@ import type { VenumFrame } from './venum-frame.js'
 import { streamUrl, type VenumConfig } from './venum-options.js'
 import type { VenumEvent } from './venum-statuses.js'
 
-/** What a shard needs from the watch that owns it. */
+/** What a shard needs from the pool that owns it. */
 export interface ShardHost {
   readonly config: VenumConfig
   readonly events: readonly VenumEvent[]
   readonly gate: RateGate
   /**
-   * Whether the signature still needs a stream (not done, not finishing, not removed) and this shard
-   * carries it (or the shard that replaced it does).
+   * Whether some consumer still needs the signature on a live stream (Venum has not ended its watcher)
+   * and this shard carries it (or the shard that replaced it does).
    */
   isLiveOn(signature: string, shard: Shard): boolean
   /**
@@ -31,8 +31,9 @@ export interface ShardHost {
    */
   lookup(signature: string, signal: AbortSignal, wanted?: () => boolean): Promise<VenumTxStatus | undefined>
   ingest(frame: VenumFrame, shard: Shard): void
-  reportError(error: ChainstreamError): void
-  diagnostic(diagnostic: Diagnostic): void
+  /** A non-fatal problem of this shard's stream, for the consumers of its signatures. */
+  reportError(error: ChainstreamError, shard: Shard): void
+  diagnostic(diagnostic: Diagnostic, shard: Shard): void
   shardClosed(shard: Shard, error: ChainstreamError | undefined): void
 }
 
@@ -162,14 +163,14 @@ export class Shard {
     })
     this.engine = engine
     engine.on('event', (frame) => this.host.ingest(frame, this))
-    engine.on('error', (error) => this.host.reportError(error))
-    engine.on('diagnostic', (diagnostic) => this.host.diagnostic(diagnostic))
+    engine.on('error', (error) => this.host.reportError(error, this))
+    engine.on('diagnostic', (diagnostic) => this.host.diagnostic(diagnostic, this))
     engine.on('reconnect', ({ error }) => {
       if (isTierPollingUnavailable(error)) this.startPolling()
       // A stream that ended right after `ready`, before its snapshot could start, would otherwise never
       // close the gap if Venum kept doing that: take the snapshot now.
       if (this.readySeen && !this.recovered) {
-        this.snapshot().catch((failure: unknown) => this.host.reportError(toChainstreamError(failure)))
+        this.snapshot().catch((failure: unknown) => this.host.reportError(toChainstreamError(failure), this))
       }
       if (error.code === 'ConnectionLimit') for (const listener of [...this.limitListeners]) listener()
     })
@@ -181,9 +182,13 @@ export class Shard {
     engine.on('close', (error) => this.onClosed(error))
   }
 
-  /** Closes the stream when none of its signatures needs it any more. */
-  closeIfEmpty(): void {
-    if (!this.isClosed && this.live().length === 0) void this.close()
+  /**
+   * Closes the stream when none of its signatures needs it any more; resolves once it is closed (at once
+   * when it stays open).
+   */
+  closeIfEmpty(): Promise<void> {
+    if (!this.isClosed && this.live().length === 0) return this.close()
+    return this.closing ?? Promise.resolve()
   }
 
   /** Closes the stream and stops polling; resolves once the socket is closed. Idempotent. */
@@ -272,7 +277,7 @@ export class Shard {
           this.host.ingest({ kind: 'lookup', signature, body, source: 'poll' }, this)
         } catch (error) {
           if (signal.aborted) return
-          this.host.reportError(toChainstreamError(error))
+          this.host.reportError(toChainstreamError(error), this)
         }
       }
       if (this.live().length === 0) return

@@ -52,7 +52,8 @@ describe('venum.watch: sharding', () => {
   })
 
   it('shares maxStreams between the watches of one client, first come first served', async () => {
-    const { sim, venum } = await setup({}, { maxStreams: 1 })
+    // Watches with streams of their own (on shared streams, both signatures would ride one stream).
+    const { sim, venum } = await setup({}, { maxStreams: 1, shared: false })
     for (const s of range(0, 2)) sim.addSignature(s)
     const a = venum.watch({ signatures: [sig(0)] })
     const b = venum.watch({ signatures: [sig(1)] })

@@ -90,8 +90,6 @@ export class SignatureState {
   state: LifecycleState
   /** The last update carried `done`. */
   done = false
-  /** A time-out or error arrived and the final lookup is under way. */
-  finishing = false
   /** Removed from the watch by the caller. */
   removed = false
 
@@ -106,11 +104,6 @@ export class SignatureState {
       target: VENUM_TIERS[target],
       startedAt: Date.now(),
     })
-  }
-
-  /** Still needs a stream: not done, not finishing, not removed. */
-  get live(): boolean {
-    return !this.done && !this.finishing && !this.removed
   }
 
   /**

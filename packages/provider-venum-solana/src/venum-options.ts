@@ -29,12 +29,25 @@ export interface VenumOptions {
    */
   auth?: 'header' | 'query'
   /**
-   * At most this many SSE streams at once, over every watch of this client (each carries up to 10
-   * signatures). More signatures than fit wait in a queue and get a stream as others complete. Venum
-   * counts streams against your plan's connection limit, which it does not publish: keep this below it.
+   * At most this many SSE streams at once, over every watch, wait and tracker of this client (each
+   * carries up to 10 signatures). More signatures than fit wait in a queue and get a stream as others
+   * complete. Venum counts streams against your plan's connection limit, which it does not publish: keep
+   * this below it.
    * @default 10
    */
   maxStreams?: number
+  /**
+   * Whether every consumer of this client — each `watch()`, every `waitFor` and the tracker's lifecycle
+   * watch — rides one pool of streams. A signature then rides at most one stream, however many of them
+   * watch it, so `n` distinct signatures need `ceil(n / 10)` streams. Shared streams ask Venum for every
+   * tier, and each consumer ends its own story at its own target; a landed-only watch therefore sees
+   * Venum's `verify-timeout` instead of the landed-only `timeout` (both mean the outcome is unknown).
+   *
+   * `false`: each `watch()` opens streams of its own asking for exactly its `events` (the waits of the
+   * client share one set, the tracker's watch another), as before the pool existed.
+   * @default true
+   */
+  shared?: boolean
   /**
    * Silence on a stream for this long means the connection is dead: reconnect and take a snapshot.
    * Venum sends a heartbeat about every 15 s. `0` disables the watchdog.
@@ -68,6 +81,7 @@ export interface VenumConfig {
   readonly auth: 'header' | 'query'
   readonly fetch: FetchLike | undefined
   readonly maxStreams: number
+  readonly shared: boolean
   readonly heartbeatTimeoutMs: number
   readonly reconnect: Partial<ReconnectPolicy> | undefined
   readonly pollIntervalMs: number
@@ -92,6 +106,7 @@ const schema = z.strictObject({
   fetch: fn<FetchLike>('fetch').optional(),
   auth: z.enum(['header', 'query']).optional(),
   maxStreams: z.number().int().min(1).optional(),
+  shared: z.boolean({ message: 'shared must be true or false' }).optional(),
   heartbeatTimeoutMs: z.number().min(0).optional(),
   reconnect: z.record(z.string(), z.number()).optional(),
   pollIntervalMs: z.number().min(10).optional(),
@@ -126,6 +141,7 @@ export function resolveVenumOptions(options: VenumOptions): VenumConfig {
     auth,
     fetch: parsed.fetch,
     maxStreams: parsed.maxStreams ?? 10,
+    shared: parsed.shared ?? true,
     heartbeatTimeoutMs: parsed.heartbeatTimeoutMs ?? 45_000,
     reconnect: parsed.reconnect as Partial<ReconnectPolicy> | undefined,
     pollIntervalMs: parsed.pollIntervalMs ?? 2_000,

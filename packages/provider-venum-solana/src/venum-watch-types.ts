@@ -4,12 +4,18 @@ import type { VenumUpdate } from './venum-update.js'
 
 /** Options of `venum.watch()`. */
 export interface VenumWatchOptions {
-  /** Transaction signatures (base58). Any number: they are sharded into streams of at most 10. */
+  /**
+   * Transaction signatures (base58). Any number: they are sharded into streams of at most 10, shared
+   * with the client's other watches, waits and tracker (see the client option `shared`).
+   */
   signatures: readonly string[]
   /**
    * The tiers to report. The strongest one is the target: a signature's watch ends when it reaches it
-   * (or fails, or times out). `['landed']` alone is landed-only mode: Venum then ends each signature at
-   * its landing, or with `timeout` when the landing never came.
+   * (or fails, or times out). `['landed']` alone ends each signature at its landing. On the client's
+   * shared streams (the default), which ask Venum for every tier so that consumers with other targets
+   * can ride them too, a landing that never comes ends with Venum's `verify-timeout`; on a watch's own
+   * streams (`shared: false`) Venum runs its landed-only mode and says `timeout`. Both mean the outcome
+   * is unknown.
    * @default ['landed', 'processed', 'confirmed', 'finalized']
    */
   events?: readonly VenumEvent[]
@@ -36,9 +42,15 @@ export interface VenumWatchEvents {
 export interface VenumWatchCounters {
   /** Updates emitted. */
   updates: number
-  /** Streams started (the first connection of each shard; reconnects are not counted). */
+  /**
+   * Streams that carried its signatures: each counts once (a re-shard's new stream counts, reconnects do
+   * not), and a stream shared with other consumers of the client counts for each of them.
+   */
   streams: number
-  /** REST lookups made (snapshots, polls and final checks). */
+  /**
+   * REST lookups of its signatures (snapshots, polls and final checks); one made for a signature other
+   * consumers watch too counts for each of them.
+   */
   lookups: number
   /** Non-fatal errors reported. */
   errors: number
@@ -51,7 +63,8 @@ export interface VenumWatchCounters {
 export interface VenumWatch extends AsyncIterable<VenumUpdate> {
   /**
    * Resolves once every signature that got a stream is subscribed (or being polled while Venum answers
-   * 503) — open the watch, await this, then send the transaction to catch its earliest `landed`.
+   * 503) — open the watch, await this, then send the transaction to catch its earliest `landed`. A
+   * signature that already rides a stream of the client (another consumer watches it) is ready at once.
    * Signatures queued behind `maxStreams` are not waited for. Rejects with the fatal error, if one ends
    * the watch first.
    */
@@ -67,15 +80,24 @@ export interface VenumWatch extends AsyncIterable<VenumUpdate> {
   on<K extends keyof VenumWatchEvents>(event: K, listener: VenumWatchEvents[K]): () => void
   off<K extends keyof VenumWatchEvents>(event: K, listener: VenumWatchEvents[K]): void
   /**
-   * Watches more signatures (validated first; already watched ones are ignored). They join streams that
-   * have room — a new stream is subscribed before the old one closes, so the signatures already there
-   * lose no update — or new streams. Resolves once they are subscribed (or queued behind `maxStreams`).
+   * Watches more signatures (validated first; already watched ones are ignored). One that another
+   * consumer of the client already watches joins its stream, starting from what that stream said so far;
+   * the others join streams that have room — a new stream is subscribed before the old one closes, so
+   * the signatures already there lose no update — or new streams. Resolves once they are subscribed (or
+   * queued behind `maxStreams`).
    */
   add(signatures: readonly string[]): Promise<void>
-  /** Stops watching these signatures: no more updates for them; a stream left with nothing is closed. */
+  /**
+   * Stops watching these signatures: no more updates for them. A signature no other consumer watches
+   * leaves its stream, and a stream left with nothing is closed.
+   */
   remove(signatures: readonly string[]): Promise<void>
   /** The neutral lifecycle state of a signature (tier, outcome, terminal, watch status), for trackers. */
   lifecycle(signature: string): LifecycleState | undefined
-  /** Closes every stream and ends the iterators. Idempotent. */
+  /**
+   * Ends the watch and its iterators, and takes its signatures off the client's streams: a stream left
+   * with nothing is closed (resolves once it is), a signature another consumer still watches stays where
+   * it is. Idempotent.
+   */
   close(): Promise<void>
 }

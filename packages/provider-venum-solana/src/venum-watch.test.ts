@@ -76,10 +76,11 @@ describe('venum.watch: statuses and events', () => {
   })
 
   it('supports landed-only mode: done at landing, or timeout (outcome unknown) when the landing never came', async () => {
-    const { sim, venum } = await setup({
-      lifecycles: (s) => (s === sig(2) ? 'never-lands' : 'success'),
-      timeScale: 0.2,
-    })
+    // Venum's landed-only mode is what a watch's own streams ask for (`shared: false`).
+    const { sim, venum } = await setup(
+      { lifecycles: (s) => (s === sig(2) ? 'never-lands' : 'success'), timeScale: 0.2 },
+      { shared: false },
+    )
     const watch = venum.watch({ signatures: [sig(1), sig(2)], events: ['landed'] })
     const seen = record(watch)
     await watch.closed
@@ -90,6 +91,25 @@ describe('venum.watch: statuses and events', () => {
     expect(seen.of(sig(2))).toEqual([
       expect.objectContaining({ status: 'timeout', outcome: 'unknown', done: true }),
     ])
+  })
+
+  it('landed-only on shared streams: done at landing, or verify-timeout (outcome unknown) when the landing never came', async () => {
+    const { sim, venum } = await setup({
+      lifecycles: (s) => (s === sig(2) ? 'never-lands' : 'success'),
+      timeScale: 0.2,
+    })
+    const watch = venum.watch({ signatures: [sig(1), sig(2)], events: ['landed'] })
+    const seen = record(watch)
+    await watch.closed
+    // A shared stream asks for every tier, so that consumers with other targets can ride it too.
+    expect(sim.streamRequests[0]?.events).toEqual(['landed', 'processed', 'confirmed', 'finalized'])
+    expect(seen.of(sig(1))).toEqual([
+      expect.objectContaining({ status: 'landed', tier: 'pending', done: true }),
+    ])
+    expect(seen.of(sig(2))).toEqual([
+      expect.objectContaining({ status: 'verify-timeout', outcome: 'unknown', tier: 'unknown', done: true }),
+    ])
+    expect(watch.lifecycle(sig(2))).toMatchObject({ watch: 'timed_out', outcome: 'unknown' })
   })
 
   it('a timed-out signature that did reach its tier is reported as reached (the final lookup resolves it)', async () => {
@@ -139,7 +159,8 @@ describe('venum.watch: statuses and events', () => {
     await watch.ready
     for (const status of ['landed', 'processed', 'confirmed'] as const) sim.advance(sig(1), status)
     await watch.closed
-    expect(sim.streamRequests[0]?.url).toContain('events=landed,confirmed')
+    // The shared stream asks Venum for every tier; the watch reports only its own.
+    expect(sim.streamRequests[0]?.url).toContain('events=landed,processed,confirmed,finalized')
     expect(seen.statuses(sig(1))).toEqual(['landed', 'confirmed'])
     expect(seen.updates.at(-1)?.done).toBe(true)
   })
@@ -252,6 +273,7 @@ describe('venum.watch: auth and validation', () => {
     expect(() => createVenum({ apiKey: 'k', maxStreams: 0 })).toThrow(/maxStreams/)
     expect(() => createVenum({ apiKey: 'k', baseUrl: 'ftp://x' })).toThrow(/baseUrl/)
     expect(() => createVenum({ apiKey: 'k', auth: 'cookie' as never })).toThrow(/auth/)
+    expect(() => createVenum({ apiKey: 'k', shared: 'no' as never })).toThrow(/shared must be true or false/)
     expect(() => createVenum({} as never)).toThrow(/apiKey is required/)
   })
 })

@@ -55,8 +55,10 @@ function checkArguments(signature: string, tier: VenumEvent, options: WaitForOpt
 }
 
 /**
- * Every `waitFor` of a client shares one multiplexed watch (opened on first use): a thousand waits
- * need a hundred streams, not a thousand queued behind `maxStreams`. A signature is watched while at
+ * Every `waitFor` of a client shares one multiplexed watch (opened on first use), a consumer of the
+ * client's streams like any watch: a thousand waits need a hundred streams, not a thousand queued behind
+ * `maxStreams`, and a wait for a signature a watch or the tracker already follows rides that signature's
+ * stream and starts from what it said. A signature is watched while at
  * least one wait needs it, with every tier requested (so its stream never ends at a lower tier that
  * another wait has passed), and forgotten when the last one settles.
  */

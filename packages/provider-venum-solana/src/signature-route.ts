@@ -1,0 +1,132 @@
+import type { ChainstreamError, Diagnostic } from '@chainstream/core'
+import type { Shard } from './shard.js'
+import type { VenumFrame } from './venum-frame.js'
+
+/**
+ * What a shard pool needs from a consumer of its streams: a watch, the waits of a client, or the tracker's
+ * lifecycle watch. Each consumer keeps its own per-signature state; the pool only delivers.
+ */
+export interface PoolConsumer {
+  /** A frame of a signature this consumer joined: a stream event, a snapshot, a poll or a final lookup. */
+  receive(frame: VenumFrame): void
+  /** A non-fatal problem of a stream carrying its signatures (a drop being retried, a 429, a failed snapshot). */
+  streamError(error: ChainstreamError): void
+  /** An anomaly on a stream carrying its signatures. */
+  diagnostic(diagnostic: Diagnostic): void
+  /** A fatal error (401, 400, …) ended a stream that carried signatures this consumer still needed. */
+  streamFailed(error: ChainstreamError): void
+  /** A stream now carries one of its signatures (for its counters). */
+  rides(shard: Shard): void
+  /** A REST lookup of one of its signatures is being made (for its counters). */
+  lookedUp(): void
+}
+
+/**
+ * One consumer's place on a route. A fresh object per join, so that a delivery prepared for an earlier
+ * membership (the final lookup after a time-out, say) is not handed to the same consumer once it left
+ * and joined again.
+ */
+export interface Membership {
+  /** The consumer has been given what the route saw before it joined. */
+  replayed: boolean
+}
+
+/** The frames a consumer that joins late is caught up with: facts, never the ends of Venum's watchers. */
+const historyKey = (frame: VenumFrame): string | undefined => {
+  switch (frame.kind) {
+    case 'tx':
+      return frame.status === 'timeout' || frame.status === 'verify-timeout'
+        ? undefined
+        : `tx:${frame.status}`
+    case 'lookup':
+      return `lookup:${frame.body.status}:${frame.body.confirmationStatus ?? ''}`
+    case 'signature-error':
+      return undefined
+  }
+}
+
+/**
+ * One signature in a pool: the consumers watching it, the stream carrying it, and what its streams have
+ * said so far. The history is what a consumer that joins later is replayed first — `landed` in particular,
+ * which no REST lookup can show — so it starts where the others are, without a request. It holds one
+ * frame per distinct status, so it stays a handful of frames however long the signature is watched.
+ */
+export class SignatureRoute {
+  readonly members = new Map<PoolConsumer, Membership>()
+  /** The stream carrying this signature (or the one about to, while a re-shard makes it). */
+  shard: Shard | undefined
+  /** Venum ended its watcher here (`timeout`, `verify-timeout`, `error`): the final lookup is under way. */
+  finishing = false
+  private readonly history: VenumFrame[] = []
+  private readonly keys = new Set<string>()
+
+  constructor(readonly signature: string) {}
+
+  /** Some consumer still needs this signature on a live stream. */
+  get live(): boolean {
+    return this.members.size > 0 && !this.finishing
+  }
+
+  /** Adds a consumer (a consumer already on the route keeps its membership). */
+  join(consumer: PoolConsumer): Membership {
+    const existing = this.members.get(consumer)
+    if (existing) return existing
+    const membership: Membership = { replayed: this.history.length === 0 }
+    this.members.set(consumer, membership)
+    return membership
+  }
+
+  /** Removes a consumer; `false` when it was not on the route. */
+  leave(consumer: PoolConsumer): boolean {
+    return this.members.delete(consumer)
+  }
+
+  /** The memberships now, for a delivery that must reach exactly these (see {@link deliver}). */
+  audience(): [PoolConsumer, Membership][] {
+    return [...this.members]
+  }
+
+  /** Remembers a frame for later joiners and hands it to every member. */
+  route(frame: VenumFrame): void {
+    const remembered = this.remember(frame)
+    this.deliver(frame, this.audience(), remembered)
+  }
+
+  /**
+   * Hands `frame` to those of `audience` that are still the same members. A member that has not been
+   * caught up yet is replayed the history first (it ends with `frame` when `frame` was just remembered).
+   */
+  deliver(frame: VenumFrame, audience: readonly [PoolConsumer, Membership][], remembered = false): void {
+    for (const [consumer, membership] of audience) {
+      if (this.members.get(consumer) !== membership) continue
+      if (!membership.replayed) {
+        this.catchUp(consumer, membership)
+        if (remembered) continue
+      }
+      consumer.receive(frame)
+    }
+  }
+
+  /** Catches every member up that has not been yet: what the route saw before they joined, in order. */
+  catchUpAll(): void {
+    for (const [consumer, membership] of this.audience()) {
+      if (!membership.replayed) this.catchUp(consumer, membership)
+    }
+  }
+
+  private catchUp(consumer: PoolConsumer, membership: Membership): void {
+    membership.replayed = true
+    for (const frame of [...this.history]) {
+      if (this.members.get(consumer) !== membership) return
+      consumer.receive(frame)
+    }
+  }
+
+  private remember(frame: VenumFrame): boolean {
+    const key = historyKey(frame)
+    if (key === undefined || this.keys.has(key)) return false
+    this.keys.add(key)
+    this.history.push(frame)
+    return true
+  }
+}
