@@ -1,23 +1,12 @@
+import type { FetchLike, LifecycleSourceV1, Logger, WebSocketConstructor } from '@chainstream/core'
 import {
-  type FetchLike,
-  type LifecycleSourceV1,
-  type Logger,
-  parseOptions,
-  type WebSocketConstructor,
-} from '@chainstream/core'
-import {
-  createTonLifecycleSource,
-  createTonStreams,
-  createV3Client,
-  normalizeBaseUrl,
+  createTonService,
   type TonLifecycleOptions,
   type TonNetwork,
+  type TonServiceDefinition,
   type TonStream,
   type TonStreamOptions,
-  toHttpUrl,
-  toWebSocketUrl,
 } from '@chainstream/provider-toncenter'
-import { z } from 'zod'
 
 /** Options of {@link createTonapi}. */
 export interface TonapiOptions {
@@ -85,39 +74,26 @@ export interface Tonapi {
   readonly lifecycle: LifecycleSourceV1
 }
 
-const HOSTS: Record<TonNetwork, string> = {
-  mainnet: 'https://tonapi.io',
-  testnet: 'https://testnet.tonapi.io',
+/**
+ * TonAPI as data: its hosts, streaming without the `/api` prefix, Bearer (or `?token=`) authentication,
+ * and recovery from TON Center API v3 only when a TON Center key or a v3 URL is given (TonAPI's REST
+ * shapes cannot be turned into stream notifications).
+ */
+export const TONAPI_SERVICE: TonServiceDefinition<'tonapi'> = {
+  providerId: 'tonapi',
+  providerName: 'TonAPI',
+  hosts: { mainnet: 'https://tonapi.io', testnet: 'https://testnet.tonapi.io' },
+  streamingPath: '/streaming/v2',
+  authHeader: (key) => ({ Authorization: `Bearer ${key}` }),
+  queryParam: 'token',
+  v3: {
+    kind: 'toncenter',
+    hosts: { mainnet: 'https://toncenter.com/api/v3', testnet: 'https://testnet.toncenter.com/api/v3' },
+  },
 }
-const TONCENTER_V3: Record<TonNetwork, string> = {
-  mainnet: 'https://toncenter.com/api/v3',
-  testnet: 'https://testnet.toncenter.com/api/v3',
-}
-
-const url = z.url({ protocol: /^(https?|wss?)$/, error: 'must be an absolute http(s) URL' })
-
-const optionsSchema = z.strictObject({
-  apiKey: z.string().min(1, 'must not be empty').optional(),
-  apiKeys: z.array(z.string().min(1, 'must not be empty')).optional(),
-  network: z.enum(['mainnet', 'testnet']).optional(),
-  baseUrl: url.optional(),
-  authVia: z.enum(['header', 'query']).optional(),
-  toncenterApiKey: z.string().min(1, 'must not be empty').optional(),
-  v3BaseUrl: url.optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-  fetch: z.custom<FetchLike>((value) => typeof value === 'function', 'expected a function').optional(),
-  WebSocket: z
-    .custom<WebSocketConstructor>((value) => typeof value === 'function', 'expected a constructor')
-    .optional(),
-  logger: z
-    .custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger')
-    .optional(),
-  // Checked in detail by the lifecycle source.
-  lifecycle: z.record(z.string(), z.unknown()).optional(),
-})
 
 /**
- * TonAPI Streaming API v2 over SSE or WebSocket — the same protocol as TON Center (the codec is shared),
+ * TonAPI Streaming API v2 over SSE or WebSocket — the same protocol and implementation as TON Center,
  * with TonAPI's endpoints and authentication. Gap recovery uses TON Center API v3 when configured.
  *
  * @throws {ChainstreamError} `InvalidArgument` for invalid options.
@@ -131,59 +107,5 @@ const optionsSchema = z.strictObject({
  * ```
  */
 export function createTonapi(options: TonapiOptions = {}): Tonapi {
-  const parsed = parseOptions(optionsSchema, options, 'TonAPI options')
-  const network = parsed.network ?? 'mainnet'
-  const keys = [...(parsed.apiKey ? [parsed.apiKey] : []), ...(parsed.apiKeys ?? [])].filter(
-    (key, index, all) => all.indexOf(key) === index,
-  )
-  const base = toHttpUrl(normalizeBaseUrl(parsed.baseUrl ?? HOSTS[network], 'baseUrl'))
-  const v3BaseUrl =
-    parsed.v3BaseUrl !== undefined
-      ? toHttpUrl(normalizeBaseUrl(parsed.v3BaseUrl, 'v3BaseUrl'))
-      : parsed.toncenterApiKey !== undefined
-        ? TONCENTER_V3[network]
-        : undefined
-  const endpoints = {
-    sseUrl: `${base}/streaming/v2/sse`,
-    wsUrl: toWebSocketUrl(`${base}/streaming/v2/ws`),
-    v3BaseUrl,
-  }
-  const recoverySource =
-    v3BaseUrl === undefined
-      ? undefined
-      : createV3Client({ baseUrl: v3BaseUrl, apiKey: parsed.toncenterApiKey, fetch: parsed.fetch })
-  // One set of shared connections per client: every stream, the lifecycle source and Node-RED ride it.
-  const streams = createTonStreams({
-    providerId: 'tonapi',
-    providerName: 'TonAPI',
-    sseUrl: endpoints.sseUrl,
-    wsUrl: endpoints.wsUrl,
-    keys,
-    auth: {
-      via: parsed.authVia ?? 'header',
-      header: (key) => ({ Authorization: `Bearer ${key}` }),
-      queryParam: 'token',
-    },
-    headers: parsed.headers,
-    fetch: parsed.fetch,
-    WebSocket: parsed.WebSocket,
-    recoverySource,
-    logger: parsed.logger,
-  })
-  const client: Omit<Tonapi, 'lifecycle'> = {
-    providerId: 'tonapi',
-    endpoints,
-    stream: (streamOptions) => streams.stream(streamOptions),
-  }
-  const lifecycle = createTonLifecycleSource(
-    {
-      providerId: 'tonapi',
-      providerName: 'TonAPI',
-      openStream: client.stream,
-      v3: recoverySource,
-      logger: parsed.logger,
-    },
-    parsed.lifecycle as TonLifecycleOptions | undefined,
-  )
-  return { ...client, lifecycle }
+  return createTonService(TONAPI_SERVICE, options) as Tonapi
 }

@@ -1,7 +1,13 @@
 // @chainstream/provider-toncenter — TON Center Streaming API v2, and the TON protocol shared with TonAPI.
 
 // The provider
-export { createToncenter, type Toncenter, type ToncenterOptions } from './toncenter.js'
+export { createToncenter, TONCENTER_SERVICE, type Toncenter, type ToncenterOptions } from './toncenter.js'
+export {
+  createTonService,
+  type TonServiceClient,
+  type TonServiceDefinition,
+  type TonServiceOptions,
+} from './ton-service.js'
 export { normalizeBaseUrl, type TonNetwork, toHttpUrl, toWebSocketUrl } from './endpoints.js'
 export type { TonStreamOptions } from './stream-options.js'
 export {

@@ -1,9 +1,37 @@
 import { bodyMessage, type ChainstreamError, registerSecret } from '@chainstream/core'
 
+/**
+ * The API keys of one client, in order of preference, and which one is in use: shared by every
+ * connection of the client and by its API v3 requests, so a rotation on one is seen by all. Each key is
+ * registered for redaction once, here.
+ */
+export class KeyRing {
+  private index = 0
+  readonly keys: readonly string[]
+
+  constructor(keys: readonly string[]) {
+    this.keys = keys
+    for (const key of keys) registerSecret(key)
+  }
+
+  /** The key to use now (undefined when keyless). */
+  get current(): string | undefined {
+    return this.keys[this.index]
+  }
+
+  /** Moves to the next key (no-op with fewer than two). */
+  rotate(): void {
+    if (this.keys.length > 1) this.index = (this.index + 1) % this.keys.length
+  }
+}
+
 /** Options of {@link KeyPool}. */
 export interface KeyPoolOptions {
-  /** The keys, in order of preference. Empty: keyless (the public host then answers a limit of 0). */
-  keys: readonly string[]
+  /**
+   * The keys, in order of preference (a client's shared ring, or a list). Empty: keyless (the public
+   * host then answers a limit of 0).
+   */
+  keys: readonly string[] | KeyRing
   /** How long `ConnectionLimit` answers are retried before giving up (per run of failures). */
   connectionLimitRetryMs: number
   /** Provider name for messages. */
@@ -13,30 +41,30 @@ export interface KeyPoolOptions {
 }
 
 /**
- * The API keys of one stream and what to do when the server says the connection limit is reached.
+ * What one connection does when the server says the connection limit is reached, over the client's keys.
  * Several keys: move to the next key at once. One key: the server may still be holding the session that
  * just dropped (for about a minute), so keep retrying with backoff for a bounded time, then fail with a
  * typed `ConnectionLimit` carrying the number of attempts. No key: fail at once with a hint.
  */
 export class KeyPool {
-  private index = 0
+  private readonly ring: KeyRing
   private limitedSince: number | undefined
   private limitAttempts = 0
   private readonly now: () => number
 
   constructor(private readonly options: KeyPoolOptions) {
-    for (const key of options.keys) registerSecret(key)
+    this.ring = options.keys instanceof KeyRing ? options.keys : new KeyRing(options.keys)
     this.now = options.now ?? Date.now
   }
 
   /** The key to use now (undefined when keyless). */
   get current(): string | undefined {
-    return this.options.keys[this.index]
+    return this.ring.current
   }
 
   /** Number of keys. */
   get size(): number {
-    return this.options.keys.length
+    return this.ring.keys.length
   }
 
   /** A connection was subscribed: the limit episode, if any, is over. */
@@ -50,7 +78,8 @@ export class KeyPool {
    * keep trying. Returns the error to hand to the engine (made fatal once the time budget is spent).
    */
   onConnectionLimit(error: ChainstreamError): ChainstreamError {
-    const { keys, provider, connectionLimitRetryMs } = this.options
+    const { provider, connectionLimitRetryMs } = this.options
+    const { keys } = this.ring
     this.limitAttempts++
     this.limitedSince ??= this.now()
     if (keys.length === 0) {
@@ -60,7 +89,7 @@ export class KeyPool {
         message: `${provider} requires an API key for streaming (without one the limit is 0 connections): pass apiKey. Server said: ${bodyMessage(error.body) ?? error.message}`,
       })
     }
-    if (keys.length > 1) this.index = (this.index + 1) % keys.length
+    this.ring.rotate()
     const elapsed = this.now() - this.limitedSince
     if (elapsed < connectionLimitRetryMs)
       return error.with({ isRetryable: true, attempts: this.limitAttempts })

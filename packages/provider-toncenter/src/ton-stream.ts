@@ -18,7 +18,7 @@ import {
 } from './handler-filters.js'
 import { HubConsumer } from './hub/hub-consumer.js'
 import { TonHub } from './hub/ton-hub.js'
-import { KeyPool } from './key-pool.js'
+import { KeyPool, type KeyRing } from './key-pool.js'
 import type { TonEventType } from './protocol/event-types.js'
 import {
   resolveTonSubscription,
@@ -116,8 +116,8 @@ export interface TonServiceProfile {
   providerName: string
   sseUrl: string
   wsUrl: string
-  /** API keys, in order; several rotate on `connection limit reached`. */
-  keys: readonly string[]
+  /** API keys, in order (or the client's shared ring); several rotate on `connection limit reached`. */
+  keys: readonly string[] | KeyRing
   auth: TonAuth
   headers?: Record<string, string> | undefined
   fetch?: FetchLike | undefined

@@ -1,17 +1,9 @@
-import {
-  type FetchLike,
-  type LifecycleSourceV1,
-  type Logger,
-  parseOptions,
-  type WebSocketConstructor,
-} from '@chainstream/core'
-import { z } from 'zod'
-import { normalizeBaseUrl, type TonNetwork, toHttpUrl, toWebSocketUrl } from './endpoints.js'
+import type { FetchLike, LifecycleSourceV1, Logger, WebSocketConstructor } from '@chainstream/core'
+import type { TonNetwork } from './endpoints.js'
 import type { TonLifecycleOptions } from './lifecycle/lifecycle-options.js'
-import { createTonLifecycleSource } from './lifecycle/lifecycle-source.js'
-import { createV3Client } from './recovery/v3-client.js'
 import type { TonStreamOptions } from './stream-options.js'
-import { createTonStreams, type TonStream } from './ton-stream.js'
+import { createTonService, type TonServiceDefinition } from './ton-service.js'
+import type { TonStream } from './ton-stream.js'
 
 /** Options of {@link createToncenter}. */
 export interface ToncenterOptions {
@@ -65,29 +57,16 @@ export interface Toncenter {
   readonly lifecycle: LifecycleSourceV1
 }
 
-const HOSTS: Record<TonNetwork, string> = {
-  mainnet: 'https://toncenter.com',
-  testnet: 'https://testnet.toncenter.com',
+/** TON Center as data: hosts, paths, authentication, and API v3 on the same host with the same keys. */
+export const TONCENTER_SERVICE: TonServiceDefinition<'toncenter'> = {
+  providerId: 'toncenter',
+  providerName: 'TON Center',
+  hosts: { mainnet: 'https://toncenter.com', testnet: 'https://testnet.toncenter.com' },
+  streamingPath: '/api/streaming/v2',
+  authHeader: (key) => ({ 'X-API-Key': key }),
+  queryParam: 'api_key',
+  v3: { kind: 'same-host', path: '/api/v3' },
 }
-
-const optionsSchema = z.strictObject({
-  apiKey: z.string().min(1, 'must not be empty').optional(),
-  apiKeys: z.array(z.string().min(1, 'must not be empty')).optional(),
-  network: z.enum(['mainnet', 'testnet']).optional(),
-  baseUrl: z.string().optional(),
-  v3BaseUrl: z.string().optional(),
-  authVia: z.enum(['header', 'query']).optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-  fetch: z.custom<FetchLike>((value) => typeof value === 'function', 'expected a function').optional(),
-  WebSocket: z
-    .custom<WebSocketConstructor>((value) => typeof value === 'function', 'expected a constructor')
-    .optional(),
-  logger: z
-    .custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger')
-    .optional(),
-  // Checked in detail by the lifecycle source.
-  lifecycle: z.record(z.string(), z.unknown()).optional(),
-})
 
 /**
  * TON Center Streaming API v2 over SSE or WebSocket, with gap recovery from TON Center API v3.
@@ -103,57 +82,5 @@ const optionsSchema = z.strictObject({
  * ```
  */
 export function createToncenter(options: ToncenterOptions = {}): Toncenter {
-  const parsed = parseOptions(optionsSchema, options, 'TON Center options')
-  const keys = [...(parsed.apiKey ? [parsed.apiKey] : []), ...(parsed.apiKeys ?? [])].filter(
-    (key, index, all) => all.indexOf(key) === index,
-  )
-  const base = toHttpUrl(normalizeBaseUrl(parsed.baseUrl ?? HOSTS[parsed.network ?? 'mainnet'], 'baseUrl'))
-  const v3BaseUrl = parsed.v3BaseUrl
-    ? toHttpUrl(normalizeBaseUrl(parsed.v3BaseUrl, 'v3BaseUrl'))
-    : `${base}/api/v3`
-  const endpoints = {
-    sseUrl: `${base}/api/streaming/v2/sse`,
-    wsUrl: toWebSocketUrl(`${base}/api/streaming/v2/ws`),
-    v3BaseUrl,
-  }
-  const recoverySource = createV3Client({
-    baseUrl: v3BaseUrl,
-    apiKey: keys[0],
-    headers: parsed.headers,
-    fetch: parsed.fetch,
-  })
-  // One set of shared connections per client: every stream, the lifecycle source and Node-RED ride it.
-  const streams = createTonStreams({
-    providerId: 'toncenter',
-    providerName: 'TON Center',
-    sseUrl: endpoints.sseUrl,
-    wsUrl: endpoints.wsUrl,
-    keys,
-    auth: {
-      via: parsed.authVia ?? 'header',
-      header: (key) => ({ 'X-API-Key': key }),
-      queryParam: 'api_key',
-    },
-    headers: parsed.headers,
-    fetch: parsed.fetch,
-    WebSocket: parsed.WebSocket,
-    recoverySource,
-    logger: parsed.logger,
-  })
-  const client: Omit<Toncenter, 'lifecycle'> = {
-    providerId: 'toncenter',
-    endpoints,
-    stream: (streamOptions) => streams.stream(streamOptions),
-  }
-  const lifecycle = createTonLifecycleSource(
-    {
-      providerId: 'toncenter',
-      providerName: 'TON Center',
-      openStream: client.stream,
-      v3: recoverySource,
-      logger: parsed.logger,
-    },
-    parsed.lifecycle as TonLifecycleOptions | undefined,
-  )
-  return { ...client, lifecycle }
+  return createTonService(TONCENTER_SERVICE, options) as Toncenter
 }

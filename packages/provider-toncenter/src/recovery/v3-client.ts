@@ -27,8 +27,11 @@ export interface V3Trace {
 export interface V3ClientOptions {
   /** `https://toncenter.com/api/v3` (no trailing slash). */
   baseUrl: string
-  /** Sent as `X-API-Key`. A key is optional for API v3 (keyless requests are rate-limited to 1/s). */
-  apiKey?: string | undefined
+  /**
+   * Sent as `X-API-Key`; a function is asked before each request (the client's key ring, which rotates).
+   * A key is optional for API v3 (keyless requests are rate-limited to 1/s).
+   */
+  apiKey?: string | (() => string | undefined) | undefined
   headers?: Record<string, string> | undefined
   fetch?: FetchLike | undefined
   /** Per-request time limit. @default 15_000 */
@@ -62,12 +65,13 @@ export interface V3Client {
  * Only envelopes and the fields recovery reads are validated; objects pass through as returned.
  */
 export function createV3Client(options: V3ClientOptions): V3Client {
-  const headers: Record<string, string> = { ...options.headers }
-  if (options.apiKey) headers['X-API-Key'] = options.apiKey
+  const keyOf =
+    typeof options.apiKey === 'function' ? options.apiKey : () => options.apiKey as string | undefined
   const get = async <T>(path: string, query: V3Query, schema: z.ZodType, signal: AbortSignal): Promise<T> => {
+    const key = keyOf()
     const response = await requestJson<unknown>(`${options.baseUrl}${path}`, {
       query,
-      headers,
+      headers: key ? { ...options.headers, 'X-API-Key': key } : { ...options.headers },
       signal,
       timeoutMs: options.timeoutMs ?? 15_000,
       ...(options.fetch ? { fetch: options.fetch } : {}),
