@@ -1,78 +1,39 @@
-import type { FetchLike, LifecycleSourceV1, Logger, WebSocketConstructor } from '@chainstream/core'
 import {
   createTonService,
-  type TonLifecycleOptions,
-  type TonNetwork,
+  type TonServiceClient,
   type TonServiceDefinition,
-  type TonStream,
-  type TonStreamOptions,
+  type TonServiceOptions,
 } from '@chainstream/provider-toncenter'
 
-/** Options of {@link createTonapi}. */
-export interface TonapiOptions {
-  /** A Ton Console (TonAPI) key. */
-  apiKey?: string | undefined
-  /** Several keys: on `connection limit reached` the stream moves to the next one. */
-  apiKeys?: readonly string[]
-  /** @default 'mainnet' */
-  network?: TonNetwork
+/**
+ * Options of {@link createTonapi}: those of every TON service, plus `toncenterApiKey`. `apiKey` is a Ton
+ * Console key sent as `Authorization: Bearer` (or `?token=` with `authVia: 'query'`; which one the
+ * streaming endpoints accept is not documented, the header is the default); `baseUrl` defaults to
+ * `https://tonapi.io` (testnet: `https://testnet.tonapi.io`) with streaming at `{baseUrl}/streaming/v2/sse`
+ * and `/ws` (no `/api` prefix).
+ */
+export interface TonapiOptions extends TonServiceOptions {
   /**
-   * The host; streaming is served at `{baseUrl}/streaming/v2/sse` and `/ws` (no `/api` prefix).
-   * @default 'https://tonapi.io' (testnet: 'https://testnet.tonapi.io')
-   */
-  baseUrl?: string | undefined
-  /**
-   * How the key is sent: `Authorization: Bearer <key>` (`'header'`) or `?token=<key>` (`'query'`). Which one
-   * the streaming endpoints accept is not documented; the header is the default. @default 'header'
-   */
-  authVia?: 'header' | 'query'
-  /**
-   * Gap recovery reads TON Center API v3 (TonAPI's REST shapes cannot be turned into stream notifications):
-   * give a TON Center key, and/or the v3 base URL. Without either, recovery is off and a
+   * Gap recovery reads TON Center API v3 (TonAPI's REST shapes cannot be turned into stream
+   * notifications): give a TON Center key (then `v3BaseUrl` defaults to `https://toncenter.com/api/v3`, the
+   * testnet host on testnet) and/or `v3BaseUrl`. Without either, recovery is off and a
    * `recovery-unavailable` diagnostic says so.
    */
   toncenterApiKey?: string | undefined
-  /** TON Center API v3 base URL. @default 'https://toncenter.com/api/v3' (testnet host on testnet) when `toncenterApiKey` is given */
-  v3BaseUrl?: string | undefined
-  /** Extra headers on every request. */
-  headers?: Record<string, string>
-  /** A `fetch` to use instead of undici. */
-  fetch?: FetchLike
-  /** A WebSocket implementation. @default `ws` */
-  WebSocket?: WebSocketConstructor
-  /** Default logger of the streams. @default silent */
-  logger?: Logger
-  /** How `lifecycle` (the cross-chain tracker's source) connects and re-checks traces. */
-  lifecycle?: TonLifecycleOptions
 }
 
-/** A configured TonAPI client. */
-export interface Tonapi {
-  readonly providerId: 'tonapi'
-  /** The endpoints in use (`v3BaseUrl` only when recovery is available). */
-  readonly endpoints: {
-    readonly sseUrl: string
-    readonly wsUrl: string
-    readonly v3BaseUrl: string | undefined
-  }
-  /**
-   * Opens a stream (connecting at once unless `autoStart: false`).
-   *
-   * @throws {ChainstreamError} `InvalidArgument` / `InvalidSubscription` for invalid options, before any request.
-   * @example
-   * ```ts
-   * const stream = tonapi.stream({ transport: 'websocket', types: ['actions'], addresses: ['EQ…'], actionTypes: ['jetton_transfer'] })
-   * stream.on('actions', (event) => console.log(event.actions))
-   * ```
-   */
-  stream(options: TonStreamOptions): TonStream
-  /**
-   * This client as a lifecycle source for the cross-chain tracker: pass the client itself to
-   * `createTracker({ providers: [tonapi] })`. Snapshots and re-checks of tracked traces read TON Center
-   * API v3, so give `toncenterApiKey` or `v3BaseUrl`.
-   */
-  readonly lifecycle: LifecycleSourceV1
-}
+/**
+ * A configured TonAPI client: `stream()` on the client's shared connections, and `lifecycle` for
+ * `createTracker({ providers: [tonapi] })` (its snapshots read TON Center API v3, so give
+ * `toncenterApiKey` or `v3BaseUrl`). `endpoints.v3BaseUrl` is set only when recovery is available.
+ *
+ * @example
+ * ```ts
+ * const stream = tonapi.stream({ transport: 'websocket', types: ['actions'], addresses: ['EQ…'], actionTypes: ['jetton_transfer'] })
+ * stream.on('actions', (event) => console.log(event.actions))
+ * ```
+ */
+export type Tonapi = TonServiceClient<'tonapi', string | undefined>
 
 /**
  * TonAPI as data: its hosts, streaming without the `/api` prefix, Bearer (or `?token=`) authentication,

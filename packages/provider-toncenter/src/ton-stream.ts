@@ -10,12 +10,7 @@ import {
   type StreamCounters,
   type WebSocketConstructor,
 } from '@chainstream/core'
-import {
-  compileHandler,
-  type HandlerFilter,
-  isTonEventType,
-  type TonEventHandler,
-} from './handler-filters.js'
+import type { HandlerFilter, TonEventHandler } from './handler-filters.js'
 import { HubConsumer } from './hub/hub-consumer.js'
 import { TonHub } from './hub/ton-hub.js'
 import { KeyPool, type KeyRing } from './key-pool.js'
