@@ -41,15 +41,6 @@ export {
 } from './finality/lifecycle-types.js'
 export { type LifecycleUpdate, toLifecycleUpdate } from './finality/lifecycle-update.js'
 export type * from './finality/observation.js'
-export {
-  type MappingContext,
-  observationFromTonFinality,
-  observationFromTonInvalidation,
-  observationFromVenumRest,
-  observationFromVenumStreamError,
-  observationFromVenumStreamStatus,
-  type VenumTxBody,
-} from './finality/provider-mappings.js'
 // Finality model and lifecycle state machine
 export {
   compareTiers,
@@ -138,6 +129,7 @@ export type {
 
 // The cross-chain tracker
 export { createTracker } from './tracker/tracker.js'
+export { chainHint, registerChainHint } from './tracker/chain-hints.js'
 export type {
   TrackedTransaction,
   TrackedTransactionEvents,

@@ -208,3 +208,23 @@ describe('cross-chain tracker (TON + Solana, one API)', () => {
 function rank(tier: string): number {
   return ['unknown', 'pending', 'included', 'confirmed', 'finalized'].indexOf(tier)
 }
+
+describe('a tracker missing a chain', () => {
+  it('says which provider to add, as the provider package described itself', async () => {
+    createVenum({ apiKey: 'venum-key-hint', baseUrl: 'http://127.0.0.1:9' }) // created, but not passed
+    const tracker = createTracker({
+      providers: [createToncenter({ apiKey: 'toncenter-key-hint', baseUrl: 'http://127.0.0.1:9' })],
+    })
+    let error: unknown
+    try {
+      tracker.track({ chain: 'solana', id: '1'.repeat(87) })
+    } catch (e) {
+      error = e
+    }
+    expect(isChainstreamError(error, 'ProviderNotConfigured')).toBe(true)
+    expect((error as Error).message).toContain(
+      "createVenum({ apiKey }) from '@chainstream/provider-venum-solana'",
+    )
+    await tracker.close()
+  })
+})

@@ -43,6 +43,7 @@ export type Tonapi = TonServiceClient<'tonapi', string | undefined>
 export const TONAPI_SERVICE: TonServiceDefinition<'tonapi'> = {
   providerId: 'tonapi',
   providerName: 'TonAPI',
+  setupHint: "createTonapi({ apiKey }) from '@chainstream/provider-tonapi'",
   hosts: { mainnet: 'https://tonapi.io', testnet: 'https://testnet.tonapi.io' },
   streamingPath: '/streaming/v2',
   authHeader: (key) => ({ Authorization: `Bearer ${key}` }),

@@ -3,6 +3,7 @@ import {
   type LifecycleSourceV1,
   type Logger,
   parseOptions,
+  registerChainHint,
   registerSecret,
   type WebSocketConstructor,
 } from '@chainstream/core'
@@ -25,6 +26,8 @@ export interface TonServiceDefinition<Id extends string = string> {
   readonly providerId: Id
   /** Name for messages (`'TON Center'`). */
   readonly providerName: string
+  /** How a client is made, for the tracker's "add a provider for chain ton" message. */
+  readonly setupHint: string
   /** The default host per network. */
   readonly hosts: Readonly<Record<TonNetwork, string>>
   /** Where streaming is served below the host (`/api/streaming/v2`; `/sse` and `/ws` follow). */
@@ -133,6 +136,7 @@ export function createTonService<Id extends string>(
     toncenterApiKey?: string
   }
   const network = parsed.network ?? 'mainnet'
+  registerChainHint('ton', definition.setupHint)
   const keys = [...(parsed.apiKey ? [parsed.apiKey] : []), ...(parsed.apiKeys ?? [])].filter(
     (value, index, all) => all.indexOf(value) === index,
   )

@@ -29,6 +29,7 @@ export type Toncenter = TonServiceClient<'toncenter', string>
 export const TONCENTER_SERVICE: TonServiceDefinition<'toncenter'> = {
   providerId: 'toncenter',
   providerName: 'TON Center',
+  setupHint: "createToncenter({ apiKey }) from '@chainstream/provider-toncenter'",
   hosts: { mainnet: 'https://toncenter.com', testnet: 'https://testnet.toncenter.com' },
   streamingPath: '/api/streaming/v2',
   authHeader: (key) => ({ 'X-API-Key': key }),

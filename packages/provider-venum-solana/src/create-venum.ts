@@ -1,4 +1,5 @@
 import type { LifecycleSourceV1 } from '@chainstream/core'
+import { registerChainHint } from '@chainstream/core'
 import { createVenumLifecycleSource } from './lifecycle-source.js'
 import { clientStreams } from './shard-pool.js'
 import { validateSignatures } from './signature.js'
@@ -85,6 +86,8 @@ export interface Venum {
  */
 export function createVenum(options: VenumOptions): Venum {
   const config = resolveVenumOptions(options)
+  // So that a tracker missing this client says what to add.
+  registerChainHint('solana', "createVenum({ apiKey }) from '@chainstream/provider-venum-solana'")
   const limiter = new RequestLimiter(MAX_CONCURRENT_LOOKUPS)
   const resources: WatchResources = {
     config,

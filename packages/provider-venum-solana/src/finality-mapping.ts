@@ -1,8 +1,5 @@
-import {
-  type Observation,
-  observationFromVenumStreamError,
-  observationFromVenumStreamStatus,
-} from '@chainstream/core'
+import type { Observation } from '@chainstream/core'
+import { observationFromVenumStreamError, observationFromVenumStreamStatus } from './venum-observations.js'
 import type { VenumUpdate } from './venum-update.js'
 
 /**

@@ -3,12 +3,12 @@ import {
   type LifecycleSourceV1,
   type LifecycleWatch,
   type LifecycleWatchOptions,
-  observationFromVenumRest,
   toChainstreamError,
 } from '@chainstream/core'
 import { observationFromVenumUpdate } from './finality-mapping.js'
 import { validateSignatures } from './signature.js'
 import { fetchTxStatus } from './tx-status.js'
+import { observationFromVenumRest } from './venum-observations.js'
 import { eventsUpTo, venumEventOfTier } from './venum-statuses.js'
 import { createWatch, type WatchResources } from './venum-watch.js'
 

@@ -3,12 +3,14 @@ import {
   type Diagnostic,
   type LifecycleState,
   type Observation,
-  observationFromVenumRest,
-  observationFromVenumStreamError,
-  observationFromVenumStreamStatus,
   reduceLifecycle,
 } from '@chainstream/core'
 import type { VenumFrame } from './venum-frame.js'
+import {
+  observationFromVenumRest,
+  observationFromVenumStreamError,
+  observationFromVenumStreamStatus,
+} from './venum-observations.js'
 import { VENUM_TIERS, type VenumEvent, type VenumStatus, venumEventOfTier } from './venum-statuses.js'
 import type { VenumUpdate } from './venum-update.js'
 

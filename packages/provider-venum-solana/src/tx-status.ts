@@ -1,12 +1,6 @@
-import {
-  ChainstreamError,
-  type FinalityTier,
-  type Outcome,
-  observationFromVenumRest,
-  redactUrl,
-  requestJson,
-} from '@chainstream/core'
+import { ChainstreamError, type FinalityTier, type Outcome, redactUrl, requestJson } from '@chainstream/core'
 import { z } from 'zod'
+import { observationFromVenumRest } from './venum-observations.js'
 import { txUrl, type VenumConfig } from './venum-options.js'
 
 /**

@@ -3,7 +3,7 @@ import type { ObservedTier } from './tiers.js'
 
 /**
  * What a provider saw about one transaction, in provider-neutral terms. Providers turn their statuses
- * into observations (see the mapping helpers next to this file); {@link reduceLifecycle} folds them
+ * into observations (each provider package keeps its own status tables); {@link reduceLifecycle} folds them
  * into a {@link LifecycleState}. Observations may arrive duplicated, stale or out of order: the machine
  * sorts that out, so a provider maps statuses one by one and never keeps state of its own.
  *
@@ -155,3 +155,13 @@ export const OBSERVATION_KINDS = [
   'unknown_status',
   'stream_closed',
 ] as const satisfies readonly Observation['kind'][]
+
+/** When and where a status was observed. */
+export interface MappingContext {
+  /** When the status was observed (epoch ms). */
+  readonly at: number
+  /** Where it came from. Defaults per helper: `stream` for stream statuses, `snapshot` for REST lookups. */
+  readonly source?: UpdateSource
+  /** The provider's payload, passed through to the update. */
+  readonly data?: unknown
+}

@@ -4,6 +4,7 @@ import { isChainstreamError } from '../errors/chainstream-error.js'
 import type { LifecycleUpdate } from '../finality/lifecycle-update.js'
 import type { Observation } from '../finality/observation.js'
 import type { LifecycleSink, LifecycleSourceV1 } from '../provider/lifecycle-source-v1.js'
+import { registerChainHint } from './chain-hints.js'
 import { createTracker } from './tracker.js'
 
 /**
@@ -65,7 +66,8 @@ function scriptedSource(chain: string) {
 const flush = () => new Promise((r) => setImmediate(r))
 
 describe('tracker', () => {
-  it('fails at track() with ProviderNotConfigured naming the provider to add', () => {
+  it('fails at track() with ProviderNotConfigured naming the provider to add, as the provider described itself', () => {
+    registerChainHint('solana', 'createScripted({ chain: "solana" })')
     const ton = scriptedSource('ton')
     const tracker = createTracker({ providers: [ton.source] })
     let error: unknown
@@ -75,7 +77,14 @@ describe('tracker', () => {
       error = e
     }
     expect(isChainstreamError(error, 'ProviderNotConfigured')).toBe(true)
-    expect((error as Error).message).toContain('createVenum')
+    expect((error as Error).message).toContain('createScripted({ chain: "solana" })')
+    let unknown: unknown
+    try {
+      tracker.track({ chain: 'near', id: 'abc' })
+    } catch (e) {
+      unknown = e
+    }
+    expect((unknown as Error).message).toMatch(/lifecycle source serves chain 'near'/)
     expect(ton.log).toEqual([])
   })
 

@@ -5,6 +5,7 @@ import type { LifecycleSink, LifecycleSourceV1, LifecycleWatch } from '../provid
 import { Emitter } from '../util/emitter.js'
 import { type Logger, silentLogger } from '../util/logger.js'
 import { nonNegative } from '../util/options.js'
+import { chainHint } from './chain-hints.js'
 import { Track } from './tracked-transaction.js'
 import type {
   TrackedTransaction,
@@ -14,12 +15,6 @@ import type {
   TrackerProvider,
   TrackInput,
 } from './tracker-types.js'
-
-/** Which factory serves a chain, for the error that says what to add. */
-const PROVIDER_HINTS: Readonly<Record<string, string>> = {
-  ton: "createToncenter({ apiKey }) from '@chainstream/provider-toncenter' (or createTonapi from '@chainstream/provider-tonapi')",
-  solana: "createVenum({ apiKey }) from '@chainstream/provider-venum-solana'",
-}
 
 /**
  * One API for transaction lifecycles across chains: hand it a TON trace hash or a Solana signature and
@@ -60,7 +55,7 @@ class CrossChainTracker implements Tracker {
     if (!options || !Array.isArray(options.providers) || options.providers.length === 0) {
       throw new ChainstreamError(
         'InvalidArgument',
-        'createTracker needs at least one provider: createTracker({ providers: [createToncenter({ apiKey }), createVenum({ apiKey })] })',
+        'createTracker needs at least one provider: createTracker({ providers: [client, …] }) with the clients of the provider packages (each exposes a lifecycle source)',
       )
     }
     this.target = options.target ?? 'finalized'
@@ -180,14 +175,14 @@ class CrossChainTracker implements Tracker {
     }
     const chain = this.chains.get(input.chain)
     if (!chain) {
-      const hint = PROVIDER_HINTS[input.chain]
+      const hint = chainHint(input.chain)
       const served = [...this.chains.keys()].join(', ')
       throw new ChainstreamError(
         'ProviderNotConfigured',
         `No provider serves chain '${input.chain}' (this tracker serves: ${served}). ` +
           (hint
             ? `Add ${hint} to createTracker({ providers }).`
-            : 'Add a provider for it to createTracker({ providers }).'),
+            : `Add a provider client whose lifecycle source serves chain '${input.chain}' to createTracker({ providers }).`),
         { isRetryable: false },
       )
     }
@@ -236,7 +231,7 @@ function toSource(provider: TrackerProvider): LifecycleSourceV1 {
   if (source?.specificationVersion !== 'v1' || typeof source.openLifecycleWatch !== 'function') {
     throw new ChainstreamError(
       'InvalidArgument',
-      'Each tracker provider must be a lifecycle source (v1) or expose one as `lifecycle` — pass what createToncenter, createTonapi or createVenum return',
+      'Each tracker provider must be a lifecycle source (v1) or expose one as `lifecycle` — pass the client a provider package created',
     )
   }
   return source

@@ -6,8 +6,6 @@ import {
   type LifecycleWatch,
   type LifecycleWatchOptions,
   type Logger,
-  observationFromTonFinality,
-  observationFromTonInvalidation,
   onAbort,
   silentLogger,
   sleep,
@@ -24,6 +22,7 @@ import {
   resolveLifecycleOptions,
   type TonLifecycleOptions,
 } from './lifecycle-options.js'
+import { observationFromTonFinality, observationFromTonInvalidation } from './ton-observations.js'
 import { Limiter, lookedUpFinality, lookupTraces, snapshotEvent, type TraceLookup } from './trace-lookup.js'
 import { traceOutcome } from './trace-outcome.js'
 

@@ -1,32 +1,17 @@
-import { ChainstreamError } from '../errors/chainstream-error.js'
-import type { Outcome, UpdateSource } from './lifecycle-types.js'
-import type { Observation } from './observation.js'
-import type { ObservedTier } from './tiers.js'
+import {
+  ChainstreamError,
+  type MappingContext,
+  type Observation,
+  type ObservedTier,
+  type Outcome,
+} from '@chainstream/core'
 
 /**
- * Small status tables that turn provider statuses into {@link Observation}s. Pure and stateless: the
- * lifecycle machine handles duplicates, order and contradictions. Unknown statuses map to
- * `unknown_status` (a diagnostic downstream), never to an exception.
- *
- * One rule runs through all of them: a payload that carries an error never maps to success.
+ * Venum's statuses (`/v1/stream/tx` events and `GET /v1/tx` answers) as neutral observations for the
+ * finality model. Pure and stateless: the lifecycle machine handles duplicates, order and
+ * contradictions. Unknown statuses map to `unknown_status` (a diagnostic downstream), never to an
+ * exception. One rule runs through all of them: a payload that carries an error never maps to success.
  */
-
-/** When and where a status was observed. */
-export interface MappingContext {
-  /** When the status was observed (epoch ms). */
-  readonly at: number
-  /** Where it came from. Defaults per helper: `stream` for stream statuses, `snapshot` for REST lookups. */
-  readonly source?: UpdateSource
-  /** The provider's payload, passed through to the update. */
-  readonly data?: unknown
-}
-
-// TON Streaming v2 `finality`: there is no `included` — TON goes pending → confirmed.
-const TON_FINALITY: Readonly<Record<string, ObservedTier>> = {
-  pending: 'pending',
-  confirmed: 'confirmed',
-  finalized: 'finalized',
-}
 
 // Venum `/v1/stream/tx` statuses that are tiers. `landed` is pre-execution, so it says nothing about the
 // outcome; `processed` and later say it executed without error (`failed` never comes with them).
@@ -57,56 +42,6 @@ const own = <T>(table: Readonly<Record<string, T>>, key: unknown): T | undefined
 const withData = (context: MappingContext) => (context.data !== undefined ? { data: context.data } : {})
 
 const hasError = (value: unknown) => value !== undefined && value !== null && value !== '' && value !== false
-
-/**
- * A TON Streaming v2 `finality` (`pending`, `confirmed`, `finalized`) as an observation of its tier.
- * The TON provider derives the outcome from the trace's transactions (an aborted compute or action
- * phase is a `failure`) and passes it with the provider's error; a failure below `finalized` is
- * recorded and the story ends when the trace finalizes (terminal `finalized`, outcome `failure`) or is
- * invalidated.
- *
- * @example
- * ```ts
- * observationFromTonFinality(event.finality, { at: Date.now(), outcome: aborted ? 'failure' : 'success', data: event })
- * ```
- */
-export function observationFromTonFinality(
-  finality: string,
-  context: MappingContext & { readonly outcome?: Outcome; readonly error?: unknown },
-): Observation {
-  const source = context.source ?? 'stream'
-  const tier = own(TON_FINALITY, finality)
-  if (tier === undefined) {
-    return {
-      kind: 'unknown_status',
-      providerStatus: String(finality),
-      source,
-      at: context.at,
-      ...withData(context),
-    }
-  }
-  return {
-    kind: 'tier',
-    tier,
-    ...(context.outcome !== undefined ? { outcome: context.outcome } : {}),
-    ...(context.error !== undefined ? { error: context.error } : {}),
-    providerStatus: finality,
-    source,
-    at: context.at,
-    ...withData(context),
-  }
-}
-
-/** A TON `trace_invalidated` notification: the trace's non-final snapshot was retracted. */
-export function observationFromTonInvalidation(context: MappingContext): Observation {
-  return {
-    kind: 'invalidated',
-    providerStatus: 'trace_invalidated',
-    source: context.source ?? 'stream',
-    at: context.at,
-    ...withData(context),
-  }
-}
 
 /**
  * A Venum `/v1/stream/tx` status (the `status` of a `tx` event):
