@@ -1,9 +1,8 @@
 import { shortReason } from '../connection/connection-state.js'
 import { closeWithin } from '../red/close-within.js'
 import type { BaseNodeConfig, RedApi, RedNode } from '../red/red-types.js'
-import { VenumConnection } from '../solana/venum-connection.js'
+import { VenumConfigClient } from '../solana/venum-config-client.js'
 import { createVenumClient } from '../solana/venum-connector.js'
-import { createVenumLifecycleSource } from '../solana/venum-lifecycle-source.js'
 import type { ChainstreamConfigNode } from './config-handles.js'
 
 /** The editor fields of `chainstream-venum`. */
@@ -12,7 +11,7 @@ export interface VenumConfigNodeConfig extends BaseNodeConfig {
   maxStreams?: string | number
 }
 
-/** `chainstream-venum`: a Venum client and watch shared by every Solana node that uses it. */
+/** `chainstream-venum`: a Venum client whose streams every Solana node using it shares. */
 export default function register(RED: RedApi): void {
   function VenumConfigNode(this: RedNode, config: VenumConfigNodeConfig): void {
     RED.nodes.createNode(this, config)
@@ -22,21 +21,17 @@ export default function register(RED: RedApi): void {
       ...(config.baseUrl?.trim() ? { baseUrl: config.baseUrl.trim() } : {}),
       ...(Number.isInteger(maxStreams) && maxStreams > 0 ? { maxStreams } : {}),
     }
-    const connection = new VenumConnection(() => createVenumClient(settings))
-    try {
-      connection.getClient()
-    } catch (error) {
-      // Shown by every node using this config as a red status; the constructor must not throw.
-      this.error(RED._('chainstream-venum.errors.invalidConfig', { reason: shortReason(error, 200) }))
-    }
-    ;(this as ChainstreamConfigNode).chainstream = {
-      kind: 'venum',
-      connection,
-      lifecycle: createVenumLifecycleSource(connection),
-    }
+    // A wrong setting never throws here: it is logged when the client is first needed, and shown red by
+    // every node using this config.
+    const client = new VenumConfigClient(
+      () => createVenumClient(settings),
+      (error) =>
+        this.error(RED._('chainstream-venum.errors.invalidConfig', { reason: shortReason(error, 200) })),
+    )
+    ;(this as ChainstreamConfigNode).chainstream = { kind: 'venum', client }
     this.on('close', (_removed, done) => {
       closeWithin(
-        () => connection.close(),
+        () => client.close(),
         done,
         (message) => this.warn(message),
       )

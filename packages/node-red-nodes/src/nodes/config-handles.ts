@@ -1,22 +1,19 @@
-import type { LifecycleSourceV1 } from '@chainstream/core'
 import type { RedApi, RedNode } from '../red/red-types.js'
-import type { VenumConnection } from '../solana/venum-connection.js'
-import type { TonConnection } from '../ton/ton-connection.js'
+import type { VenumConfigClient } from '../solana/venum-config-client.js'
+import type { TonConfigClient } from '../ton/ton-config-client.js'
 
 /** What a TON config node (`chainstream-toncenter`, `chainstream-tonapi`) offers the nodes using it. */
 export interface TonConfigHandle {
   readonly kind: 'ton'
-  readonly connection: TonConnection
-  /** For the cross-chain tracker: trace lifecycles over the same connection. */
-  readonly lifecycle: LifecycleSourceV1
+  /** The config node's provider client: streams, the tracker's lifecycle source, the shared status. */
+  readonly client: TonConfigClient
 }
 
 /** What a `chainstream-venum` config node offers the nodes using it. */
 export interface VenumConfigHandle {
   readonly kind: 'venum'
-  readonly connection: VenumConnection
-  /** For the cross-chain tracker: signature lifecycles over the same watch. */
-  readonly lifecycle: LifecycleSourceV1
+  /** The config node's Venum client: watches, the tracker's lifecycle source, the shared status. */
+  readonly client: VenumConfigClient
 }
 
 /** A config node instance carrying its handle. */

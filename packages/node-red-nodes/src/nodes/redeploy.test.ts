@@ -6,10 +6,10 @@ import {
   venumSignature,
 } from '@chainstream/testkit'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { VenumConnection } from '../solana/venum-connection.js'
+import type { VenumConfigClient } from '../solana/venum-config-client.js'
 import { type FlowNode, onTab, toncenterConfig, venumConfig } from '../test-support/flows.js'
 import { collect, helper, inject, node, startRed, stopRed, waitFor } from '../test-support/red-helper.js'
-import type { TonConnection } from '../ton/ton-connection.js'
+import type { TonConfigClient } from '../ton/ton-config-client.js'
 import toncenterNode from './chainstream-toncenter.js'
 import venumNode from './chainstream-venum.js'
 import solanaTxStatusNode from './solana-tx-status.js'
@@ -93,16 +93,16 @@ function flow(round: number): FlowNode[] {
   ])
 }
 
-const tonConnection = () =>
-  (node('toncenter') as unknown as { chainstream: { connection: TonConnection } }).chainstream.connection
-const venumConnection = () =>
-  (node('venum') as unknown as { chainstream: { connection: VenumConnection } }).chainstream.connection
+const tonClient = () =>
+  (node('toncenter') as unknown as { chainstream: { client: TonConfigClient } }).chainstream.client
+const venumClient = () =>
+  (node('venum') as unknown as { chainstream: { client: VenumConfigClient } }).chainstream.client
 
 describe(`${REDEPLOYS} partial redeploys in a row`, () => {
   it('keep one connection per config node, no stale listeners and no duplicate messages', async () => {
     await helper.load(NODES, flow(0), credentials)
-    await waitFor(() => tonConnection().state.status.phase === 'subscribed', 5_000, 'the TON subscription')
-    const baseline = { ton: tonConnection().stats(), venum: venumConnection().stats() }
+    await waitFor(() => tonClient().state.status.phase === 'subscribed', 5_000, 'the TON subscription')
+    const baseline = { ton: tonClient().stats(), venum: venumClient().stats() }
 
     for (let round = 1; round <= REDEPLOYS; round++) {
       // Something live on every connection as the redeploy hits: a tracked trace and a watched signature.
@@ -115,27 +115,28 @@ describe(`${REDEPLOYS} partial redeploys in a row`, () => {
       await helper.setFlows(flow(round), 'nodes', credentials)
     }
     await waitFor(() => venum.openStreams === 0, 5_000, 'the Venum streams to close')
-    // The redeployed nodes' trace subscriptions leave the shared socket (the last update is in flight).
+    // The streams the old nodes released close after the linger; the trackers' trace subscriptions
+    // leave with their nodes.
+    await waitFor(() => tonClient().stats().lingering === 0, 5_000, 'the released streams to close')
     await waitFor(
       () => ton.sessions[0]?.subscription.traceExternalHashNorms.length === 0,
       5_000,
       'the trace subscriptions to go',
     )
 
-    const tonStats = tonConnection().stats()
-    const venumStats = venumConnection().stats()
-    // The TON socket: the same one all along (the config node stayed; its users came and went).
+    const tonStats = tonClient().stats()
+    const venumStats = venumClient().stats()
+    // The TON socket: the same one all along (the config node stayed; its consumers came and went).
     expect(ton.connections.active).toBe(1)
     expect(ton.sessions).toHaveLength(1)
-    expect(tonStats.streamsOpened).toBe(1)
-    expect(tonStats.streamListeners).toBe(baseline.ton.streamListeners)
-    // Users and status listeners: exactly the live nodes again (2 streams + the lifecycle node's status).
-    expect(tonStats.users).toBe(baseline.ton.users)
+    // Streams and status listeners: exactly the live nodes' again (2 streams; 3 nodes show the status).
+    expect(tonStats.streams).toBe(baseline.ton.streams)
+    expect(tonStats.streams).toBe(2)
     expect(tonStats.statusListeners).toBe(baseline.ton.statusListeners)
-    expect(venumStats.users).toBe(baseline.venum.users)
+    expect(tonStats.opened).toBe(2 + 2 * REDEPLOYS + REDEPLOYS) // the nodes' streams and one per tracker
     expect(venumStats.statusListeners).toBe(baseline.venum.statusListeners)
-    expect(venumStats.signatures).toBe(0)
-    expect(venumStats.watchOpen).toBe(false)
+    expect(venumStats.watches).toBe(0)
+    expect(venumStats.lifecycleWatches).toBe(0)
     // The redeployed nodes' trace subscriptions are gone from the shared socket.
     expect(ton.sessions[0]?.subscription.traceExternalHashNorms).toEqual([])
 
@@ -162,9 +163,10 @@ describe(`${REDEPLOYS} partial redeploys in a row`, () => {
     ])
     process.stdout.write(
       `redeploy leak figures after ${REDEPLOYS} partial redeploys: TON sockets ${ton.connections.active} ` +
-        `(sessions ever ${ton.sessions.length}), TON users ${tonStats.users}, TON status listeners ${tonStats.statusListeners}, ` +
-        `TON stream listeners ${tonStats.streamListeners}; Venum open streams ${venum.openStreams}, Venum users ${venumStats.users}, ` +
-        `Venum status listeners ${venumStats.statusListeners}, Venum watch listeners ${venumStats.watchListeners}\n`,
+        `(sessions ever ${ton.sessions.length}), TON streams open ${tonStats.streams} (released and lingering ` +
+        `${tonStats.lingering}), TON status listeners ${tonStats.statusListeners}; Venum open streams ` +
+        `${venum.openStreams}, Venum watches open ${venumStats.watches} (tracker watches ` +
+        `${venumStats.lifecycleWatches}), Venum status listeners ${venumStats.statusListeners}\n`,
     )
   })
 
@@ -172,13 +174,13 @@ describe(`${REDEPLOYS} partial redeploys in a row`, () => {
     await helper.load(NODES, flow(0), credentials)
     for (let round = 1; round <= REDEPLOYS; round++) {
       await waitFor(
-        () => tonConnection().state.status.phase === 'subscribed',
+        () => tonClient().state.status.phase === 'subscribed',
         5_000,
         `round ${round}: subscription`,
       )
       await helper.setFlows(flow(round), 'full', credentials)
     }
-    await waitFor(() => tonConnection().state.status.phase === 'subscribed', 5_000, 'the last subscription')
+    await waitFor(() => tonClient().state.status.phase === 'subscribed', 5_000, 'the last subscription')
     // Each full deploy restarts the config node; every old socket closed cleanly (no linger, no 429).
     expect(ton.connections.active).toBe(1)
     expect(ton.connections.lingering).toBe(0)
@@ -191,7 +193,7 @@ describe(`${REDEPLOYS} partial redeploys in a row`, () => {
 
   it('close calls done well inside 15 s, even when both servers stop answering', async () => {
     await helper.load(NODES, flow(0), credentials)
-    await waitFor(() => tonConnection().state.status.phase === 'subscribed', 5_000, 'the TON subscription')
+    await waitFor(() => tonClient().state.status.phase === 'subscribed', 5_000, 'the TON subscription')
     const signature = venumSignature(500)
     venum.addSignature(signature, 'manual')
     inject('status', { payload: signature })

@@ -1,7 +1,12 @@
 import { ChainstreamError, type FinalityTier, isTierAtLeast } from '@chainstream/core'
-import { VENUM_TIERS, type VenumEvent, type VenumUpdate } from '@chainstream/provider-venum-solana'
+import {
+  eventsUpTo,
+  VENUM_TIERS,
+  type VenumEvent,
+  type VenumUpdate,
+  type VenumWatch,
+} from '@chainstream/provider-venum-solana'
 import type { ConnectionStatus } from '../connection/connection-state.js'
-import { closeWithin } from '../red/close-within.js'
 import { secondsField } from '../red/list-field.js'
 import type {
   BaseNodeConfig,
@@ -12,6 +17,7 @@ import type {
   SendFunction,
 } from '../red/red-types.js'
 import { connectionStatus, StatusReporter } from '../red/status-reporter.js'
+import { runWithoutConfig } from '../red/without-config.js'
 import { signaturesFrom } from '../solana/signature-input.js'
 import { venumHandle } from './config-handles.js'
 
@@ -26,7 +32,7 @@ export interface SolanaTxStatusConfig extends BaseNodeConfig {
   failuresToCatch?: boolean
 }
 
-/** One input message being watched to its end. */
+/** One input message being watched to its end, on a watch of its own. */
 interface Job {
   readonly msg: NodeMessage
   readonly send: SendFunction
@@ -34,13 +40,16 @@ interface Job {
   readonly remaining: Set<string>
   readonly failed: string[]
   readonly unknown: string[]
+  watch: VenumWatch | undefined
   timer: ReturnType<typeof setTimeout> | undefined
 }
 
 /**
  * `solana-tx-status`: signatures in, status updates out, `done()` once when every signature of the
  * message reached the target tier — or `done(error)` when one failed, timed out or could not be
- * watched, so failures reach Catch nodes. Signatures are watched on the config node's shared watch.
+ * watched, so failures reach Catch nodes. Each message is one `venum.watch(...)` of the config node's
+ * client, asking for the tiers up to the target: the client's pool of streams carries it with every
+ * other watch of the client, and ends it when every signature is done.
  */
 export function setupSolanaTxStatus(RED: RedApi, node: RedNode, config: SolanaTxStatusConfig): void {
   const text = (key: string, substitutions?: Record<string, string | number>) =>
@@ -48,46 +57,36 @@ export function setupSolanaTxStatus(RED: RedApi, node: RedNode, config: SolanaTx
   const reporter = new StatusReporter(node)
   const handle = venumHandle(RED, config.venum)
   if (!handle) {
-    reporter.report({ fill: 'red', shape: 'ring', text: text('noConfig') })
-    node.on('input', (_msg, _send, done) => done(new Error(RED._('solana-tx-status.errors.noConfig'))))
-    node.on('close', (_removed, done) => {
-      reporter.clear()
-      done()
-    })
+    runWithoutConfig(RED, node, reporter)
     return
   }
-  const { connection } = handle
+  const { client } = handle
   const target: VenumEvent = config.target && config.target in VENUM_TIERS ? config.target : 'confirmed'
   const targetTier: FinalityTier = VENUM_TIERS[target]
+  const events = eventsUpTo(target)
   const timeoutMs = secondsField(config.timeout, 0) * 1000
   const failuresToCatch = config.failuresToCatch !== false
   const jobs = new Set<Job>()
-  /** Signature → the jobs waiting for it. */
-  const waiting = new Map<string, Set<Job>>()
-  let shared: ConnectionStatus = connection.state.status
+  let shared: ConnectionStatus = client.state.status
   let settled = 0
 
+  const watching = () => {
+    let count = 0
+    for (const job of jobs) count += job.remaining.size
+    return count
+  }
   const render = () => {
-    if (waiting.size === 0 && shared.phase !== 'error') {
+    const count = watching()
+    if (count === 0 && shared.phase !== 'error') {
       return reporter.report({ fill: 'grey', shape: 'ring', text: text('idle', { settled }) })
     }
-    reporter.report(connectionStatus(shared, text, text('watching', { count: waiting.size, settled })))
-  }
-
-  const release = (job: Job, signature: string) => {
-    job.remaining.delete(signature)
-    const set = waiting.get(signature)
-    set?.delete(job)
-    if (set && set.size === 0) {
-      waiting.delete(signature)
-      connection.remove(node.id, [signature]).catch(() => {})
-    }
+    reporter.report(connectionStatus(shared, text, text('watching', { count, settled })))
   }
 
   const finish = (job: Job, error?: unknown) => {
     if (!jobs.delete(job)) return
     if (job.timer) clearTimeout(job.timer)
-    for (const signature of [...job.remaining]) release(job, signature)
+    void job.watch?.close()
     settled++
     render()
     if (error !== undefined) return job.done(error)
@@ -116,42 +115,32 @@ export function setupSolanaTxStatus(RED: RedApi, node: RedNode, config: SolanaTx
     job.done()
   }
 
-  const onUpdate = (update: VenumUpdate) => {
-    const set = waiting.get(update.signature)
-    if (!set) return
-    for (const job of [...set]) {
-      job.send({ ...job.msg, topic: update.signature, payload: update })
-      const short = `${update.signature.slice(0, 8)}…`
-      let end = false
-      if (update.status === 'failed') {
-        job.failed.push(`${short} failed${update.err ? `: ${update.err}` : ''}`)
-        end = true
-      } else if (update.outcome !== 'failure' && isTierAtLeast(update.tier, targetTier)) {
-        end = true
-      } else if (update.done) {
-        job.unknown.push(`${short} ${update.status}${update.err ? `: ${update.err}` : ''} (outcome unknown)`)
-        end = true
-      }
-      if (end) {
-        release(job, update.signature)
-        if (job.remaining.size === 0) finish(job)
-      }
+  const onUpdate = (job: Job, update: VenumUpdate) => {
+    if (!job.remaining.has(update.signature)) return
+    job.send({ ...job.msg, topic: update.signature, payload: update })
+    const short = `${update.signature.slice(0, 8)}…`
+    let end = false
+    if (update.status === 'failed') {
+      job.failed.push(`${short} failed${update.err ? `: ${update.err}` : ''}`)
+      end = true
+    } else if (update.outcome !== 'failure' && isTierAtLeast(update.tier, targetTier)) {
+      end = true
+    } else if (update.done) {
+      job.unknown.push(`${short} ${update.status}${update.err ? `: ${update.err}` : ''} (outcome unknown)`)
+      end = true
+    }
+    if (end) {
+      job.remaining.delete(update.signature)
+      if (job.remaining.size === 0) finish(job)
     }
     render()
   }
 
-  connection.register({
-    id: node.id,
-    onUpdate,
-    onStatus: (status) => {
-      shared = status
-      render()
-    },
-    onError: (error) => {
-      for (const job of [...jobs]) finish(job, error)
-    },
+  // The node's status follows the config node's one state machine; attached under its own id.
+  client.state.attach(node.id, (status) => {
+    shared = status
+    render()
   })
-  render()
 
   node.on('input', (msg: NodeMessage, send: SendFunction, done: DoneFunction) => {
     let signatures: string[]
@@ -167,13 +156,19 @@ export function setupSolanaTxStatus(RED: RedApi, node: RedNode, config: SolanaTx
       remaining: new Set(signatures),
       failed: [],
       unknown: [],
+      watch: undefined,
       timer: undefined,
     }
     jobs.add(job)
-    for (const signature of signatures) {
-      const set = waiting.get(signature) ?? new Set<Job>()
-      waiting.set(signature, set)
-      set.add(job)
+    try {
+      const watch = client.watch({ signatures, events })
+      job.watch = watch
+      watch.on('update', (update) => onUpdate(job, update))
+      // A fatal error (a wrong key) ends the message with it; the watch ending by itself or by
+      // `finish()` leaves nothing open.
+      watch.on('close', (error) => finish(job, error))
+    } catch (error) {
+      return finish(job, error)
     }
     if (timeoutMs > 0) {
       job.timer = setTimeout(() => {
@@ -186,22 +181,18 @@ export function setupSolanaTxStatus(RED: RedApi, node: RedNode, config: SolanaTx
       }, timeoutMs)
     }
     render()
-    connection.add(node.id, signatures).catch((error: unknown) => finish(job, error))
   })
 
   node.on('close', (_removed, done) => {
+    client.state.detach(node.id)
     for (const job of [...jobs]) {
       if (job.timer) clearTimeout(job.timer)
+      void job.watch?.close()
       // The node is going away, not the transactions: end the messages without an error.
       job.done()
     }
     jobs.clear()
-    waiting.clear()
     reporter.clear()
-    closeWithin(
-      () => connection.deregister(node.id),
-      done,
-      (message) => node.warn(message),
-    )
+    done()
   })
 }

@@ -2,9 +2,13 @@ import { shortReason } from '../connection/connection-state.js'
 import { closeWithin } from '../red/close-within.js'
 import { listField } from '../red/list-field.js'
 import type { BaseNodeConfig, RedApi, RedNode } from '../red/red-types.js'
-import { TonConnection } from '../ton/ton-connection.js'
-import type { TonConnector, TonConnectorSettings, TonNetworkChoice } from '../ton/ton-connector.js'
-import { createTonLifecycleSource } from '../ton/ton-lifecycle-source.js'
+import { TonConfigClient } from '../ton/ton-config-client.js'
+import type {
+  TonConnector,
+  TonConnectorSettings,
+  TonNetworkChoice,
+  TonService,
+} from '../ton/ton-connector.js'
 import type { ChainstreamConfigNode } from './config-handles.js'
 
 /** The editor fields of the TON config nodes. */
@@ -22,15 +26,17 @@ export const TON_CREDENTIALS = {
 } as const
 
 /**
- * Wires a TON config node: one lazily created shared connection, closed with the node. A wrong setting
- * never throws here: it is logged, and every node using this config shows it as a red status.
+ * Wires a TON config node: one provider client, made when a node first needs it, whose streams close
+ * with the config node. A wrong setting never throws here: it is logged when the client is made, and
+ * every node using this config shows it as a red status.
  */
 export function setupTonConfigNode(
   RED: RedApi,
   node: RedNode,
   config: TonConfigNodeConfig,
-  createConnector: (settings: TonConnectorSettings) => TonConnector,
-): TonConnection {
+  service: TonService,
+  connect: (settings: TonConnectorSettings) => TonConnector,
+): TonConfigClient {
   const settings: TonConnectorSettings = {
     network: config.network ?? 'mainnet',
     transport: config.transport === 'sse' ? 'sse' : 'websocket',
@@ -38,24 +44,20 @@ export function setupTonConfigNode(
     ...(config.baseUrl?.trim() ? { baseUrl: config.baseUrl.trim() } : {}),
     ...(config.v3BaseUrl?.trim() ? { v3BaseUrl: config.v3BaseUrl.trim() } : {}),
   }
-  const connection = new TonConnection(() => createConnector(settings))
-  try {
-    connection.getConnector()
-  } catch (error) {
-    node.error(RED._(`${config.type}.errors.invalidConfig`, { reason: shortReason(error, 200) }))
-    connection.state.set('error', shortReason(error))
-  }
-  ;(node as ChainstreamConfigNode).chainstream = {
-    kind: 'ton',
-    connection,
-    lifecycle: createTonLifecycleSource(connection),
-  }
+  const client = new TonConfigClient({
+    service,
+    transport: settings.transport,
+    connect: () => connect(settings),
+    onInvalid: (error) =>
+      node.error(RED._(`${config.type}.errors.invalidConfig`, { reason: shortReason(error, 200) })),
+  })
+  ;(node as ChainstreamConfigNode).chainstream = { kind: 'ton', client }
   node.on('close', (_removed, done) => {
     closeWithin(
-      () => connection.close(),
+      () => client.close(),
       done,
       (message) => node.warn(message),
     )
   })
-  return connection
+  return client
 }

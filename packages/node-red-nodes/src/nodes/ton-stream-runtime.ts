@@ -1,6 +1,6 @@
 import { isChainstreamError } from '@chainstream/core'
+import type { TonEvent, TonStream } from '@chainstream/provider-toncenter'
 import type { ConnectionStatus } from '../connection/connection-state.js'
-import { closeWithin } from '../red/close-within.js'
 import { listField } from '../red/list-field.js'
 import type {
   BaseNodeConfig,
@@ -11,9 +11,14 @@ import type {
   SendFunction,
 } from '../red/red-types.js'
 import { connectionStatus, StatusReporter } from '../red/status-reporter.js'
-import { settingsOf, targetsOf, withoutTargets, withTargets } from '../ton/ton-targets.js'
-import type { TonUserSubscription } from '../ton/ton-user-subscription.js'
-import { isActive, toUserSubscription } from '../ton/ton-user-subscription.js'
+import { runWithoutConfig } from '../red/without-config.js'
+import { settingsOf, type TonTargets, targetsOf, withoutTargets, withTargets } from '../ton/ton-targets.js'
+import {
+  isActive,
+  streamFields,
+  type TonUserSubscription,
+  toUserSubscription,
+} from '../ton/ton-user-subscription.js'
 import { tonHandle } from './config-handles.js'
 import { eventMessage, routed } from './ton-stream-messages.js'
 
@@ -35,10 +40,15 @@ export interface TonStreamConfig extends BaseNodeConfig {
 
 const ACTIONS = ['subscribe', 'unsubscribe', 'getSubscriptions', 'connect', 'disconnect'] as const
 
+/** How long a control message waits for a newly opened stream to be subscribed. */
+const SUBSCRIBE_WAIT_MS = 20_000
+
 /**
- * `ton-stream`: a user of its config node's shared TON connection. Streams what it is configured for,
- * changes its subscription on `msg.action` in the core MQTT node's vocabulary, and leaves the
- * connection cleanly on close.
+ * `ton-stream`: one `client.stream(...)` of its config node's provider client, which rides the client's
+ * shared connection and delivers exactly this node's events. Streams what it is configured for, maps
+ * `msg.action` (the core MQTT node's vocabulary) onto `stream.update()` / `stream.unsubscribe()`, or
+ * closes the stream while it has nothing to follow and opens a new one when it has again; on close it
+ * hands the stream back to the config node, which keeps the connection through a redeploy.
  */
 export function setupTonStream(RED: RedApi, node: RedNode, config: TonStreamConfig): void {
   const text = (key: string, substitutions?: Record<string, string | number>) =>
@@ -47,20 +57,19 @@ export function setupTonStream(RED: RedApi, node: RedNode, config: TonStreamConf
   const split = config.split === true
   const handle = tonHandle(RED, config.provider === 'tonapi' ? config.tonapi : config.toncenter)
   if (!handle) {
-    reporter.report({ fill: 'red', shape: 'ring', text: text('noConfig') })
-    node.on('input', (_msg, _send, done) => done(new Error(RED._('ton-stream.errors.noConfig'))))
-    node.on('close', (_removed, done) => {
-      reporter.clear()
-      done()
-    })
+    runWithoutConfig(RED, node, reporter)
     return
   }
-  const { connection } = handle
+  const { client } = handle
   let subscription: TonUserSubscription | undefined
   let configError: string | undefined
   let paused = false
   let events = 0
-  let shared: ConnectionStatus = connection.state.status
+  let shared: ConnectionStatus = client.state.status
+  let stream: TonStream | undefined
+  let detach: (() => void)[] = []
+  /** A stream a control message is waiting for: its fatal end is that message's error, not reported twice. */
+  let awaited: TonStream | undefined
 
   const render = () => {
     if (configError) return reporter.report({ fill: 'red', shape: 'ring', text: configError })
@@ -91,27 +100,76 @@ export function setupTonStream(RED: RedApi, node: RedNode, config: TonStreamConf
     )
   }
 
-  connection.register({
-    id: node.id,
-    onEvent: (event) => {
-      events++
-      node.send(routed(eventMessage(event), event.type, split))
-      render()
-    },
-    onStatus: (status) => {
-      shared = status
-      render()
-    },
-    onError: (error) => {
-      const message = error instanceof Error ? error.message : String(error)
-      node.error(message, { topic: 'error', payload: { code: codeOf(error), message }, error })
-    },
+  // The node's status follows the config node's one state machine; attached under its own id.
+  client.state.attach(node.id, (status) => {
+    shared = status
+    render()
   })
 
-  const apply = (): Promise<void> => connection.setSubscription(node.id, paused ? undefined : subscription)
-  // The configured subscription starts at once; a problem shows in the status (and fatal ones through
-  // onError), so nothing is reported twice here.
-  apply().catch(() => {})
+  const onEvent = (event: TonEvent) => {
+    events++
+    node.send(routed(eventMessage(event), event.type, split))
+    render()
+  }
+
+  const onClosed = (closed: TonStream, error: unknown) => {
+    if (closed !== stream) return
+    for (const off of detach) off()
+    detach = []
+    stream = undefined
+    if (error === undefined || closed === awaited) return
+    // The provider gave up (a wrong key, a refused subscription): to Catch nodes, with the reason.
+    const message = error instanceof Error ? error.message : String(error)
+    node.error(message, { topic: 'error', payload: { code: codeOf(error), message }, error })
+  }
+
+  const open = (): TonStream => {
+    const opened = client.open(streamFields(subscription as TonUserSubscription))
+    stream = opened
+    detach = [opened.on('event', onEvent), opened.on('close', (error) => onClosed(opened, error))]
+    return opened
+  }
+
+  const drop = () => {
+    const dropped = stream
+    if (!dropped) return
+    for (const off of detach) off()
+    detach = []
+    stream = undefined
+    client.release(dropped)
+  }
+
+  /**
+   * Brings the stream in line with the node: none while there is nothing to follow, a new one when there
+   * is again, otherwise the change in place (`removed`: the targets an unsubscribe took away).
+   */
+  const sync = async (removed?: TonTargets): Promise<void> => {
+    if (!subscription || paused || !isActive(subscription)) return drop()
+    if (!stream) {
+      const opened = open()
+      awaited = opened
+      try {
+        await opened.waitSubscribed({ timeoutMs: SUBSCRIBE_WAIT_MS })
+      } finally {
+        if (awaited === opened) awaited = undefined
+      }
+      return
+    }
+    if (removed && removed.addresses.length + removed.traceExternalHashNorms.length > 0) {
+      return stream.unsubscribe(removed)
+    }
+    return stream.update(streamFields(subscription))
+  }
+
+  // The configured subscription starts at once; a problem shows in the status (and a fatal one reaches
+  // Catch nodes through the stream's close), so nothing is reported twice here.
+  if (subscription && isActive(subscription)) {
+    try {
+      open()
+    } catch {
+      // The configuration error: shown red through the config node's state, logged by the config node.
+    }
+  }
   render()
 
   const control = async (msg: NodeMessage, send: SendFunction): Promise<void> => {
@@ -120,24 +178,20 @@ export function setupTonStream(RED: RedApi, node: RedNode, config: TonStreamConf
       throw new Error(configError ?? RED._('ton-stream.errors.invalidConfig', { reason: '' }))
     switch (action) {
       case 'subscribe': {
-        const previous = subscription
+        const previous = { subscription, paused }
         subscription = toUserSubscription(
           withTargets(subscription, targetsOf(msg.topic), settingsOf(msg.topic)),
         )
         paused = false
         render()
         try {
-          await apply()
+          await sync()
         } catch (error) {
-          // Refused (or not applied in time): keep what this node had, so one bad message cannot
-          // leave the shared connection holding a subscription nobody asked for.
-          if (
-            isChainstreamError(error, 'InvalidSubscription') ||
-            isChainstreamError(error, 'InvalidArgument')
-          ) {
-            subscription = previous
+          // Refused (the stream keeps what it had, or ended): so does the node. A stream that is only slow
+          // to subscribe keeps trying with the new subscription.
+          if (!isChainstreamError(error, 'SubscribeTimeout')) {
+            ;({ subscription, paused } = previous)
             render()
-            apply().catch(() => {})
           }
           throw error
         }
@@ -145,11 +199,10 @@ export function setupTonStream(RED: RedApi, node: RedNode, config: TonStreamConf
       }
       case 'unsubscribe': {
         const all = msg.topic === undefined || msg.topic === true || msg.topic === '' || msg.topic === '#'
-        subscription = toUserSubscription(
-          withoutTargets(subscription, all ? undefined : targetsOf(msg.topic)),
-        )
+        const targets = all ? undefined : targetsOf(msg.topic)
+        subscription = toUserSubscription(withoutTargets(subscription, targets))
         render()
-        return apply()
+        return sync(targets)
       }
       case 'getSubscriptions': {
         const reply: NodeMessage = {
@@ -171,11 +224,11 @@ export function setupTonStream(RED: RedApi, node: RedNode, config: TonStreamConf
       case 'connect':
         paused = false
         render()
-        return apply()
+        return sync()
       case 'disconnect':
         paused = true
         render()
-        return apply()
+        return sync()
       default:
         throw new Error(
           RED._('ton-stream.errors.unknownAction', { action: String(action), actions: ACTIONS.join(', ') }),
@@ -191,12 +244,10 @@ export function setupTonStream(RED: RedApi, node: RedNode, config: TonStreamConf
   })
 
   node.on('close', (_removed, done) => {
+    client.state.detach(node.id)
     reporter.clear()
-    closeWithin(
-      () => connection.deregister(node.id),
-      done,
-      (message) => node.warn(message),
-    )
+    drop()
+    done()
   })
 }
 

@@ -15,8 +15,9 @@ import {
 import tonapiNode from './chainstream-tonapi.js'
 import toncenterNode from './chainstream-toncenter.js'
 import tonStreamNode from './ton-stream.js'
+import txLifecycleNode from './tx-lifecycle.js'
 
-const NODES = [toncenterNode, tonapiNode, tonStreamNode]
+const NODES = [toncenterNode, tonapiNode, tonStreamNode, txLifecycleNode]
 const load = (flow: FlowNode[], credentials: Record<string, Record<string, string>>) =>
   helper.load(NODES, onTab(flow), credentials)
 
@@ -93,6 +94,64 @@ describe('ton-stream', () => {
     expect(byFlavour.tonapi?.request.headers.authorization).toBe('Bearer key-1')
     // The credential is declared on the runtime side too, so the runtime keeps it.
     expect((node('toncenter').credentials as Record<string, string>).apiKey).toBe('key-1')
+  })
+
+  it("puts every node of a config on one socket (a tracker's traces too), each with exactly its own events", async () => {
+    const [a, b] = [sim.addresses[0] as string, sim.addresses[1] as string]
+    await load(
+      [
+        toncenterConfig(sim),
+        streamNode({ types: 'transactions', addresses: a }),
+        streamNode({
+          id: 'stream-2',
+          types: 'transactions',
+          addresses: b,
+          minFinality: 'finalized',
+          wires: [['out-2']],
+        }),
+        {
+          id: 'life',
+          type: 'tx-lifecycle',
+          tonProvider: 'toncenter',
+          toncenter: 'toncenter',
+          wires: [[], ['settled']],
+        },
+        { id: 'out', type: 'helper' },
+        { id: 'out-2', type: 'helper' },
+        { id: 'settled', type: 'helper' },
+      ],
+      { toncenter: { apiKey: 'key-1' } },
+    )
+    const out = collect('out')
+    const out2 = collect('out-2')
+    const settled = collect('settled')
+    const trace = sim.emitTrace({ addresses: [a, b] })
+    inject('life', { payload: { chain: 'ton', id: trace.traceExternalHashNorm } })
+    await waitFor(
+      () =>
+        sim.sessions[0]?.subscription.addresses.length === 2 &&
+        sim.sessions[0]?.subscription.traceExternalHashNorms.length === 1,
+      5_000,
+      'the union of both nodes and the tracker',
+    )
+    await trace.finish()
+    await waitFor(() => out.length === 3 && out2.length === 1 && settled.length === 1, 5_000, 'the events')
+    const accounts = (msg: { payload?: unknown }) =>
+      (msg.payload as { transactions: { account: string }[] }).transactions.map((tx) => tx.account)
+    expect(out.map((msg) => msg.finality)).toEqual(['pending', 'confirmed', 'finalized'])
+    expect(out.every((msg) => accounts(msg).every((account) => account === a))).toBe(true)
+    expect(out2.map((msg) => msg.finality)).toEqual(['finalized'])
+    expect(accounts(out2[0] as { payload?: unknown })).toEqual([b])
+    expect(sim.sessions).toHaveLength(1)
+
+    // One node leaving takes only its own address off the socket.
+    inject('stream', { action: 'disconnect' })
+    await waitFor(() => sim.sessions[0]?.subscription.addresses.length === 1, 5_000, 'the smaller union')
+    expect(sim.sessions[0]?.subscription.addresses).toEqual([b])
+    await sim.emitTrace({ addresses: [a, b] }).finish()
+    await waitFor(() => out2.length === 2, 5_000, 'the other node to go on')
+    expect(out).toHaveLength(3)
+    expect(sim.sessions).toHaveLength(1)
   })
 
   it('puts each event type on its own output with split outputs', async () => {

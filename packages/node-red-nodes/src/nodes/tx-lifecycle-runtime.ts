@@ -52,8 +52,11 @@ interface Job {
 
 /**
  * `tx-lifecycle`: the cross-chain tracker in a node. `{ chain, id }` in; output 1 every lifecycle update,
- * output 2 the one that settles it (the terminal update, or the watch ending). One tracker per node,
- * whose watches ride on the config nodes' shared connections.
+ * output 2 the one that settles it (the terminal update, or the watch ending). One tracker per node
+ * (`createTracker` over the config nodes' lifecycle sources): its target, time-out, `list` and history
+ * are this node's, and closing it with the node ends exactly this node's tracks. Its watches are the
+ * providers' own, on the config nodes' clients — the TON one rides the same connection as the
+ * `ton-stream` nodes — so batching, snapshots, re-checks and outcome rules are the providers'.
  */
 export function setupTxLifecycle(RED: RedApi, node: RedNode, config: TxLifecycleConfig): void {
   const text = (key: string, substitutions?: Record<string, string | number>) =>
@@ -65,12 +68,10 @@ export function setupTxLifecycle(RED: RedApi, node: RedNode, config: TxLifecycle
       ? undefined
       : tonHandle(RED, tonProvider === 'tonapi' ? config.tonapi : config.toncenter)
   const solana = venumHandle(RED, config.venum)
-  const sources: LifecycleSourceV1[] = [ton?.lifecycle, solana?.lifecycle].filter(
-    (source): source is LifecycleSourceV1 => source !== undefined,
-  )
-  const machines: ConnectionStateMachine[] = [ton?.connection.state, solana?.connection.state].filter(
-    (machine): machine is ConnectionStateMachine => machine !== undefined,
-  )
+  const clients = [ton?.client, solana?.client].filter((client) => client !== undefined)
+  // The providers' own lifecycle sources, on the config nodes' clients: one tracker per node.
+  const sources: LifecycleSourceV1[] = clients.map((client) => client.lifecycle)
+  const machines: ConnectionStateMachine[] = clients.map((client) => client.state)
   const target: ObservedTier = isObservedTier(config.target) ? config.target : 'finalized'
   const timeoutMs = secondsField(config.timeout, 120) * 1000
   const settleOnTarget = config.settleOn === 'target'

@@ -176,4 +176,33 @@ describe('tx-lifecycle', () => {
     await waitFor(() => caught.length === 2, 2_000, 'two caught errors')
     expect(errorOf(caught[1]).message).toMatch(/No provider serves chain 'bitcoin'/)
   })
+
+  it("keeps the TON socket through a redeploy of the node, and ends only that node's tracks", async () => {
+    await load(flow())
+    const first = ton.emitTrace({ addresses: [ton.addresses[0] as string, ton.addresses[1] as string] })
+    inject('life', { payload: { chain: 'ton', id: first.traceExternalHashNorm } })
+    await waitFor(
+      () => ton.sessions[0]?.subscription.traceExternalHashNorms.length === 1,
+      5_000,
+      'the first track',
+    )
+    await helper.setFlows(flow({ name: 'redeployed' }), 'nodes', {
+      toncenter: { apiKey: 'key-1' },
+      venum: { apiKey: 'venum-test-key' },
+    })
+    const settled = collect('settled')
+    const second = ton.emitTrace({ addresses: [ton.addresses[0] as string, ton.addresses[1] as string] })
+    inject('life', { payload: { chain: 'ton', id: second.traceExternalHashNorm } })
+    await second.finish()
+    await waitFor(() => settled.length === 1, 5_000, 'the settled update')
+    expect(payloads(settled)[0]?.id).toBe(second.traceExternalHashNorm)
+    // The old node's trace left with it (its stream lingered, then closed); one socket all along.
+    await waitFor(
+      () =>
+        ton.sessions[0]?.subscription.traceExternalHashNorms.includes(first.traceExternalHashNorm) === false,
+      5_000,
+      'the old trace to go',
+    )
+    expect(ton.sessions).toHaveLength(1)
+  })
 })

@@ -15,18 +15,23 @@ export interface TonConnectorSettings {
   apiKeys: readonly string[]
 }
 
-/**
- * One TON streaming service as the nodes see it: how to open a stream, and where trace snapshots come
- * from. Built by the provider adapters, the only files that know the provider packages' factories.
- */
-export interface TonConnector {
+/** Which TON streaming service a config node talks to, known before any client exists. */
+export interface TonService {
   /** `'toncenter'` or `'tonapi'`. */
   readonly providerId: string
   /** For messages: `'TON Center'`, `'TonAPI'`. */
   readonly providerName: string
-  /** Opens a stream with the configured transport (the caller's options otherwise). */
-  openStream(options: Omit<TonStreamOptions, 'transport'>): TonStream
-  /** TON Center API v3, when configured: snapshots of tracked traces. */
+}
+
+/**
+ * A TON provider client as the nodes use it: streams on the client's shared connection, with the
+ * configured transport, and API v3 for trace snapshots. Built by the provider adapters, the only files
+ * that know the provider packages' factories.
+ */
+export interface TonConnector {
+  /** `client.stream(...)` with the configured transport. */
+  stream(options: Omit<TonStreamOptions, 'transport'>): TonStream
+  /** TON Center API v3, when configured: snapshots and re-checks of tracked traces. */
   readonly v3: V3Client | undefined
 }
 
@@ -42,4 +47,20 @@ export function checkHttpUrl(value: string, field: string): string {
     throw new Error(`${field} must be an http(s) URL, got "${value}"`)
   }
   return url.href.replace(/\/+$/, '')
+}
+
+/** The provider options every TON client takes from a config node (keys, host or network, API v3). */
+export function commonClientOptions(settings: TonConnectorSettings, service: TonService) {
+  if (settings.network === 'custom' && !settings.baseUrl) {
+    throw new Error(`${service.providerName}: a custom network needs a base URL`)
+  }
+  const [apiKey, ...more] = settings.apiKeys
+  return {
+    ...(apiKey ? { apiKey } : {}),
+    ...(more.length > 0 ? { apiKeys: more } : {}),
+    ...(settings.network === 'custom'
+      ? { baseUrl: checkHttpUrl(settings.baseUrl ?? '', 'Base URL') }
+      : { network: settings.network }),
+    ...(settings.v3BaseUrl ? { v3BaseUrl: checkHttpUrl(settings.v3BaseUrl, 'API v3 URL') } : {}),
+  }
 }

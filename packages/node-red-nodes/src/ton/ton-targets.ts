@@ -92,7 +92,7 @@ export function withTargets(
     )
   }
   return {
-    ...toInput(current),
+    ...current,
     ...settings,
     types,
     addresses: [...current.addresses, ...targets.addresses],
@@ -105,24 +105,12 @@ export function withoutTargets(
   current: TonUserSubscription,
   targets: TonTargets | undefined,
 ): TonUserSubscriptionInput {
-  if (!targets) return { ...toInput(current), addresses: [], traceExternalHashNorms: [] }
+  if (!targets) return { ...current, addresses: [], traceExternalHashNorms: [] }
   const addresses = new Set(targets.addresses)
   const hashes = new Set(targets.traceExternalHashNorms)
   return {
-    ...toInput(current),
+    ...current,
     addresses: current.addresses.filter((address) => !addresses.has(address)),
     traceExternalHashNorms: current.traceExternalHashNorms.filter((hash) => !hashes.has(hash)),
-  }
-}
-
-function toInput(subscription: TonUserSubscription): TonUserSubscriptionInput {
-  return {
-    types: subscription.types,
-    addresses: subscription.addresses,
-    traceExternalHashNorms: subscription.traceExternalHashNorms,
-    minFinality: subscription.minFinality,
-    actionTypes: subscription.actionTypes,
-    includeAddressBook: subscription.includeAddressBook,
-    includeMetadata: subscription.includeMetadata,
   }
 }

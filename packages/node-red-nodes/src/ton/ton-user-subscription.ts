@@ -1,5 +1,4 @@
 import {
-  finalityRank,
   normalizeTonAddress,
   normalizeTraceHash,
   resolveTonSubscription,
@@ -7,11 +6,13 @@ import {
   type SubscribableEventType,
   TON_FINALITIES,
   type TonFinality,
+  type TonStreamUpdate,
 } from '@chainstream/provider-toncenter'
 
 /**
- * What one node (or one tracker watch) wants from a shared TON connection. Addresses are raw `0:HEX`,
- * trace hashes canonical base64, so sets compare exactly with what the server sends.
+ * What one `ton-stream` node is set to follow. Unlike a stream's subscription it may name types that
+ * have no targets yet (they wait for a dynamic `subscribe`). Addresses are raw `0:HEX`, trace hashes
+ * canonical base64, so targets compare exactly with what the server sends.
  */
 export interface TonUserSubscription {
   readonly types: readonly SubscribableEventType[]
@@ -42,7 +43,7 @@ const unique = <T>(values: readonly T[]): T[] => [...new Set(values)]
 /**
  * Normalises and checks a node's subscription. Types without targets are allowed (they wait for a
  * dynamic `subscribe`); everything given must be valid, so a typo fails here, at the node that made it,
- * and never reaches the shared connection.
+ * and never reaches its stream.
  *
  * @throws ChainstreamError (`InvalidArgument`, `InvalidSubscription`) naming the bad value.
  */
@@ -74,7 +75,7 @@ export function toUserSubscription(input: TonUserSubscriptionInput): TonUserSubs
   }
   const active = activeTypes(subscription)
   // The provider's own validation mirrors the server's rules: run the active part through it.
-  if (active.length > 0) resolveTonSubscription(toStreamFields(subscription, active))
+  if (active.length > 0) resolveTonSubscription(streamFields(subscription))
   return subscription
 }
 
@@ -93,19 +94,21 @@ export function isActive(subscription: TonUserSubscription): boolean {
   return activeTypes(subscription).length > 0
 }
 
-function toStreamFields(subscription: TonUserSubscription, types: SubscribableEventType[]) {
-  const addressTypes = types.some((type) => type !== 'trace')
-  const withTrace = types.includes('trace')
+/**
+ * The subscription of the node's stream: the active types with their targets, every field given, as
+ * `stream()` and `update()` take them (`update()` replaces the fields it is given, so none is left out).
+ */
+export function streamFields(
+  subscription: TonUserSubscription,
+): Required<Omit<TonStreamUpdate, 'supportedActionTypes'>> {
+  const types = activeTypes(subscription)
   return {
     types,
-    ...(addressTypes ? { addresses: subscription.addresses } : {}),
-    ...(withTrace ? { traceExternalHashNorms: subscription.traceExternalHashNorms } : {}),
+    addresses: types.some((type) => type !== 'trace') ? [...subscription.addresses] : [],
+    traceExternalHashNorms: types.includes('trace') ? [...subscription.traceExternalHashNorms] : [],
     minFinality: subscription.minFinality,
-    ...(subscription.actionTypes.length > 0 ? { actionTypes: subscription.actionTypes } : {}),
+    actionTypes: [...subscription.actionTypes],
+    includeAddressBook: subscription.includeAddressBook,
+    includeMetadata: subscription.includeMetadata,
   }
-}
-
-/** The lower of two finalities. */
-export function lowerFinality(a: TonFinality, b: TonFinality): TonFinality {
-  return finalityRank(a) <= finalityRank(b) ? a : b
 }

@@ -1,5 +1,12 @@
 import { createToncenter, createV3Client } from '@chainstream/provider-toncenter'
-import { checkHttpUrl, type TonConnector, type TonConnectorSettings } from './ton-connector.js'
+import {
+  commonClientOptions,
+  type TonConnector,
+  type TonConnectorSettings,
+  type TonService,
+} from './ton-connector.js'
+
+export const TONCENTER: TonService = { providerId: 'toncenter', providerName: 'TON Center' }
 
 /**
  * TON Center through `@chainstream/provider-toncenter`: the one place that calls `createToncenter`.
@@ -7,23 +14,9 @@ import { checkHttpUrl, type TonConnector, type TonConnectorSettings } from './to
  * @throws when the settings are invalid (a bad URL, a custom network without a base URL).
  */
 export function createToncenterConnector(settings: TonConnectorSettings): TonConnector {
-  if (settings.network === 'custom' && !settings.baseUrl) {
-    throw new Error('TON Center: a custom network needs a base URL')
-  }
-  const [apiKey, ...more] = settings.apiKeys
-  const client = createToncenter({
-    ...(apiKey ? { apiKey } : {}),
-    ...(more.length > 0 ? { apiKeys: more } : {}),
-    ...(settings.network === 'custom'
-      ? { baseUrl: checkHttpUrl(settings.baseUrl ?? '', 'Base URL') }
-      : { network: settings.network }),
-    ...(settings.v3BaseUrl ? { v3BaseUrl: checkHttpUrl(settings.v3BaseUrl, 'API v3 URL') } : {}),
-  })
-  const v3 = createV3Client({ baseUrl: client.endpoints.v3BaseUrl, apiKey })
+  const client = createToncenter(commonClientOptions(settings, TONCENTER))
   return {
-    providerId: 'toncenter',
-    providerName: 'TON Center',
-    openStream: (options) => client.stream({ ...options, transport: settings.transport }),
-    v3,
+    stream: (options) => client.stream({ ...options, transport: settings.transport }),
+    v3: createV3Client({ baseUrl: client.endpoints.v3BaseUrl, apiKey: settings.apiKeys[0] }),
   }
 }
