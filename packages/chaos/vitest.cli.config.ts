@@ -1,24 +1,15 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
-
-const repo = fileURLToPath(new URL('../../', import.meta.url))
-const pkg = (name: string) => fileURLToPath(new URL(`../${name}/src/index.ts`, import.meta.url))
+import root from '../../vitest.config.js'
 
 /**
- * The configuration `pnpm chaos` runs its workers with: the sweep worker only (never the test files),
- * one process each, no time limit, the sources aliased as in the root configuration.
+ * The configuration `pnpm chaos` runs its workers with: the root configuration's resolution (the
+ * workspace packages aliased to their sources, whatever subpaths they add), but only the sweep worker —
+ * never the test files — in one process each, without a time limit.
  */
 export default defineConfig({
-  root: repo,
-  resolve: {
-    alias: {
-      '@chainstream/core': pkg('core'),
-      '@chainstream/testkit': pkg('testkit'),
-      '@chainstream/provider-toncenter': pkg('provider-toncenter'),
-      '@chainstream/provider-tonapi': pkg('provider-tonapi'),
-      '@chainstream/provider-venum-solana': pkg('provider-venum-solana'),
-    },
-  },
+  root: fileURLToPath(new URL('../../', import.meta.url)),
+  ...(root.resolve ? { resolve: root.resolve } : {}),
   test: {
     include: ['packages/chaos/src/sweep-worker.ts'],
     pool: 'forks',

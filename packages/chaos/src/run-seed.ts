@@ -40,11 +40,21 @@ export async function runSeed(seed: number, options: { keepNotes?: boolean } = {
   const violations = new Violations()
   const notes: string[] = []
   const probe = beginProbe()
+  // Repeated diagnostics (a recovery can report hundreds of stale snapshots) are kept to a few per kind.
+  const repeats = new Map<string, number>()
   const context: SeedContext = {
     seed,
     violations,
     probe,
-    note: (line) => notes.push(`+${String(Date.now() - started).padStart(5)} ms ${line}`),
+    note: (line) => {
+      const kind = /^(diagnostic|error) [\w-]+/.exec(line)?.[0]
+      if (kind) {
+        const count = (repeats.get(kind) ?? 0) + 1
+        repeats.set(kind, count)
+        if (count > 3) return
+      }
+      notes.push(`+${String(Date.now() - started).padStart(5)} ms ${line}`)
+    },
     stats: {},
   }
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -70,6 +80,7 @@ export async function runSeed(seed: number, options: { keepNotes?: boolean } = {
     clearTimeout(timer)
     probe.end()
   }
+  for (const [kind, count] of repeats) if (count > 3) notes.push(`(${count - 3} more "${kind}" left out)`)
   return {
     seed,
     scenario: schedule.scenario,

@@ -46,8 +46,9 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
       minFinality: plan.minFinality,
       ...FAST_TON,
       // While the relay stalls, keepalives and pongs wait too; a stall this long is not a dead connection.
-      ...(stalls ? { heartbeatTimeoutMs: 1_000, pongTimeoutMs: 1_000 } : {}),
-      recovery: { notFoundGraceMs: 10 },
+      ...(stalls ? { heartbeatTimeoutMs: 3_000, pongTimeoutMs: 3_000 } : {}),
+      // Rechecks of held traces (and of a failed backfill) at the fastest rate the stream allows.
+      recovery: { notFoundGraceMs: 10, recheckIntervalMs: 100 },
       ...(plan.reconcile ? { reconcile: { everyMs: 100 } } : {}),
     }
     const stream = openStream(client, options, context)
@@ -59,6 +60,7 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
       ),
     )
     stream.on('diagnostic', (d) => context.note(`diagnostic ${d.code}: ${d.message.slice(0, 160)}`))
+    stream.on('error', (e) => context.note(`error ${e.code}: ${e.message.slice(0, 160)}`))
     void stream.closed.then((error) => {
       if (!closing) {
         context.violations.add(
@@ -111,14 +113,20 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
     await sim.stop({ finish: true })
     for (const trace of manual) await trace.finish()
 
+    // The ledger is final now. The settle window starts once the client is back (a fault at the last tick
+    // may hold it off for a while: a 1 s Retry-After, twice), so recovery gets its full window.
+    const expected = expectedFinalized(expectation)
     const settled = () =>
       stream.state === 'subscribed' &&
-      missingFinalized(expectedFinalized(expectation), log.list).length === 0 &&
+      missingFinalized(expected, log.list).length === 0 &&
       owedInvalidations(sim.ledger, log.list).length === 0
+    await until(() => stream.state === 'subscribed', 5_000)
     const quiet = await until(settled, QUIESCE_MS, 5)
     // Late duplicates or regressions (a recovery finishing after the live events) still count.
     await sleep(quiet ? 30 : 0)
-    context.note(`quiesced: ${quiet}, state ${stream.state}, ${log.list.length} events`)
+    context.note(
+      `quiesced: ${quiet}, state ${stream.state}, ${log.list.length} events, API v3 calls ${JSON.stringify(sim.v3Calls)}`,
+    )
     for (const session of sim.sessions) {
       const sub = session.subscription as unknown as {
         addresses?: readonly string[]
