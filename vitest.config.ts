@@ -8,6 +8,8 @@ export default defineConfig({
     // Tests run against the sources, so a change is tested without a rebuild; the package checks
     // (publint, attw) and the benchmarks exercise the built output.
     alias: {
+      // The subpath first: an alias matches by prefix.
+      '@chainstream/core/provider': fileURLToPath(new URL('./packages/core/src/provider.ts', import.meta.url)),
       '@chainstream/core': pkg('core'),
       '@chainstream/testkit': pkg('testkit'),
       '@chainstream/provider-toncenter': pkg('provider-toncenter'),

@@ -1,7 +1,7 @@
 // SSE ingest through the core (socket → WHATWG parser → JSON.parse → dispatch to a callback), against the
 // ceiling: the same bytes from the same server, read with the same HTTP client, only split on blank lines
 // and JSON.parse'd. Both runs alternate, several rounds, and the medians are compared.
-import { createStreamEngine } from '@chainstream/core'
+import { createStreamEngine } from '@chainstream/core/provider'
 import { createSseServer } from '@chainstream/testkit'
 import { request } from 'undici'
 import { sseBody } from './frames.mjs'

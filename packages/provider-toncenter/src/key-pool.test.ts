@@ -1,4 +1,5 @@
-import { ChainstreamError, redactText } from '@chainstream/core'
+import { ChainstreamError } from '@chainstream/core'
+import { redactText } from '@chainstream/core/provider'
 import { describe, expect, it } from 'vitest'
 import { KeyPool } from './key-pool.js'
 

@@ -1,4 +1,5 @@
-import { bodyMessage, type ChainstreamError, registerSecret } from '@chainstream/core'
+import type { ChainstreamError } from '@chainstream/core'
+import { bodyMessage, registerSecret } from '@chainstream/core/provider'
 
 /**
  * The API keys of one client, in order of preference, and which one is in use: shared by every

@@ -1,10 +1,5 @@
-import {
-  type BufferOptions,
-  ChainstreamError,
-  type Logger,
-  parseOptions,
-  type ReconnectPolicy,
-} from '@chainstream/core'
+import { type BufferOptions, ChainstreamError, type Logger, type ReconnectPolicy } from '@chainstream/core'
+import { parseOptions } from '@chainstream/core/provider'
 import { z } from 'zod'
 import type { TonSubscriptionOptions } from './protocol/subscription.js'
 import type { ReconcileOptions, RecoveryTuning, ResolvedRecovery } from './recovery/gap-recovery.js'

@@ -1,19 +1,21 @@
 import {
   ChainstreamError,
-  type ChangePlan,
-  type ConnectContext,
-  type ConnectRequest,
-  type Decoded,
   type Diagnostic,
   type FetchLike,
-  type InboundFrame,
-  type ProviderSession,
-  type RecoverContext,
-  type StreamProviderV1,
-  type SubscribePlan,
   type WebSocketConstructor,
-  type WebSocketKeepalive,
 } from '@chainstream/core'
+import type {
+  ChangePlan,
+  ConnectContext,
+  ConnectRequest,
+  Decoded,
+  InboundFrame,
+  ProviderSession,
+  RecoverContext,
+  StreamProviderV1,
+  SubscribePlan,
+  WebSocketKeepalive,
+} from '@chainstream/core/provider'
 import { FinalityGate } from './finality-gate.js'
 import type { KeyPool } from './key-pool.js'
 import { isKnownActionType } from './protocol/action-types.js'

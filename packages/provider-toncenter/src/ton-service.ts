@@ -1,12 +1,10 @@
+import type { FetchLike, Logger, WebSocketConstructor } from '@chainstream/core'
 import {
-  type FetchLike,
   type LifecycleSourceV1,
-  type Logger,
   parseOptions,
   registerChainHint,
   registerSecret,
-  type WebSocketConstructor,
-} from '@chainstream/core'
+} from '@chainstream/core/provider'
 import { z } from 'zod'
 import { normalizeBaseUrl, type TonNetwork, toHttpUrl, toWebSocketUrl } from './endpoints.js'
 import { KeyRing } from './key-pool.js'

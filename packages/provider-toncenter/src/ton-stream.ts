@@ -1,15 +1,15 @@
-import {
-  type ChainStream,
-  type ChainStreamEvents,
-  type ChainstreamError,
-  type ConnectionState,
-  createStreamEngine,
-  type FetchLike,
-  type Logger,
-  type ReconnectPolicy,
-  type StreamCounters,
-  type WebSocketConstructor,
+import type {
+  ChainStream,
+  ChainStreamEvents,
+  ChainstreamError,
+  ConnectionState,
+  FetchLike,
+  Logger,
+  ReconnectPolicy,
+  StreamCounters,
+  WebSocketConstructor,
 } from '@chainstream/core'
+import { createStreamEngine } from '@chainstream/core/provider'
 import type { HandlerFilter, TonEventHandler } from './handler-filters.js'
 import { HubConsumer } from './hub/hub-consumer.js'
 import { TonHub } from './hub/ton-hub.js'

@@ -1,4 +1,5 @@
-import { ChainstreamError, httpError } from '@chainstream/core'
+import { ChainstreamError } from '@chainstream/core'
+import { httpError } from '@chainstream/core/provider'
 import { describe, expect, it } from 'vitest'
 import { classifyStreamError, isTierPollingUnavailable } from './classify-error.js'
 import { decodeVenumEvent } from './decode-frame.js'

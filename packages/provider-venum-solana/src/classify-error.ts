@@ -1,4 +1,5 @@
-import { bodyMessage, type ChainstreamError } from '@chainstream/core'
+import type { ChainstreamError } from '@chainstream/core'
+import { bodyMessage } from '@chainstream/core/provider'
 
 /**
  * How a failed `/v1/stream/tx` attempt ends: 400 and 401/403 are fatal and say what to fix; 429 (the

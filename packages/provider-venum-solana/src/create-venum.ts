@@ -1,5 +1,5 @@
-import type { LifecycleSourceV1 } from '@chainstream/core'
-import { registerChainHint } from '@chainstream/core'
+import type { LifecycleSourceV1 } from '@chainstream/core/provider'
+import { registerChainHint } from '@chainstream/core/provider'
 import { createVenumLifecycleSource } from './lifecycle-source.js'
 import { clientStreams } from './shard-pool.js'
 import { validateSignatures } from './signature.js'

@@ -1,4 +1,5 @@
-import { ChainstreamError, type Decoded, type SseMessage } from '@chainstream/core'
+import { ChainstreamError } from '@chainstream/core'
+import type { Decoded, SseMessage } from '@chainstream/core/provider'
 import type { VenumFrame } from './venum-frame.js'
 
 type Json = Record<string, unknown>

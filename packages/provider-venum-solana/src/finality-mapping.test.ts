@@ -1,4 +1,4 @@
-import { createLifecycleState, reduceLifecycle } from '@chainstream/core'
+import { createLifecycleState, reduceLifecycle } from '@chainstream/core/provider'
 import { describe, expect, it } from 'vitest'
 import { observationFromVenumUpdate } from './finality-mapping.js'
 import { eventsUpTo, VENUM_TIERS, venumEventOfTier } from './venum-statuses.js'

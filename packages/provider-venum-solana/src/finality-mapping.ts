@@ -1,4 +1,4 @@
-import type { Observation } from '@chainstream/core'
+import type { Observation } from '@chainstream/core/provider'
 import { observationFromVenumStreamError, observationFromVenumStreamStatus } from './venum-observations.js'
 import type { VenumUpdate } from './venum-update.js'
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { createSseParser, type Decoded, type SseMessage } from '@chainstream/core'
+import { createSseParser, type Decoded, type SseMessage } from '@chainstream/core/provider'
 import { createSseServer, type SseServer } from '@chainstream/testkit'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'

@@ -4,7 +4,7 @@ import {
   type LifecycleWatch,
   type LifecycleWatchOptions,
   toChainstreamError,
-} from '@chainstream/core'
+} from '@chainstream/core/provider'
 import { observationFromVenumUpdate } from './finality-mapping.js'
 import { validateSignatures } from './signature.js'
 import { fetchTxStatus } from './tx-status.js'

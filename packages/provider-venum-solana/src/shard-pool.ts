@@ -1,4 +1,5 @@
-import { ChainstreamError, type Diagnostic, toChainstreamError } from '@chainstream/core'
+import { ChainstreamError, type Diagnostic } from '@chainstream/core'
+import { toChainstreamError } from '@chainstream/core/provider'
 import { childSignal } from './child-signal.js'
 import { Shard, type ShardHost, SIGNATURES_PER_STREAM } from './shard.js'
 import { type PoolConsumer, SignatureRoute } from './signature-route.js'

@@ -1,12 +1,10 @@
+import { type ChainStream, ChainstreamError, type Diagnostic } from '@chainstream/core'
 import {
-  type ChainStream,
-  ChainstreamError,
   createStreamEngine,
-  type Diagnostic,
   type StreamProviderV1,
   sleep,
   toChainstreamError,
-} from '@chainstream/core'
+} from '@chainstream/core/provider'
 import { classifyStreamError, isTierPollingUnavailable } from './classify-error.js'
 import { decodeVenumEvent } from './decode-frame.js'
 import type { RateGate, ReleaseSlot } from './stream-slots.js'

@@ -1,10 +1,5 @@
-import {
-  createLifecycleState,
-  type Diagnostic,
-  type LifecycleState,
-  type Observation,
-  reduceLifecycle,
-} from '@chainstream/core'
+import type { Diagnostic, LifecycleState } from '@chainstream/core'
+import { createLifecycleState, type Observation, reduceLifecycle } from '@chainstream/core/provider'
 import type { VenumFrame } from './venum-frame.js'
 import {
   observationFromVenumRest,

@@ -1,4 +1,4 @@
-import { abortError, onAbort, sleep } from '@chainstream/core'
+import { abortError, onAbort, sleep } from '@chainstream/core/provider'
 
 /** Gives a slot back; calling it again does nothing. */
 export type ReleaseSlot = () => void

@@ -1,4 +1,5 @@
-import { ChainstreamError, type FinalityTier, type Outcome, redactUrl, requestJson } from '@chainstream/core'
+import { ChainstreamError, type FinalityTier, type Outcome } from '@chainstream/core'
+import { redactUrl, requestJson } from '@chainstream/core/provider'
 import { z } from 'zod'
 import { observationFromVenumRest } from './venum-observations.js'
 import { txUrl, type VenumConfig } from './venum-options.js'

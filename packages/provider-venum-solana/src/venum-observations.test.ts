@@ -1,9 +1,5 @@
-import {
-  createLifecycleState,
-  isChainstreamError,
-  type Observation,
-  reduceLifecycle,
-} from '@chainstream/core'
+import { isChainstreamError } from '@chainstream/core'
+import { createLifecycleState, type Observation, reduceLifecycle } from '@chainstream/core/provider'
 import { describe, expect, it } from 'vitest'
 import {
   observationFromVenumRest,

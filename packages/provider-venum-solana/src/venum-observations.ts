@@ -1,10 +1,5 @@
-import {
-  ChainstreamError,
-  type MappingContext,
-  type Observation,
-  type ObservedTier,
-  type Outcome,
-} from '@chainstream/core'
+import { ChainstreamError, type ObservedTier, type Outcome } from '@chainstream/core'
+import type { MappingContext, Observation } from '@chainstream/core/provider'
 
 /**
  * Venum's statuses (`/v1/stream/tx` events and `GET /v1/tx` answers) as neutral observations for the

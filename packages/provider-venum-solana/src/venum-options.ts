@@ -1,11 +1,5 @@
-import {
-  type FetchLike,
-  type Logger,
-  parseOptions,
-  type ReconnectPolicy,
-  registerSecret,
-  silentLogger,
-} from '@chainstream/core'
+import type { FetchLike, Logger, ReconnectPolicy } from '@chainstream/core'
+import { parseOptions, registerSecret, silentLogger } from '@chainstream/core/provider'
 import { z } from 'zod'
 
 /** Where Venum's API lives. */

@@ -1,11 +1,5 @@
-import {
-  abortError,
-  ChainstreamError,
-  type Diagnostic,
-  FanOut,
-  type LifecycleState,
-  onAbort,
-} from '@chainstream/core'
+import { ChainstreamError, type Diagnostic, type LifecycleState } from '@chainstream/core'
+import { abortError, FanOut, onAbort } from '@chainstream/core/provider'
 import type { Shard } from './shard.js'
 import type { PoolLease, ShardPool } from './shard-pool.js'
 import { validateSignatures } from './signature.js'

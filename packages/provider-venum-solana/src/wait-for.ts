@@ -1,12 +1,12 @@
+import { ChainstreamError } from '@chainstream/core'
 import {
   abortError,
-  ChainstreamError,
   evaluateWait,
   onAbort,
   reduceLifecycle,
   toChainstreamError,
   type WaitEvaluation,
-} from '@chainstream/core'
+} from '@chainstream/core/provider'
 import { validateSignatures } from './signature.js'
 import { isVenumEvent, VENUM_EVENTS, VENUM_TIERS, type VenumEvent } from './venum-statuses.js'
 import type { VenumUpdate } from './venum-update.js'

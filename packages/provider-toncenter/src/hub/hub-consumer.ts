@@ -3,10 +3,9 @@ import {
   type ChainStreamEvents,
   ChainstreamError,
   type ConnectionState,
-  FanOut,
-  onAbort,
   type StreamCounters,
 } from '@chainstream/core'
+import { FanOut, onAbort } from '@chainstream/core/provider'
 import {
   compileHandler,
   type HandlerFilter,

@@ -1,4 +1,5 @@
-import { ChainstreamError, type ChainstreamErrorCode, httpError } from '@chainstream/core'
+import { ChainstreamError, type ChainstreamErrorCode } from '@chainstream/core'
+import { httpError } from '@chainstream/core/provider'
 import { describe, expect, it } from 'vitest'
 import { fixtureJson } from '../fixtures.test-helper.js'
 import { classifyTonError, classifyWsErrorFrame, connectionLimitOf } from './classify-error.js'

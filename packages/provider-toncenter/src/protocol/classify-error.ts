@@ -1,4 +1,5 @@
-import { bodyMessage, ChainstreamError } from '@chainstream/core'
+import { ChainstreamError } from '@chainstream/core'
+import { bodyMessage } from '@chainstream/core/provider'
 
 /**
  * How errors of TON Streaming v2 map onto chainstream codes. The HTTP status alone is not enough: a 429

@@ -1,4 +1,5 @@
-import { ChainstreamError, parseOptions } from '@chainstream/core'
+import { ChainstreamError } from '@chainstream/core'
+import { parseOptions } from '@chainstream/core/provider'
 import { z } from 'zod'
 import type { ActionType } from './action-types.js'
 import { normalizeTonAddress } from './address.js'

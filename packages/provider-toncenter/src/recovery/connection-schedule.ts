@@ -1,4 +1,4 @@
-import { sleep } from '@chainstream/core'
+import { sleep } from '@chainstream/core/provider'
 
 /** Work repeated while a connection lasts. */
 export interface PeriodicTask {

@@ -1,4 +1,5 @@
-import { type Diagnostic, onAbort } from '@chainstream/core'
+import type { Diagnostic } from '@chainstream/core'
+import { onAbort } from '@chainstream/core/provider'
 import type { FinalityGate } from '../finality-gate.js'
 import { finalityRank } from '../protocol/event-types.js'
 import type { TonNotification } from '../protocol/notifications.js'

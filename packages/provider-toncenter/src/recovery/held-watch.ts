@@ -1,4 +1,4 @@
-import { sleep } from '@chainstream/core'
+import { sleep } from '@chainstream/core/provider'
 import type { FinalityGate } from '../finality-gate.js'
 import { finalityRank, meetsFinality } from '../protocol/event-types.js'
 import type { TonNotification } from '../protocol/notifications.js'

@@ -1,4 +1,5 @@
-import { ChainstreamError, type FetchLike, type QueryValue, requestJson } from '@chainstream/core'
+import { ChainstreamError, type FetchLike } from '@chainstream/core'
+import { type QueryValue, requestJson } from '@chainstream/core/provider'
 import { z } from 'zod'
 import type { TonFinality } from '../protocol/event-types.js'
 import type { Action, TraceNode, Transaction } from '../protocol/v3-types.js'

@@ -1,0 +1,83 @@
+// @chainstream/core/provider — what provider authors build on: the stream engine and its contract,
+// transports, the SSE parser, request helpers, queues, redaction, the lifecycle machine and the
+// tracker's source contract. Application code needs only the main entry.
+
+export { abortError, toChainstreamError } from './errors/chainstream-error.js'
+export { bodyMessage, httpError, parseBody, parseRetryAfter } from './errors/http-error.js'
+export {
+  REDACTED,
+  redactHeaders,
+  redactText,
+  redactUrl,
+  redactValue,
+  registerSecret,
+} from './errors/redact.js'
+export { evaluateWait, type WaitEvaluation } from './finality/evaluate-wait.js'
+export { LIFECYCLE_DIAGNOSTIC_CODES, type LifecycleDiagnosticCode } from './finality/lifecycle-diagnostics.js'
+export {
+  type CreateLifecycleStateInput,
+  createLifecycleState,
+  type LifecycleStep,
+  reduceLifecycle,
+} from './finality/lifecycle-machine.js'
+export { toLifecycleUpdate } from './finality/lifecycle-update.js'
+// The finality model's machinery: observations in, lifecycle updates out
+export type * from './finality/observation.js'
+export { isObservedTier, maxTier, tierRank } from './finality/tiers.js'
+// Requests, errors and secrets
+export {
+  buildUrl,
+  type JsonResponse,
+  type QueryValue,
+  type RequestJsonOptions,
+  requestJson,
+} from './http/request-json.js'
+export type {
+  LifecycleSink,
+  LifecycleSourceV1,
+  LifecycleWatch,
+  LifecycleWatchOptions,
+} from './provider/lifecycle-source-v1.js'
+// The provider contract
+export type {
+  ChangePlan,
+  ConnectContext,
+  ConnectRequest,
+  Decoded,
+  Diagnostic,
+  EmitOrigin,
+  InboundFrame,
+  OutboundRequest,
+  ProviderSession,
+  RecoverContext,
+  SseConnectRequest,
+  StreamProviderV1,
+  SubscribePlan,
+  WebSocketConnectRequest,
+} from './provider/provider-v1.js'
+// Reconnection
+export { backoffCeiling, backoffDelay, resolveReconnectPolicy } from './reconnect/backoff.js'
+// Transports
+export { createSseParser } from './sse/sse-parser.js'
+export { connectSse } from './sse/sse-transport.js'
+export type { SseCloseReason, SseConnection, SseConnectOptions } from './sse/sse-transport-types.js'
+export type { SseMessage, SseParser, SseParserCallbacks, SseParserOptions } from './sse/sse-types.js'
+export { BoundedQueue } from './stream/bounded-queue.js'
+export { FanOut, type FanOutOptions } from './stream/fan-out.js'
+// The stream engine and what handles are made of
+export { createStreamEngine } from './stream/stream-engine.js'
+export type { StreamEngineOptions } from './stream/stream-types.js'
+export { chainHint, registerChainHint } from './tracker/chain-hints.js'
+// Utilities
+export { onAbort, sleep } from './util/abort.js'
+export { Emitter, type EventMap } from './util/emitter.js'
+export { silentLogger } from './util/logger.js'
+export { parseOptions } from './util/options.js'
+export { connectWebSocket, openWebSocket } from './websocket/websocket-transport.js'
+export type {
+  WebSocketCloseReason,
+  WebSocketConnection,
+  WebSocketConnectOptions,
+  WebSocketKeepalive,
+  WebSocketLike,
+} from './websocket/websocket-types.js'
