@@ -182,8 +182,9 @@ function paramsFor(prng: Prng, kind: FaultKind): Fault['params'] {
     case 'server-5xx':
       return { status: prng.pick([500, 502, 503, 504]), times: prng.int(1, 3) }
     case 'rate-limit-429':
-      // Retry-After is a floor on the delay: most seeds use 0 to stay fast, some pay the real second.
-      return { retryAfter: prng.chance(0.25) ? 1 : 0, times: prng.int(1, 2) }
+      // Retry-After is a floor on the delay: most seeds use 0 to stay fast, some pay the real second, and
+      // some get a hostile one (a billion seconds) that the client must cap rather than obey or ignore.
+      return { retryAfter: retryAfter(prng), times: prng.int(1, 2) }
     case 'slow-consumer':
       // How many notifications the server must have dropped before the consumer reads again.
       return { drops: prng.pick([10, 30, 60]) }
@@ -200,10 +201,16 @@ function paramsFor(prng: Prng, kind: FaultKind): Fault['params'] {
     case 'venum-rest-errors':
       return { faults: prng.pick(['429', '502', '503', '502,503', 'lookup-error', '429,lookup-error']) }
     case 'venum-stream-limit':
-      return { perKey: prng.int(1, 2), retryAfter: prng.chance(0.2) ? 1 : 0 }
+      return { perKey: prng.int(1, 2), retryAfter: retryAfter(prng) }
     default:
       return {}
   }
+}
+
+/** A `Retry-After` in seconds: 0 mostly, a real second sometimes, a hostile billion seconds sometimes. */
+function retryAfter(prng: Prng): number {
+  const pick = prng.weighted({ none: 6, second: 2, hostile: 2 })
+  return pick === 'none' ? 0 : pick === 'second' ? 1 : 1_000_000_000
 }
 
 /** One line that says what a seed does, for reports. */

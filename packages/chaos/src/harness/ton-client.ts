@@ -25,7 +25,9 @@ export type TonClient = ReturnType<typeof tonClient>
 
 /** Fast client timings: the faults play out in milliseconds instead of the production minutes. */
 export const FAST_TON = {
-  reconnect: { initialDelayMs: 1, maxDelayMs: 20 },
+  // A hostile `Retry-After` (a billion seconds) is honoured up to 1.5 s: the stream must neither spin nor
+  // sleep for ever.
+  reconnect: { initialDelayMs: 1, maxDelayMs: 20, maxRetryAfterMs: 1_500 },
   /** SSE: the simulator's keepalive comes every 25 ms. */
   heartbeatTimeoutMs: 150,
   pingIntervalMs: 25,

@@ -17,6 +17,33 @@ export async function until(predicate: () => boolean, timeoutMs: number, interva
   return true
 }
 
+/**
+ * Waits until `done()` holds, giving up after `idleMs` without progress (or `capMs` in all). `progress()`
+ * is any number that grows while the consumer is still working things out — events delivered, requests
+ * made — so a slow but live recovery is not cut short, and a dead one is not waited for long.
+ */
+export async function untilSettled(
+  done: () => boolean,
+  progress: () => number,
+  idleMs = 3_000,
+  capMs = 10_000,
+): Promise<boolean> {
+  const started = Date.now()
+  let last = progress()
+  let since = started
+  while (!done()) {
+    const now = Date.now()
+    const current = progress()
+    if (current !== last) {
+      last = current
+      since = now
+    }
+    if (now - since >= idleMs || now - started >= capMs) return false
+    await sleep(5)
+  }
+  return true
+}
+
 /** Settles a promise into a value the oracle can inspect later, without unhandled rejections. */
 export interface Settled<T> {
   state: 'pending' | 'resolved' | 'rejected'

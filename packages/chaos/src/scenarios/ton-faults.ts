@@ -194,3 +194,8 @@ export async function v3Quiet(sim: TonSimulator, quietMs = 15, timeoutMs = 1_000
     } else if (Date.now() - since >= quietMs) return
   }
 }
+
+/** Streaming requests (SSE and WebSocket upgrades, refused ones too) the simulator received so far. */
+export function streamRequests(sim: TonSimulator): number {
+  return sim.requests.filter((request) => request.url.includes('/streaming/')).length
+}

@@ -4,7 +4,7 @@ import { checkClosed } from '../harness/leak-check.js'
 import type { SeedContext } from '../harness/seed-context.js'
 import { createStallProxy } from '../harness/stall-proxy.js'
 import { FAST_KEEPALIVE_MS, FAST_TON, tonClient } from '../harness/ton-client.js'
-import { sleep, turn, until } from '../harness/wait.js'
+import { sleep, turn, untilSettled } from '../harness/wait.js'
 import { TonDeliveryLog } from '../oracle/ton-deliveries.js'
 import {
   checkTonStream,
@@ -14,7 +14,7 @@ import {
   type TonStreamExpectation,
 } from '../oracle/ton-stream-oracle.js'
 import type { Schedule, TonStreamPlan } from '../schedule-types.js'
-import { injectTonFault, type TonFaultTarget, v3Quiet } from './ton-faults.js'
+import { injectTonFault, streamRequests, type TonFaultTarget, v3Quiet } from './ton-faults.js'
 
 /** How long the consumer gets, after the last stage was emitted, to make up for every fault. */
 const QUIESCE_MS = 3_000
@@ -113,15 +113,15 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
     await sim.stop({ finish: true })
     for (const trace of manual) await trace.finish()
 
-    // The ledger is final now. The settle window starts once the client is back (a fault at the last tick
-    // may hold it off for a while: a 1 s Retry-After, twice), so recovery gets its full window.
+    // The ledger is final now. The consumer gets as long as it keeps making progress (events delivered,
+    // connection attempts — a capped Retry-After can hold it off for seconds), then 3 s of nothing.
+    // Periodic API v3 reads do not count: rechecks run every 100 ms whether they find anything or not.
     const expected = expectedFinalized(expectation)
     const settled = () =>
       stream.state === 'subscribed' &&
       missingFinalized(expected, log.list).length === 0 &&
       owedInvalidations(sim.ledger, log.list).length === 0
-    await until(() => stream.state === 'subscribed', 5_000)
-    const quiet = await until(settled, QUIESCE_MS, 5)
+    const quiet = await untilSettled(settled, () => log.list.length + streamRequests(sim), QUIESCE_MS)
     // Late duplicates or regressions (a recovery finishing after the live events) still count.
     await sleep(quiet ? 30 : 0)
     context.note(

@@ -12,11 +12,11 @@ import { checkClosed } from '../harness/leak-check.js'
 import type { SeedContext } from '../harness/seed-context.js'
 import { FAST_KEEPALIVE_MS, FAST_TON, tonClient } from '../harness/ton-client.js'
 import { SignatureChain } from '../harness/venum-chain.js'
-import { observe, sleep, turn, until } from '../harness/wait.js'
+import { observe, sleep, turn, until, untilSettled } from '../harness/wait.js'
 import { checkTracks, type TrackRecord, type TrackTruth } from '../oracle/tracker-oracle.js'
 import { Prng } from '../prng.js'
 import type { Schedule, TrackerPlan } from '../schedule-types.js'
-import { injectTonFault, type TonFaultTarget, v3Quiet } from './ton-faults.js'
+import { injectTonFault, streamRequests, type TonFaultTarget, v3Quiet } from './ton-faults.js'
 import { FAST_VENUM, FAST_VENUM_SIM, injectVenumFault, venumSimOptions } from './venum-faults.js'
 
 const QUIESCE_MS = 3_000
@@ -191,13 +191,16 @@ export async function runTracker(plan: Schedule & TrackerPlan, context: SeedCont
     // track may stay open, and is not waited for.
     const owesNothing = (r: TrackRecord) =>
       r.truth().owedOnlyIfSeen && !r.updates.some((u) => u.tier !== 'unknown')
-    const quiet = await until(
+    const quiet = await untilSettled(
       () =>
         records.every(
           (r) => (r.settled.state !== 'pending' && r.reached.state !== 'pending') || owesNothing(r),
         ),
+      () =>
+        records.reduce((sum, r) => sum + r.updates.length, 0) +
+        streamRequests(ton) +
+        solana.streamRequests.length,
       QUIESCE_MS,
-      5,
     )
     await sleep(quiet ? 20 : 0)
     context.note(

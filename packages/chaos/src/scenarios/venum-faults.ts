@@ -79,7 +79,7 @@ export function injectVenumFault(fault: Fault, tick: number, target: VenumFaultT
 /** Fast Venum client timings. */
 export const FAST_VENUM = {
   heartbeatTimeoutMs: 150,
-  reconnect: { initialDelayMs: 1, maxDelayMs: 20 },
+  reconnect: { initialDelayMs: 1, maxDelayMs: 20, maxRetryAfterMs: 1_500 },
   pollIntervalMs: 10,
   maxPollsPerSecond: 500,
   unavailableRetryMs: 40,

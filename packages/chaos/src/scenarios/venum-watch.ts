@@ -3,7 +3,7 @@ import { createVenumSimulator, venumSignature } from '@chainstream/testkit'
 import { checkClosed } from '../harness/leak-check.js'
 import type { SeedContext } from '../harness/seed-context.js'
 import { SignatureChain } from '../harness/venum-chain.js'
-import { observe, sleep, until } from '../harness/wait.js'
+import { observe, sleep, until, untilSettled } from '../harness/wait.js'
 import { checkVenumUpdates, checkVenumWaits, type VenumWait } from '../oracle/venum-oracle.js'
 import { Prng } from '../prng.js'
 import type { Schedule, VenumWatchPlan } from '../schedule-types.js'
@@ -113,10 +113,10 @@ export async function runVenumWatch(plan: Schedule & VenumWatchPlan, context: Se
     for (const actions of later.values()) for (const action of actions) action()
     for (const chain of manual) chain.finish()
 
-    const quiet = await until(
+    const quiet = await untilSettled(
       () => ended && waits.every((wait) => wait.settled.state !== 'pending'),
+      () => watch.counters.updates + sim.streamRequests.length,
       QUIESCE_MS,
-      5,
     )
     context.note(`quiesced: ${quiet}, watch ended: ${ended}, ${[...updates.values()].flat().length} updates`)
     closing = true
