@@ -9,8 +9,13 @@ export default defineConfig({
     // (publint, attw) and the benchmarks exercise the built output.
     alias: {
       // The subpath first: an alias matches by prefix.
-      '@chainstream/core/provider': fileURLToPath(new URL('./packages/core/src/provider.ts', import.meta.url)),
+      '@chainstream/core/provider': fileURLToPath(
+        new URL('./packages/core/src/provider.ts', import.meta.url),
+      ),
       '@chainstream/core': pkg('core'),
+      '@chainstream/provider-toncenter/protocol': fileURLToPath(
+        new URL('./packages/provider-toncenter/src/protocol/index.ts', import.meta.url),
+      ),
       '@chainstream/testkit': pkg('testkit'),
       '@chainstream/provider-toncenter': pkg('provider-toncenter'),
       '@chainstream/provider-tonapi': pkg('provider-tonapi'),

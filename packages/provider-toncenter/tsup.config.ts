@@ -1,3 +1,7 @@
 import { packageBuild } from '../../tsup.package'
 
-export default packageBuild()
+// The provider, and the TON Streaming v2 wire codec as `/protocol`, sharing one copy of each module.
+export default packageBuild({
+  entry: { index: 'src/index.ts', protocol: 'src/protocol/index.ts' },
+  splitting: true,
+})

@@ -45,5 +45,39 @@ export {
   type V3Trace,
 } from './recovery/v3-client.js'
 
-// The TON Streaming API v2 protocol (pure)
-export * from './protocol/index.js'
+// What applications use of the protocol: addresses, trace hashes, the vocabulary of types and
+// finalities, and the notification payloads. The wire codec itself is `@chainstream/provider-toncenter/protocol`.
+export { ACTION_TYPES, type ActionType, type KnownActionType } from './protocol/action-types.js'
+export {
+  isTonAddress,
+  normalizeTonAddress,
+  type ParsedTonAddress,
+  parseTonAddress,
+  toUserFriendly,
+  type UserFriendlyOptions,
+} from './protocol/address.js'
+export {
+  finalityRank,
+  meetsFinality,
+  SUBSCRIBABLE_EVENT_TYPES,
+  type SubscribableEventType,
+  TON_EVENT_TYPES,
+  TON_FINALITIES,
+  type TonEventType,
+  type TonFinality,
+} from './protocol/event-types.js'
+export type {
+  AccountStateChangeNotification,
+  ActionsNotification,
+  Enrichments,
+  JettonsChangeNotification,
+  TonNotification,
+  TonNotificationMap,
+  TraceInvalidatedNotification,
+  TraceNotification,
+  TraceScopedNotification,
+  TransactionsNotification,
+} from './protocol/notifications.js'
+export type { TonSubscription, TonSubscriptionOptions } from './protocol/subscription.js'
+export { normalizeTraceHash } from './protocol/trace-hash.js'
+export type * from './protocol/v3-types.js'

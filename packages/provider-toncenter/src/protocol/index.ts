@@ -1,4 +1,6 @@
-// The TON Streaming API v2 protocol: pure codec shared by the TON Center and TonAPI providers.
+// @chainstream/provider-toncenter/protocol — the TON Streaming API v2 wire codec, pure: frames, errors,
+// subscriptions, WebSocket envelopes, addresses and trace hashes. Shared by the TON Center and TonAPI
+// profiles; for tools that speak the protocol without a stream (a relay, a proxy, a test).
 export { ACTION_TYPES, type ActionType, isKnownActionType, type KnownActionType } from './action-types.js'
 export {
   isTonAddress,
