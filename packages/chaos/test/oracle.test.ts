@@ -15,7 +15,7 @@ import { Violations } from '../src/oracle/violation.js'
 const ME = '0:AA'
 const OTHER = '0:BB'
 
-function ledger(traces: { hash: string; stages: string[]; accounts?: string[] }[], before = 0): TonLedger {
+function ledger(traces: { hash: string; stages: string[]; accounts?: string[] }[]): TonLedger {
   const events: { seq: number; at: number; notification: Record<string, unknown> }[] = []
   for (const trace of traces) {
     for (const stage of trace.stages) {
@@ -59,13 +59,12 @@ function ledger(traces: { hash: string; stages: string[]; accounts?: string[] }[
   return {
     events,
     traces: [...byHash.values()],
-    trace: (hash) => byHash.get(hash),
+    trace: (hash: string) => byHash.get(hash),
     mark: () => events.length,
-    since: (mark) => events.slice(mark),
+    since: (mark: number) => events.slice(mark),
     transactions: () => [],
     actions: () => [],
-  } as unknown as TonLedger & { mark(): number }
-  void before
+  } as unknown as TonLedger
 }
 
 function delivered(list: [string, string, string, string?][]): TonDeliveryLog {

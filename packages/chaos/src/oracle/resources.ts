@@ -41,7 +41,7 @@ function productFrame(stack: string): string | undefined {
       line
         .trim()
         .replace(/^at /, '')
-        .replace(/\(?\/.*\/packages\//, '(')
+        .replace(/\(?\/\S*\/packages\//, 'packages/')
         .replace(/\)$/, ''),
     )
     .join(' ← ')
