@@ -1,5 +1,5 @@
 // @chainstream/provider-tonapi — TonAPI Streaming API v2 (the TON protocol lives in @chainstream/provider-toncenter).
-export { createTonapi, type Tonapi, type TonapiOptions } from './tonapi.js'
+export { createTonapi, TONAPI_SERVICE, type Tonapi, type TonapiOptions } from './tonapi.js'
 export type {
   ActionType,
   HandlerFilter,

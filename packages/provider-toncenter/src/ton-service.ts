@@ -89,6 +89,13 @@ export interface TonServiceClient<
    * `createTracker({ providers: [client] })` and track TON traces by `trace_external_hash_norm`.
    */
   readonly lifecycle: LifecycleSourceV1
+  /** How many upstream connections the client holds now (open or being opened). */
+  readonly connections: number
+  /**
+   * Closes every connection of the client: its streams end without an error (and the tracker's watches
+   * over them stop receiving). Streams opened afterwards connect again.
+   */
+  close(): Promise<void>
 }
 
 const key = z.string().min(1, 'must not be empty')
@@ -189,7 +196,16 @@ export function createTonService<Id extends string>(
     },
     parsed.lifecycle as TonLifecycleOptions | undefined,
   )
-  return { providerId: definition.providerId, endpoints, stream, lifecycle }
+  return {
+    providerId: definition.providerId,
+    endpoints,
+    stream,
+    lifecycle,
+    get connections() {
+      return streams.connections
+    },
+    close: () => streams.close(),
+  }
 }
 
 function resolveV3BaseUrl(

@@ -1,3 +1,4 @@
+import { ChainstreamError } from '@chainstream/core'
 import type { LifecycleSourceV1 } from '@chainstream/core/provider'
 import { registerChainHint } from '@chainstream/core/provider'
 import { createVenumLifecycleSource } from './lifecycle-source.js'
@@ -19,6 +20,11 @@ const MAX_CONCURRENT_LOOKUPS = 16
 export interface Venum {
   /** `'venum'`. */
   readonly providerId: 'venum'
+  /**
+   * Closes every watch of the client (waits reject with `Closed`, tracked signatures end `errored`…)
+   * and with them its streams. The client takes no new watch afterwards.
+   */
+  close(): Promise<void>
   /**
    * This client as a lifecycle source for the cross-chain tracker: pass the client itself to
    * `createTracker({ providers: [venum] })` (chain `'solana'`, ids are signatures).
@@ -89,9 +95,12 @@ export function createVenum(options: VenumOptions): Venum {
   // So that a tracker missing this client says what to add.
   registerChainHint('solana', "createVenum({ apiKey }) from '@chainstream/provider-venum-solana'")
   const limiter = new RequestLimiter(MAX_CONCURRENT_LOOKUPS)
+  const open = new Set<VenumWatch>()
+  let closed = false
   const resources: WatchResources = {
     config,
     limiter,
+    open,
     streams: clientStreams({
       config,
       slots: new StreamSlots(config.maxStreams),
@@ -99,7 +108,13 @@ export function createVenum(options: VenumOptions): Venum {
       gate: new RateGate(config.maxPollsPerSecond),
     }),
   }
-  const watch = (watchOptions: VenumWatchOptions) => createWatch(resources, watchOptions)
+  const watch = (watchOptions: VenumWatchOptions) => {
+    if (closed)
+      throw new ChainstreamError('Closed', 'This Venum client was closed; create a new one', {
+        isRetryable: false,
+      })
+    return createWatch(resources, watchOptions)
+  }
   const waiters = new SignatureWaiters(() =>
     createWatch(resources, { signatures: [], events: VENUM_EVENTS }, { persistent: true }),
   )
@@ -112,5 +127,10 @@ export function createVenum(options: VenumOptions): Venum {
       return resources.limiter.run(() => fetchTxStatus(config, valid as string, statusOptions.signal))
     },
     waitFor: (signature, tier, waitOptions) => waiters.wait(signature, tier, waitOptions),
+    close: async () => {
+      closed = true
+      // Every watch, the waits' shared one and the tracker's included: their streams close with them.
+      await Promise.all([...open].map((w) => w.close()))
+    },
   }
 }

@@ -26,6 +26,8 @@ export interface WatchResources {
    * that asks Venum for exactly `events`.
    */
   streams(events: readonly VenumEvent[]): PoolLease
+  /** The watches open now, so that closing the client closes them (each removes itself when it ends). */
+  readonly open?: Set<VenumWatch>
 }
 
 /** Validates `events`: a non-empty list of Venum tiers, returned deduplicated, weakest first. */
@@ -86,7 +88,19 @@ export function createWatch(
       },
     )
   }
-  return new Watch(resources.streams(events), signatures, events, options.signal, mode.persistent === true)
+  const watch = new Watch(
+    resources.streams(events),
+    signatures,
+    events,
+    options.signal,
+    mode.persistent === true,
+  )
+  const open = resources.open
+  if (open) {
+    open.add(watch)
+    void watch.closed.then(() => open.delete(watch))
+  }
+  return watch
 }
 
 /**

@@ -251,4 +251,20 @@ describe('a hub per client', () => {
     )
     expect(first.state).toBe('subscribed')
   })
+
+  it("the client's close() ends every stream (without an error) and every connection", async () => {
+    const sim = await harness.start({ addresses: ADDRESSES })
+    const toncenter = createToncenter({ apiKey: 'hub-key-0006', baseUrl: sim.toncenter.baseUrl })
+    const [a, b] = ADDRESSES as [string, string]
+    const ws = toncenter.stream({ transport: 'websocket', types: ['transactions'], addresses: [a] })
+    const sse = toncenter.stream({ transport: 'sse', types: ['transactions'], addresses: [b] })
+    await Promise.all([ws.waitSubscribed(), sse.waitSubscribed()])
+    expect(toncenter.connections).toBe(2)
+    await toncenter.close()
+    expect(await ws.closed).toBeUndefined()
+    expect(await sse.closed).toBeUndefined()
+    expect([ws.state, sse.state]).toEqual(['closed', 'closed'])
+    expect(toncenter.connections).toBe(0)
+    await until(() => sim.connections.active === 0, 3_000, 'sockets closed')
+  })
 })
