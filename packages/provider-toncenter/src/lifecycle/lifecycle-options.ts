@@ -18,9 +18,10 @@ export interface TonLifecycleOptions {
    */
   batchDelayMs?: number
   /**
-   * How long the connection stays open with nothing tracked (WebSocket: idle, subscribed to nothing; SSE:
-   * still streaming the last set, whose events are ignored). Then it is closed, and the next track opens
-   * a new one. `0` closes it as soon as the last track ends. @default 30_000
+   * How long the tracker's stream stays open with nothing tracked (WebSocket: subscribed to nothing; SSE:
+   * still streaming the last set, whose events are ignored). Then it is closed — and with it the client's
+   * shared connection, unless other streams use it — and the next track opens a new one. `0` closes it as
+   * soon as the last track ends. @default 30_000
    */
   idleTimeoutMs?: number
   /**

@@ -1,0 +1,173 @@
+import {
+  ChainstreamError,
+  type Diagnostic,
+  type LifecycleSink,
+  type LifecycleWatch,
+  type LifecycleWatchOptions,
+  type Logger,
+  onAbort,
+  silentLogger,
+} from '@chainstream/core'
+import { finalityRank } from '../protocol/event-types.js'
+import type { TonEvent } from '../ton-event.js'
+import type { TonLifecycleHost } from './lifecycle-host.js'
+import type { ResolvedTonLifecycleOptions } from './lifecycle-options.js'
+import { LifecycleStream } from './lifecycle-stream.js'
+import {
+  erroredObservation,
+  invalidationObservation,
+  malformedObservation,
+  malformedTraceId,
+  traceObservation,
+} from './notification-observations.js'
+import { SubscriptionBatches } from './subscription-batches.js'
+import { safeTraceId, validateTonTraceId } from './trace-id.js'
+import { TraceRechecks } from './trace-rechecks.js'
+import { TrackedTraces } from './tracked-traces.js'
+
+/**
+ * One watch of the TON lifecycle source (one per tracker; see `createTonLifecycleSource`): the tracked
+ * traces, the batches that change the stream's set, the stream, and the API v3 look-ups — and what the
+ * watch does with what the stream says.
+ */
+export class TonLifecycleWatch implements LifecycleWatch {
+  private readonly traces = new TrackedTraces()
+  private readonly batches: SubscriptionBatches
+  private readonly stream: LifecycleStream
+  private readonly rechecks: TraceRechecks
+  private readonly logger: Logger
+  private readonly removeAbort: () => void
+  private closed = false
+
+  constructor(
+    host: TonLifecycleHost,
+    options: ResolvedTonLifecycleOptions,
+    private readonly sink: LifecycleSink,
+    watchOptions: LifecycleWatchOptions,
+  ) {
+    this.logger = options.logger ?? host.logger ?? silentLogger
+    this.stream = new LifecycleStream(host, options, this.traces, {
+      event: (event) => this.onEvent(event),
+      subscribed: () => this.onSubscribed(),
+      addedInPlace: (ids) => this.rechecks.start(ids),
+      error: (error) => sink.error(error),
+      diagnostic: (diagnostic) => this.onDiagnostic(diagnostic),
+      ended: (error) => this.onStreamEnded(error),
+      idle: () => this.batches.request(),
+    })
+    this.batches = new SubscriptionBatches(
+      options.batchDelayMs,
+      () => this.stream.apply(),
+      // Ids that did not make it onto the server are not watched: the caller was told by the rejection.
+      (ids) => {
+        for (const id of ids) if (!this.stream.has(id)) this.traces.delete(id)
+      },
+    )
+    this.rechecks = new TraceRechecks(host, options, this.traces, sink, () => this.stream.isOpen)
+    if (!host.v3) {
+      // Not fatal — live updates still arrive — but the caller must know what is missing.
+      sink.error(
+        new ChainstreamError(
+          'ProviderNotConfigured',
+          `${host.providerName}: tracked traces cannot be looked up (no TON Center API v3 configured), so a trace ` +
+            'that settled before it was tracked, or that was invalidated while reconnecting, is never reported; ' +
+            'pass toncenterApiKey or v3BaseUrl',
+          { isRetryable: true },
+        ),
+      )
+    }
+    this.removeAbort = onAbort(watchOptions.signal, () => void this.close())
+  }
+
+  async add(ids: readonly string[]): Promise<void> {
+    if (this.closed) throw new ChainstreamError('Closed', 'The TON lifecycle watch is closed')
+    const list = ids.map(validateTonTraceId)
+    let fresh = false
+    for (const id of list) if (this.traces.add(id)) fresh = true
+    this.stream.cancelIdle()
+    // Already on the server: nothing to wait for.
+    if (!fresh && this.stream.isOpen && list.every((id) => this.stream.has(id))) return
+    const batch = this.batches.request()
+    for (const id of list) batch.ids.add(id)
+    return batch.promise
+  }
+
+  async remove(ids: readonly string[]): Promise<void> {
+    if (this.closed) return
+    let changed = false
+    for (const raw of ids) {
+      const id = safeTraceId(raw)
+      if (id !== undefined && this.traces.delete(id)) changed = true
+    }
+    if (changed) return this.batches.request().promise
+  }
+
+  async snapshot(ids: readonly string[]): Promise<void> {
+    const list = ids.map(validateTonTraceId)
+    if (this.closed) return
+    await this.rechecks.check(list)
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.removeAbort()
+    this.batches.close(new ChainstreamError('Closed', 'The TON lifecycle watch was closed'))
+    const lookups = this.rechecks.close()
+    await this.stream.close()
+    await lookups
+  }
+
+  // -----------------------------------------------------------------------------------------------------
+  // What the stream says
+
+  private onEvent(event: TonEvent): void {
+    if (event.type !== 'trace' && event.type !== 'trace_invalidated') return
+    const id = event.trace_external_hash_norm
+    if (!this.traces.has(id)) return
+    if (event.type === 'trace') {
+      const rank = finalityRank(event.finality)
+      // The server remembers a trace on the connection it sent a non-final snapshot to.
+      this.traces.delivered(id, rank)
+      this.traces.raise(id, rank)
+      this.sink.observe(id, traceObservation(event))
+    } else {
+      this.traces.forget(id)
+      this.sink.observe(id, invalidationObservation(event))
+    }
+  }
+
+  /** Rule 10: after every (re)subscribe, a snapshot of every tracked trace that is not final. */
+  private onSubscribed(): void {
+    const open = this.traces.notFinal()
+    if (open.length > 0) this.rechecks.start(open)
+  }
+
+  private onDiagnostic(diagnostic: Diagnostic): void {
+    const id = malformedTraceId(diagnostic)
+    if (id !== undefined && this.traces.has(id)) {
+      // A malformed notification of a tracked trace: a diagnostic on that track, nothing else.
+      this.sink.observe(id, malformedObservation(diagnostic))
+      return
+    }
+    this.logger.debug('TON lifecycle stream diagnostic', {
+      code: diagnostic.code,
+      message: diagnostic.message,
+    })
+  }
+
+  private onStreamEnded(error: ChainstreamError | undefined): void {
+    this.rechecks.cancel()
+    if (!error || this.closed) return
+    // Ids whose add() is still waiting learn it from the rejection; every other tracked id from its watch.
+    const waiting = this.batches.waiting()
+    const stranded = this.traces.list().filter((id) => !waiting.has(id))
+    if (stranded.length === 0) return
+    this.sink.error(error)
+    const at = Date.now()
+    for (const id of stranded) {
+      this.traces.delete(id)
+      this.sink.observe(id, erroredObservation(error, at))
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import type { ChainstreamError } from '@chainstream/core'
+
+/** One subscription change: the adds and removes requested before it started, and who waits for it. */
+export interface SubscriptionBatch {
+  /** Settles once the change is applied (or failed); never an unhandled rejection. */
+  readonly promise: Promise<void>
+  /** The ids whose `add()` waits on this batch. */
+  readonly ids: Set<string>
+}
+
+interface OpenBatch extends SubscriptionBatch {
+  readonly resolve: () => void
+  readonly reject: (error: unknown) => void
+}
+
+function newBatch(): OpenBatch {
+  let resolve!: () => void
+  let reject!: (error: unknown) => void
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res
+    reject = rej
+  })
+  // Nobody may be waiting (an idle check, a removal): a rejection must never be unhandled.
+  promise.catch(() => {})
+  return { promise, resolve, reject, ids: new Set() }
+}
+
+/**
+ * Turns the adds and removes of a watch into subscription changes, one at a time: everything requested in
+ * the same turn of the event loop (or within `delayMs`) is one batch, and a batch requested while another
+ * is being applied waits for it and then goes as one. Applying means calling `apply`, which brings the
+ * server's set in line with whatever is tracked by then — so a batch carries no ids of its own beyond
+ * the ones whose `add()` waits on it.
+ */
+export class SubscriptionBatches {
+  /** The next change, collecting requests. */
+  private pending: OpenBatch | undefined
+  /** The change being applied now. */
+  private inflight: OpenBatch | undefined
+  private running = false
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private closed = false
+
+  constructor(
+    private readonly delayMs: number,
+    /** Applies the tracked set to the server; rejects when the server did not take it. */
+    private readonly apply: () => Promise<void>,
+    /** A batch failed: its waiting `ids` were told by the rejection; undo what did not reach the server. */
+    private readonly failed: (ids: ReadonlySet<string>) => void,
+  ) {}
+
+  /** The batch that will carry the next change (started after `delayMs` unless one is under way). */
+  request(): SubscriptionBatch {
+    this.pending ??= newBatch()
+    if (!this.running && !this.timer && !this.closed) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined
+        void this.run()
+      }, this.delayMs)
+    }
+    return this.pending
+  }
+
+  /** The ids whose `add()` still waits (on the change under way or the next one). */
+  waiting(): Set<string> {
+    return new Set([...(this.inflight?.ids ?? []), ...(this.pending?.ids ?? [])])
+  }
+
+  /** Stops: no further change is applied, and the next one's waiters get `reason`. */
+  close(reason: ChainstreamError): void {
+    this.closed = true
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = undefined
+    this.pending?.reject(reason)
+    this.pending = undefined
+  }
+
+  private async run(): Promise<void> {
+    if (this.running || this.closed) return
+    this.running = true
+    try {
+      while (this.pending && !this.closed) {
+        const batch = this.pending
+        this.pending = undefined
+        this.inflight = batch
+        try {
+          await this.apply()
+          batch.resolve()
+        } catch (error) {
+          this.failed(batch.ids)
+          batch.reject(error)
+        } finally {
+          this.inflight = undefined
+        }
+      }
+    } finally {
+      this.running = false
+    }
+  }
+}

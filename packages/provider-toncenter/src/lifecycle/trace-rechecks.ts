@@ -1,0 +1,134 @@
+import { type LifecycleSink, sleep, toChainstreamError } from '@chainstream/core'
+import { finalityRank } from '../protocol/event-types.js'
+import type { TonLifecycleHost } from './lifecycle-host.js'
+import type { ResolvedTonLifecycleOptions } from './lifecycle-options.js'
+import { lookedUpInvalidation, notFoundObservation, traceObservation } from './notification-observations.js'
+import { Limiter, lookedUpFinality, lookupTraces, snapshotEvent, type TraceLookup } from './trace-lookup.js'
+import { FINALIZED, type TrackedTraces } from './tracked-traces.js'
+
+/**
+ * The lifecycle watch's own look-ups of its traces in TON Center API v3 — snapshots (rule 10 of the
+ * finality model) and re-checks — independent of what the stream's recovery does on the connection.
+ *
+ * A snapshot ({@link TraceRechecks.check}) reports what the stream has not: a trace that moved before it
+ * was tracked, or while the connection was down. A re-check is the same look-up, every
+ * `recheckIntervalMs`, of the held traces the current connection is not guarded on (the server sends
+ * `trace_invalidated` only on the connection that was delivered a non-final snapshot of the trace): it
+ * runs while any is left and the watch has a stream, and is what reports their invalidation.
+ */
+export class TraceRechecks {
+  private readonly limiter: Limiter
+  private readonly lifetime = new AbortController()
+  /** Look-ups under way in the background; the watch's close waits for them. */
+  private readonly work = new Set<Promise<void>>()
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private closed = false
+
+  constructor(
+    /** Its `v3`, read at every look-up (a host may make its client on first use); without it, none. */
+    private readonly host: Pick<TonLifecycleHost, 'v3'>,
+    private readonly options: Pick<
+      ResolvedTonLifecycleOptions,
+      'notFoundGraceMs' | 'recheckIntervalMs' | 'snapshotConcurrency'
+    >,
+    private readonly traces: TrackedTraces,
+    private readonly sink: LifecycleSink,
+    /** Whether the watch has a stream now: without one, nothing is guarded and nothing re-checked. */
+    private readonly connected: () => boolean,
+  ) {
+    this.limiter = new Limiter(options.snapshotConcurrency)
+  }
+
+  /** {@link TraceRechecks.check} in the background. */
+  start(ids: readonly string[]): void {
+    const task = this.check(ids)
+    this.work.add(task)
+    void task.finally(() => this.work.delete(task))
+  }
+
+  /**
+   * Looks `ids` up in API v3 and reports what is new: committed traces at their finality, pending ones at
+   * pending, unknown ones never seen as `not_found`; a held trace the current connection cannot be told
+   * about that is gone twice `notFoundGraceMs` apart is invalidated. Then arms the periodic re-check if
+   * there is something to re-check. Never throws: failures go to `sink.error`.
+   */
+  async check(ids: readonly string[]): Promise<void> {
+    const client = this.host.v3
+    if (!client || ids.length === 0 || this.closed) return
+    const signal = this.lifetime.signal
+    try {
+      const first = await lookupTraces(client, ids, this.limiter, signal)
+      this.report(first)
+      const suspects: { id: string; rank: number }[] = []
+      for (const id of ids) {
+        if (first.committed.has(id) || first.pending.has(id) || !this.traces.has(id)) continue
+        const rank = this.traces.rank(id)
+        if (rank === 0) this.sink.observe(id, notFoundObservation())
+        else if (rank < FINALIZED && !this.traces.isGuarded(id)) suspects.push({ id, rank })
+      }
+      if (suspects.length === 0) return
+      // API v3 may lag the stream: look once more before calling a trace gone.
+      if (this.options.notFoundGraceMs > 0) await sleep(this.options.notFoundGraceMs, signal)
+      const again = await lookupTraces(
+        client,
+        suspects.map((s) => s.id),
+        this.limiter,
+        signal,
+      )
+      this.report(again)
+      for (const { id, rank } of suspects) {
+        if (again.committed.has(id) || again.pending.has(id)) continue
+        // Nothing new arrived meanwhile, and this connection still would not be told.
+        if (!this.traces.has(id) || this.traces.rank(id) !== rank || this.traces.isGuarded(id)) continue
+        this.traces.forget(id)
+        this.sink.observe(id, lookedUpInvalidation(id))
+      }
+    } catch (error) {
+      if (!signal.aborted) this.sink.error(toChainstreamError(error))
+    } finally {
+      this.arm()
+    }
+  }
+
+  /** No periodic re-check until the next look-up arms one (the stream is gone). */
+  cancel(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = undefined
+  }
+
+  /** Stops every look-up and timer; resolves when the look-ups under way have ended. */
+  async close(): Promise<void> {
+    this.closed = true
+    this.cancel()
+    this.lifetime.abort()
+    await Promise.allSettled([...this.work])
+  }
+
+  /** Reports what API v3 found beyond what the stream (or an earlier look-up) already reported. */
+  private report(found: TraceLookup): void {
+    for (const [pending, traces] of [
+      [false, found.committed],
+      [true, found.pending],
+    ] as const) {
+      for (const [id, trace] of traces) {
+        if (!this.traces.has(id)) continue
+        const finality = lookedUpFinality(trace, pending)
+        const rank = finalityRank(finality)
+        if (rank <= this.traces.rank(id)) continue
+        this.traces.raise(id, rank)
+        if (rank >= FINALIZED) this.traces.settled(id)
+        this.sink.observe(id, traceObservation(snapshotEvent(id, finality, trace)))
+      }
+    }
+  }
+
+  private arm(): void {
+    if (this.timer || this.closed || !this.host.v3 || !this.connected()) return
+    if (this.traces.unguarded().length === 0) return
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      const ids = this.traces.unguarded()
+      if (ids.length > 0) this.start(ids)
+    }, this.options.recheckIntervalMs)
+  }
+}
