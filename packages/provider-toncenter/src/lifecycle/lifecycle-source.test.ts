@@ -171,6 +171,55 @@ describe('TON lifecycle source (createToncenter(...).lifecycle) with the tracker
     expect(fresh.sent.some((m) => (m as { type?: string }).type === 'trace_invalidated')).toBe(false)
   })
 
+  it("keeps re-checking a trace the new connection only knows from the stream's recovery, and finds its invalidation", async () => {
+    // One connection per key, and the server holds a dropped session for 300 ms: the trace confirms in the gap.
+    const { sim, toncenter, tracker, subscribed } = await harness.start({
+      sim: { keys: { [KEY]: { maxConnections: 1 } }, lingerMs: 300 },
+    })
+    const [a, b] = sim.addresses as [string, string]
+    const trace = sim.emitTrace({ addresses: [a, b], stages: ['pending', 'confirmed', 'invalidated'] })
+    const tx = tracker.track({ chain: 'ton', id: trace.traceExternalHashNorm })
+    // An application stream of the same trace on the tracker's connection (same settings): it sees what
+    // the connection's recovery delivers, and so shows when the watch has seen it too.
+    const app = toncenter.stream({
+      transport: 'websocket',
+      types: ['trace'],
+      traceExternalHashNorms: [trace.traceExternalHashNorm],
+      minFinality: 'pending',
+      reconnect: FAST.reconnect!, // the tracker's setting (see lifecycleHarness), so the same connection
+    })
+    const recovered: TonEvent[] = []
+    app.on('event', (event) => {
+      if (event.source === 'snapshot') recovered.push(event)
+    })
+    try {
+      await subscribed([trace.traceExternalHashNorm])
+      await app.waitSubscribed({ timeoutMs: 5_000 })
+      await trace.advance()
+      await until(() => tx.current.tier === 'pending')
+
+      sim.dropConnections()
+      await trace.advance() // confirmed — missed live
+      // The recovery of the new connection delivers it: a snapshot the server never sent this connection.
+      await until(
+        () => recovered.some((e) => e.type === 'trace' && e.finality === 'confirmed'),
+        3_000,
+        'recovered',
+      )
+      expect(sim.sessions).toHaveLength(2)
+      const fresh = sim.sessions[1]!
+      await until(() => tx.current.tier === 'confirmed')
+      await trace.advance() // invalidated — the server tells no one
+
+      // The watch's re-check (every 200 ms here) finds it, long before the recovery's own (every 10 s).
+      await until(() => tx.ended, 3_000, 'invalidation found')
+      expect(tx.current).toMatchObject({ terminal: { kind: 'invalidated' }, source: 'snapshot' })
+      expect(fresh.sent.some((m) => (m as { type?: string }).type === 'trace_invalidated')).toBe(false)
+    } finally {
+      await app.close()
+    }
+  })
+
   it('time-outs are soft (WaitTimeout, outcome unknown) and an abort never resolves', async () => {
     const { sim, tracker, subscribed } = await harness.start()
     const [a, b] = sim.addresses as [string, string]

@@ -23,7 +23,7 @@ import {
 import { SubscriptionBatches } from './subscription-batches.js'
 import { safeTraceId, validateTonTraceId } from './trace-id.js'
 import { TraceRechecks } from './trace-rechecks.js'
-import { TrackedTraces } from './tracked-traces.js'
+import { FINALIZED, TrackedTraces } from './tracked-traces.js'
 
 /**
  * One watch of the TON lifecycle source (one per tracker; see `createTonLifecycleSource`): the tracked
@@ -127,8 +127,10 @@ export class TonLifecycleWatch implements LifecycleWatch {
     if (!this.traces.has(id)) return
     if (event.type === 'trace') {
       const rank = finalityRank(event.finality)
-      // The server remembers a trace on the connection it sent a non-final snapshot to.
-      this.traces.delivered(id, rank)
+      // The server remembers a trace on the connection it sent a non-final snapshot to — live, not what
+      // the stream's recovery looked up: the server never sent that one, and will not send its invalidation.
+      if (event.source === 'stream') this.traces.delivered(id, rank)
+      else if (rank >= FINALIZED) this.traces.settled(id)
       this.traces.raise(id, rank)
       this.sink.observe(id, traceObservation(event))
     } else {

@@ -7,7 +7,7 @@ export const FINALIZED = finalityRank('finalized')
  * What one lifecycle watch knows about the traces it tracks: which ones, the highest finality reported for
  * each, and which ones the current connection is **guarded** on.
  *
- * Guarded traces are those the current connection was delivered below `finalized`: the server remembers
+ * Guarded traces are those the current connection was sent live below `finalized`: the server remembers
  * them on that connection and will send their `trace_invalidated` there. Every other held trace (seen at
  * pending/confirmed before a reconnect, or only in an API v3 snapshot) is one the server would not tell
  * this connection about, so the watch looks it up itself ({@link TrackedTraces.unguarded}).
@@ -69,7 +69,10 @@ export class TrackedTraces {
     return this.guarded.has(id)
   }
 
-  /** The current connection was delivered `id` at `rank`: below finalized it remembers the trace. */
+  /**
+   * The current connection's live stream delivered `id` at `rank`: below finalized the server remembers the
+   * trace on this connection. (A look-up by the stream's recovery is no delivery by the server.)
+   */
   delivered(id: string, rank: number): void {
     if (rank < FINALIZED) this.guarded.add(id)
     else this.guarded.delete(id)
