@@ -1,4 +1,4 @@
-import type { LifecycleSink, LifecycleSourceV1, LifecycleWatch } from '@chainstream/core'
+import type { LifecycleSink, LifecycleSourceV1, LifecycleWatch } from '@chainstream/core/provider'
 import { describe, expect, it, vi } from 'vitest'
 import { ConnectionStateMachine } from './connection-state.js'
 import { ConsumerStates } from './consumer-states.js'

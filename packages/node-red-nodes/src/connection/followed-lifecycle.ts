@@ -1,4 +1,4 @@
-import type { LifecycleSink, LifecycleSourceV1, LifecycleWatch } from '@chainstream/core'
+import type { LifecycleSink, LifecycleSourceV1, LifecycleWatch } from '@chainstream/core/provider'
 import { shortReason } from './connection-state.js'
 import type { ConsumerStates } from './consumer-states.js'
 

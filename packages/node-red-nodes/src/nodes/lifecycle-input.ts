@@ -1,4 +1,5 @@
-import { isObservedTier, type ObservedTier } from '@chainstream/core'
+import type { ObservedTier } from '@chainstream/core'
+import { isObservedTier } from '@chainstream/core/provider'
 import type { NodeMessage } from '../red/red-types.js'
 
 /** One transaction to track, as read from a message or the node's settings. */

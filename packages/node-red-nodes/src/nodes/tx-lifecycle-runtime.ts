@@ -1,12 +1,11 @@
 import {
   createTracker,
-  isObservedTier,
-  type LifecycleSourceV1,
   type LifecycleUpdate,
   type ObservedTier,
   type TrackedTransaction,
   type Tracker,
 } from '@chainstream/core'
+import { isObservedTier, type LifecycleSourceV1 } from '@chainstream/core/provider'
 import { combinedStatus } from '../connection/combined-status.js'
 import type { ConnectionStateMachine, ConnectionStatus } from '../connection/connection-state.js'
 import { closeWithin } from '../red/close-within.js'

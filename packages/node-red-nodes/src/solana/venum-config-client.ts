@@ -1,4 +1,4 @@
-import type { LifecycleSourceV1, LifecycleWatch } from '@chainstream/core'
+import type { LifecycleSourceV1, LifecycleWatch } from '@chainstream/core/provider'
 import type { Venum, VenumWatch, VenumWatchOptions } from '@chainstream/provider-venum-solana'
 import { ConnectionStateMachine } from '../connection/connection-state.js'
 import { ConsumerStates } from '../connection/consumer-states.js'

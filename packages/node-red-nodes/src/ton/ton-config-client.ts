@@ -1,4 +1,4 @@
-import type { LifecycleSourceV1 } from '@chainstream/core'
+import type { LifecycleSourceV1 } from '@chainstream/core/provider'
 import type { TonStream, TonStreamOptions } from '@chainstream/provider-toncenter'
 import { ConnectionStateMachine } from '../connection/connection-state.js'
 import { ConsumerStates } from '../connection/consumer-states.js'

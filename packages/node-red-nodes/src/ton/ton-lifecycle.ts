@@ -1,4 +1,4 @@
-import type { LifecycleSourceV1 } from '@chainstream/core'
+import type { LifecycleSourceV1 } from '@chainstream/core/provider'
 import {
   createTonLifecycleSource,
   type TonLifecycleHost,

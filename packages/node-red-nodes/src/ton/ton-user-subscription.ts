@@ -1,13 +1,13 @@
 import {
   normalizeTonAddress,
   normalizeTraceHash,
-  resolveTonSubscription,
   SUBSCRIBABLE_EVENT_TYPES,
   type SubscribableEventType,
   TON_FINALITIES,
   type TonFinality,
   type TonStreamUpdate,
 } from '@chainstream/provider-toncenter'
+import { resolveTonSubscription } from '@chainstream/provider-toncenter/protocol'
 
 /**
  * What one `ton-stream` node is set to follow. Unlike a stream's subscription it may name types that
