@@ -92,8 +92,8 @@ export interface TonServiceClient<
   /** How many upstream connections the client holds now (open or being opened). */
   readonly connections: number
   /**
-   * Closes every connection of the client: its streams end without an error (and the tracker's watches
-   * over them stop receiving). Streams opened afterwards connect again.
+   * Closes every connection of the client: its streams end with a `Closed` error, and the tracks of a
+   * tracker over the client end (`watch: 'errored'`). Streams opened afterwards connect again.
    */
   close(): Promise<void>
 }

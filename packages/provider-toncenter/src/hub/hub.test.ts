@@ -252,17 +252,26 @@ describe('a hub per client', () => {
     expect(first.state).toBe('subscribed')
   })
 
-  it("the client's close() ends every stream (without an error) and every connection", async () => {
+  it("the client's close() ends every stream (with Closed) and every connection; a tracker's tracks end too", async () => {
     const sim = await harness.start({ addresses: ADDRESSES })
     const toncenter = createToncenter({ apiKey: 'hub-key-0006', baseUrl: sim.toncenter.baseUrl })
     const [a, b] = ADDRESSES as [string, string]
     const ws = toncenter.stream({ transport: 'websocket', types: ['transactions'], addresses: [a] })
     const sse = toncenter.stream({ transport: 'sse', types: ['transactions'], addresses: [b] })
+    const tracker = createTracker({ providers: [toncenter] })
+    const tx = tracker.track({ chain: 'ton', id: sim.emitTrace({ addresses: [a] }).traceExternalHashNorm })
     await Promise.all([ws.waitSubscribed(), sse.waitSubscribed()])
-    expect(toncenter.connections).toBe(2)
+    await until(
+      () =>
+        toncenter.connections === 2 &&
+        (sim.sessions[0]?.subscription.traceExternalHashNorms.length ?? 0) === 1,
+    )
     await toncenter.close()
-    expect(await ws.closed).toBeUndefined()
-    expect(await sse.closed).toBeUndefined()
+    expect(await ws.closed).toMatchObject({ code: 'Closed' })
+    expect(await sse.closed).toMatchObject({ code: 'Closed' })
+    // The track ends: its watch errored, saying why, and the outcome stays unknown.
+    await expect(tx.settled()).rejects.toThrow(/The client was closed/)
+    expect(tx.current).toMatchObject({ watch: 'errored', outcome: 'unknown' })
     expect([ws.state, sse.state]).toEqual(['closed', 'closed'])
     expect(toncenter.connections).toBe(0)
     await until(() => sim.connections.active === 0, 3_000, 'sockets closed')

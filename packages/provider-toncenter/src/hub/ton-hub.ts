@@ -250,12 +250,16 @@ export class TonHub {
     this.batch = undefined
   }
 
-  /** Closes the connection (the client is being closed). Members end without an error. */
+  /**
+   * Closes the connection because the client is being closed: members end with a `Closed` error (they
+   * did not close themselves), so that whoever relies on them — a tracker's watch — ends its work too.
+   */
   async close(): Promise<void> {
     const upstream = this.upstream
     const members = [...this.members]
-    this.reset(undefined)
-    for (const member of members) member.ended(undefined)
+    const reason = new ChainstreamError('Closed', 'The client was closed', { isRetryable: false })
+    this.reset(reason)
+    for (const member of members) member.ended(reason)
     this.onIdle(this)
     await upstream?.close()
   }

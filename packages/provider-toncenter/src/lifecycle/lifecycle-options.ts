@@ -1,4 +1,5 @@
-import { type Logger, parseOptions, type ReconnectPolicy, resolveReconnectPolicy } from '@chainstream/core'
+import type { Logger, ReconnectPolicy } from '@chainstream/core'
+import { parseOptions, resolveReconnectPolicy } from '@chainstream/core/provider'
 import { z } from 'zod'
 
 /**

@@ -1,4 +1,4 @@
-import type { LifecycleSourceV1 } from '@chainstream/core'
+import type { LifecycleSourceV1 } from '@chainstream/core/provider'
 import type { TonLifecycleHost } from './lifecycle-host.js'
 import { resolveLifecycleOptions, type TonLifecycleOptions } from './lifecycle-options.js'
 import { TonLifecycleWatch } from './lifecycle-watch.js'

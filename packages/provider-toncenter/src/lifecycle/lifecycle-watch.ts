@@ -1,13 +1,11 @@
+import { ChainstreamError, type Diagnostic, type Logger } from '@chainstream/core'
 import {
-  ChainstreamError,
-  type Diagnostic,
   type LifecycleSink,
   type LifecycleWatch,
   type LifecycleWatchOptions,
-  type Logger,
   onAbort,
   silentLogger,
-} from '@chainstream/core'
+} from '@chainstream/core/provider'
 import { finalityRank } from '../protocol/event-types.js'
 import type { TonEvent } from '../ton-event.js'
 import type { TonLifecycleHost } from './lifecycle-host.js'

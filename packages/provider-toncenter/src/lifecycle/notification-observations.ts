@@ -1,4 +1,5 @@
-import type { ChainstreamError, Diagnostic, Observation } from '@chainstream/core'
+import type { ChainstreamError, Diagnostic } from '@chainstream/core'
+import type { Observation } from '@chainstream/core/provider'
 import { TON_FINALITIES } from '../protocol/event-types.js'
 import type { TonEvent } from '../ton-event.js'
 import { observationFromTonFinality, observationFromTonInvalidation } from './ton-observations.js'

@@ -1,4 +1,5 @@
-import type { MappingContext, Observation, ObservedTier, Outcome } from '@chainstream/core'
+import type { ObservedTier, Outcome } from '@chainstream/core'
+import type { MappingContext, Observation } from '@chainstream/core/provider'
 
 /**
  * TON Streaming v2 statuses as neutral observations for the finality model. Pure and stateless: the

@@ -1,4 +1,4 @@
-import { type LifecycleSink, sleep, toChainstreamError } from '@chainstream/core'
+import { type LifecycleSink, sleep, toChainstreamError } from '@chainstream/core/provider'
 import { finalityRank } from '../protocol/event-types.js'
 import type { TonLifecycleHost } from './lifecycle-host.js'
 import type { ResolvedTonLifecycleOptions } from './lifecycle-options.js'
