@@ -21,8 +21,8 @@ export interface Venum {
   /** `'venum'`. */
   readonly providerId: 'venum'
   /**
-   * Closes every watch of the client (waits reject with `Closed`, tracked signatures end `errored`…)
-   * and with them its streams. The client takes no new watch afterwards.
+   * Ends every watch of the client with a `Closed` error (waits reject with it, a tracker's signatures
+   * end `errored`) and with them its streams. The client takes no new watch afterwards.
    */
   close(): Promise<void>
   /**
@@ -95,7 +95,7 @@ export function createVenum(options: VenumOptions): Venum {
   // So that a tracker missing this client says what to add.
   registerChainHint('solana', "createVenum({ apiKey }) from '@chainstream/provider-venum-solana'")
   const limiter = new RequestLimiter(MAX_CONCURRENT_LOOKUPS)
-  const open = new Set<VenumWatch>()
+  const open = new Set<{ terminate(error: ChainstreamError): Promise<void> }>()
   let closed = false
   const resources: WatchResources = {
     config,
@@ -129,8 +129,10 @@ export function createVenum(options: VenumOptions): Venum {
     waitFor: (signature, tier, waitOptions) => waiters.wait(signature, tier, waitOptions),
     close: async () => {
       closed = true
-      // Every watch, the waits' shared one and the tracker's included: their streams close with them.
-      await Promise.all([...open].map((w) => w.close()))
+      // Every watch, the waits' shared one and the tracker's included, ends with `Closed` (waits reject,
+      // tracks end errored), and their streams close with them.
+      const reason = new ChainstreamError('Closed', 'The Venum client was closed', { isRetryable: false })
+      await Promise.all([...open].map((w) => w.terminate(reason)))
     },
   }
 }

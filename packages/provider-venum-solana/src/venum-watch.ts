@@ -26,8 +26,8 @@ export interface WatchResources {
    * that asks Venum for exactly `events`.
    */
   streams(events: readonly VenumEvent[]): PoolLease
-  /** The watches open now, so that closing the client closes them (each removes itself when it ends). */
-  readonly open?: Set<VenumWatch>
+  /** The watches open now, so that closing the client ends them (each removes itself when it ends). */
+  readonly open?: Set<{ terminate(error: ChainstreamError): Promise<void> }>
 }
 
 /** Validates `events`: a non-empty list of Venum tiers, returned deduplicated, weakest first. */
@@ -211,6 +211,12 @@ class Watch implements VenumWatch, PoolConsumer {
 
   async close(): Promise<void> {
     this.finish(undefined)
+    await this.leaving
+  }
+
+  /** Ends the watch with `error` (its client was closed): whoever relies on it learns why. */
+  async terminate(error: ChainstreamError): Promise<void> {
+    this.finish(error)
     await this.leaving
   }
 
