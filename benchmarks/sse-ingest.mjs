@@ -23,7 +23,8 @@ const jsonProvider = (url) => ({
   specificationVersion: 'v1',
   providerId: 'bench',
   open: () => ({ transport: 'sse', url, method: 'POST', body: { types: ['transactions'] } }),
-  subscribe: (session) => session.waitForSubscribed(),
+  // The server acknowledges by itself (its `connected` frame decodes as `subscribed`).
+  subscribe: () => ({ kind: 'ack' }),
   decode: (frame) => {
     const value = JSON.parse(frame.message.data)
     return value.status === 'subscribed' ? { kind: 'subscribed' } : { kind: 'event', event: value }
