@@ -6,6 +6,7 @@
 //   pnpm chaos --from 5001 --seeds 1000 --workers 4
 //   pnpm chaos --seed 1234          replays one seed and prints everything it did
 //   pnpm chaos --seeds 500 --json chaos.json   also writes every result as JSON
+//   pnpm chaos --seeds 2000 --scenario tracker  only the seeds of one scenario (ton-stream, venum-watch, tracker)
 //
 // Workers are vitest processes running `src/sweep-worker.ts`: vitest runs the TypeScript sources as they
 // are, so nothing needs building first. Each appends one JSON line per seed to a temporary file; this
@@ -24,7 +25,7 @@ const vitest = join(repo, 'node_modules', '.bin', 'vitest')
 const out = (line = '') => process.stdout.write(`${line}\n`)
 
 function parseArgs(argv) {
-  const args = { seeds: 200, from: 1, workers: 2, seed: undefined, json: undefined }
+  const args = { seeds: 200, from: 1, workers: 2, seed: undefined, json: undefined, scenario: undefined }
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
     const value = () => {
@@ -37,9 +38,10 @@ function parseArgs(argv) {
     else if (flag === '--workers') args.workers = Number(value())
     else if (flag === '--seed') args.seed = Number(value())
     else if (flag === '--json') args.json = value()
+    else if (flag === '--scenario') args.scenario = value()
     else if (flag === '--') continue
     else if (flag === '--help' || flag === '-h') {
-      out('usage: pnpm chaos [--seeds N] [--from S] [--workers W] [--json FILE] | --seed S')
+      out('usage: pnpm chaos [--seeds N] [--from S] [--workers W] [--scenario NAME] [--json FILE] | --seed S')
       process.exit(0)
     } else throw new Error(`unknown option ${flag} (see --help)`)
   }
@@ -47,6 +49,9 @@ function parseArgs(argv) {
     if (!Number.isInteger(args[key]) || args[key] < 1) throw new Error(`--${key} must be a positive integer`)
   }
   if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new Error('--seed must be an integer')
+  if (args.scenario !== undefined && !['ton-stream', 'venum-watch', 'tracker'].includes(args.scenario)) {
+    throw new Error('--scenario must be ton-stream, venum-watch or tracker')
+  }
   return args
 }
 
@@ -90,8 +95,9 @@ function printSummary(results, args, seconds) {
   const failed = results.filter((r) => !r.ok)
   const times = results.map((r) => r.durationMs).sort((a, b) => a - b)
   out()
+  const only = args.scenario ? ` (${args.scenario} only)` : ''
   out(
-    `chaos: ${results.length} seeds (${args.from}..${args.from + args.seeds - 1}) on ${args.workers} worker(s) in ${seconds.toFixed(0)} s`,
+    `chaos: ${results.length} seeds${only} of ${args.from}..${args.from + args.seeds - 1} on ${args.workers} worker(s) in ${seconds.toFixed(0)} s`,
   )
   out(`passed ${results.length - failed.length}, failed ${failed.length}`)
   out(
@@ -179,6 +185,7 @@ async function main() {
           CHAOS_WORKER: String(i),
           CHAOS_WORKERS: String(args.workers),
           CHAOS_OUT: file,
+          ...(args.scenario ? { CHAOS_SCENARIO: args.scenario } : {}),
         },
         join(dir, `worker-${i}.log`),
       ),
@@ -191,7 +198,7 @@ async function main() {
       last = results.length
       const failed = results.filter((r) => !r.ok).length
       const elapsed = (Date.now() - started) / 1000
-      out(`  ${results.length}/${args.seeds} seeds, ${failed} failed, ${elapsed.toFixed(0)} s`)
+      out(`  ${results.length} seeds done, ${failed} failed, ${elapsed.toFixed(0)} s`)
     }, 10_000)
     const exits = await Promise.all(workers)
     clearInterval(progress)
@@ -204,9 +211,9 @@ async function main() {
     }
     printSummary(results, args, (Date.now() - started) / 1000)
     if (args.json) writeFileSync(args.json, JSON.stringify(results, null, 2))
-    const missing = args.seeds - results.length
-    if (missing > 0) out(`${missing} seed(s) produced no result (a worker crashed; see above)`)
-    process.exitCode = results.every((r) => r.ok) && missing === 0 ? 0 : 1
+    const crashed = exits.some((exit) => exit.code !== 0)
+    if (crashed) out('a worker crashed: some seeds produced no result (see above)')
+    process.exitCode = results.every((r) => r.ok) && !crashed ? 0 : 1
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

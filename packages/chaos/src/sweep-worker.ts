@@ -1,6 +1,7 @@
 import { appendFileSync } from 'node:fs'
 import { test } from 'vitest'
 import { runSeed } from './run-seed.js'
+import { scheduleFor } from './schedule.js'
 
 /**
  * One worker of `pnpm chaos`: runs its share of the seed range in this process and appends one JSON line
@@ -9,7 +10,8 @@ import { runSeed } from './run-seed.js'
  *
  * Environment: `CHAOS_SEEDS` (a comma-separated list) or `CHAOS_FROM`..`CHAOS_TO` with
  * `CHAOS_WORKER`/`CHAOS_WORKERS` (this worker takes every seed ≡ WORKER mod WORKERS, so slow scenarios
- * spread evenly); `CHAOS_NOTES=1` keeps the notes of passing seeds too.
+ * spread evenly); `CHAOS_SCENARIO` keeps only the seeds of one scenario; `CHAOS_NOTES=1` keeps the notes
+ * of passing seeds too.
  */
 function seeds(): number[] {
   const list = process.env.CHAOS_SEEDS
@@ -27,7 +29,9 @@ test('chaos sweep', async () => {
   const out = process.env.CHAOS_OUT
   if (!out) throw new Error('CHAOS_OUT must name the file results are appended to')
   const keepNotes = process.env.CHAOS_NOTES === '1'
+  const scenario = process.env.CHAOS_SCENARIO
   for (const seed of seeds()) {
+    if (scenario && scheduleFor(seed).scenario !== scenario) continue
     const result = await runSeed(seed, { keepNotes })
     appendFileSync(out, `${JSON.stringify(result)}\n`)
   }

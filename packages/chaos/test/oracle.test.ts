@@ -222,15 +222,16 @@ describe('Venum oracle', () => {
     const settled = (
       state: Settled<VenumUpdate>['state'],
       value?: VenumUpdate,
-      at = 10,
-    ): Settled<VenumUpdate> => (value ? { state, value, at } : { state, error: { code: 'Aborted' }, at })
+      order = 10,
+    ): Settled<VenumUpdate> =>
+      value ? { state, value, order } : { state, error: { code: 'Aborted' }, order }
     const good = chain('success', 4)
     const [landed] = updates(good.signature, ['landed'])
     const violations = new Violations()
     checkVenumWaits(
       [
-        { chain: good, tier: 'landed', settled: settled('resolved', landed), abortedAt: 5 },
-        { chain: good, tier: 'landed', settled: settled('rejected'), abortedAt: 5 },
+        { chain: good, tier: 'landed', settled: settled('resolved', landed), abortedOrder: 5 },
+        { chain: good, tier: 'landed', settled: settled('rejected'), abortedOrder: 5 },
         {
           chain: chain('failure', 2),
           tier: 'landed',
@@ -273,8 +274,9 @@ function track(
     chain: 'ton',
     id: 'trace-id',
     updates,
+    updateOrders: updates.map((_, i) => i + 1),
     settled: terminal ? { state: 'resolved', value: terminal } : { state: 'pending' },
-    reached: { state: 'resolved', value: updates[0] as LifecycleUpdate, at: 1 },
+    reached: { state: 'resolved', value: updates[0] as LifecycleUpdate, order: 1 },
     reachedTier: 'confirmed',
     truth: () => ({
       highestTier: 'finalized',
@@ -331,7 +333,7 @@ describe('tracker oracle', () => {
           [aborted],
           {},
           {
-            abortedAt: 0,
+            abortedOrder: 0,
             settled: { state: 'rejected' },
             reached: { state: 'rejected', error: { code: 'Aborted' } },
           },
@@ -344,9 +346,9 @@ describe('tracker oracle', () => {
           [aborted],
           {},
           {
-            abortedAt: 0,
+            abortedOrder: 0,
             settled: { state: 'rejected' },
-            reached: { state: 'resolved', value: aborted, at: 5 },
+            reached: { state: 'resolved', value: aborted, order: 5 },
           },
         ),
       ),

@@ -44,6 +44,14 @@ export async function untilSettled(
   return true
 }
 
+let order = 0
+
+/**
+ * A process-wide counter telling exactly what happened first — an abort or a resolution — where two
+ * timestamps of the same millisecond could not.
+ */
+export const nextOrder = (): number => ++order
+
 /** Settles a promise into a value the oracle can inspect later, without unhandled rejections. */
 export interface Settled<T> {
   state: 'pending' | 'resolved' | 'rejected'
@@ -51,6 +59,8 @@ export interface Settled<T> {
   error?: unknown
   /** `Date.now()` when it settled. */
   at?: number
+  /** {@link nextOrder} when it settled. */
+  order?: number
 }
 
 export function observe<T>(promise: Promise<T>): Settled<T> {
@@ -60,11 +70,13 @@ export function observe<T>(promise: Promise<T>): Settled<T> {
       settled.state = 'resolved'
       settled.value = value
       settled.at = Date.now()
+      settled.order = nextOrder()
     },
     (error: unknown) => {
       settled.state = 'rejected'
       settled.error = error
       settled.at = Date.now()
+      settled.order = nextOrder()
     },
   )
   return settled

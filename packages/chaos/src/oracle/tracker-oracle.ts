@@ -32,11 +32,13 @@ export interface TrackRecord {
   readonly chain: string
   readonly id: string
   readonly updates: readonly LifecycleUpdate[]
+  /** {@link nextOrder} when each update arrived. */
+  readonly updateOrders: readonly number[]
   readonly settled: Settled<LifecycleUpdate>
   readonly reached: Settled<LifecycleUpdate>
   readonly reachedTier: string
-  /** When the track's signal was aborted (epoch ms), if it was. */
-  readonly abortedAt?: number
+  /** {@link nextOrder} when the track's signal was aborted, if it was. */
+  readonly abortedOrder?: number
   truth(): TrackTruth
 }
 
@@ -60,9 +62,10 @@ export function checkTracks(tracks: readonly TrackRecord[], violations: Violatio
     }
     if (terminals.length > 1)
       violations.add('terminal-count', `${name}: ${terminals.length} terminal updates`)
+    const terminalIndex = track.updates.findIndex((u) => u.terminal !== undefined)
     const abortedFirst =
-      track.abortedAt !== undefined &&
-      (terminals[0] === undefined || (terminals[0].terminal?.at ?? 0) >= track.abortedAt)
+      track.abortedOrder !== undefined &&
+      (terminalIndex < 0 || (track.updateOrders[terminalIndex] ?? 0) > track.abortedOrder)
     const last = track.updates.at(-1)
     if (abortedFirst) {
       if (last?.watch !== 'aborted' && terminals.length === 0) {
@@ -138,9 +141,9 @@ export function checkTracks(tracks: readonly TrackRecord[], violations: Violatio
 }
 
 function checkReached(track: TrackRecord, name: string, truth: TrackTruth, violations: Violations): void {
-  const { reached, reachedTier, abortedAt } = track
+  const { reached, reachedTier, abortedOrder } = track
   if (reached.state === 'resolved') {
-    if (abortedAt !== undefined && (reached.at ?? 0) >= abortedAt) {
+    if (abortedOrder !== undefined && (reached.order ?? 0) > abortedOrder) {
       violations.add(
         'abort-resolved',
         `${name}: reached(${reachedTier}) resolved after the track was aborted`,
@@ -161,14 +164,14 @@ function checkReached(track: TrackRecord, name: string, truth: TrackTruth, viola
   }
   if (reached.state === 'rejected') {
     const code = (reached.error as { code?: string } | undefined)?.code
-    const shouldResolve = !truth.failed && truth.ending !== 'invalidated' && abortedAt === undefined
+    const shouldResolve = !truth.failed && truth.ending !== 'invalidated' && abortedOrder === undefined
     if (shouldResolve) {
       violations.add(
         'wrong-outcome',
         `${name}: reached(${reachedTier}) rejected ${code}; the chain: ${truth.describe}`,
       )
     }
-    if (code === 'Aborted' && abortedAt === undefined) {
+    if (code === 'Aborted' && abortedOrder === undefined) {
       violations.add('wrong-outcome', `${name}: reached(${reachedTier}) rejected Aborted without an abort`)
     }
   }

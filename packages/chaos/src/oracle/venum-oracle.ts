@@ -112,8 +112,8 @@ export interface VenumWait {
   readonly chain: SignatureChain
   readonly tier: string
   readonly settled: Settled<VenumUpdate>
-  /** When its signal was aborted (epoch ms), if it was. */
-  abortedAt?: number
+  /** {@link nextOrder} when its signal was aborted, if it was. */
+  abortedOrder?: number
 }
 
 /** A wait resolves only on success at its tier; rejects typed; never resolves after an abort. */
@@ -126,7 +126,11 @@ export function checkVenumWaits(waits: readonly VenumWait[], violations: Violati
       violations.add('terminal-count', `waitFor(${short}, ${tier}) never settled (${describe(chain)})`)
       continue
     }
-    if (wait.abortedAt !== undefined && settled.state === 'resolved' && (settled.at ?? 0) >= wait.abortedAt) {
+    if (
+      wait.abortedOrder !== undefined &&
+      settled.state === 'resolved' &&
+      (settled.order ?? 0) > wait.abortedOrder
+    ) {
       violations.add('abort-resolved', `waitFor(${short}, ${tier}) resolved after its signal was aborted`)
     }
     if (settled.state === 'resolved') {
@@ -154,9 +158,9 @@ export function checkVenumWaits(waits: readonly VenumWait[], violations: Violati
         'wrong-outcome',
         `waitFor(${short}, ${tier}) rejected TransactionFailed; the chain did not fail`,
       )
-    } else if (code === 'Aborted' && wait.abortedAt === undefined) {
+    } else if (code === 'Aborted' && wait.abortedOrder === undefined) {
       violations.add('wrong-outcome', `waitFor(${short}, ${tier}) rejected Aborted without an abort`)
-    } else if (code !== 'Aborted' && code !== 'TransactionFailed' && wait.abortedAt === undefined) {
+    } else if (code !== 'Aborted' && code !== 'TransactionFailed' && wait.abortedOrder === undefined) {
       violations.add(
         'wrong-outcome',
         `waitFor(${short}, ${tier}) rejected ${code ?? String(settled.error)}; the chain ${describe(chain)}`,

@@ -146,6 +146,7 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
     context.stats.recovered = counters.backfilled ?? 0
     if (counters.reconciled !== undefined) context.stats.reconciled = counters.reconciled
     await checkClosed(context, 'TON stream', () => sim.connections.active)
+    await client.close()
   } finally {
     await proxy?.close()
     await sim.close()

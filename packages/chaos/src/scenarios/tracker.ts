@@ -12,7 +12,7 @@ import { checkClosed } from '../harness/leak-check.js'
 import type { SeedContext } from '../harness/seed-context.js'
 import { FAST_KEEPALIVE_MS, FAST_TON, tonClient } from '../harness/ton-client.js'
 import { SignatureChain } from '../harness/venum-chain.js'
-import { observe, sleep, turn, until, untilSettled } from '../harness/wait.js'
+import { nextOrder, observe, sleep, turn, until, untilSettled } from '../harness/wait.js'
 import { checkTracks, type TrackRecord, type TrackTruth } from '../oracle/tracker-oracle.js'
 import { Prng } from '../prng.js'
 import type { Schedule, TrackerPlan } from '../schedule-types.js'
@@ -47,35 +47,35 @@ export async function runTracker(plan: Schedule & TrackerPlan, context: SeedCont
   })
   const prng = new Prng(plan.seed).fork('tracker-run')
   try {
-    const tracker = createTracker({
-      providers: [
-        tonClient(plan.profile, ton, `chaos-${plan.seed}`, {
-          transport: plan.transport,
-          reconnect: FAST_TON.reconnect,
-          heartbeatTimeoutMs: FAST_TON.heartbeatTimeoutMs,
-          pingIntervalMs: FAST_TON.pingIntervalMs,
-          pongTimeoutMs: FAST_TON.pongTimeoutMs,
-          subscribeTimeoutMs: FAST_TON.subscribeTimeoutMs,
-          openTimeoutMs: FAST_TON.openTimeoutMs,
-          connectionLimitRetryMs: FAST_TON.connectionLimitRetryMs,
-          recheckIntervalMs: 30,
-          notFoundGraceMs: 10,
-        }),
-        createVenum({
-          apiKey: solana.apiKey,
-          baseUrl: solana.url,
-          ...FAST_VENUM,
-          random: prng.fork('jitter').source(),
-        }),
-      ],
+    const tonProvider = tonClient(plan.profile, ton, `chaos-${plan.seed}`, {
+      transport: plan.transport,
+      reconnect: FAST_TON.reconnect,
+      heartbeatTimeoutMs: FAST_TON.heartbeatTimeoutMs,
+      pingIntervalMs: FAST_TON.pingIntervalMs,
+      pongTimeoutMs: FAST_TON.pongTimeoutMs,
+      subscribeTimeoutMs: FAST_TON.subscribeTimeoutMs,
+      openTimeoutMs: FAST_TON.openTimeoutMs,
+      connectionLimitRetryMs: FAST_TON.connectionLimitRetryMs,
+      recheckIntervalMs: 30,
+      notFoundGraceMs: 10,
     })
+    const venum = createVenum({
+      apiKey: solana.apiKey,
+      baseUrl: solana.url,
+      ...FAST_VENUM,
+      random: prng.fork('jitter').source(),
+    })
+    const tracker = createTracker({ providers: [tonProvider, venum] })
     tracker.on('error', (error) => {
       const e = error as { code?: string; message?: string }
       context.note(`tracker error ${e.code}: ${String(e.message).slice(0, 140)}`)
     })
 
-    const records: (TrackRecord & { controller?: AbortController; abortAt?: number; abortedAt?: number })[] =
-      []
+    const records: (TrackRecord & {
+      controller?: AbortController
+      abortAt?: number
+      abortedOrder?: number
+    })[] = []
     const track = (
       chain: 'ton' | 'solana',
       id: string,
@@ -89,8 +89,10 @@ export async function runTracker(plan: Schedule & TrackerPlan, context: SeedCont
         ...(controller ? { signal: controller.signal } : {}),
       })
       const updates: LifecycleUpdate[] = []
+      const updateOrders: number[] = []
       tx.on('update', (update) => {
         updates.push(update)
+        updateOrders.push(nextOrder())
         context.note(
           `update ${chain} ${id.slice(0, 10)} ${update.tier}/${update.outcome}/${update.watch}${update.terminal ? ` terminal ${update.terminal.kind}` : ''} (${update.providerStatus}, ${update.source})`,
         )
@@ -100,6 +102,7 @@ export async function runTracker(plan: Schedule & TrackerPlan, context: SeedCont
         chain,
         id,
         updates,
+        updateOrders,
         settled: observe(tx.settled()),
         reached: observe(tx.reached(reachedTier)),
         reachedTier,
@@ -163,7 +166,7 @@ export async function runTracker(plan: Schedule & TrackerPlan, context: SeedCont
       for (const action of later.get(tick) ?? []) action()
       for (const record of records) {
         if (record.abortAt === tick && record.controller) {
-          record.abortedAt = Date.now()
+          record.abortedOrder = nextOrder()
           record.controller.abort()
         }
       }
@@ -206,10 +209,27 @@ export async function runTracker(plan: Schedule & TrackerPlan, context: SeedCont
     context.note(
       `quiesced: ${quiet}, ${records.filter((r) => r.settled.state === 'pending').length} track(s) open`,
     )
+    // For a TON track still open: what each simulator session was written of its trace, and when.
+    for (const record of records) {
+      if (record.chain !== 'ton' || record.settled.state !== 'pending') continue
+      for (const session of ton.sessions) {
+        const mine = (n: { trace_external_hash_norm?: string }) => n.trace_external_hash_norm === record.id
+        const written = session.written.filter(mine).map((n) => `${n.type}:${n.finality ?? ''}#${n.seq}`)
+        const dropped = session.dropped
+          .filter(mine)
+          .map((n) => `${n.type}:${n.finality ?? ''}#${n.seq}(${n.reason})`)
+        if (written.length + dropped.length > 0) {
+          context.note(
+            `  ${session.id} about ${record.id.slice(0, 10)}: written ${written.join(' ')}; dropped ${dropped.join(' ')}`,
+          )
+        }
+      }
+    }
     // What the consumer had before `close()`: closing cancels open tracks, which is not the chain's doing.
     const snapshot = records.map((r) => ({
       ...r,
       updates: [...r.updates],
+      updateOrders: [...r.updateOrders],
       settled: { ...r.settled },
       reached: { ...r.reached },
     }))
@@ -218,6 +238,9 @@ export async function runTracker(plan: Schedule & TrackerPlan, context: SeedCont
     context.stats.tracks = records.length
     context.stats.updates = records.reduce((sum, r) => sum + r.updates.length, 0)
     await checkClosed(context, 'tracker', () => ton.connections.active + solana.openStreams)
+    // The clients outlive the tracker; closing them is the application's last act (and must not throw).
+    await tonProvider.close()
+    await venum.close()
   } finally {
     await ton.close()
     await solana.close()

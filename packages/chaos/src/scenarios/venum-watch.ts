@@ -3,7 +3,7 @@ import { createVenumSimulator, venumSignature } from '@chainstream/testkit'
 import { checkClosed } from '../harness/leak-check.js'
 import type { SeedContext } from '../harness/seed-context.js'
 import { SignatureChain } from '../harness/venum-chain.js'
-import { observe, sleep, until, untilSettled } from '../harness/wait.js'
+import { nextOrder, observe, sleep, until, untilSettled } from '../harness/wait.js'
 import { checkVenumUpdates, checkVenumWaits, type VenumWait } from '../oracle/venum-oracle.js'
 import { Prng } from '../prng.js'
 import type { Schedule, VenumWatchPlan } from '../schedule-types.js'
@@ -99,7 +99,7 @@ export async function runVenumWatch(plan: Schedule & VenumWatchPlan, context: Se
       for (const action of later.get(tick) ?? []) action()
       for (const wait of waits) {
         if (wait.abortAt === tick && wait.controller) {
-          wait.abortedAt = Date.now()
+          wait.abortedOrder = nextOrder()
           wait.controller.abort()
         }
       }
@@ -128,6 +128,7 @@ export async function runVenumWatch(plan: Schedule & VenumWatchPlan, context: Se
     context.stats.lookups = watch.counters.lookups
     context.stats.streams = sim.streamsOpened
     await checkClosed(context, 'Venum watch', () => sim.openStreams)
+    await venum.close()
   } finally {
     await sim.close()
   }
