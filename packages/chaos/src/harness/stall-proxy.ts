@@ -9,6 +9,11 @@ export interface StallProxy {
   resume(): void
   /** Connections relayed now. */
   readonly open: number
+  /**
+   * Whether no notification-sized chunk (keepalives and pongs are tiny) went to the client for `ms`: the
+   * backlog of a stall has been handed over.
+   */
+  quietFor(ms: number): boolean
   close(): Promise<void>
 }
 
@@ -27,6 +32,7 @@ export async function createStallProxy(target: string): Promise<StallProxy> {
   const { hostname, port } = new URL(target)
   const pairs = new Set<Pair>()
   let stalled = false
+  let lastChunkAt = 0
   const server = createServer((client) => {
     const upstream = connect(Number(port), hostname)
     const pair = { client, upstream }
@@ -45,7 +51,8 @@ export async function createStallProxy(target: string): Promise<StallProxy> {
       if (!upstream.write(chunk)) client.pause()
     })
     upstream.on('drain', () => client.resume())
-    upstream.on('data', (chunk) => {
+    upstream.on('data', (chunk: Buffer) => {
+      if (chunk.length >= 512) lastChunkAt = Date.now()
       if (!client.write(chunk)) upstream.pause()
     })
     client.on('drain', () => {
@@ -68,6 +75,7 @@ export async function createStallProxy(target: string): Promise<StallProxy> {
     get open() {
       return pairs.size
     },
+    quietFor: (ms) => !stalled && Date.now() - lastChunkAt >= ms,
     close: () =>
       new Promise<void>((resolve) => {
         for (const pair of pairs) {

@@ -119,6 +119,8 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
     const expected = expectedFinalized(expectation)
     const settled = () =>
       stream.state === 'subscribed' &&
+      // After a stall, the backlog the sockets held is still arriving: judge once it has.
+      (proxy === undefined || proxy.quietFor(50)) &&
       missingFinalized(expected, log.list).length === 0 &&
       owedInvalidations(sim.ledger, log.list).length === 0
     const quiet = await untilSettled(settled, () => log.list.length + streamRequests(sim), QUIESCE_MS)
@@ -142,6 +144,7 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
     checkTonStream(expectation, log.list, context.violations)
     const counters = stream.counters as unknown as Record<string, number>
     context.stats.events = counters.events ?? 0
+    context.stats.bytes = counters.bytes ?? 0
     context.stats.reconnects = counters.reconnects ?? 0
     context.stats.recovered = counters.backfilled ?? 0
     if (counters.reconciled !== undefined) context.stats.reconciled = counters.reconciled
