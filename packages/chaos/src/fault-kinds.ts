@@ -21,6 +21,8 @@ export const FAULT_KINDS = {
   'out-of-order-finality': 'out-of-LT-order finalization',
   /** A trace shown as pending (or confirmed) is invalidated while the client is disconnected. */
   'invalidation-across-reconnect': 'invalidation across a reconnect',
+  /** One more wallet is added to the subscription with `update()` while other faults go on. */
+  'subscription-change': 'a wallet added with update() mid-stream',
   /** API v3 answers 429/5xx while recovery reads it. */
   'v3-errors': 'API v3 errors during recovery',
   /** Venum drops its streams (at once, or after N events). */

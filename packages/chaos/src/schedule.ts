@@ -22,6 +22,7 @@ const TON_STREAM_FAULTS: readonly FaultKind[] = [
   'out-of-order-finality',
   'invalidation-across-reconnect',
   'v3-errors',
+  'subscription-change',
 ]
 const VENUM_FAULTS: readonly FaultKind[] = [
   'venum-drop',

@@ -47,6 +47,7 @@ describe('seeds and schedules', () => {
       'out-of-order-finality',
       'invalidation-across-reconnect',
       'v3-errors',
+      'subscription-change',
       'venum-drop',
       'venum-stall',
       'venum-503-fallback',

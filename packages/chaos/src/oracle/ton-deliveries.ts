@@ -7,6 +7,8 @@ export interface TonDelivery {
   readonly source: string
   /** Order of arrival (0, 1, 2, …). */
   readonly index: number
+  /** What it carried: transaction hashes, or action ids (to tell a repeat from a snapshot with more). */
+  readonly facts: readonly string[]
 }
 
 const RANK: Readonly<Record<string, number>> = { pending: 1, confirmed: 2, finalized: 3 }
@@ -31,6 +33,7 @@ export class TonDeliveryLog {
       finality,
       source: event.source ?? 'stream',
       index: this.list.length,
+      facts: factsOf(event),
     }
     this.list.push(delivery)
     const key = deliveryKey(delivery.type, hash, finality)
@@ -45,4 +48,11 @@ export class TonDeliveryLog {
   sawTrace(hash: string): boolean {
     return this.list.some((delivery) => delivery.hash === hash)
   }
+}
+
+function factsOf(event: Record<string, unknown>): string[] {
+  const list = (value: unknown) => (Array.isArray(value) ? (value as Record<string, unknown>[]) : [])
+  if (event.type === 'transactions') return list(event.transactions).map((tx) => String(tx.hash))
+  if (event.type === 'actions') return list(event.actions).map((action) => String(action.action_id))
+  return []
 }

@@ -9,6 +9,11 @@ export interface TonStreamExpectation {
   readonly mark: number
   /** Raw `0:HEX` addresses. */
   readonly subscribed: ReadonlySet<string>
+  /**
+   * Accounts added later with `update()`, each with the ledger mark from which on it is owed (taken once
+   * the change was applied and recovery's reads for it were done).
+   */
+  readonly added?: ReadonlyMap<string, number>
   readonly minFinality: string
 }
 
@@ -26,19 +31,23 @@ interface WireAction {
  */
 export function expectedFinalized(expectation: TonStreamExpectation): Map<string, string> {
   const { ledger, mark, subscribed } = expectation
+  const added = expectation.added ?? new Map<string, number>()
   const expected = new Map<string, string>()
-  for (const { notification } of ledger.since(mark)) {
+  for (const { seq, notification } of ledger.since(mark)) {
+    const owed = (account: string | undefined) =>
+      account !== undefined &&
+      (subscribed.has(account) || (added.get(account) ?? Number.POSITIVE_INFINITY) < seq)
     if (notification.finality !== 'finalized') continue
     const hash = notification.trace_external_hash_norm
     if (typeof hash !== 'string') continue
     if (notification.type === 'transactions') {
       const txs = (notification.transactions ?? []) as readonly WireTransaction[]
-      if (txs.some((tx) => tx.account !== undefined && subscribed.has(tx.account))) {
+      if (txs.some((tx) => owed(tx.account))) {
         expected.set(deliveryKey('transactions', hash, 'finalized'), hash)
       }
     } else if (notification.type === 'actions') {
       const actions = (notification.actions ?? []) as readonly WireAction[]
-      if (actions.some((action) => (action.accounts ?? []).some((account) => subscribed.has(account)))) {
+      if (actions.some((action) => (action.accounts ?? []).some(owed))) {
         expected.set(deliveryKey('actions', hash, 'finalized'), hash)
       }
     }
@@ -84,17 +93,22 @@ export function checkTonStream(
   }
 
   const counts = new Map<string, number>()
+  const firstFacts = new Map<string, readonly string[]>()
   const highest = new Map<string, { rank: number; finality: string }>()
   const invalidatedAt = new Map<string, number>()
   for (const d of delivered) {
     const key = deliveryKey(d.type, d.hash, d.finality)
     const count = (counts.get(key) ?? 0) + 1
     counts.set(key, count)
-    if (count === 2)
+    if (count === 1) firstFacts.set(key, d.facts)
+    if (count === 2) {
+      const before = new Set(firstFacts.get(key))
+      const more = d.facts.filter((fact) => !before.has(fact)).length
       violations.add(
         'duplicate',
-        `${d.type} of trace ${d.hash} at ${d.finality} delivered twice (second from ${d.source})`,
+        `${d.type} of trace ${d.hash} at ${d.finality} delivered twice (second from ${d.source}, ${more ? `${more} of its ${d.facts.length} items new` : 'same items'})`,
       )
+    }
 
     const trace = ledger.trace(d.hash)
     if (!trace) {

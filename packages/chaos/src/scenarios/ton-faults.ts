@@ -26,6 +26,8 @@ export interface TonFaultTarget {
   readonly key?: string
   /** Manual traces this fault started, to be finished before the oracle runs. */
   readonly manual: { finish(): Promise<unknown> }[]
+  /** Adds one wallet not followed yet to the subscription (`update()`), when there is one. */
+  addWallet?(): Promise<void>
   /** Tracked trace hashes, for the tracker (its traces are planned up front). */
   readonly onTrace?: (hash: string) => void
 }
@@ -85,6 +87,10 @@ export async function injectTonFault(fault: Fault, target: TonFaultTarget): Prom
       sim.dropConnections({ linger: false })
       return
     }
+    case 'subscription-change':
+      if (!target.addWallet) throw new Error('subscription-change needs a stream to update')
+      await target.addWallet()
+      return
     case 'slow-consumer':
       await slowConsumer(target, Number(params.drops))
       return

@@ -75,11 +75,32 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
     // left to finish before the first fault, so "after the stream first became subscribed" is well
     // defined. Judged by API v3 going quiet, not by which calls recovery makes: that is its business.
     await v3Quiet(sim)
+    const added = new Map<string, number>()
     const expectation: TonStreamExpectation = {
       ledger: sim.ledger,
       mark: sim.ledger.mark(),
       subscribed: new Set(wallets),
+      added,
       minFinality: plan.minFinality,
+    }
+    const addWallet = async () => {
+      const followed = [...wallets, ...added.keys()]
+      const next = sim.addresses.find((address) => !followed.includes(address))
+      if (next === undefined) return
+      try {
+        await stream.update({ addresses: [...followed, next] })
+      } catch (error) {
+        const e = error as { code?: string; message?: string }
+        context.violations.add(
+          'unexpected-close',
+          `update() adding a wallet rejected: ${e.code} ${e.message}`,
+        )
+        return
+      }
+      // Owed from here on: the change is applied and recovery has read the new account's baseline.
+      await v3Quiet(sim)
+      added.set(next, sim.ledger.mark())
+      context.note(`added wallet ${next.slice(0, 14)}… to the subscription`)
     }
 
     const manual: { finish(): Promise<unknown> }[] = []
@@ -98,6 +119,7 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
       note: (line) => context.note(line),
       step: () => sim.step(1, scenario),
       steps: (n) => sim.step(n, scenario),
+      addWallet,
       key,
       ...(proxy ? { proxy } : {}),
       manual,
