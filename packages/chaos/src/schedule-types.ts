@@ -56,7 +56,16 @@ export interface TrackerPlan {
   readonly profile: TonProfile
   readonly transport: TonTransport
   /** TON traces: their stage path and whether the first action fails. */
-  readonly traces: readonly { stages: readonly string[]; failed: boolean; abortAt?: number }[]
+  /**
+   * TON traces: their stage path, whether the first action fails, and from which tick on they are tracked
+   * (`trackAt`; from the start when absent — a trace tracked late may already have moved, or be final).
+   */
+  readonly traces: readonly {
+    stages: readonly string[]
+    failed: boolean
+    abortAt?: number
+    trackAt?: number
+  }[]
   readonly signatures: readonly { path: SignaturePath; abortAt?: number }[]
   readonly lingerMs: number
   readonly ticks: number

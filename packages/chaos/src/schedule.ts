@@ -143,6 +143,7 @@ function trackerPlan(root: Prng): TrackerPlan {
       stages: prng.pick(TRACE_PATHS),
       failed: prng.chance(0.15),
       ...abortAt(),
+      ...(prng.chance(0.3) ? { trackAt: prng.int(1, ticks - 1) } : {}),
     })),
     signatures: Array.from({ length: prng.int(0, 4) }, () => ({
       path: prng.chance(0.8) ? ('success' as const) : ('failure' as const),
@@ -230,6 +231,11 @@ export function describeSchedule(schedule: Schedule): string {
     case 'venum-watch':
       return `venum-watch manual=${schedule.manual.length} auto=${schedule.automatic} events=${schedule.events.join('+')} maxStreams=${schedule.maxStreams} waits=${schedule.waits.length} ticks=${schedule.ticks} | ${faults}`
     case 'tracker':
-      return `tracker ${schedule.profile}/${schedule.transport} traces=${schedule.traces.length} signatures=${schedule.signatures.length} ticks=${schedule.ticks} | ${faults}`
+      return `tracker ${schedule.profile}/${schedule.transport} traces=${schedule.traces.length}${lateCount(schedule)} signatures=${schedule.signatures.length} ticks=${schedule.ticks} | ${faults}`
   }
+}
+
+function lateCount(plan: TrackerPlan): string {
+  const late = plan.traces.filter((trace) => trace.trackAt !== undefined).length
+  return late > 0 ? ` (${late} tracked late)` : ''
 }

@@ -113,17 +113,19 @@ export async function runTracker(plan: Schedule & TrackerPlan, context: SeedCont
     }
 
     const traces: TonTraceHandle[] = []
-    const trackTrace = (handle: TonTraceHandle, abortAt?: number) => {
-      traces.push(handle)
+    const trackTrace = (handle: TonTraceHandle, abortAt?: number) =>
       track('ton', handle.traceExternalHashNorm, abortAt, () => traceTruth(ton, handle.traceExternalHashNorm))
-    }
+    // Traces tracked late move from the start: by their tick they may be pending, confirmed, final or gone.
+    const late = new Map<number, TonTraceHandle[]>()
     for (const [i, spec] of plan.traces.entries()) {
       const handle = ton.emitTrace({
         addresses: [ton.addresses[i % 4] as string, ton.addresses[(i + 1) % 4] as string],
         stages: spec.stages as TonStage[],
         failed: spec.failed,
       })
-      trackTrace(handle, spec.abortAt)
+      traces.push(handle)
+      if (spec.trackAt === undefined) trackTrace(handle, spec.abortAt)
+      else late.set(spec.trackAt, [...(late.get(spec.trackAt) ?? []), handle])
     }
     const chains = plan.signatures.map((spec, i) => {
       const signature = venumSignature(i, plan.seed)
@@ -164,6 +166,12 @@ export async function runTracker(plan: Schedule & TrackerPlan, context: SeedCont
     }
     for (let tick = 0; tick < plan.ticks; tick++) {
       for (const action of later.get(tick) ?? []) action()
+      for (const handle of late.get(tick) ?? []) {
+        context.note(
+          `tick ${tick}: tracking ${handle.traceExternalHashNorm.slice(0, 10)} now (at ${handle.stage ?? 'nothing yet'})`,
+        )
+        trackTrace(handle)
+      }
       for (const record of records) {
         if (record.abortAt === tick && record.controller) {
           record.abortedOrder = nextOrder()
