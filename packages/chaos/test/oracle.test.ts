@@ -303,6 +303,12 @@ describe('tracker oracle', () => {
     expect(trackCheck(track([update('confirmed'), update('finalized', { terminal: end })]))).toEqual([])
   })
 
+  it('finds a repeated update', () => {
+    expect(
+      trackCheck(track([update('confirmed'), update('confirmed'), update('finalized', { terminal: end })])),
+    ).toEqual(['duplicate'])
+  })
+
   it('finds a missing terminal, two terminals, a regression and a success for a failure', () => {
     expect(trackCheck(track([update('confirmed')]))).toEqual(['terminal-count'])
     expect(

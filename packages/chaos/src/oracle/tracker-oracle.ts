@@ -86,7 +86,16 @@ export function checkTracks(tracks: readonly TrackRecord[], violations: Violatio
 
     let best = 0
     let bestTier = ''
+    let previous: LifecycleUpdate | undefined
     for (const update of track.updates) {
+      // An update says something changed: one that repeats the last one's state is a double.
+      if (previous && sameState(previous, update)) {
+        violations.add(
+          'duplicate',
+          `${name}: ${update.tier}/${update.outcome}/${update.watch} (${update.source}) reported twice in a row`,
+        )
+      }
+      previous = update
       const rank = TIER_RANK[update.tier] ?? 0
       if (rank < best)
         violations.add('regression', `${name}: tier ${update.tier} (${update.source}) after ${bestTier}`)
@@ -175,4 +184,13 @@ function checkReached(track: TrackRecord, name: string, truth: TrackTruth, viola
       violations.add('wrong-outcome', `${name}: reached(${reachedTier}) rejected Aborted without an abort`)
     }
   }
+}
+
+function sameState(a: LifecycleUpdate, b: LifecycleUpdate): boolean {
+  return (
+    a.tier === b.tier &&
+    a.outcome === b.outcome &&
+    a.watch === b.watch &&
+    a.terminal?.kind === b.terminal?.kind
+  )
 }
