@@ -3,7 +3,7 @@ import type { TonEventSource } from '../ton-event.js'
 import type { PreSubscriptionTraces } from './pre-subscription.js'
 import type { RecoveryHost, RecoverySettings } from './recovery-options.js'
 import { traceEndUtime, traceFinality, traceHashOf, traceStartLt } from './trace-facts.js'
-import { traceNotifications, traceTypesOf } from './trace-notifications.js'
+import { notYours, traceNotifications, traceTypesOf } from './trace-notifications.js'
 import type { V3Client, V3Trace } from './v3-client.js'
 import { tracesById } from './v3-lookups.js'
 import type { Watermarks } from './watermarks.js'
@@ -104,7 +104,7 @@ export class Backfill {
     const rank = finalityRank(finality)
     const types = traceTypesOf(subscription).filter((type) => type !== 'trace')
     const notifications = traceNotifications(trace, hash, finality, subscription, types, (account) =>
-      this.deps.phantoms.predates(hash, account, rank),
+      notYours(this.deps, trace, hash, account, rank),
     )
     for (const notification of notifications) host.deliver(notification, source)
     // A finalized trace never changes again: once offered in full, it needs no further look.

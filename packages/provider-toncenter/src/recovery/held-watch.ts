@@ -6,7 +6,7 @@ import type { TonEventSource } from '../ton-event.js'
 import type { PreSubscriptionTraces } from './pre-subscription.js'
 import type { RecoveryHost, RecoverySettings } from './recovery-options.js'
 import { traceEndUtime, traceFinality, traceStartLt } from './trace-facts.js'
-import { traceNotifications, traceTypesOf } from './trace-notifications.js'
+import { notYours, traceNotifications, traceTypesOf } from './trace-notifications.js'
 import type { V3Client } from './v3-client.js'
 import { type LookupTarget, lookupTraces } from './v3-lookups.js'
 import type { Watermarks } from './watermarks.js'
@@ -149,7 +149,7 @@ export class HeldWatch {
       const rank = finalityRank(finality)
       if (rank <= target.rank || !meetsFinality(finality, subscription.minFinality)) continue
       const notifications = traceNotifications(trace, hash, finality, subscription, types, (account) =>
-        this.deps.phantoms.predates(hash, account, rank),
+        notYours(this.deps, trace, hash, account, rank),
       )
       if (notifications.length === 0 && finality === 'finalized' && target.held) {
         // Final, and nothing of it is subscribed any more: there is nothing left to watch for.

@@ -69,6 +69,46 @@ export function traceNotifications(
   return out
 }
 
+/**
+ * Whether the part of a trace at finality `rank` that concerns `account` is not recovery's to deliver:
+ * - the account has no baseline yet (it was just added to the subscription: until its baseline is taken,
+ *   nothing of its past can be told apart from what predates the subscription);
+ * - the account's own transactions and actions in the trace are all older than its baseline minus the
+ *   horizon: the baseline could not see them, and a trace does not stay unfinalized that long, so it was
+ *   already settled when the stream started following the account (a trace found through another
+ *   account's window must not bring this one's old part along);
+ * - or the trace was already at this finality when the stream started following the account.
+ */
+export function notYours(
+  deps: {
+    readonly watermarks: { baselineOf(account: string): number | undefined }
+    readonly phantoms: { predates(hash: string, account: string, rank: number): boolean }
+    readonly settings: { readonly horizonSeconds: number }
+  },
+  trace: V3Trace,
+  hash: string,
+  account: string,
+  rank: number,
+): boolean {
+  const baseline = deps.watermarks.baselineOf(account)
+  if (baseline === undefined) return true
+  if (latestActivityOf(trace, account) < baseline - deps.settings.horizonSeconds) return true
+  return deps.phantoms.predates(hash, account, rank)
+}
+
+/** The chain time of `account`'s latest transaction or action in the trace (0 when it has none). */
+function latestActivityOf(trace: V3Trace, account: string): number {
+  let latest = 0
+  for (const tx of Object.values(trace.transactions)) {
+    if (tx.now > latest && safeAddress(tx.account) === account) latest = tx.now
+  }
+  for (const action of trace.actions ?? []) {
+    const end = action.end_utime ?? 0
+    if (end > latest && (action.accounts ?? []).some((raw) => safeAddress(raw) === account)) latest = end
+  }
+  return latest
+}
+
 /** Every account a trace touches: its transactions' accounts and its actions' accounts. */
 export function accountsOf(trace: V3Trace): Set<string> {
   const out = new Set<string>()
