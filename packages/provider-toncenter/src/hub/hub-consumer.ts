@@ -50,6 +50,8 @@ export class HubConsumer implements TonStream, HubMember {
   private readonly stateWaiters = new Set<() => void>()
   private readonly removeAbort: () => void
   private readonly own = { events: 0, backfilled: 0, reconciled: 0, dropped: 0, lastEventAt: 0 }
+  /** Settles when this stream has left its hub (and the connection is closed, if it was the last). */
+  private leaving: Promise<void> = Promise.resolve()
   /** Changes made before `start()`, settled by the first join. */
   private joinWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = []
 
@@ -207,9 +209,11 @@ export class HubConsumer implements TonStream, HubMember {
     })
   }
 
+  /** Closes this stream; resolves once its connection is closed too when it was the last one on it. */
   async close(): Promise<void> {
-    if (this.stateValue === 'closed') return
+    if (this.stateValue === 'closed') return this.leaving
     this.finish(undefined)
+    return this.leaving
   }
 
   [Symbol.asyncIterator](): AsyncIterator<TonEvent> {
@@ -298,7 +302,7 @@ export class HubConsumer implements TonStream, HubMember {
     const reason = this.closedError('the subscription change was applied')
     for (const waiter of this.joinWaiters.splice(0)) waiter.reject(reason)
     this.out.emit('close', error)
-    if (leave) this.hub.leave(this)
+    if (leave) this.leaving = this.hub.leave(this)
   }
 
   private listenerFailed(error: unknown, event: string): void {

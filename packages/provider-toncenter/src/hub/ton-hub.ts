@@ -91,16 +91,17 @@ export class TonHub {
     return this.changed(member)
   }
 
-  /** Removes a member; the union shrinks with the next batch (nobody waits for that). */
-  leave(member: HubMember): void {
-    if (!this.members.delete(member)) return
+  /**
+   * Removes a member; the union shrinks with the next batch. Resolves once the connection is closed when
+   * this was the last member (at once otherwise: nobody waits for a union to shrink).
+   */
+  leave(member: HubMember): Promise<void> {
+    if (!this.members.delete(member)) return Promise.resolve()
     this.waiting.delete(member)
     this.dirty.delete(member)
-    if (this.members.size === 0) {
-      this.shutDown()
-      return
-    }
+    if (this.members.size === 0) return this.shutDown()
     void this.schedule().promise
+    return Promise.resolve()
   }
 
   /**
@@ -230,11 +231,11 @@ export class TonHub {
     this.onIdle(this)
   }
 
-  private shutDown(): void {
+  private async shutDown(): Promise<void> {
     const upstream = this.upstream
     this.reset(undefined)
     this.onIdle(this)
-    if (upstream) void upstream.close()
+    await upstream?.close()
   }
 
   private reset(error: ChainstreamError | undefined): void {
