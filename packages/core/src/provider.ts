@@ -67,6 +67,7 @@ export { FanOut, type FanOutOptions } from './stream/fan-out.js'
 // The stream engine and what handles are made of
 export { createStreamEngine } from './stream/stream-engine.js'
 export type { StreamEngineOptions } from './stream/stream-types.js'
+export { SubscribedWaiters, type SubscribedWaitersHost } from './stream/subscribed-waiters.js'
 export { chainHint, registerChainHint } from './tracker/chain-hints.js'
 // Utilities
 export { onAbort, sleep } from './util/abort.js'

@@ -1,9 +1,4 @@
-import {
-  abortError,
-  ChainstreamError,
-  isChainstreamError,
-  toChainstreamError,
-} from '../errors/chainstream-error.js'
+import { ChainstreamError, isChainstreamError, toChainstreamError } from '../errors/chainstream-error.js'
 import type {
   ChangePlan,
   ConnectContext,
@@ -27,6 +22,7 @@ import type {
   StreamCounters,
   StreamEngineOptions,
 } from './stream-types.js'
+import { SubscribedWaiters } from './subscribed-waiters.js'
 
 const DEFAULT_HEARTBEAT_TIMEOUT_MS = 45_000
 const DEFAULT_OPEN_TIMEOUT_MS = 30_000
@@ -73,7 +69,7 @@ class StreamEngine<TEvent, TSubscription>
   /** Listeners, `for await` consumers and `closed`. */
   private readonly out: FanOut<TEvent, ChainStreamEvents<TEvent, TSubscription>>
   private readonly lifetime = new AbortController()
-  private readonly stateWaiters = new Set<() => void>()
+  private readonly subscribedWaiters = new SubscribedWaiters(this)
   private readonly removeSignalListener: () => void
   private current: Connection<TEvent> | undefined
   /** The subscription every connection subscribes with, and what `update()` changes. */
@@ -220,43 +216,7 @@ class StreamEngine<TEvent, TSubscription>
   }
 
   waitSubscribed(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
-    if (this.stateValue === 'subscribed') return Promise.resolve()
-    if (this.stateValue === 'closed') return Promise.reject(this.closedError('waitSubscribed'))
-    if (options.signal?.aborted) return Promise.reject(abortError(options.signal, 'waitSubscribed'))
-    return new Promise<void>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined
-      const cleanup = () => {
-        this.stateWaiters.delete(check)
-        if (timer) clearTimeout(timer)
-        removeAbort()
-      }
-      const check = () => {
-        if (this.stateValue === 'subscribed') {
-          cleanup()
-          resolve()
-        } else if (this.stateValue === 'closed') {
-          cleanup()
-          reject(this.closedError('waitSubscribed'))
-        }
-      }
-      const removeAbort = onAbort(options.signal, () => {
-        cleanup()
-        reject(abortError(options.signal, 'waitSubscribed'))
-      })
-      if (options.timeoutMs !== undefined) {
-        timer = setTimeout(() => {
-          cleanup()
-          reject(
-            new ChainstreamError(
-              'SubscribeTimeout',
-              `The stream was not subscribed within ${options.timeoutMs} ms (state: ${this.stateValue})`,
-              { isRetryable: true, ...(this.lastError ? { cause: this.lastError } : {}) },
-            ),
-          )
-        }, options.timeoutMs)
-      }
-      this.stateWaiters.add(check)
-    })
+    return this.subscribedWaiters.wait(options)
   }
 
   async close(): Promise<void> {
@@ -276,7 +236,7 @@ class StreamEngine<TEvent, TSubscription>
   // ---------------------------------------------------------------------------------------------------
   // The connection loop
 
-  private lastError: ChainstreamError | undefined
+  lastError: ChainstreamError | undefined
 
   private async run(): Promise<void> {
     let attempt = 0
@@ -601,7 +561,7 @@ class StreamEngine<TEvent, TSubscription>
     this.stateValue = next
     this.logger.debug('state', { from: previous, to: next })
     this.out.emit('state', next, previous)
-    for (const waiter of [...this.stateWaiters]) waiter()
+    this.subscribedWaiters.notify()
   }
 
   private finish(error: ChainstreamError | undefined): void {
@@ -618,7 +578,7 @@ class StreamEngine<TEvent, TSubscription>
     this.out.emit('close', error)
   }
 
-  private closedError(what: string): ChainstreamError {
+  closedError(what: string): ChainstreamError {
     return (
       this.fatal ??
       new ChainstreamError('Closed', `The stream was closed before ${what} completed`, { isRetryable: false })

@@ -5,7 +5,7 @@ import {
   type ConnectionState,
   type StreamCounters,
 } from '@chainstream/core'
-import { FanOut, onAbort } from '@chainstream/core/provider'
+import { FanOut, onAbort, SubscribedWaiters } from '@chainstream/core/provider'
 import {
   compileHandler,
   type HandlerFilter,
@@ -47,7 +47,7 @@ export class HubConsumer implements TonStream, HubMember {
   /** The server has this consumer's subscription (its join or last change was applied). */
   private joined = false
   private started = false
-  private readonly stateWaiters = new Set<() => void>()
+  private readonly subscribedWaiters = new SubscribedWaiters(this)
   private readonly removeAbort: () => void
   private readonly own = { events: 0, backfilled: 0, reconciled: 0, dropped: 0, lastEventAt: 0 }
   /** Settles when this stream has left its hub (and the connection is closed, if it was the last). */
@@ -155,43 +155,7 @@ export class HubConsumer implements TonStream, HubMember {
   }
 
   waitSubscribed(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
-    if (this.stateValue === 'subscribed') return Promise.resolve()
-    if (this.stateValue === 'closed') return Promise.reject(this.closedError('waitSubscribed'))
-    if (options.signal?.aborted) return Promise.reject(abortedWait())
-    return new Promise<void>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined
-      const cleanup = () => {
-        this.stateWaiters.delete(check)
-        if (timer) clearTimeout(timer)
-        removeAbort()
-      }
-      const check = () => {
-        if (this.stateValue === 'subscribed') {
-          cleanup()
-          resolve()
-        } else if (this.stateValue === 'closed') {
-          cleanup()
-          reject(this.closedError('waitSubscribed'))
-        }
-      }
-      const removeAbort = onAbort(options.signal, () => {
-        cleanup()
-        reject(abortedWait())
-      })
-      if (options.timeoutMs !== undefined) {
-        timer = setTimeout(() => {
-          cleanup()
-          reject(
-            new ChainstreamError(
-              'SubscribeTimeout',
-              `The stream was not subscribed within ${options.timeoutMs} ms (state: ${this.stateValue})`,
-              { isRetryable: true },
-            ),
-          )
-        }, options.timeoutMs)
-      }
-      this.stateWaiters.add(check)
-    })
+    return this.subscribedWaiters.wait(options)
   }
 
   start(): void {
@@ -291,7 +255,7 @@ export class HubConsumer implements TonStream, HubMember {
     if (previous === next || previous === 'closed') return
     this.stateValue = next
     this.out.emit('state', next, previous)
-    for (const waiter of [...this.stateWaiters]) waiter()
+    this.subscribedWaiters.notify()
   }
 
   private finish(error: ChainstreamError | undefined, leave = true): void {
@@ -317,16 +281,12 @@ export class HubConsumer implements TonStream, HubMember {
     )
   }
 
-  private closedError(what: string): ChainstreamError {
+  closedError(what: string): ChainstreamError {
     return (
       this.out.error ??
       new ChainstreamError('Closed', `The stream was closed before ${what} completed`, { isRetryable: false })
     )
   }
-}
-
-function abortedWait(): ChainstreamError {
-  return new ChainstreamError('Aborted', 'waitSubscribed was aborted', { isRetryable: false })
 }
 
 function asError(error: unknown): ChainstreamError {
