@@ -1,5 +1,6 @@
 // @chainstream/provider-tonapi — TonAPI Streaming API v2 (the TON protocol lives in @chainstream/provider-toncenter).
-export { createTonapi, TONAPI_SERVICE, type Tonapi, type TonapiOptions } from './tonapi.js'
+export { createTonapi, type Tonapi, type TonapiOptions } from './tonapi.js'
+export { TONAPI_SERVICE } from '@chainstream/provider-toncenter'
 export type {
   ActionType,
   HandlerFilter,

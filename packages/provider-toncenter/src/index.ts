@@ -1,7 +1,8 @@
 // @chainstream/provider-toncenter — TON Center Streaming API v2, and the TON protocol shared with TonAPI.
 
 // The provider
-export { createToncenter, TONCENTER_SERVICE, type Toncenter, type ToncenterOptions } from './toncenter.js'
+export { createToncenter, type Toncenter, type ToncenterOptions } from './toncenter.js'
+export { TONAPI_SERVICE, TONCENTER_SERVICE } from './ton-services.js'
 export {
   createTonService,
   type TonServiceClient,

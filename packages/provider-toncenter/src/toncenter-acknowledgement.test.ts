@@ -174,11 +174,13 @@ describe('the subscription acknowledgement', () => {
     sse.handle((conn) => {
       void conn.respond(429, { error: 'Ratelimit exceeded' }, { 'retry-after': '1000000000' })
     })
-    const stream = createToncenter({ apiKey: 'ack-key-0005', baseUrl: httpBase(sse) }).stream({
+    const client = createToncenter({ apiKey: 'ack-key-0005', baseUrl: httpBase(sse) })
+    const reconnect = { initialDelayMs: 1, maxDelayMs: 5 }
+    const stream = client.stream({
       transport: 'sse',
       types: ['transactions'],
       addresses: [ACCOUNT],
-      reconnect: { initialDelayMs: 1, maxDelayMs: 5 },
+      reconnect,
     })
     streams.push(stream)
     const delays: number[] = []

@@ -1,9 +1,5 @@
-import {
-  createTonService,
-  type TonServiceClient,
-  type TonServiceDefinition,
-  type TonServiceOptions,
-} from './ton-service.js'
+import { createTonService, type TonServiceClient, type TonServiceOptions } from './ton-service.js'
+import { TONCENTER_SERVICE } from './ton-services.js'
 
 /**
  * Options of {@link createToncenter}: those of every TON service. `apiKey` is sent as `X-API-Key` (or
@@ -24,18 +20,6 @@ export type ToncenterOptions = TonServiceOptions
  * ```
  */
 export type Toncenter = TonServiceClient<'toncenter', string>
-
-/** TON Center as data: hosts, paths, authentication, and API v3 on the same host with the same keys. */
-export const TONCENTER_SERVICE: TonServiceDefinition<'toncenter'> = {
-  providerId: 'toncenter',
-  providerName: 'TON Center',
-  setupHint: "createToncenter({ apiKey }) from '@chainstream/provider-toncenter'",
-  hosts: { mainnet: 'https://toncenter.com', testnet: 'https://testnet.toncenter.com' },
-  streamingPath: '/api/streaming/v2',
-  authHeader: (key) => ({ 'X-API-Key': key }),
-  queryParam: 'api_key',
-  v3: { kind: 'same-host', path: '/api/v3' },
-}
 
 /**
  * TON Center Streaming API v2 over SSE or WebSocket, with gap recovery from TON Center API v3.
