@@ -103,10 +103,10 @@ export function checkTonStream(
     if (count === 1) firstFacts.set(key, d.facts)
     if (count === 2) {
       const before = new Set(firstFacts.get(key))
-      const more = d.facts.filter((fact) => !before.has(fact)).length
+      const more = d.facts.filter((fact) => !before.has(fact))
       violations.add(
         'duplicate',
-        `${d.type} of trace ${d.hash} at ${d.finality} delivered twice (second from ${d.source}, ${more ? `${more} of its ${d.facts.length} items new` : 'same items'})`,
+        `${d.type} of trace ${d.hash} at ${d.finality} delivered twice (second from ${d.source}, ${more.length ? `${more.length} of its ${d.facts.length} items new: ${newItems(expectation, d, more)}` : 'same items'})`,
       )
     }
 
@@ -167,17 +167,54 @@ export function checkTonStream(
 export function explainTrace(expectation: TonStreamExpectation, hash: string): string {
   const trace = expectation.ledger.trace(hash)
   if (!trace) return 'not in the ledger'
-  const own = trace.accounts.filter((account) => expectation.subscribed.has(account))
+  const initial = trace.accounts.filter((account) => expectation.subscribed.has(account)).length
+  const added = trace.accounts.filter((account) => expectation.added?.has(account)).length
   const events = expectation.ledger
     .since(expectation.mark)
     .filter((e) => e.notification.trace_external_hash_norm === hash)
-    .map((e) => `${e.notification.type}:${String(e.notification.finality ?? '')}@${e.at % 100_000}`)
+    .map((e) => `${e.notification.type}:${String(e.notification.finality ?? '')}#${e.seq}`)
+  const addedAt = [...(expectation.added ?? new Map<string, number>()).values()].map((mark) => `#${mark}`)
   return [
     `ledger ${trace.stages.join('→')}`,
     `${trace.actionTypes.join('+')}`,
-    own.length === 0
+    initial + added === 0
       ? 'no subscribed account has a transaction of its own in it'
-      : `${own.length} subscribed account(s) with transactions`,
+      : `transactions of ${initial} account(s) subscribed from the start, ${added} added later${addedAt.length ? ` (owed from ${addedAt.join(', ')})` : ''}`,
     `emitted ${events.join(' ')}`,
   ].join('; ')
+}
+
+/** Whose the new items of a repeated snapshot are, and when the trace got to that finality in the ledger. */
+function newItems(expectation: TonStreamExpectation, d: TonDelivery, facts: readonly string[]): string {
+  const trace = expectation.ledger.trace(d.hash)
+  const txOf = new Map(trace?.transactions.map((tx) => [tx.hash, tx]) ?? [])
+  const whose = facts.map((fact) => {
+    const tx = txOf.get(fact)
+    const account = tx?.account
+    if (account === undefined) return 'an item'
+    const added = expectation.added?.get(account)
+    if (added !== undefined) {
+      return `a transaction of ${account.slice(0, 10)}… at chain time ${tx?.now}, the account added at #${added} (chain time ${chainTimeAt(expectation.ledger, added)})`
+    }
+    return expectation.subscribed.has(account)
+      ? `a transaction of ${account.slice(0, 10)}…, followed from the start`
+      : `a transaction of ${account.slice(0, 10)}…, never subscribed`
+  })
+  const reached = expectation.ledger.events.find(
+    (e) =>
+      e.notification.trace_external_hash_norm === d.hash &&
+      e.notification.type === d.type &&
+      e.notification.finality === d.finality,
+  )
+  return `${whose.join(', ')}; the ledger had it ${d.finality} at #${reached?.seq ?? '?'}`
+}
+
+/** The latest chain time (`now`) of the transactions the ledger emitted up to `seq`. */
+function chainTimeAt(ledger: TonLedger, seq: number): number | undefined {
+  for (let i = Math.min(seq, ledger.events.length) - 1; i >= 0; i--) {
+    const txs = ledger.events[i]?.notification.transactions
+    if (Array.isArray(txs) && txs.length > 0)
+      return Math.max(...txs.map((tx) => Number((tx as { now?: number }).now ?? 0)))
+  }
+  return undefined
 }
