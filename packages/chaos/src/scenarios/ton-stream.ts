@@ -59,7 +59,12 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
         `reconnect #${info.attempt} in ${info.delayMs} ms: ${info.error.code} ${info.error.message.slice(0, 120)}`,
       ),
     )
-    stream.on('diagnostic', (d) => context.note(`diagnostic ${d.code}: ${d.message.slice(0, 160)}`))
+    stream.on('diagnostic', (d) => {
+      const data = Array.isArray(d.data)
+        ? ` [${(d.data as unknown[]).map(String).join(', ').slice(0, 200)}]`
+        : ''
+      context.note(`diagnostic ${d.code}: ${d.message.slice(0, 160)}${data}`)
+    })
     stream.on('error', (e) => context.note(`error ${e.code}: ${e.message.slice(0, 160)}`))
     void stream.closed.then((error) => {
       if (!closing) {
