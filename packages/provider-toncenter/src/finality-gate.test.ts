@@ -132,4 +132,16 @@ describe('FinalityGate', () => {
     expect(gate.admit(txs('pending', ['a'], 'one=')).pass).toBe(true)
     expect(gate.heldTraces().length).toBeLessThanOrEqual(2)
   })
+
+  it('a recovered snapshot taken before an invalidation does not resurrect the trace; a live one may', () => {
+    const gate = new FinalityGate()
+    expect(gate.admit(txs('pending')).pass).toBe(true)
+    expect(gate.admit(invalidated()).pass).toBe(true)
+    // API v3 answered before the invalidation: its confirmed snapshot arrives after it.
+    expect(gate.admit(txs('confirmed'), false)).toMatchObject({ pass: false, reason: 'stale' })
+    expect(gate.admit(invalidated())).toEqual({ pass: false, reason: 'duplicate' })
+    // The server itself sends the trace again (TON may retry an invalidated trace): that is news.
+    expect(gate.admit(txs('pending')).pass).toBe(true)
+    expect(gate.admit(txs('confirmed'), false).pass).toBe(true)
+  })
 })

@@ -81,12 +81,23 @@ export class FinalityGate {
     this.capacity = options.capacity ?? 50_000
   }
 
-  /** Decides whether `notification` is delivered, and records it when it is. */
-  admit(notification: TonNotification): GateVerdict {
+  /**
+   * Decides whether `notification` is delivered, and records it when it is. `live` says it came from the
+   * stream itself: only the server, live, can bring an invalidated trace back (TON may retry it); a
+   * recovered snapshot of an invalidated trace was taken before the invalidation and would resurrect it.
+   */
+  admit(notification: TonNotification, live = true): GateVerdict {
     switch (notification.type) {
       case 'transactions':
       case 'actions':
       case 'trace':
+        if (!live && this.invalidated.has(notification.trace_external_hash_norm) && !this.keepAll) {
+          return {
+            pass: false,
+            reason: 'stale',
+            message: `A recovered ${notification.finality} ${notification.type} snapshot of trace ${notification.trace_external_hash_norm}, which was invalidated; dropped`,
+          }
+        }
         return this.admitSnapshot(notification)
       case 'trace_invalidated':
         return this.admitInvalidation(notification.trace_external_hash_norm)

@@ -296,7 +296,7 @@ export class TonProvider implements StreamProviderV1<TonEvent, TonSubscription> 
     }
     // Before the verdict: a repeat still tells recovery what the server sent on this connection, and when.
     this.recovery?.observe(notification, source)
-    const verdict = this.gate.admit(notification)
+    const verdict = this.gate.admit(notification, source === 'stream')
     if (!verdict.pass) {
       if (verdict.reason === 'duplicate') return []
       // API v3 lagging behind what the stream already delivered is expected, not an anomaly.
