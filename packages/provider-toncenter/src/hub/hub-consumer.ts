@@ -52,6 +52,8 @@ export class HubConsumer implements TonStream, HubMember {
   private readonly own = { events: 0, backfilled: 0, reconciled: 0, dropped: 0, lastEventAt: 0 }
   /** Settles when this stream has left its hub (and the connection is closed, if it was the last). */
   private leaving: Promise<void> = Promise.resolve()
+  /** The error this stream ended with, if any. */
+  private fatal: ChainstreamError | undefined
   /** Changes made before `start()`, settled by the first join. */
   private joinWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = []
 
@@ -113,7 +115,7 @@ export class HubConsumer implements TonStream, HubMember {
   }
 
   get error(): ChainstreamError | undefined {
-    return this.out.error
+    return this.fatal
   }
 
   get closed(): Promise<ChainstreamError | undefined> {
@@ -261,6 +263,8 @@ export class HubConsumer implements TonStream, HubMember {
   private finish(error: ChainstreamError | undefined, leave = true): void {
     if (this.stateValue === 'closed') return
     this.removeAbort()
+    // Recorded before `closed` is announced: whoever waits learns the real reason.
+    this.fatal = error
     this.setState('closed')
     this.out.end(error)
     const reason = this.closedError('the subscription change was applied')
@@ -283,7 +287,7 @@ export class HubConsumer implements TonStream, HubMember {
 
   closedError(what: string): ChainstreamError {
     return (
-      this.out.error ??
+      this.fatal ??
       new ChainstreamError('Closed', `The stream was closed before ${what} completed`, { isRetryable: false })
     )
   }

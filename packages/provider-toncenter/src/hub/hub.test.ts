@@ -273,6 +273,9 @@ describe('a hub per client', () => {
     await expect(tx.settled()).rejects.toThrow(/The client was closed/)
     expect(tx.current).toMatchObject({ watch: 'errored', outcome: 'unknown' })
     expect([ws.state, sse.state]).toEqual(['closed', 'closed'])
+    // What the connection did stays readable after the end.
+    expect(ws.counters.connects).toBe(1)
+    expect(ws.counters.bytes).toBeGreaterThan(0)
     expect(toncenter.connections).toBe(0)
     await until(() => sim.connections.active === 0, 3_000, 'sockets closed')
   })

@@ -64,6 +64,7 @@ export class TonHub {
   private batch: Deferred | undefined
   private readonly batches: { seq: number; deferred: Deferred }[] = []
   private readonly detach: (() => void)[] = []
+  private lastCounters: StreamCounters | undefined
 
   constructor(
     private readonly open: OpenUpstream,
@@ -75,9 +76,9 @@ export class TonHub {
     return this.upstream?.state ?? 'idle'
   }
 
-  /** The upstream's counters (undefined before it exists). */
+  /** The upstream's counters (its last ones once it closed; undefined before the first existed). */
   get counters(): StreamCounters | undefined {
-    return this.upstream?.counters
+    return this.upstream?.counters ?? this.lastCounters
   }
 
   /** How many members ride this connection. */
@@ -239,6 +240,8 @@ export class TonHub {
   }
 
   private reset(error: ChainstreamError | undefined): void {
+    // Streams that read their counters after the end still see what the connection did.
+    if (this.upstream) this.lastCounters = this.upstream.counters
     for (const off of this.detach.splice(0)) off()
     this.upstream = undefined
     this.requested = undefined
