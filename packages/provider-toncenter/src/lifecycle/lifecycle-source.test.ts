@@ -341,7 +341,10 @@ describe('TON lifecycle source (createToncenter(...).lifecycle) with the tracker
     for (const trace of later) tracker.track({ chain: 'ton', id: trace.traceExternalHashNorm })
     // `done` and `failedEarlier` may settle from their snapshot and leave the set at once: wait for the
     // traces that stay.
-    await subscribed([waiting, ...later].map((t) => t.traceExternalHashNorm), 15_000)
+    await subscribed(
+      [waiting, ...later].map((t) => t.traceExternalHashNorm),
+      15_000,
+    )
     expect(sim.sessions).toHaveLength(1)
     expect(subscribeOperations(sim.sessions[0]!.received)).toHaveLength(2)
 
