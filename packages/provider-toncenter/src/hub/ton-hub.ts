@@ -7,6 +7,7 @@ import {
   type StreamCounters,
 } from '@chainstream/core'
 import type { TonSubscription } from '../protocol/subscription.js'
+import { type Settlement, settlement } from '../settlement.js'
 import type { TonEvent } from '../ton-event.js'
 import { sameSubscription, unionOf } from './subscription-union.js'
 
@@ -61,8 +62,8 @@ export class TonHub {
   private readonly dirty = new Set<HubMember>()
   private flushScheduled = false
   /** Settled with the next flush's union: what the changes made in this turn wait for. */
-  private batch: Deferred | undefined
-  private readonly batches: { seq: number; deferred: Deferred }[] = []
+  private batch: Settlement | undefined
+  private readonly batches: { seq: number; deferred: Settlement }[] = []
   private readonly detach: (() => void)[] = []
   private lastCounters: StreamCounters | undefined
 
@@ -114,8 +115,8 @@ export class TonHub {
     return this.schedule().promise
   }
 
-  private schedule(): Deferred {
-    this.batch ??= deferred()
+  private schedule(): Settlement {
+    this.batch ??= settlement()
     if (!this.flushScheduled) {
       this.flushScheduled = true
       later(() => this.flush())
@@ -166,7 +167,7 @@ export class TonHub {
       member.applied()
     }
     for (let i = 0; i < this.batches.length; ) {
-      const entry = this.batches[i] as { seq: number; deferred: Deferred }
+      const entry = this.batches[i] as { seq: number; deferred: Settlement }
       if (entry.seq <= this.appliedSeq) {
         this.batches.splice(i, 1)
         entry.deferred.resolve()
@@ -180,7 +181,7 @@ export class TonHub {
   private refused(seq: number, error: unknown): void {
     for (const [member, waitedFor] of this.waiting) if (waitedFor === seq) this.waiting.delete(member)
     for (let i = 0; i < this.batches.length; ) {
-      const entry = this.batches[i] as { seq: number; deferred: Deferred }
+      const entry = this.batches[i] as { seq: number; deferred: Settlement }
       if (entry.seq === seq) {
         this.batches.splice(i, 1)
         entry.deferred.reject(error)
@@ -267,24 +268,6 @@ export class TonHub {
     this.onIdle(this)
     await upstream?.close()
   }
-}
-
-interface Deferred {
-  promise: Promise<void>
-  resolve: () => void
-  reject: (error: unknown) => void
-}
-
-function deferred(): Deferred {
-  let resolve!: () => void
-  let reject!: (error: unknown) => void
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res
-    reject = rej
-  })
-  // A batch nobody awaits (a member that left) must not become an unhandled rejection.
-  promise.catch(() => {})
-  return { promise, resolve, reject }
 }
 
 /** After the current turn of the event loop: changes made together (a loop of `stream()` calls) batch. */

@@ -1,4 +1,5 @@
 import type { ChainstreamError } from '@chainstream/core'
+import { type Settlement, settlement } from '../settlement.js'
 
 /** One subscription change: the adds and removes requested before it started, and who waits for it. */
 export interface SubscriptionBatch {
@@ -8,22 +9,10 @@ export interface SubscriptionBatch {
   readonly ids: Set<string>
 }
 
-interface OpenBatch extends SubscriptionBatch {
-  readonly resolve: () => void
-  readonly reject: (error: unknown) => void
-}
+interface OpenBatch extends SubscriptionBatch, Settlement {}
 
-function newBatch(): OpenBatch {
-  let resolve!: () => void
-  let reject!: (error: unknown) => void
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res
-    reject = rej
-  })
-  // Nobody may be waiting (an idle check, a removal): a rejection must never be unhandled.
-  promise.catch(() => {})
-  return { promise, resolve, reject, ids: new Set() }
-}
+// Nobody may be waiting (an idle check, a removal): the settlement handles its own rejection.
+const newBatch = (): OpenBatch => ({ ...settlement(), ids: new Set() })
 
 /**
  * Turns the adds and removes of a watch into subscription changes, one at a time: everything requested in
