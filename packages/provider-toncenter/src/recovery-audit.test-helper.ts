@@ -314,3 +314,13 @@ export function openStream(
     options,
   )
 }
+
+/** What an audit of a stream that kept the promise reports: nothing in any list. */
+export const CLEAN = {
+  lost: [],
+  duplicates: [],
+  backwards: [],
+  unexpected: [],
+  wrongContent: [],
+  unreportedInvalidations: [],
+}

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { TonFinality } from './protocol/event-types.js'
 import {
   audit,
+  CLEAN,
   interceptFrames,
   openStream,
   type Profile,
@@ -15,14 +16,6 @@ const harness = simulatorHarness()
 afterEach(() => harness.cleanup())
 
 const KEY = 'order-key-0001'
-const CLEAN = {
-  lost: [],
-  duplicates: [],
-  backwards: [],
-  unexpected: [],
-  wrongContent: [],
-  unreportedInvalidations: [],
-}
 
 /** The baseline's first API v3 read happened; give the rest of it a moment on loopback. */
 async function baselined(sim: TonSimulator): Promise<void> {

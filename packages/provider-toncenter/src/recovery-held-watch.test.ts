@@ -1,7 +1,7 @@
 import type { TonSimulator } from '@chainstream/testkit'
 import { trackTimers } from '@chainstream/testkit'
 import { afterEach, describe, expect, it } from 'vitest'
-import { audit } from './recovery-audit.test-helper.js'
+import { audit, CLEAN } from './recovery-audit.test-helper.js'
 import { FAST_RECONNECT, label, record, settle, simulatorHarness, until } from './simulator.test-helper.js'
 import type { TonStream } from './ton-stream.js'
 import { createToncenter } from './toncenter.js'
@@ -10,14 +10,6 @@ const harness = simulatorHarness()
 afterEach(() => harness.cleanup())
 
 const KEY = 'held-watch-key-0001'
-const CLEAN = {
-  lost: [],
-  duplicates: [],
-  backwards: [],
-  unexpected: [],
-  wrongContent: [],
-  unreportedInvalidations: [],
-}
 
 /** Drops the connection and waits until the stream is subscribed on a new one and its first re-check ran. */
 async function reconnect(sim: TonSimulator, stream: TonStream): Promise<void> {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { audit, interceptFrames } from './recovery-audit.test-helper.js'
+import { audit, CLEAN, interceptFrames } from './recovery-audit.test-helper.js'
 import { FAST_RECONNECT, label, record, settle, simulatorHarness, until } from './simulator.test-helper.js'
 import { createToncenter } from './toncenter.js'
 
@@ -7,14 +7,6 @@ const harness = simulatorHarness()
 afterEach(() => harness.cleanup())
 
 const KEY = 'per-type-key-0001'
-const CLEAN = {
-  lost: [],
-  duplicates: [],
-  backwards: [],
-  unexpected: [],
-  wrongContent: [],
-  unreportedInvalidations: [],
-}
 
 for (const transport of ['sse', 'websocket'] as const) {
   for (const minFinality of ['pending', 'finalized'] as const) {

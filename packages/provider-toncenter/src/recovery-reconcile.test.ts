@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { audit, interceptFrames, quiescent, seededPicks, slowLink } from './recovery-audit.test-helper.js'
+import {
+  audit,
+  CLEAN,
+  interceptFrames,
+  quiescent,
+  seededPicks,
+  slowLink,
+} from './recovery-audit.test-helper.js'
 import { FAST_RECONNECT, record, settle, simulatorHarness, until } from './simulator.test-helper.js'
 import type { TonStreamOptions } from './stream-options.js'
 import { createToncenter } from './toncenter.js'
@@ -9,14 +16,6 @@ afterEach(() => harness.cleanup())
 
 const KEY = 'reconcile-key-0001'
 const PAD = 'x'.repeat(64 * 1024)
-const CLEAN = {
-  lost: [],
-  duplicates: [],
-  backwards: [],
-  unexpected: [],
-  wrongContent: [],
-  unreportedInvalidations: [],
-}
 
 /**
  * A seeded run in which the server silently drops one notification in four for this client — what the real
