@@ -6,7 +6,15 @@ import {
 } from '@chainstream/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SolanaTailRecord, TonTailRecord } from '../src/index.js'
-import { cliEnv, installPackedCli, leakedKeys, linesOf, runCli, SECRET_KEYS } from './packed-cli.js'
+import {
+  cliEnv,
+  installPackedCli,
+  interruptAfterFirstLine,
+  leakedKeys,
+  linesOf,
+  runCli,
+  SECRET_KEYS,
+} from './packed-cli.js'
 
 // `tail` of the packed and installed CLI: NDJSON that parses line by line with stable field names, and the
 // non-simulated path against local servers with real keys in the environment.
@@ -203,5 +211,34 @@ describe('with keys from the environment, against local servers (--base-url)', (
     } finally {
       await venum.close()
     }
+  })
+})
+
+describe('Ctrl-C', () => {
+  it('ends a tail with exit 130 after closing its connections, the lines printed so far intact', async () => {
+    const started = Date.now()
+    const run = await interruptAfterFirstLine(cli.bin, [
+      'tail',
+      'ton',
+      '--simulate',
+      '--json',
+      '--min-finality',
+      'pending',
+    ])
+    expect(run.code, run.stderr).toBe(130)
+    expect(Date.now() - started).toBeLessThan(15_000)
+    for (const line of linesOf(run.stdout)) expect(JSON.parse(line)).toMatchObject({ chain: 'ton' })
+    expect(run.stderr).toMatch(/tail ton: closed/)
+  })
+
+  it('ends a track with exit 130 (interrupted, not a verdict on the transaction)', async () => {
+    const run = await interruptAfterFirstLine(cli.bin, [
+      'track',
+      'solana',
+      '--simulate',
+      '--simulate-outcome',
+      'stalled',
+    ])
+    expect(run.code, run.stdout + run.stderr).toBe(130)
   })
 })

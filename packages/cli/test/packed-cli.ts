@@ -90,6 +90,16 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
   return { ...base, ...SECRET_KEYS, ...extra }
 }
 
+/**
+ * Runs `bin` with `args` on pipes, sends it SIGINT (Ctrl-C) once it printed its first line on stdout,
+ * and collects what it printed.
+ */
+export function interruptAfterFirstLine(bin: string, args: readonly string[]): Promise<CliRun> {
+  const child = spawn(bin, args, { env: cliEnv() })
+  child.stdout?.once('data', () => child.kill('SIGINT'))
+  return collect(child, 60_000)
+}
+
 /** Runs `bin` with `args` on pipes (not a terminal) and collects what it printed. */
 export function runCli(
   bin: string,
