@@ -12,8 +12,12 @@ export interface CliIo {
 
 /** A writable text stream; `isTTY` turns on the live view and colours. */
 export interface CliOutput {
+  /** Writes text as is (lines end with `\n`). */
   write(text: string): unknown
+  /** A terminal: `track` redraws its timeline in place, and colours may be used. */
   readonly isTTY?: boolean | undefined
+  /** The terminal's width, when known. */
   readonly columns?: number | undefined
+  /** The terminal's height, when known. */
   readonly rows?: number | undefined
 }

@@ -13,9 +13,11 @@ import { clock, shortId } from '../format/short.js'
  * ```
  */
 export interface SolanaTailRecord {
+  /** Always `solana`. */
   readonly chain: 'solana'
   /** When the CLI received it (ISO 8601, UTC). */
   readonly receivedAt: string
+  /** The transaction signature (base58). */
   readonly signature: string
   /** Venum's status: `landed`, `processed`, `confirmed`, `finalized`, `failed`, `timeout`, `verify-timeout` or `error`. */
   readonly status: VenumStatus
@@ -23,6 +25,7 @@ export interface SolanaTailRecord {
   readonly tier: FinalityTier
   /** `success`, `failure` or `unknown`. */
   readonly outcome: Outcome
+  /** The slot, when Venum gave one. */
   readonly slot: number | null
   /** The on-chain error (`failed`) or why Venum could not watch the signature (`error`). */
   readonly err: string | null

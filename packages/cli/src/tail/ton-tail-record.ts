@@ -12,6 +12,7 @@ import { clock, shortId } from '../format/short.js'
  * ```
  */
 export interface TonTailRecord {
+  /** Always `ton`. */
   readonly chain: 'ton'
   /** When the CLI received it (ISO 8601, UTC). */
   readonly receivedAt: string

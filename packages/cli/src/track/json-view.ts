@@ -9,6 +9,8 @@ export function jsonView(context: CommandContext): TrackView {
   return {
     start: () => {},
     update: (update: LifecycleUpdate) => context.line(JSON.stringify(trackUpdateRecord(update))),
+    // Warnings are not records: stderr keeps them out of the NDJSON.
+    warn: (message: string) => context.status(`track: ${message}`),
     finish: (result: TrackResult) => context.line(JSON.stringify(trackResultRecord(result))),
   }
 }

@@ -36,6 +36,8 @@ export function liveView(context: CommandContext): TrackView {
   let startedAt = Date.now()
   let frame = 0
   const timeline: string[] = []
+  // Shown inside the block: a line written to the terminal beside it would break the redraw.
+  let warning: string | undefined
 
   const body = () => {
     const tier = last?.tier ?? 'unknown'
@@ -47,6 +49,7 @@ export function liveView(context: CommandContext): TrackView {
       `  outcome   ${last?.outcome ?? 'unknown'}`,
       `  provider  ${provider}${source}`,
       `  timeline  ${timeline.length > 0 ? timeline.join(colors.dim(' → ')) : colors.dim('nothing seen yet')}`,
+      ...(warning === undefined ? [] : [`  note      ${colors.yellow(warning)}`]),
     ]
   }
   const draw = () => {
@@ -77,6 +80,10 @@ export function liveView(context: CommandContext): TrackView {
         timeline.push(`${update.tier} ${colors.dim(`+${seconds(update.elapsedMs)}`)}`)
       }
       last = update
+      draw()
+    },
+    warn: (message) => {
+      warning = message
       draw()
     },
     finish: (result: TrackResult) => {

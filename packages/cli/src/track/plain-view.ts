@@ -23,6 +23,7 @@ export function plainView(context: CommandContext): TrackView {
           `provider ${update.providerStatus ?? '-'} (${update.source ?? '-'})  watch ${update.watch}${terminal}`,
       )
     },
+    warn: (message: string) => context.status(`track: ${message}`),
     finish: (result: TrackResult) => context.line(verdictLine(result, Date.now() - startedAt, colors)),
   }
 }

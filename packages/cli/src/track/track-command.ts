@@ -105,6 +105,9 @@ export async function track(options: TrackOptions, context: CommandContext): Pro
       last = update
       view.update(update)
     })
+    const stopWarning = tracker.on('error', (error) =>
+      view.warn(error instanceof Error ? error.message : String(error)),
+    )
     const onInterrupt = () => tx.cancel('interrupted')
     if (context.interrupt.aborted) onInterrupt()
     else context.interrupt.addEventListener('abort', onInterrupt, { once: true })
@@ -119,6 +122,7 @@ export async function track(options: TrackOptions, context: CommandContext): Pro
     context.interrupt.removeEventListener('abort', onInterrupt)
     // Closing the tracker below cancels the track: that update is not part of the story shown.
     stopViewing()
+    stopWarning()
     view.finish(result)
     return result.code
   } finally {

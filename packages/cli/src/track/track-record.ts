@@ -6,8 +6,11 @@ import type { TrackResult, TrackVerdict } from './track-result.js'
  * (absent values are `null`).
  */
 export interface TrackUpdateRecord {
+  /** Always `update`. */
   readonly kind: 'update'
+  /** `ton` or `solana`. */
   readonly chain: string
+  /** The trace hash (standard base64) or the signature. */
   readonly id: string
   /** The strongest tier seen: `unknown`, `pending`, `included`, `confirmed`, `finalized` (never goes down). */
   readonly tier: FinalityTier
@@ -31,15 +34,21 @@ export interface TrackUpdateRecord {
 
 /** The last line of `chainstream track … --json`: the verdict and the exit code. */
 export interface TrackResultRecord {
+  /** Always `result`. */
   readonly kind: 'result'
+  /** `ton` or `solana`. */
   readonly chain: string
+  /** The trace hash (standard base64) or the signature. */
   readonly id: string
   /** `success`, `failed`, `invalidated`, `expired`, `timed out`, `unknown` or `interrupted`. */
   readonly result: TrackVerdict
   /** The process's exit code: 0, 1, 2 or 130. */
   readonly exitCode: number
+  /** The strongest tier seen. */
   readonly tier: FinalityTier
+  /** `unknown`, `success` or `failure`. */
   readonly outcome: Outcome
+  /** Milliseconds since tracking started. */
   readonly elapsedMs: number
   /** Why, when there is more to say (the failure, the stream error). */
   readonly message: string | null

@@ -14,6 +14,8 @@ export interface TrackHeader {
 export interface TrackView {
   start(header: TrackHeader): void
   update(update: LifecycleUpdate): void
+  /** A problem of the provider's watch that it recovers from (a dropped connection being retried). */
+  warn(message: string): void
   finish(result: TrackResult): void
 }
 

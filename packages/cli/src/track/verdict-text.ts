@@ -14,9 +14,11 @@ export function verdictLine(result: TrackResult, elapsedMs: number, colors: Pale
   const words =
     verdict === 'success'
       ? `reached ${update.target}`
-      : verdict === 'timed out' || verdict === 'unknown'
-        ? `${verdict}: the outcome is unknown`
-        : verdict
+      : verdict === 'timed out'
+        ? 'timed out: the outcome is unknown'
+        : verdict === 'unknown'
+          ? 'the watch stopped: the outcome is unknown'
+          : verdict
   const why = result.message === undefined ? '' : `\n  ${colors.dim(result.message)}`
   return (
     `${mark} ${colors.bold(words)} — tier ${update.tier}, outcome ${update.outcome}, after ` +
