@@ -1,6 +1,6 @@
 import { FINALITY_TIERS } from '@chainstream/core'
 import { TON_FINALITIES } from '@chainstream/provider-toncenter'
-import { Command, Option } from 'commander'
+import { Command, Option, type OptionValues } from 'commander'
 import packageJson from '../package.json' with { type: 'json' }
 import type { CliOutput } from './cli-io.js'
 import {
@@ -203,24 +203,21 @@ export function buildProgram(
   return program
 }
 
-function trackOptions(
-  chain: 'ton' | 'solana',
-  id: string | undefined,
-  flags: Record<string, never>,
-): TrackOptions {
-  const f = flags as Record<string, unknown>
+// Commander hands over the flags untyped (`OptionValues`); their values were already checked by the
+// choices and parsers above, so only their names are mapped here.
+function trackOptions(chain: 'ton' | 'solana', id: string | undefined, flags: OptionValues): TrackOptions {
   return {
     chain,
     id,
-    until: f.until as TrackOptions['until'],
-    timeoutMs: f.timeout as number,
-    json: f.json === true,
-    simulate: f.simulate === true,
-    simulateOutcome: f.simulateOutcome as TrackOptions['simulateOutcome'],
-    seed: (f.seed as number | undefined) ?? defaultSeed(),
-    provider: f.provider as TrackOptions['provider'],
-    network: f.network as TrackOptions['network'],
-    baseUrl: f.baseUrl as string | undefined,
-    transport: (f.transport as TrackOptions['transport'] | undefined) ?? 'ws',
+    until: flags.until,
+    timeoutMs: flags.timeout,
+    json: flags.json === true,
+    simulate: flags.simulate === true,
+    simulateOutcome: flags.simulateOutcome,
+    seed: flags.seed ?? defaultSeed(),
+    provider: flags.provider,
+    network: flags.network,
+    baseUrl: flags.baseUrl,
+    transport: flags.transport ?? 'ws',
   }
 }

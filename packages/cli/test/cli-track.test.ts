@@ -84,6 +84,12 @@ describe('chainstream track ton: invalidation', () => {
     expect(updates.at(-1)).toMatchObject({ terminal: 'invalidated', providerStatus: 'trace_invalidated' })
   })
 
+  it('tracks on the TonAPI profile with --provider tonapi', async () => {
+    const run = await track('ton', '--provider', 'tonapi', '--transport', 'sse')
+    expect(run.code, run.stderr).toBe(0)
+    expect(checkedResult(run).result).toMatchObject({ result: 'success', tier: 'finalized' })
+  })
+
   it('follows the trace hash it is given, in any accepted form (hex here), normalised', async () => {
     const hex = 'ab'.repeat(32)
     const run = await track('ton', hex)

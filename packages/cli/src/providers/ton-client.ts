@@ -57,12 +57,26 @@ export function connectTon(options: TonConnectOptions, env: Readonly<Record<stri
   } satisfies TonConnection
 }
 
-/** A TON Center client on a local simulator (any non-empty key is accepted there). */
-export function connectTonSimulator(baseUrl: string, lifecycle?: TonLifecycleOptions): TonConnection {
-  const client = createToncenter({
+/**
+ * A TON Center or TonAPI client on a local simulator, which serves both (any non-empty key is accepted
+ * there); TonAPI reads the simulator's API v3 for recovery, as it would read TON Center's.
+ */
+export function connectTonSimulator(
+  simulator: { readonly url: string; readonly v3BaseUrl: string },
+  provider: TonProviderName | undefined,
+  lifecycle?: TonLifecycleOptions,
+): TonConnection {
+  const common = {
     apiKey: 'simulator',
-    baseUrl,
+    baseUrl: simulator.url,
     ...(lifecycle === undefined ? {} : { lifecycle }),
-  })
-  return { client, label: `TON simulator ${baseUrl}` }
+  }
+  const client: TonServiceClient =
+    provider === 'tonapi'
+      ? createTonapi({ ...common, v3BaseUrl: simulator.v3BaseUrl })
+      : createToncenter(common)
+  return {
+    client,
+    label: `${provider === 'tonapi' ? 'TonAPI' : 'TON Center'} simulator ${simulator.url}`,
+  }
 }

@@ -5,7 +5,10 @@ import { SIMULATED_STEP_MS, type SimulatedOutcome } from './simulated-outcome.js
 /** A TON simulator running in this process (TON Center Streaming v2 and API v3 on loopback). */
 export interface TonSimulation {
   readonly simulator: TonSimulator
-  readonly baseUrl: string
+  /** Where it listens (both services' paths). */
+  readonly url: string
+  /** Its API v3, for recovery and the tracker's snapshots. */
+  readonly v3BaseUrl: string
   close(): Promise<void>
 }
 
@@ -27,7 +30,12 @@ export async function startTonSimulation(options: {
       ? { addresses: options.addresses }
       : {}),
   })
-  return { simulator, baseUrl: simulator.toncenter.baseUrl, close: () => simulator.close() }
+  return {
+    simulator,
+    url: simulator.url,
+    v3BaseUrl: simulator.toncenter.v3BaseUrl,
+    close: () => simulator.close(),
+  }
 }
 
 /** The stages and failure flag that make a simulated trace end as `outcome`. */

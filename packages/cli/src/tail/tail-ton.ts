@@ -38,7 +38,7 @@ export async function tailTon(options: TailTonOptions, context: CommandContext):
         )
       : undefined
     const { client, label } = simulation
-      ? connectTonSimulator(simulation.baseUrl)
+      ? connectTonSimulator(simulation, options.provider)
       : connectTon(options, context.env)
     resources.add(client, (c) => c.close())
     const addresses = simulation ? simulation.simulator.addresses : options.address

@@ -53,7 +53,7 @@ async function setUp(options: TrackOptions, context: CommandContext, resources: 
     }
     const simulation = resources.add(await startTonSimulation({ seed: options.seed }), (s) => s.close())
     const script = scriptTonTrace(simulation, outcome, options.id)
-    return { ...connectTonSimulator(simulation.baseUrl, lifecycle), id: script.id, script }
+    return { ...connectTonSimulator(simulation, options.provider, lifecycle), id: script.id, script }
   }
   if (!options.simulate) {
     return { ...connectVenum(options.baseUrl, context.env), id: options.id as string, script: undefined }
