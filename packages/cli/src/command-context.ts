@@ -34,11 +34,23 @@ function redacting(output: CliOutput, secrets: readonly string[]): CliOutput {
   }
 }
 
-/** The context of one run. */
-export function commandContext(io: CliIo, color: boolean, interrupt: AbortSignal): CommandContext {
+/**
+ * `io`'s outputs with every API key of its environment replaced. Everything the CLI writes goes through
+ * them — commander's own errors too, which quote the offending value (a key pasted into `--address`).
+ */
+export function redactedOutputs(io: CliIo): { stdout: CliOutput; stderr: CliOutput } {
   const secrets = secretsIn(io.env)
-  const stdout = redacting(io.stdout, secrets)
-  const stderr = redacting(io.stderr, secrets)
+  return { stdout: redacting(io.stdout, secrets), stderr: redacting(io.stderr, secrets) }
+}
+
+/** The context of one run, writing to the (redacted) `outputs`. */
+export function commandContext(
+  io: CliIo,
+  outputs: { stdout: CliOutput; stderr: CliOutput },
+  color: boolean,
+  interrupt: AbortSignal,
+): CommandContext {
+  const { stdout, stderr } = outputs
   const errorColors = paletteFor(io.stderr, color)
   return {
     stdout,

@@ -1,7 +1,7 @@
 import { isChainstreamError } from '@chainstream/core'
 import { CommanderError } from 'commander'
 import type { CliIo } from './cli-io.js'
-import { type CommandContext, commandContext } from './command-context.js'
+import { type CommandContext, commandContext, redactedOutputs } from './command-context.js'
 import { EXIT_CODES } from './exit-codes.js'
 import { buildProgram, type Invocation } from './program.js'
 import { tailSolana } from './tail/tail-solana.js'
@@ -44,9 +44,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   let context: CommandContext | undefined
   let code: number = EXIT_CODES.success
   let invoked: Invocation | undefined
-  const program = buildProgram(io, async (invocation) => {
+  const outputs = redactedOutputs(io)
+  const program = buildProgram(outputs, async (invocation) => {
     invoked = invocation
-    context = commandContext(io, program.opts().color !== false, interrupt)
+    context = commandContext(io, outputs, program.opts().color !== false, interrupt)
     code = await act(invocation, context)
   })
   try {
@@ -56,7 +57,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (error instanceof CommanderError) {
       return CLEAN_EXITS.has(error.code) ? EXIT_CODES.success : EXIT_CODES.usage
     }
-    const ctx = context ?? commandContext(io, false, interrupt)
+    const ctx = context ?? commandContext(io, outputs, false, interrupt)
     const message = error instanceof Error ? error.message : String(error)
     ctx.stderr.write(`chainstream: ${message.replace(/\s*\n\s*/g, ' ')}\n`)
     if (isChainstreamError(error, 'InvalidArgument')) return EXIT_CODES.usage

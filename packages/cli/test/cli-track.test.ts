@@ -118,8 +118,9 @@ describe('the timeline', () => {
     expect(screen).toMatch(/reached finalized.*\(exit 0\)/)
   })
 
-  it('exits 2 on a terminal too when the transaction stalls', async () => {
+  it('exits 2 on a terminal too when the transaction stalls; --no-color leaves only the cursor movements', async () => {
     const run = await runCliInTerminal(cli.bin, [
+      '--no-color',
       'track',
       'solana',
       '--simulate',
@@ -130,6 +131,9 @@ describe('the timeline', () => {
     ])
     expect(run.code, run.stdout).toBe(2)
     expect(run.stdout).toMatch(/timed out: the outcome is unknown/)
+    expect(run.stdout).toMatch(new RegExp(`${ESC}\\[\\d*A`))
+    // No colour or bold (SGR: ESC [ … m).
+    expect(run.stdout).not.toMatch(new RegExp(`${ESC}\\[[\\d;]*m`))
   })
 
   it('is plain lines, one per update, when stdout is not a terminal', async () => {

@@ -118,6 +118,21 @@ describe('bad input exits 64 with one line', () => {
   })
 })
 
+describe('a key pasted where an id belongs', () => {
+  // The value is quoted back in the error: the one place the CLI could echo a key it was given.
+  it.each([
+    ['tail ton --address', ['tail', 'ton', '--address', SECRET_KEYS.TONCENTER_API_KEY]],
+    ['track ton', ['track', 'ton', SECRET_KEYS.TONAPI_API_KEY]],
+    ['tail solana --signature', ['tail', 'solana', '--signature', SECRET_KEYS.VENUM_API_KEY]],
+  ])('%s: exit 64, one line, the key replaced by ***', async (_what, args) => {
+    const run = await runCli(cli.bin, args)
+    expect(run.code).toBe(64)
+    expect(linesOf(run.stderr)).toHaveLength(1)
+    expect(run.stderr).toContain('***')
+    expect(leakedKeys(run)).toEqual([])
+  })
+})
+
 describe('help and version', () => {
   it('prints the help on stdout and exits 0', async () => {
     const run = await runCli(cli.bin, ['track', 'ton', '--help'])
