@@ -59,7 +59,7 @@ describe.each(['ton', 'solana'])('chainstream track %s --simulate', (chain) => {
   })
 
   it('exits 2 when it times out before the target (the outcome is unknown)', async () => {
-    const run = await track(chain, '--simulate-outcome', 'stalled', '--timeout', '2s')
+    const run = await track(chain, '--simulate-outcome', 'stalled', '--timeout', '4s')
     expect(run.code, run.stderr).toBe(2)
     const { updates, result } = checkedResult(run)
     expect(result).toMatchObject({ result: 'timed out', tier: 'pending', outcome: 'unknown' })
@@ -127,7 +127,7 @@ describe('the timeline', () => {
       '--simulate-outcome',
       'stalled',
       '--timeout',
-      '2s',
+      '4s',
     ])
     expect(run.code, run.stdout).toBe(2)
     expect(run.stdout).toMatch(/timed out: the outcome is unknown/)

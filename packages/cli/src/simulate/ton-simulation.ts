@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { TonSimulator, TonTraceHandle } from '@chainstream/testkit'
+import type { TonSession, TonSimulator, TonTraceHandle } from '@chainstream/testkit'
 import { SIMULATED_STEP_MS, type SimulatedOutcome } from './simulated-outcome.js'
 
 /** A TON simulator running in this process (TON Center Streaming v2 and API v3 on loopback). */
@@ -68,8 +68,13 @@ export function scriptTonTrace(simulation: TonSimulation, outcome: SimulatedOutc
   })
   return {
     id: handle.traceExternalHashNorm,
-    /** Emits the stages one step apart until they are all out or `signal` aborts. */
+    /**
+     * Once a stream follows the trace, emits the stages one step apart until they are all out or
+     * `signal` aborts. Waiting for the subscription keeps the story whole on a slow machine: a stage
+     * emitted before it would be seen only through a snapshot (and a passed `pending` not at all).
+     */
     async play(signal: AbortSignal): Promise<void> {
+      await followed(simulator, handle.traceExternalHashNorm, signal)
       while (!signal.aborted) {
         // An abort ends the wait early (and is then seen by the loop), it is not an error here.
         await sleep(SIMULATED_STEP_MS, undefined, { signal }).catch(() => {})
@@ -77,4 +82,22 @@ export function scriptTonTrace(simulation: TonSimulation, outcome: SimulatedOutc
       }
     },
   }
+}
+
+/** Resolves once a session of the simulator is subscribed to `trace` (or `signal` aborts). */
+function followed(simulator: TonSimulator, trace: string, signal: AbortSignal): Promise<void> {
+  const follows = (session: TonSession) =>
+    !session.isClosed && session.subscription.traceExternalHashNorms.includes(trace)
+  if (simulator.sessions.some(follows)) return Promise.resolve()
+  return new Promise((resolve) => {
+    const done = () => {
+      stop()
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    const stop = simulator.onSubscribed((session) => {
+      if (follows(session)) done()
+    })
+    signal.addEventListener('abort', done, { once: true })
+  })
 }
