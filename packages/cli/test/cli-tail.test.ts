@@ -119,6 +119,21 @@ describe('chainstream tail solana --json', () => {
   })
 })
 
+describe('chainstream tail (human-readable)', () => {
+  it('prints one plain line per update on a pipe: time, signature, status, tier, and the end of each', async () => {
+    const run = await runCli(cli.bin, ['tail', 'solana', '--simulate', '--seed', '11'])
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stdout).not.toContain('\u001b')
+    const lines = linesOf(run.stdout)
+    expect(lines.length).toBeGreaterThanOrEqual(3)
+    for (const line of lines) {
+      expect(line).toMatch(/^\d\d:\d\d:\d\d\.\d{3} {2}\w{10}…\w{6} {2}[a-z-]+ +tier [a-z]+/)
+    }
+    expect(lines.filter((line) => / done, outcome (success|failure|unknown)$/.test(line))).toHaveLength(3)
+    expect(run.stderr).toMatch(/^tail solana: Venum simulator http:\/\/127\.0\.0\.1:\d+, 3 signature\(s\)$/m)
+  })
+})
+
 describe('with keys from the environment, against local servers (--base-url)', () => {
   let ton: TonSimulator
   beforeAll(async () => {
