@@ -240,6 +240,15 @@ describe('OpenTelemetry metrics of a tracker (TON and Solana simulators, real SD
   })
 
   it('counts updates by source, terminals by kind and outcome, tier latencies, and live tracks', async () => {
+    // A signature as a label would make a series per transaction: refused before anything is recorded.
+    const bySignature = (() => {
+      try {
+        instrumentTracker(tracker, { meter: provider.getMeter('test'), name: venumSignature(40, 7) })
+      } catch (error) {
+        return error
+      }
+    })()
+    expect(isChainstreamError(bySignature, 'InvalidArgument')).toBe(true)
     const handle = instrumentTracker(tracker, { meter: provider.getMeter('test'), name: 'payments' })
     const base = { 'chainstream.tracker': 'payments' }
     const trace = ton.emitTrace({ addresses: ton.addresses.slice(0, 2) })

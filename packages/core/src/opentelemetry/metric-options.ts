@@ -33,6 +33,7 @@ export function checkMetricsOptions(
   options: MetricsOptions,
   caller: string,
   nameKey: string,
+  more: Readonly<Record<string, { what: string; value: unknown }>> = {},
 ): { meter: Meter; attributes: Attributes } {
   const meter = options?.meter
   if (
@@ -51,6 +52,9 @@ export function checkMetricsOptions(
     attributes[key] = checkValue(caller, `attributes['${key}']`, value)
   }
   attributes[nameKey] = checkValue(caller, 'name', options.name ?? 'default')
+  for (const [key, { what, value }] of Object.entries(more)) {
+    if (value !== undefined) attributes[key] = checkValue(caller, what, value)
+  }
   return { meter, attributes }
 }
 

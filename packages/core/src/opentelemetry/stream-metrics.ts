@@ -225,17 +225,10 @@ export function instrumentStream(stream: MeteredStream, options: StreamMetricsOp
     options,
     'instrumentStream',
     METRIC_ATTRIBUTES.destination,
+    {
+      [METRIC_ATTRIBUTES.system]: { what: 'system', value: options?.system },
+    },
   )
-  if (options.system !== undefined) {
-    Object.assign(
-      attributes,
-      checkMetricsOptions(
-        { meter, name: options.system },
-        'instrumentStream (system)',
-        METRIC_ATTRIBUTES.system,
-      ).attributes,
-    )
-  }
   let meters = metersByMeter.get(meter)
   if (!meters) {
     meters = new StreamMeters(meter)
