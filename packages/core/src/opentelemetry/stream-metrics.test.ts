@@ -91,4 +91,13 @@ describe('instrumentStream totals', () => {
     expect(await value(reader, METRIC_NAMES.streamEventsRecovered)).toBe(3)
     expect(await value(reader, METRIC_NAMES.streamEventsReconciled)).toBe(2)
   })
+
+  it('refuses to record one stream twice on a meter, and allows it again after dispose()', () => {
+    const meter = new MeterProvider({ readers: [new PullReader()] }).getMeter('t')
+    const stream = fakeStream()
+    const first = instrumentStream(stream, { meter, name: 'a' })
+    expect(() => instrumentStream(stream, { meter, name: 'b' })).toThrow(/already recorded on this meter/)
+    first.dispose()
+    expect(() => instrumentStream(stream, { meter, name: 'b' }).dispose()).not.toThrow()
+  })
 })

@@ -1,4 +1,5 @@
 import type { Attributes, Histogram, Meter, Observable } from '@opentelemetry/api'
+import { ChainstreamError } from '../errors/chainstream-error.js'
 import type { ConnectionState, ReconnectInfo, StreamCounters } from '../stream/stream-types.js'
 import { METRIC_ATTRIBUTES, METRIC_NAMES } from './metric-names.js'
 import {
@@ -120,6 +121,8 @@ interface Group {
 /** The instruments of one meter, created once and shared by every stream instrumented on it. */
 class StreamMeters {
   readonly groups = new Map<string, Group>()
+  /** Streams recorded on this meter now: a second instrumentation would count them twice. */
+  readonly recording = new WeakSet<MeteredStream>()
   readonly connectDuration: Histogram
   readonly reconnectDelay: Histogram
   private readonly counters: Observable[]
@@ -209,8 +212,8 @@ const metersByMeter = new WeakMap<Meter, StreamMeters>()
  * share one connection (the default for streams of one client) each report that connection's bytes,
  * connections and reconnects. Recording stops by itself when the stream closes; its totals stay.
  *
- * @throws {ChainstreamError} `InvalidArgument` without a meter, or for an attribute value that is not a
- * short name (an address or signature by mistake).
+ * @throws {ChainstreamError} `InvalidArgument` without a meter, for an attribute value that is not a
+ * short name (an address or signature by mistake), or for a stream already recorded on this meter.
  * @example
  * ```ts
  * import { metrics } from '@opentelemetry/api'
@@ -234,6 +237,14 @@ export function instrumentStream(stream: MeteredStream, options: StreamMetricsOp
     meters = new StreamMeters(meter)
     metersByMeter.set(meter, meters)
   }
+  if (meters.recording.has(stream)) {
+    throw new ChainstreamError(
+      'InvalidArgument',
+      'instrumentStream: this stream is already recorded on this meter (it would be counted twice); dispose() the first instrumentation to change its options',
+    )
+  }
+  meters.recording.add(stream)
+  const recording = meters.recording
   const { connectDuration, reconnectDelay } = meters
   const group = meters.group(attributes)
   const member: Member = { stream, last: COUNTED.map(() => 0) }
@@ -266,6 +277,7 @@ export function instrumentStream(stream: MeteredStream, options: StreamMetricsOp
     // What the stream counted since the last collection still belongs to the totals.
     fold(group, member)
     group.members.delete(member)
+    recording.delete(stream)
   }
   void stream.closed.then(dispose, dispose)
   return { dispose }

@@ -1,4 +1,5 @@
 import type { Attributes, Counter, Histogram, Meter, ObservableUpDownCounter } from '@opentelemetry/api'
+import { ChainstreamError } from '../errors/chainstream-error.js'
 import type { LifecycleUpdate } from '../finality/lifecycle-update.js'
 import { FINALITY_TIERS } from '../finality/tiers.js'
 import type { Tracker } from '../tracker/tracker-types.js'
@@ -97,8 +98,8 @@ const metersByMeter = new WeakMap<Meter, TrackerMeters>()
  * the update carries — so it needs no per-track memory; a track that ends without a terminal (timed out,
  * cancelled) is counted by `chainstream.tracker.tracks.active` going down, not in the histograms.
  *
- * @throws {ChainstreamError} `InvalidArgument` without a meter, or for an attribute value that is not a
- * short name.
+ * @throws {ChainstreamError} `InvalidArgument` without a meter, for an attribute value that is not a
+ * short name, or for a tracker already recorded on this meter.
  * @example
  * ```ts
  * import { metrics } from '@opentelemetry/api'
@@ -117,6 +118,12 @@ export function instrumentTracker(tracker: MeteredTracker, options: TrackerMetri
   }
   const m = meters
   const group = m.group(attributes)
+  if ([...m.groups.values()].some((other) => other.trackers.has(tracker))) {
+    throw new ChainstreamError(
+      'InvalidArgument',
+      'instrumentTracker: this tracker is already recorded on this meter (it would be counted twice); dispose() the first instrumentation to change its options',
+    )
+  }
   group.trackers.add(tracker)
 
   const offUpdate = tracker.on('update', (update: LifecycleUpdate) => {
