@@ -12,6 +12,9 @@ export default defineConfig({
       '@chainstream/core/provider': fileURLToPath(
         new URL('./packages/core/src/provider.ts', import.meta.url),
       ),
+      '@chainstream/core/opentelemetry': fileURLToPath(
+        new URL('./packages/core/src/opentelemetry.ts', import.meta.url),
+      ),
       '@chainstream/core': pkg('core'),
       '@chainstream/provider-toncenter/protocol': fileURLToPath(
         new URL('./packages/provider-toncenter/src/protocol/index.ts', import.meta.url),

@@ -1,6 +1,9 @@
-// @chainstream/core — what application code touches: the cross-chain tracker, errors and their codes,
-// finality tiers and lifecycle updates, stream states and counters. Provider authors: see
-// `@chainstream/core/provider`.
+/**
+ * What application code touches: the cross-chain tracker, errors and their codes, finality tiers and
+ * lifecycle updates, stream states and counters. Provider authors: see `@chainstream/core/provider`.
+ *
+ * @module @chainstream/core
+ */
 
 // The cross-chain tracker
 export { createTracker } from './tracker/tracker.js'

@@ -1,6 +1,10 @@
-// @chainstream/core/provider — what provider authors build on: the stream engine and its contract,
-// transports, the SSE parser, request helpers, queues, redaction, the lifecycle machine and the
-// tracker's source contract. Application code needs only the main entry.
+/**
+ * What provider authors build on: the stream engine and its contract, transports, the SSE parser,
+ * request helpers, queues, redaction, the lifecycle machine and the tracker's source contract.
+ * Application code needs only the main entry.
+ *
+ * @module @chainstream/core/provider
+ */
 
 export { abortError, toChainstreamError } from './errors/chainstream-error.js'
 export { bodyMessage, httpError, parseBody, parseRetryAfter } from './errors/http-error.js'

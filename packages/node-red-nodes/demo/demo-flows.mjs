@@ -7,6 +7,12 @@ import { PACKAGE_DIR } from './node-red-process.mjs'
 /** A mainnet account to watch when TON_ADDRESSES is not set (replace it with your own). */
 export const DEFAULT_MAINNET_ADDRESS = 'EQDKbjIcfM6ezt8KjKJJLshZJJSqX7XOA4ff-W72r5gqPrHF'
 
+/**
+ * The debug nodes of the raw TON events: switched off in the demo, so that the debug sidebar shows the
+ * lifecycle updates rather than the firehose (each one's button switches it on in the editor).
+ */
+export const FIREHOSE_DEBUG_NODES = ['cs-ts-debug', 'cs-ts-debug-2', 'cs-ts-debug-3']
+
 /** Every example flow of the package, config nodes once. */
 export function exampleFlows(dir = join(PACKAGE_DIR, 'examples')) {
   const byId = new Map()
@@ -32,6 +38,10 @@ export function exampleFlows(dir = join(PACKAGE_DIR, 'examples')) {
 export function demoFlows({ modes, keys, env = process.env }) {
   const flows = exampleFlows().map((node) => ({ ...node }))
   const byId = new Map(flows.map((node) => [node.id, node]))
+  for (const id of FIREHOSE_DEBUG_NODES) {
+    const node = byId.get(id)
+    if (node) node.active = false
+  }
   const tonLive = modes.toncenter === 'live' || modes.tonapi === 'live'
   const toncenter = byId.get('cs-toncenter')
   if (toncenter) {

@@ -2,7 +2,9 @@
 import type { ChildProcess } from 'node:child_process'
 
 export const PACKAGE_DIR: string
+export const INSTANCE_HEADER: string
 export function freePort(): Promise<number>
+export function isPortFree(port: number): Promise<boolean>
 export function prepareUserDir(options?: {
   userDir?: string
   packageDir?: string
@@ -15,6 +17,8 @@ export interface RunningNodeRed {
   output: string[]
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
   stop(): Promise<void>
+  /** The instance token its admin responses carry (undefined for a user dir not made by prepareUserDir). */
+  token: string | undefined
 }
 export function startNodeRed(options: {
   redJs: string
@@ -25,10 +29,11 @@ export function startNodeRed(options: {
   onLine?: (line: string) => void
   timeoutMs?: number
 }): Promise<RunningNodeRed>
-export function adminGet<T = unknown>(url: string, path: string): Promise<T>
+export function adminGet<T = unknown>(url: string, path: string, token?: string): Promise<T>
 export function deployFlows(
   url: string,
   flows: unknown[],
   type?: 'full' | 'nodes' | 'flows',
+  token?: string,
 ): Promise<{ rev: string }>
 export function removeUserDir(dir: string): void

@@ -1,11 +1,15 @@
 #!/usr/bin/env node
-// `pnpm start`: the TON and Venum simulators, and a Node-RED on http://127.0.0.1:1880 running the
-// example flows of @chainstream/node-red against them — live TON events, and a TON trace and a Solana
-// signature moving through their finality tiers, with no key and no internet. With TONCENTER_API_KEY,
-// TONAPI_API_KEY or VENUM_API_KEY set, that provider's nodes use the real service instead.
+// `pnpm start`: the TON and Venum simulators, and a Node-RED of its own on http://127.0.0.1:1880 running
+// the example flows of @chainstream/node-red against them — live TON events, and a TON trace and a
+// Solana signature moving through their finality tiers, with no key and no internet. With
+// TONCENTER_API_KEY, TONAPI_API_KEY or VENUM_API_KEY set, that provider's nodes use the real service.
 //
-// Options: --port N (default 1880, or $PORT), --smoke (exit 0 once a TON and a Solana lifecycle have
-// settled, 1 after 90 s: what the end-to-end test runs).
+// It never touches a Node-RED it did not start: when port 1880 (or $PORT) is taken — by the Node-RED
+// you already run, say — it leaves that one alone and starts its own on a free port, which it prints;
+// and it deploys only to the child that answers with its own instance token.
+//
+// Options: --port N (exactly that port: if it is taken, stop before starting anything), --smoke (exit
+// 0 once a TON and a Solana lifecycle have settled, 1 after 90 s: what the end-to-end test runs).
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
@@ -13,6 +17,8 @@ import { demoFlows } from './demo-flows.mjs'
 import {
   adminGet,
   deployFlows,
+  freePort,
+  isPortFree,
   PACKAGE_DIR,
   prepareUserDir,
   removeUserDir,
@@ -23,8 +29,27 @@ const require = createRequire(import.meta.url)
 const args = process.argv.slice(2)
 const smoke = args.includes('--smoke')
 const portArg = args.indexOf('--port')
-const port = Number(portArg >= 0 ? args[portArg + 1] : (process.env.PORT ?? 1880))
+const exactPort = portArg >= 0
+const wanted = exactPort ? args[portArg + 1] : (process.env.PORT ?? '1880')
 const say = (line) => process.stdout.write(`${line}\n`)
+
+if (!/^\d+$/.test(String(wanted)) || Number(wanted) < 1 || Number(wanted) > 65_535) {
+  say(`chainstream demo: ${exactPort ? '--port' : 'PORT'} must be a port number (1-65535), got ${wanted}`)
+  process.exit(64)
+}
+// Decided before anything starts, so a taken port never leaves a half-started demo behind.
+let port = Number(wanted)
+if (!(await isPortFree(port))) {
+  if (exactPort) {
+    say(
+      `chainstream demo: port ${port} is in use (another Node-RED?) — nothing was started or deployed; stop what listens there or pick another --port`,
+    )
+    process.exit(1)
+  }
+  const taken = port
+  port = await freePort()
+  say(`chainstream demo: port ${taken} is in use (another Node-RED?) — leaving it alone, using port ${port}`)
+}
 
 if (!existsSync(join(PACKAGE_DIR, 'dist', 'ton-stream.js'))) {
   say('chainstream demo: the package is not built yet — run `pnpm build` first.')
@@ -128,14 +153,17 @@ try {
         venum: modes.venum === 'live' ? env.VENUM_API_KEY : venum.apiKey,
       },
     }),
+    'full',
+    red.token,
   )
-  const module = await adminGet(red.url, '/nodes/@chainstream%2Fnode-red')
+  const module = await adminGet(red.url, '/nodes/@chainstream%2Fnode-red', red.token)
   const broken = module.nodes.filter((set) => !set.enabled || set.err)
   if (broken.length > 0) throw new Error(`@chainstream/node-red did not load: ${JSON.stringify(broken)}`)
 
   say('')
-  const { version } = await adminGet(red.url, '/settings')
-  say(`chainstream demo — Node-RED ${version} editor: ${red.url}/`)
+  const { version } = await adminGet(red.url, '/settings', red.token)
+  // The editor opens on the cross-chain lifecycle tab.
+  say(`chainstream demo — Node-RED ${version} editor: ${red.url}/#flow/cs-tab-lifecycle`)
   say(
     `  TON Center: ${modes.toncenter === 'live' ? 'live (TONCENTER_API_KEY)' : `simulator ${ton.toncenter.baseUrl}`}`,
   )
@@ -143,8 +171,9 @@ try {
     `  TonAPI:     ${modes.tonapi === 'live' ? 'live (TONAPI_API_KEY)' : `simulator ${ton.tonapi.baseUrl}`}`,
   )
   say(`  Venum:      ${modes.venum === 'live' ? 'live (VENUM_API_KEY)' : `simulator ${venum.url}`}`)
-  say('  Open the editor: three tabs (TON live events, Solana transaction status, Cross-chain lifecycle);')
-  say('  the debug sidebar shows the events, and lifecycle updates are printed below. Ctrl-C stops.')
+  say('  Open the editor: three tabs (TON live events, Solana transaction status, Cross-chain lifecycle).')
+  say('  The debug sidebar (Ctrl-G D) shows the lifecycle updates; the raw TON events are switched off —')
+  say("  click a debug node's button on the TON tab to see them. Updates are printed below; Ctrl-C stops.")
   say('')
 
   if (smoke) {

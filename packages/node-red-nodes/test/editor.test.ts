@@ -12,7 +12,7 @@ import {
 } from '@chainstream/testkit'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { demoFlows } from '../demo/demo-flows.mjs'
+import { demoFlows, FIREHOSE_DEBUG_NODES } from '../demo/demo-flows.mjs'
 import {
   adminGet,
   deployFlows,
@@ -135,11 +135,12 @@ beforeAll(async () => {
   })
   // The TonAPI key is left out: the test types it into the dialog.
   for (const node of flows) if (node.id === 'cs-tonapi') delete node.credentials
-  await deployFlows(red.url, flows)
+  await deployFlows(red.url, flows, 'full', red.token)
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS })
   page = await browser.newPage({ viewport: { width: 1680, height: 900 } })
   page.on('pageerror', (error) => pageErrors.push(String(error)))
-  await page.goto(`${red.url}/`)
+  // The address the demo prints: the editor opens on the lifecycle tab.
+  await page.goto(`${red.url}/#flow/cs-tab-lifecycle`)
   await page.waitForFunction(
     () => {
       const red = (globalThis as unknown as { RED?: { nodes?: { node(id: string): unknown } } }).RED
@@ -268,10 +269,62 @@ describe('the editor in headless Chromium', () => {
       .toBe(1)
   })
 
+  it('opens on the lifecycle tab, with the raw TON events kept out of the debug sidebar', async () => {
+    const state = await page.evaluate((quiet) => {
+      const red = (
+        globalThis as unknown as {
+          RED: { workspaces: { active(): string }; nodes: { node(id: string): { active?: boolean } } }
+        }
+      ).RED
+      return {
+        tab: red.workspaces.active(),
+        quiet: quiet.map((id) => red.nodes.node(id).active),
+        lifecycle: red.nodes.node('cs-life-debug').active,
+      }
+    }, FIREHOSE_DEBUG_NODES as string[])
+    expect(state.tab).toBe('cs-tab-lifecycle')
+    expect(state.quiet).toEqual(FIREHOSE_DEBUG_NODES.map(() => false))
+    expect(state.lifecycle).toBe(true)
+  })
+
+  it('fits every example tab into a 1280-px-wide editor, palette and sidebar open', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 })
+    try {
+      for (const tab of ['cs-tab-ton-stream', 'cs-tab-solana', 'cs-tab-lifecycle']) {
+        await page.evaluate((id) => {
+          ;(globalThis as unknown as { RED: { workspaces: { show(id: string): void } } }).RED.workspaces.show(
+            id,
+          )
+        }, tab)
+        await page.waitForTimeout(300)
+        // Rendered boxes (buttons and labels included) against the visible canvas.
+        const fit = await page.evaluate(() => {
+          const chart = document.getElementById('red-ui-workspace-chart')?.getBoundingClientRect()
+          const nodes = [...document.querySelectorAll('.red-ui-flow-node-group')]
+          const right = Math.max(...nodes.map((node) => node.getBoundingClientRect().right))
+          const left = Math.min(...nodes.map((node) => node.getBoundingClientRect().left))
+          return {
+            nodes: nodes.length,
+            right,
+            left,
+            chartLeft: chart?.left ?? 0,
+            chartRight: chart?.right ?? 0,
+          }
+        })
+        expect(fit.nodes, tab).toBeGreaterThan(5)
+        expect(fit.left, tab).toBeGreaterThanOrEqual(fit.chartLeft)
+        expect(fit.right, tab).toBeLessThanOrEqual(fit.chartRight)
+      }
+    } finally {
+      await page.setViewportSize({ width: 1680, height: 900 })
+    }
+  })
+
   it('runs the demo flow without a page error, and saves a screenshot of it', async () => {
     // A clean picture: the lifecycle tab, no palette, and only its updates in the debug sidebar (the
-    // TON events of the other tabs are switched off through the runtime's debug API).
-    for (const id of ['cs-ts-debug', 'cs-ts-debug-2', 'cs-ts-debug-3', 'cs-ts-debug-4', 'cs-sol-debug']) {
+    // demo starts with the raw TON events off; the invalidations and the Solana tab's tiers are
+    // switched off here through the runtime's debug API).
+    for (const id of ['cs-ts-debug-4', 'cs-sol-debug']) {
       const response = await fetch(`${red.url}/debug/${id}/disable`, { method: 'POST' })
       expect(response.ok).toBe(true)
     }

@@ -1,4 +1,9 @@
-// @chainstream/provider-tonapi — TonAPI Streaming API v2 (the TON protocol lives in @chainstream/provider-toncenter).
+/**
+ * TonAPI Streaming API v2 (the TON protocol lives in @chainstream/provider-toncenter).
+ *
+ * @module @chainstream/provider-tonapi
+ */
+
 export { createTonapi, type Tonapi, type TonapiOptions } from './tonapi.js'
 export { TONAPI_SERVICE } from '@chainstream/provider-toncenter'
 export type {

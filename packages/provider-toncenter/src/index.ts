@@ -1,4 +1,8 @@
-// @chainstream/provider-toncenter — TON Center Streaming API v2, and the TON protocol shared with TonAPI.
+/**
+ * TON Center Streaming API v2, and the TON protocol shared with TonAPI.
+ *
+ * @module @chainstream/provider-toncenter
+ */
 
 // The provider
 export { createToncenter, type Toncenter, type ToncenterOptions } from './toncenter.js'

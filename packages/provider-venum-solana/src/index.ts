@@ -1,4 +1,8 @@
-// @chainstream/provider-venum-solana — Venum's Solana transaction-status stream. Curated public surface.
+/**
+ * Venum's Solana transaction-status stream. Curated public surface.
+ *
+ * @module @chainstream/provider-venum-solana
+ */
 
 export { type Venum, createVenum } from './create-venum.js'
 export { observationFromVenumUpdate } from './finality-mapping.js'

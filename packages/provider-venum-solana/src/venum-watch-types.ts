@@ -78,6 +78,7 @@ export interface VenumWatch extends AsyncIterable<VenumUpdate> {
   readonly counters: VenumWatchCounters
   /** Adds a listener; returns the function that removes it. */
   on<K extends keyof VenumWatchEvents>(event: K, listener: VenumWatchEvents[K]): () => void
+  /** Removes a listener. */
   off<K extends keyof VenumWatchEvents>(event: K, listener: VenumWatchEvents[K]): void
   /**
    * Watches more signatures (validated first; already watched ones are ignored). One that another

@@ -1,3 +1,10 @@
+/**
+ * Test servers on loopback: SSE and WebSocket servers with fault injection, and simulators of TON
+ * Streaming API v2 (with API v3) and of Venum, for tests, demos and benchmarks.
+ *
+ * @module @chainstream/testkit
+ */
+
 export { listen } from './listen.js'
 export { type RecordedRequest, recordRequest } from './request-record.js'
 export { formatSseEvent, type SseEventInit } from './sse-format.js'

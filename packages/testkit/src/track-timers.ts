@@ -23,12 +23,14 @@ export function trackTimers(...files: string[]) {
   })
   hook.enable()
   return {
+    /** Timers created from those files since tracking began. */
     created: () => created,
     /** Live timers; async_hooks reports destruction a turn late, so this waits one turn first. */
     live: async () => {
       await new Promise((resolve) => setImmediate(resolve))
       return live.size
     },
+    /** Stops tracking (disables the async hook). */
     stop: () => {
       hook.disable()
     },

@@ -5,7 +5,7 @@ const MARKER = Symbol.for('chainstream.error')
 
 /** Everything a {@link ChainstreamError} can carry besides its code and message. */
 export interface ChainstreamErrorOptions {
-  /** Whether retrying (reconnecting, re-requesting) may succeed. Defaults per code, see {@link defaultRetryable}. */
+  /** Whether retrying (reconnecting, re-requesting) may succeed. Defaults per code: true for `RateLimited`, `ConnectionLimit`, `ConnectionClosed`, `EventTooLarge` and the time-outs, and for `HttpError` with a 5xx or 408 status (or none). */
   isRetryable?: boolean
   /** The HTTP status, when the error came from an HTTP response. */
   status?: number

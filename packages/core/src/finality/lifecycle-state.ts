@@ -26,7 +26,7 @@ export type LifecycleTerminal =
     }
 
 /**
- * Everything known about one tracked transaction. Immutable: {@link reduceLifecycle} returns a new
+ * Everything known about one tracked transaction. Immutable: {@link @chainstream/core/provider!reduceLifecycle} returns a new
  * state when something changed and the same object when nothing did.
  *
  * @example

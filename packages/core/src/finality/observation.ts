@@ -4,7 +4,7 @@ import type { ObservedTier } from './tiers.js'
 /**
  * What a provider saw about one transaction, in provider-neutral terms. Providers turn their statuses
  * into observations (each provider package keeps its own status tables); {@link reduceLifecycle} folds them
- * into a {@link LifecycleState}. Observations may arrive duplicated, stale or out of order: the machine
+ * into a {@link @chainstream/core!LifecycleState}. Observations may arrive duplicated, stale or out of order: the machine
  * sorts that out, so a provider maps statuses one by one and never keeps state of its own.
  *
  * @example
@@ -91,7 +91,7 @@ export interface ExpiredObservation extends ProviderObservationBase {
 /**
  * A lookup (REST snapshot, poll) did not find the transaction. Never terminal by itself: it may not
  * have propagated yet, or the status cache forgot it. Counted in
- * {@link LifecycleState.notFoundCount} (consecutive; reset by any sighting) so that the caller can
+ * {@link @chainstream/core!LifecycleState.notFoundCount} (consecutive; reset by any sighting) so that the caller can
  * decide when to stop waiting or to check the lifetime.
  */
 export interface NotFoundObservation extends ProviderObservationBase {

@@ -38,6 +38,7 @@ export interface RequestJsonOptions {
 export interface JsonResponse<T> {
   status: number
   data: T
+  /** A response header by name (case-insensitive); undefined when absent. */
   header(name: string): string | undefined
 }
 

@@ -12,8 +12,13 @@ export type FetchLike = (
   },
 ) => Promise<{
   status: number
-  headers: { get(name: string): string | null }
+  /** The response headers. */
+  headers: {
+    /** A header by name (case-insensitive); null when absent. */
+    get(name: string): string | null
+  }
   body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array> | null
+  /** Reads the whole body as text (for error responses). */
   text(): Promise<string>
 }>
 

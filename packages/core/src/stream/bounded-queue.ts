@@ -45,6 +45,7 @@ export class BoundedQueue<T> implements AsyncIterator<T> {
     return this.length
   }
 
+  /** Adds an item for the consumer; on a full buffer applies the overflow policy. */
   push(item: T): void {
     if (this.ended) return
     const waiter = this.waiter
@@ -88,6 +89,7 @@ export class BoundedQueue<T> implements AsyncIterator<T> {
     }
   }
 
+  /** The next item, waiting for one; done once the queue is closed and drained (or rejects with its error). */
   next(): Promise<IteratorResult<T>> {
     if (this.length > 0) {
       const value = this.items[this.head] as T
@@ -118,6 +120,7 @@ export class BoundedQueue<T> implements AsyncIterator<T> {
     this.head = 0
   }
 
+  /** The consumer stopped early (`break` out of `for await`): the queue is closed and its items dropped. */
   return(): Promise<IteratorResult<T>> {
     this.ended = true
     this.failure = undefined

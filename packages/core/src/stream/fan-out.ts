@@ -48,10 +48,12 @@ export class FanOut<TItem, TEvents extends EventMap<TEvents>> {
     return this.endedWith?.error
   }
 
+  /** Adds a listener; returns the function that removes it. */
   on<K extends keyof TEvents>(event: K, listener: TEvents[K]): () => void {
     return this.emitter.on(event, listener)
   }
 
+  /** Removes a listener. */
   off<K extends keyof TEvents>(event: K, listener: TEvents[K]): void {
     this.emitter.off(event, listener)
   }
@@ -61,6 +63,7 @@ export class FanOut<TItem, TEvents extends EventMap<TEvents>> {
     return this.emitter.count(event)
   }
 
+  /** Calls every listener of `event`; a listener that throws is reported, never breaks the loop. */
   emit<K extends keyof TEvents>(event: K, ...args: Parameters<TEvents[K]>): void {
     this.emitter.emit(event, ...args)
   }

@@ -23,6 +23,7 @@ export class SubscribedWaiters {
 
   constructor(private readonly host: SubscribedWaitersHost) {}
 
+  /** Resolves once the stream is subscribed (at once if it is); rejects on time-out, abort, or when it ends. */
   wait(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
     const host = this.host
     if (host.state === 'subscribed') return Promise.resolve()

@@ -40,7 +40,9 @@ export interface TrackInput {
 
 /** Listener signatures of a {@link TrackedTransaction}. */
 export interface TrackedTransactionEvents {
+  /** Every update of this transaction, in tier order; the last one carries `terminal` (or ends the watch). */
   update: (update: LifecycleUpdate) => void
+  /** Anomalies of this transaction's observations that are not errors (a stale or contradicting status). */
   diagnostic: (diagnostic: Diagnostic) => void
 }
 
@@ -52,7 +54,9 @@ export interface TrackedTransaction extends AsyncIterable<LifecycleUpdate> {
   readonly current: LifecycleUpdate
   /** Whether the track has ended (terminal, timed out, cancelled or errored). */
   readonly ended: boolean
+  /** Adds a listener; returns the function that removes it. */
   on<K extends keyof TrackedTransactionEvents>(event: K, listener: TrackedTransactionEvents[K]): () => void
+  /** Removes a listener. */
   off<K extends keyof TrackedTransactionEvents>(event: K, listener: TrackedTransactionEvents[K]): void
   /**
    * Resolves with the update on which `tier` was reached with an outcome that is not a failure. Rejects
@@ -76,6 +80,7 @@ export interface TrackerEvents {
   update: (update: LifecycleUpdate) => void
   /** A problem of a provider's watch (not of one transaction). */
   error: (error: unknown) => void
+  /** Anomalies of any track's observations that are not errors. */
   diagnostic: (diagnostic: Diagnostic) => void
 }
 
@@ -89,7 +94,9 @@ export interface Tracker {
   list(): LifecycleUpdate[]
   /** Live tracks. */
   readonly size: number
+  /** Adds a listener; returns the function that removes it. */
   on<K extends keyof TrackerEvents>(event: K, listener: TrackerEvents[K]): () => void
+  /** Removes a listener. */
   off<K extends keyof TrackerEvents>(event: K, listener: TrackerEvents[K]): void
   /** Cancels every track and closes every provider watch. */
   close(): Promise<void>

@@ -15,7 +15,9 @@ export type WebSocketEventHandler<E> = { handle(event: E): void }['handle'] | nu
 export interface WebSocketLike {
   readonly readyState: number
   readonly bufferedAmount?: number
+  /** Sends a text message. */
   send(data: string): void
+  /** Starts the closing handshake. */
   close(code?: number, reason?: string): void
   onopen: WebSocketEventHandler<unknown>
   /** `data` is a string for text frames; `ArrayBuffer`, a `Uint8Array` view (`ws`'s `Buffer`) for binary ones. */

@@ -1,6 +1,11 @@
-// @chainstream/provider-toncenter/protocol — the TON Streaming API v2 wire codec, pure: frames, errors,
-// subscriptions, WebSocket envelopes, addresses and trace hashes. Shared by the TON Center and TonAPI
-// profiles; for tools that speak the protocol without a stream (a relay, a proxy, a test).
+/**
+ * The TON Streaming API v2 wire codec, pure: frames, errors, subscriptions, WebSocket envelopes,
+ * addresses and trace hashes. Shared by the TON Center and TonAPI profiles; for tools that speak the
+ * protocol without a stream (a relay, a proxy, a test).
+ *
+ * @module @chainstream/provider-toncenter/protocol
+ */
+
 export { ACTION_TYPES, type ActionType, isKnownActionType, type KnownActionType } from './action-types.js'
 export {
   isTonAddress,

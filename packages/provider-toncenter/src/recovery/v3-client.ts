@@ -55,9 +55,13 @@ export type V3Query = Record<string, QueryValue>
 
 /** The few TON Center API v3 calls recovery needs, with validated response envelopes. */
 export interface V3Client {
+  /** `GET /api/v3/transactions`: the transactions matching `query`, oldest first. */
   transactions(query: V3Query, signal: AbortSignal): Promise<Transaction[]>
+  /** `GET /api/v3/actions`: the actions matching `query`, oldest first. */
   actions(query: V3Query, signal: AbortSignal): Promise<Action[]>
+  /** `GET /api/v3/traces`: committed traces matching `query`. */
   traces(query: V3Query, signal: AbortSignal): Promise<V3Trace[]>
+  /** `GET /api/v3/pendingTraces`: traces not yet committed (pending finality). */
   pendingTraces(query: V3Query, signal: AbortSignal): Promise<V3Trace[]>
 }
 

@@ -114,6 +114,7 @@ export interface TonLedgerQuery {
 export interface TonLedger {
   readonly events: readonly TonLedgerEvent[]
   readonly traces: readonly TonLedgerTrace[]
+  /** The ledger's record of one trace, by its normalized external hash. */
   trace(traceExternalHashNorm: string): TonLedgerTrace | undefined
   /** The seq of the latest event (0 when none): pass it to {@link TonLedger.since} later. */
   mark(): number

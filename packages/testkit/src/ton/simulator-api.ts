@@ -129,7 +129,9 @@ export interface TonSimulator {
   nextSession(timeoutMs?: number): Promise<TonSession>
   /** Plans a trace; nothing is sent until `advance()`. */
   emitTrace(init: TonTraceInit): TonTraceHandle
+  /** Emits an `account_state_change`; resolves with it once it is written out. */
   emitAccountState(init: TonAccountStateInit): Promise<TonAccountStateNotification>
+  /** Emits a `jettons_change`; resolves with it once it is written out. */
   emitJettonChange(init: TonJettonChangeInit): Promise<TonJettonsNotification>
   /** Sends any JSON object through the per-connection filter (not reflected in API v3). */
   broadcast(notification: Record<string, unknown>): Promise<void>
@@ -147,6 +149,7 @@ export interface TonSimulator {
   silence(target?: TonSessionTarget): void
   /** WebSocket sessions stop answering `ping` operations and protocol pings. */
   stopAnsweringPings(target?: TonSessionTarget): void
+  /** WebSocket sessions answer pings again. */
   resumeAnsweringPings(target?: TonSessionTarget): void
   /** Answers the next matching request(s) with an HTTP error. */
   failNext(fault: TonFault): void

@@ -152,9 +152,12 @@ export interface TonAddressMetadata {
   token_info: Record<string, unknown>[]
 }
 
+/** `address_book`: user-friendly forms of the raw addresses a notification mentions. */
 export type TonAddressBook = Record<string, TonAddressBookEntry>
+/** `metadata`: token information of the addresses a notification mentions. */
 export type TonMetadata = Record<string, TonAddressMetadata>
 
+/** A `transactions` notification: a trace's transactions of the subscribed accounts at one finality. */
 export interface TonTransactionsNotification {
   type: 'transactions'
   finality: TonFinality
@@ -164,6 +167,7 @@ export interface TonTransactionsNotification {
   metadata?: TonMetadata
 }
 
+/** An `actions` notification: a trace's classified actions involving the subscribed accounts. */
 export interface TonActionsNotification {
   type: 'actions'
   finality: TonFinality
@@ -173,6 +177,7 @@ export interface TonActionsNotification {
   metadata?: TonMetadata
 }
 
+/** A `trace` notification: a whole subscribed trace (tree and transactions) at one finality. */
 export interface TonTraceNotification {
   type: 'trace'
   finality: TonFinality
@@ -184,6 +189,7 @@ export interface TonTraceNotification {
   metadata?: TonMetadata
 }
 
+/** An `account_state_change` notification: a subscribed account's new state. */
 export interface TonAccountStateNotification {
   type: 'account_state_change'
   finality: TonFinality
@@ -191,6 +197,7 @@ export interface TonAccountStateNotification {
   state: TonAccountState
 }
 
+/** A `jettons_change` notification: a jetton wallet of a subscribed account changed. */
 export interface TonJettonsNotification {
   type: 'jettons_change'
   finality: TonFinality
@@ -199,6 +206,7 @@ export interface TonJettonsNotification {
   metadata?: TonMetadata
 }
 
+/** A `trace_invalidated` notification: a trace shown below `finalized` was dropped; forget what it showed. */
 export interface TonTraceInvalidatedNotification {
   type: 'trace_invalidated'
   trace_external_hash_norm: string
