@@ -1,5 +1,9 @@
-// @chainstream/cli — the `chainstream` command (tail and track from the terminal) and, for embedding it,
-// its runner and the shapes of its NDJSON output.
+/**
+ * The `chainstream` command (tail and track from the terminal) and, for embedding it, its runner and the
+ * shapes of its NDJSON output.
+ *
+ * @module @chainstream/cli
+ */
 
 export { runCli } from './run-cli.js'
 export type { CliIo, CliOutput } from './cli-io.js'
