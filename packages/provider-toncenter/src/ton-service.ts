@@ -1,5 +1,6 @@
 import type { FetchLike, Logger, WebSocketConstructor } from '@chainstream/core'
 import {
+  defaultKeyPlacement,
   type LifecycleSourceV1,
   parseOptions,
   registerChainHint,
@@ -55,13 +56,19 @@ export interface TonServiceOptions {
   baseUrl?: string | undefined
   /** TON Center API v3, used by gap recovery and the lifecycle source's snapshots. */
   v3BaseUrl?: string | undefined
-  /** Send the key as a header or as a query parameter (browsers' WebSocket). @default 'header' */
+  /**
+   * Send the key as a header or as a query parameter (`api_key` for TON Center, `token` for TonAPI).
+   * Browsers cannot set headers on a WebSocket, so there the default is `'query'` — and a key shipped
+   * to a browser is public: anyone can read it from the page. The key is redacted from every error and
+   * log the library produces.
+   * @default 'header' on Node, 'query' in browsers and workers
+   */
   authVia?: 'header' | 'query'
   /** Extra headers on every request. */
   headers?: Record<string, string>
-  /** A `fetch` to use for SSE and API v3 instead of undici. */
+  /** A `fetch` for SSE and API v3. @default undici on Node, the global `fetch` in browsers and workers */
   fetch?: FetchLike
-  /** A WebSocket implementation. @default `ws` */
+  /** A WebSocket implementation. @default `ws` on Node, the global `WebSocket` in browsers and workers */
   WebSocket?: WebSocketConstructor
   /** Default logger of the streams. @default silent */
   logger?: Logger
@@ -175,7 +182,7 @@ export function createTonService<Id extends string>(
     wsUrl: endpoints.wsUrl,
     keys: ring,
     auth: {
-      via: parsed.authVia ?? 'header',
+      via: parsed.authVia ?? defaultKeyPlacement(),
       header: definition.authHeader,
       queryParam: definition.queryParam,
     },

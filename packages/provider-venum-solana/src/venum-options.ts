@@ -1,5 +1,5 @@
 import type { FetchLike, Logger, ReconnectPolicy } from '@chainstream/core'
-import { parseOptions, registerSecret, silentLogger } from '@chainstream/core/provider'
+import { defaultKeyPlacement, parseOptions, registerSecret, silentLogger } from '@chainstream/core/provider'
 import { z } from 'zod'
 
 /** Where Venum's API lives. */
@@ -13,13 +13,14 @@ export interface VenumOptions {
   baseUrl?: string
   /** Extra headers on every request. */
   headers?: Record<string, string>
-  /** A `fetch`-compatible function for every request, instead of undici's. */
+  /** A `fetch`-compatible function for every request. @default undici on Node, the global `fetch` elsewhere */
   fetch?: FetchLike
   /**
-   * How the key is sent: `'header'` (`x-api-key`, the default) or `'query'` (`?apiKey=`). **`'query'` is
-   * for browsers only**, where `EventSource` cannot set headers: a key in a URL ends up in proxy and
-   * server logs. Anywhere a header works, keep the default.
-   * @default 'header'
+   * How the key is sent: `'header'` (`x-api-key`) or `'query'` (`?apiKey=`). **`'query'` is for
+   * browsers only**, where `EventSource` cannot set headers: a key in a URL ends up in proxy and server
+   * logs, and a key shipped to a browser is public (anyone can read it from the page). Anywhere a header
+   * works, keep the default. The key is redacted from every error and log the library produces.
+   * @default 'header' on Node, 'query' in browsers and workers
    */
   auth?: 'header' | 'query'
   /**
@@ -119,13 +120,14 @@ const schema = z.strictObject({
 export function resolveVenumOptions(options: VenumOptions): VenumConfig {
   const parsed = parseOptions(schema, options, 'Venum options')
   registerSecret(parsed.apiKey)
-  const auth = parsed.auth ?? 'header'
+  const auth = parsed.auth ?? defaultKeyPlacement()
   const headers: Record<string, string> = { ...parsed.headers }
   // The key is ours to place: a caller's `x-api-key` header must not send a second, different key.
   for (const name of Object.keys(headers)) if (name.toLowerCase() === 'x-api-key') delete headers[name]
   if (auth === 'header') headers['x-api-key'] = parsed.apiKey
   const logger = parsed.logger ?? silentLogger
-  if (auth === 'query') {
+  // Where query is the only way (a browser), saying so on every client would only be noise.
+  if (auth === 'query' && defaultKeyPlacement() === 'header') {
     logger.warn("auth: 'query' puts the API key into request URLs; use it only where headers cannot be set")
   }
   return {
