@@ -6,7 +6,7 @@ import {
   registerChainHint,
   registerSecret,
 } from '@chainstream/core/provider'
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { normalizeBaseUrl, type TonNetwork, toHttpUrl, toWebSocketUrl } from './endpoints.js'
 import { KeyRing } from './key-pool.js'
 import type { TonLifecycleOptions } from './lifecycle/lifecycle-options.js'
@@ -105,28 +105,28 @@ export interface TonServiceClient<
   close(): Promise<void>
 }
 
-const key = z.string().min(1, 'must not be empty')
+const key = z.string().check(z.minLength(1, 'must not be empty'))
 
 const commonShape = {
-  apiKey: key.optional(),
-  apiKeys: z.array(key).optional(),
-  network: z.enum(['mainnet', 'testnet']).optional(),
-  baseUrl: z.string().optional(),
-  v3BaseUrl: z.string().optional(),
-  authVia: z.enum(['header', 'query']).optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-  fetch: z.custom<FetchLike>((value) => typeof value === 'function', 'expected a function').optional(),
-  WebSocket: z
-    .custom<WebSocketConstructor>((value) => typeof value === 'function', 'expected a constructor')
-    .optional(),
-  logger: z
-    .custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger')
-    .optional(),
+  apiKey: z.optional(key),
+  apiKeys: z.optional(z.array(key)),
+  network: z.optional(z.enum(['mainnet', 'testnet'])),
+  baseUrl: z.optional(z.string()),
+  v3BaseUrl: z.optional(z.string()),
+  authVia: z.optional(z.enum(['header', 'query'])),
+  headers: z.optional(z.record(z.string(), z.string())),
+  fetch: z.optional(z.custom<FetchLike>((value) => typeof value === 'function', 'expected a function')),
+  WebSocket: z.optional(
+    z.custom<WebSocketConstructor>((value) => typeof value === 'function', 'expected a constructor'),
+  ),
+  logger: z.optional(
+    z.custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger'),
+  ),
   // Checked in detail by the lifecycle source.
-  lifecycle: z.record(z.string(), z.unknown()).optional(),
+  lifecycle: z.optional(z.record(z.string(), z.unknown())),
 }
 const sameHostSchema = z.strictObject(commonShape)
-const toncenterV3Schema = z.strictObject({ ...commonShape, toncenterApiKey: key.optional() })
+const toncenterV3Schema = z.strictObject({ ...commonShape, toncenterApiKey: z.optional(key) })
 
 /**
  * Creates a client of a TON Streaming v2 service: options validated the same way for every service,

@@ -1,6 +1,6 @@
 import type { FetchLike, Logger, ReconnectPolicy } from '@chainstream/core'
 import { defaultKeyPlacement, parseOptions, registerSecret, silentLogger } from '@chainstream/core/provider'
-import { z } from 'zod'
+import * as z from 'zod/mini'
 
 /** Where Venum's API lives. */
 export const VENUM_BASE_URL = 'https://api.venum.dev'
@@ -94,26 +94,25 @@ const schema = z.strictObject({
     .string({
       message: 'apiKey is required: pass your Venum API key (for example process.env.VENUM_API_KEY)',
     })
-    .trim()
-    .min(1, 'apiKey is empty: pass your Venum API key'),
-  baseUrl: z.url({ protocol: /^https?$/, message: 'baseUrl must be an http(s) URL' }).optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-  fetch: fn<FetchLike>('fetch').optional(),
-  auth: z.enum(['header', 'query']).optional(),
-  maxStreams: z.number().int().min(1).optional(),
-  shared: z.boolean({ message: 'shared must be true or false' }).optional(),
-  heartbeatTimeoutMs: z.number().min(0).optional(),
-  reconnect: z.record(z.string(), z.number()).optional(),
-  pollIntervalMs: z.number().min(10).optional(),
-  maxPollsPerSecond: z.number().positive().optional(),
-  unavailableRetryMs: z.number().min(0).optional(),
-  logger: z
-    .custom<Logger>(
+    .check(z.trim(), z.minLength(1, 'apiKey is empty: pass your Venum API key')),
+  baseUrl: z.optional(z.url({ protocol: /^https?$/, message: 'baseUrl must be an http(s) URL' })),
+  headers: z.optional(z.record(z.string(), z.string())),
+  fetch: z.optional(fn<FetchLike>('fetch')),
+  auth: z.optional(z.enum(['header', 'query'])),
+  maxStreams: z.optional(z.int().check(z.minimum(1))),
+  shared: z.optional(z.boolean({ message: 'shared must be true or false' })),
+  heartbeatTimeoutMs: z.optional(z.number().check(z.minimum(0))),
+  reconnect: z.optional(z.record(z.string(), z.number())),
+  pollIntervalMs: z.optional(z.number().check(z.minimum(10))),
+  maxPollsPerSecond: z.optional(z.number().check(z.positive())),
+  unavailableRetryMs: z.optional(z.number().check(z.minimum(0))),
+  logger: z.optional(
+    z.custom<Logger>(
       (value) => typeof value === 'object' && value !== null && typeof (value as Logger).warn === 'function',
       { message: 'logger must have debug, info, warn and error methods' },
-    )
-    .optional(),
-  random: fn<() => number>('random').optional(),
+    ),
+  ),
+  random: z.optional(fn<() => number>('random')),
 })
 
 /** Validates {@link VenumOptions} (throws `InvalidArgument` naming each bad field) and applies defaults. */

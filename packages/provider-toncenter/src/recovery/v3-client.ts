@@ -1,6 +1,7 @@
 import { ChainstreamError, type FetchLike } from '@chainstream/core'
 import { type QueryValue, requestJson } from '@chainstream/core/provider'
-import { z } from 'zod'
+import * as z from 'zod/mini'
+import english from 'zod/v4/locales/en.js'
 import type { TonFinality } from '../protocol/event-types.js'
 import type { Action, TraceNode, Transaction } from '../protocol/v3-types.js'
 
@@ -39,12 +40,15 @@ export interface V3ClientOptions {
   timeoutMs?: number
 }
 
+// `zod/mini` has no messages of its own; the English ones are passed per parse (nothing global changes).
+const { localeError } = english()
+
 const transaction = z.looseObject({ account: z.string(), hash: z.string(), lt: z.string() })
 const action = z.looseObject({ action_id: z.string(), type: z.string() })
 const trace = z.looseObject({
-  trace_id: z.string().nullish(),
+  trace_id: z.nullish(z.string()),
   transactions: z.record(z.string(), transaction),
-  actions: z.array(action).nullish(),
+  actions: z.nullish(z.array(action)),
 })
 const transactionsResponse = z.looseObject({ transactions: z.array(transaction) })
 const actionsResponse = z.looseObject({ actions: z.array(action) })
@@ -68,7 +72,12 @@ export interface V3Client {
 export function createV3Client(options: V3ClientOptions): V3Client {
   const keyOf =
     typeof options.apiKey === 'function' ? options.apiKey : () => options.apiKey as string | undefined
-  const get = async <T>(path: string, query: V3Query, schema: z.ZodType, signal: AbortSignal): Promise<T> => {
+  const get = async <T>(
+    path: string,
+    query: V3Query,
+    schema: z.ZodMiniType,
+    signal: AbortSignal,
+  ): Promise<T> => {
     const key = keyOf()
     const response = await requestJson<unknown>(`${options.baseUrl}${path}`, {
       query,
@@ -77,7 +86,7 @@ export function createV3Client(options: V3ClientOptions): V3Client {
       timeoutMs: options.timeoutMs ?? 15_000,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     })
-    const parsed = schema.safeParse(response.data)
+    const parsed = schema.safeParse(response.data, { error: localeError })
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
       throw new ChainstreamError(
