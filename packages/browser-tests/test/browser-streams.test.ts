@@ -113,6 +113,11 @@ describe.each(['page', 'worker'] as const)('in Chromium (%s)', (mode) => {
     while (baselines().length < 2 && Date.now() < settleBy) await new Promise((r) => setTimeout(r, 20))
     await new Promise((r) => setTimeout(r, 200))
 
+    for (const request of baselines()) {
+      expect(request.url).toContain('api_key=browser-demo-key')
+      expect(request.headers['x-api-key']).toBeUndefined()
+    }
+
     // Live events on both transports.
     const first = ton.emitTrace({ addresses: [address, counterparty] })
     await first.finish()

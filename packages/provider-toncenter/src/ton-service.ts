@@ -170,6 +170,7 @@ export function createTonService<Id extends string>(
             definition.v3.kind === 'same-host'
               ? () => ring.current
               : () => parsed.toncenterApiKey ?? undefined,
+          keyVia: parsed.authVia ?? defaultKeyPlacement(),
           headers: parsed.headers,
           fetch: parsed.fetch,
         })

@@ -34,6 +34,11 @@ export interface V3ClientOptions {
    * A key is optional for API v3 (keyless requests are rate-limited to 1/s).
    */
   apiKey?: string | (() => string | undefined) | undefined
+  /**
+   * Where the key goes: the `X-API-Key` header, or the `api_key` query parameter (browsers, where a
+   * custom header costs a CORS preflight the service may refuse). @default 'header'
+   */
+  keyVia?: 'header' | 'query'
   headers?: Record<string, string> | undefined
   fetch?: FetchLike | undefined
   /** Per-request time limit. @default 15_000 */
@@ -79,9 +84,10 @@ export function createV3Client(options: V3ClientOptions): V3Client {
     signal: AbortSignal,
   ): Promise<T> => {
     const key = keyOf()
+    const inQuery = key !== undefined && key !== '' && options.keyVia === 'query'
     const response = await requestJson<unknown>(`${options.baseUrl}${path}`, {
-      query,
-      headers: key ? { ...options.headers, 'X-API-Key': key } : { ...options.headers },
+      query: inQuery ? { ...query, api_key: key } : query,
+      headers: key && !inQuery ? { ...options.headers, 'X-API-Key': key } : { ...options.headers },
       signal,
       timeoutMs: options.timeoutMs ?? 15_000,
       ...(options.fetch ? { fetch: options.fetch } : {}),
