@@ -16,6 +16,8 @@ export default defineConfig({
         new URL('./packages/core/src/opentelemetry.ts', import.meta.url),
       ),
       '@chainstream/core': pkg('core'),
+      // Core's platform module, chosen by export condition in a build; tests run on Node.
+      '#runtime': fileURLToPath(new URL('./packages/core/src/runtime/runtime-node.ts', import.meta.url)),
       '@chainstream/provider-toncenter/protocol': fileURLToPath(
         new URL('./packages/provider-toncenter/src/protocol/index.ts', import.meta.url),
       ),

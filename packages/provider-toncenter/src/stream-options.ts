@@ -1,6 +1,6 @@
 import { type BufferOptions, ChainstreamError, type Logger, type ReconnectPolicy } from '@chainstream/core'
 import { parseOptions } from '@chainstream/core/provider'
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import type { TonSubscriptionOptions } from './protocol/subscription.js'
 import type { ReconcileOptions, RecoveryTuning, ResolvedRecovery } from './recovery/gap-recovery.js'
 
@@ -72,73 +72,72 @@ const SUBSCRIPTION_KEYS = [
   'supportedActionTypes',
 ] as const
 
-const duration = z.number().finite().min(0)
+// zod 4's number() refuses ±Infinity and NaN: a duration only needs its lower bound.
+const duration = z.optional(z.number().check(z.minimum(0)))
+const int = (min: number, max?: number) =>
+  z.optional(z.int().check(z.minimum(min), ...(max === undefined ? [] : [z.maximum(max)])))
 
 const connectionSchema = z
   .strictObject({
-    transport: z.enum(['sse', 'websocket']).optional(),
-    shared: z.boolean().optional(),
-    recovery: z
-      .union([
+    transport: z.optional(z.enum(['sse', 'websocket'])),
+    shared: z.optional(z.boolean()),
+    recovery: z.optional(
+      z.union([
         z.enum(['auto', 'off']),
         z.strictObject({
-          pageSize: z.number().int().min(1).max(1000).optional(),
-          maxPages: z.number().int().min(1).optional(),
-          notFoundGraceMs: duration.optional(),
-          concurrency: z.number().int().min(1).max(32).optional(),
-          horizonSeconds: z
-            .number()
-            .int('must be a whole number of seconds')
-            .min(1, 'must be at least 1 (seconds a trace can stay unfinalized)')
-            .optional(),
-          recheckIntervalMs: z.number().finite().min(100, 'must be at least 100 ms').optional(),
-          maxWatchedTraces: z.number().int().min(1, 'must be at least 1').optional(),
+          pageSize: int(1, 1000),
+          maxPages: int(1),
+          notFoundGraceMs: duration,
+          concurrency: int(1, 32),
+          horizonSeconds: z.optional(
+            z
+              .int({ error: 'must be a whole number of seconds' })
+              .check(z.minimum(1, 'must be at least 1 (seconds a trace can stay unfinalized)')),
+          ),
+          recheckIntervalMs: z.optional(z.number().check(z.minimum(100, 'must be at least 100 ms'))),
+          maxWatchedTraces: z.optional(z.int().check(z.minimum(1, 'must be at least 1'))),
         }),
-      ])
-      .optional(),
-    reconcile: z
-      .strictObject(
+      ]),
+    ),
+    reconcile: z.optional(
+      z.strictObject(
         {
           everyMs: z
             .number({ error: 'must be a number of milliseconds' })
-            .finite('must be a finite number of milliseconds')
-            .min(100, 'must be at least 100 ms'),
+            .check(z.minimum(100, 'must be at least 100 ms')),
         },
         {
           error: (issue) =>
             issue.code === 'invalid_type' ? 'must be an object like { everyMs: 30_000 }' : undefined,
         },
-      )
-      .optional(),
-    keepAllSnapshots: z.boolean().optional(),
+      ),
+    ),
+    keepAllSnapshots: z.optional(z.boolean()),
     // Checked in detail by the engine.
-    reconnect: z.union([z.literal(false), z.record(z.string(), z.unknown())]).optional(),
-    heartbeatTimeoutMs: duration.optional(),
-    pingIntervalMs: duration.optional(),
-    pongTimeoutMs: duration.min(1).optional(),
-    subscribeTimeoutMs: duration.optional(),
-    openTimeoutMs: duration.optional(),
-    connectionLimitRetryMs: duration.optional(),
-    buffer: z.record(z.string(), z.unknown()).optional(),
-    maxEventSize: z.number().int().min(1).optional(),
-    signal: z
-      .custom<AbortSignal>((value) => value instanceof AbortSignal, 'expected an AbortSignal')
-      .optional(),
-    logger: z
-      .custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger')
-      .optional(),
-    autoStart: z.boolean().optional(),
+    reconnect: z.optional(z.union([z.literal(false), z.record(z.string(), z.unknown())])),
+    heartbeatTimeoutMs: duration,
+    pingIntervalMs: duration,
+    pongTimeoutMs: z.optional(z.number().check(z.minimum(1))),
+    subscribeTimeoutMs: duration,
+    openTimeoutMs: duration,
+    connectionLimitRetryMs: duration,
+    buffer: z.optional(z.record(z.string(), z.unknown())),
+    maxEventSize: int(1),
+    signal: z.optional(
+      z.custom<AbortSignal>((value) => value instanceof AbortSignal, 'expected an AbortSignal'),
+    ),
+    logger: z.optional(
+      z.custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger'),
+    ),
+    autoStart: z.optional(z.boolean()),
   })
-  .superRefine((options, context) => {
-    if (options.reconcile && options.recovery === 'off') {
-      context.addIssue({
-        code: 'custom',
-        path: ['reconcile'],
-        message:
-          "needs recovery (it reads API v3 through it and delivers through its finality bookkeeping); remove recovery: 'off'",
-      })
-    }
-  })
+  .check(
+    z.refine((options) => !(options.reconcile && options.recovery === 'off'), {
+      path: ['reconcile'],
+      message:
+        "needs recovery (it reads API v3 through it and delivers through its finality bookkeeping); remove recovery: 'off'",
+    }),
+  )
 
 /** The connection options with defaults applied. */
 export interface ResolvedConnectionOptions {

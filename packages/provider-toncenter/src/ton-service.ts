@@ -1,11 +1,12 @@
 import type { FetchLike, Logger, WebSocketConstructor } from '@chainstream/core'
 import {
+  defaultKeyPlacement,
   type LifecycleSourceV1,
   parseOptions,
   registerChainHint,
   registerSecret,
 } from '@chainstream/core/provider'
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { normalizeBaseUrl, type TonNetwork, toHttpUrl, toWebSocketUrl } from './endpoints.js'
 import { KeyRing } from './key-pool.js'
 import type { TonLifecycleOptions } from './lifecycle/lifecycle-options.js'
@@ -55,13 +56,19 @@ export interface TonServiceOptions {
   baseUrl?: string | undefined
   /** TON Center API v3, used by gap recovery and the lifecycle source's snapshots. */
   v3BaseUrl?: string | undefined
-  /** Send the key as a header or as a query parameter (browsers' WebSocket). @default 'header' */
+  /**
+   * Send the key as a header or as a query parameter (`api_key` for TON Center, `token` for TonAPI).
+   * Browsers cannot set headers on a WebSocket, so there the default is `'query'` — and a key shipped
+   * to a browser is public: anyone can read it from the page. The key is redacted from every error and
+   * log the library produces.
+   * @default 'header' on Node, 'query' in browsers and workers
+   */
   authVia?: 'header' | 'query'
   /** Extra headers on every request. */
   headers?: Record<string, string>
-  /** A `fetch` to use for SSE and API v3 instead of undici. */
+  /** A `fetch` for SSE and API v3. @default undici on Node, the global `fetch` in browsers and workers */
   fetch?: FetchLike
-  /** A WebSocket implementation. @default `ws` */
+  /** A WebSocket implementation. @default `ws` on Node, the global `WebSocket` in browsers and workers */
   WebSocket?: WebSocketConstructor
   /** Default logger of the streams. @default silent */
   logger?: Logger
@@ -98,28 +105,28 @@ export interface TonServiceClient<
   close(): Promise<void>
 }
 
-const key = z.string().min(1, 'must not be empty')
+const key = z.string().check(z.minLength(1, 'must not be empty'))
 
 const commonShape = {
-  apiKey: key.optional(),
-  apiKeys: z.array(key).optional(),
-  network: z.enum(['mainnet', 'testnet']).optional(),
-  baseUrl: z.string().optional(),
-  v3BaseUrl: z.string().optional(),
-  authVia: z.enum(['header', 'query']).optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-  fetch: z.custom<FetchLike>((value) => typeof value === 'function', 'expected a function').optional(),
-  WebSocket: z
-    .custom<WebSocketConstructor>((value) => typeof value === 'function', 'expected a constructor')
-    .optional(),
-  logger: z
-    .custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger')
-    .optional(),
+  apiKey: z.optional(key),
+  apiKeys: z.optional(z.array(key)),
+  network: z.optional(z.enum(['mainnet', 'testnet'])),
+  baseUrl: z.optional(z.string()),
+  v3BaseUrl: z.optional(z.string()),
+  authVia: z.optional(z.enum(['header', 'query'])),
+  headers: z.optional(z.record(z.string(), z.string())),
+  fetch: z.optional(z.custom<FetchLike>((value) => typeof value === 'function', 'expected a function')),
+  WebSocket: z.optional(
+    z.custom<WebSocketConstructor>((value) => typeof value === 'function', 'expected a constructor'),
+  ),
+  logger: z.optional(
+    z.custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger'),
+  ),
   // Checked in detail by the lifecycle source.
-  lifecycle: z.record(z.string(), z.unknown()).optional(),
+  lifecycle: z.optional(z.record(z.string(), z.unknown())),
 }
 const sameHostSchema = z.strictObject(commonShape)
-const toncenterV3Schema = z.strictObject({ ...commonShape, toncenterApiKey: key.optional() })
+const toncenterV3Schema = z.strictObject({ ...commonShape, toncenterApiKey: z.optional(key) })
 
 /**
  * Creates a client of a TON Streaming v2 service: options validated the same way for every service,
@@ -163,6 +170,7 @@ export function createTonService<Id extends string>(
             definition.v3.kind === 'same-host'
               ? () => ring.current
               : () => parsed.toncenterApiKey ?? undefined,
+          keyVia: parsed.authVia ?? defaultKeyPlacement(),
           headers: parsed.headers,
           fetch: parsed.fetch,
         })
@@ -175,7 +183,7 @@ export function createTonService<Id extends string>(
     wsUrl: endpoints.wsUrl,
     keys: ring,
     auth: {
-      via: parsed.authVia ?? 'header',
+      via: parsed.authVia ?? defaultKeyPlacement(),
       header: definition.authHeader,
       queryParam: definition.queryParam,
     },

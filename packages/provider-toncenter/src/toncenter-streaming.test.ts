@@ -271,6 +271,13 @@ describe('TON Center authentication', () => {
     await stream.waitSubscribed({ timeoutMs: 5_000 })
     expect(sim.sessions[0]?.request.url).toContain('api_key=query-key-0001')
     expect(sim.sessions[0]?.request.headers['x-api-key']).toBeUndefined()
+    // Recovery's API v3 requests (the baseline, right after subscribing) place the key the same way.
+    const v3 = () => sim.requests.filter((request) => request.url.startsWith('/api/v3/'))
+    await expect.poll(() => v3().length, { timeout: 5_000 }).toBeGreaterThan(0)
+    for (const request of v3()) {
+      expect(request.url).toContain('api_key=query-key-0001')
+      expect(request.headers['x-api-key']).toBeUndefined()
+    }
   })
 
   it('explains that a key is required when none is given (limit 0)', async () => {

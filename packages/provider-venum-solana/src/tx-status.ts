@@ -1,6 +1,6 @@
 import { ChainstreamError, type FinalityTier, type Outcome } from '@chainstream/core'
 import { redactUrl, requestJson } from '@chainstream/core/provider'
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { observationFromVenumRest } from './venum-observations.js'
 import { txUrl, type VenumConfig } from './venum-options.js'
 
@@ -35,16 +35,16 @@ export interface VenumTxStatus {
 
 // Lenient: check what chainstream reads, keep everything else as sent.
 const bodySchema = z.looseObject({
-  signature: z.string().optional(),
+  signature: z.optional(z.string()),
   status: z.string(),
-  confirmationStatus: z.string().nullish(),
-  slot: z.number().nullish(),
-  confirmations: z.number().nullish(),
-  error: z.unknown().optional(),
-  err: z.unknown().optional(),
-  reason: z.string().nullish(),
-  fee: z.number().nullish(),
-  computeUnits: z.number().nullish(),
+  confirmationStatus: z.nullish(z.string()),
+  slot: z.nullish(z.number()),
+  confirmations: z.nullish(z.number()),
+  error: z.optional(z.unknown()),
+  err: z.optional(z.unknown()),
+  reason: z.nullish(z.string()),
+  fee: z.nullish(z.number()),
+  computeUnits: z.nullish(z.number()),
 })
 
 /**

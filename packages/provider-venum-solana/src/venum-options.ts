@@ -1,6 +1,6 @@
 import type { FetchLike, Logger, ReconnectPolicy } from '@chainstream/core'
-import { parseOptions, registerSecret, silentLogger } from '@chainstream/core/provider'
-import { z } from 'zod'
+import { defaultKeyPlacement, parseOptions, registerSecret, silentLogger } from '@chainstream/core/provider'
+import * as z from 'zod/mini'
 
 /** Where Venum's API lives. */
 export const VENUM_BASE_URL = 'https://api.venum.dev'
@@ -13,13 +13,14 @@ export interface VenumOptions {
   baseUrl?: string
   /** Extra headers on every request. */
   headers?: Record<string, string>
-  /** A `fetch`-compatible function for every request, instead of undici's. */
+  /** A `fetch`-compatible function for every request. @default undici on Node, the global `fetch` elsewhere */
   fetch?: FetchLike
   /**
-   * How the key is sent: `'header'` (`x-api-key`, the default) or `'query'` (`?apiKey=`). **`'query'` is
-   * for browsers only**, where `EventSource` cannot set headers: a key in a URL ends up in proxy and
-   * server logs. Anywhere a header works, keep the default.
-   * @default 'header'
+   * How the key is sent: `'header'` (`x-api-key`) or `'query'` (`?apiKey=`). **`'query'` is for
+   * browsers only**, where `EventSource` cannot set headers: a key in a URL ends up in proxy and server
+   * logs, and a key shipped to a browser is public (anyone can read it from the page). Anywhere a header
+   * works, keep the default. The key is redacted from every error and log the library produces.
+   * @default 'header' on Node, 'query' in browsers and workers
    */
   auth?: 'header' | 'query'
   /**
@@ -93,39 +94,39 @@ const schema = z.strictObject({
     .string({
       message: 'apiKey is required: pass your Venum API key (for example process.env.VENUM_API_KEY)',
     })
-    .trim()
-    .min(1, 'apiKey is empty: pass your Venum API key'),
-  baseUrl: z.url({ protocol: /^https?$/, message: 'baseUrl must be an http(s) URL' }).optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-  fetch: fn<FetchLike>('fetch').optional(),
-  auth: z.enum(['header', 'query']).optional(),
-  maxStreams: z.number().int().min(1).optional(),
-  shared: z.boolean({ message: 'shared must be true or false' }).optional(),
-  heartbeatTimeoutMs: z.number().min(0).optional(),
-  reconnect: z.record(z.string(), z.number()).optional(),
-  pollIntervalMs: z.number().min(10).optional(),
-  maxPollsPerSecond: z.number().positive().optional(),
-  unavailableRetryMs: z.number().min(0).optional(),
-  logger: z
-    .custom<Logger>(
+    .check(z.trim(), z.minLength(1, 'apiKey is empty: pass your Venum API key')),
+  baseUrl: z.optional(z.url({ protocol: /^https?$/, message: 'baseUrl must be an http(s) URL' })),
+  headers: z.optional(z.record(z.string(), z.string())),
+  fetch: z.optional(fn<FetchLike>('fetch')),
+  auth: z.optional(z.enum(['header', 'query'])),
+  maxStreams: z.optional(z.int().check(z.minimum(1))),
+  shared: z.optional(z.boolean({ message: 'shared must be true or false' })),
+  heartbeatTimeoutMs: z.optional(z.number().check(z.minimum(0))),
+  reconnect: z.optional(z.record(z.string(), z.number())),
+  pollIntervalMs: z.optional(z.number().check(z.minimum(10))),
+  maxPollsPerSecond: z.optional(z.number().check(z.positive())),
+  unavailableRetryMs: z.optional(z.number().check(z.minimum(0))),
+  logger: z.optional(
+    z.custom<Logger>(
       (value) => typeof value === 'object' && value !== null && typeof (value as Logger).warn === 'function',
       { message: 'logger must have debug, info, warn and error methods' },
-    )
-    .optional(),
-  random: fn<() => number>('random').optional(),
+    ),
+  ),
+  random: z.optional(fn<() => number>('random')),
 })
 
 /** Validates {@link VenumOptions} (throws `InvalidArgument` naming each bad field) and applies defaults. */
 export function resolveVenumOptions(options: VenumOptions): VenumConfig {
   const parsed = parseOptions(schema, options, 'Venum options')
   registerSecret(parsed.apiKey)
-  const auth = parsed.auth ?? 'header'
+  const auth = parsed.auth ?? defaultKeyPlacement()
   const headers: Record<string, string> = { ...parsed.headers }
   // The key is ours to place: a caller's `x-api-key` header must not send a second, different key.
   for (const name of Object.keys(headers)) if (name.toLowerCase() === 'x-api-key') delete headers[name]
   if (auth === 'header') headers['x-api-key'] = parsed.apiKey
   const logger = parsed.logger ?? silentLogger
-  if (auth === 'query') {
+  // Where query is the only way (a browser), saying so on every client would only be noise.
+  if (auth === 'query' && defaultKeyPlacement() === 'header') {
     logger.warn("auth: 'query' puts the API key into request URLs; use it only where headers cannot be set")
   }
   return {

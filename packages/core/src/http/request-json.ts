@@ -1,10 +1,11 @@
-import { request } from 'undici'
 import { abortError, ChainstreamError, isChainstreamError } from '../errors/chainstream-error.js'
 import { httpError, parseBody, parseRetryAfter } from '../errors/http-error.js'
 import { redactUrl } from '../errors/redact.js'
 import { backoffDelay, type ReconnectPolicy, resolveReconnectPolicy } from '../reconnect/backoff.js'
+import { runtime } from '../runtime/runtime.js'
 import type { FetchLike } from '../sse/sse-transport-types.js'
 import { sleep } from '../util/abort.js'
+import { fetchText, type HttpTextRequest } from './fetch-text.js'
 
 /** A query value: repeated parameters are arrays (`account=a&account=b`). */
 export type QueryValue = string | number | boolean | undefined | readonly (string | number)[]
@@ -28,7 +29,7 @@ export interface RequestJsonOptions {
   retry?: Partial<ReconnectPolicy> | false
   /** Statuses never retried whatever their class (e.g. a provider's `404` meaning "not found"). */
   noRetryStatuses?: readonly number[]
-  /** Use this `fetch` instead of undici's `request`. */
+  /** Use this `fetch` instead of the runtime's client (undici's `request` on Node, the global `fetch` elsewhere). */
   fetch?: FetchLike
   /** Random source for the jitter. */
   random?: () => number
@@ -43,7 +44,6 @@ export interface JsonResponse<T> {
 }
 
 const RETRY_DEFAULTS: Partial<ReconnectPolicy> = { maxAttempts: 3, initialDelayMs: 250, maxDelayMs: 5_000 }
-const MAX_BODY = 32 * 1024 * 1024
 
 /** Builds `base` + `query` into a URL string. */
 export function buildUrl(base: string, query?: Record<string, QueryValue>): string {
@@ -113,46 +113,17 @@ async function attemptOnce<T>(target: string, options: RequestJsonOptions): Prom
   }
   const method = options.method ?? (body === undefined ? 'GET' : 'POST')
   try {
-    let status: number
-    let text: string
-    let getHeader: (name: string) => string | undefined
-    if (options.fetch) {
-      const response = await options.fetch(target, {
-        method,
-        headers,
-        signal: controller.signal,
-        ...(body !== undefined ? { body } : {}),
-      })
-      status = response.status
-      text = await response.text()
-      getHeader = (name) => response.headers.get(name) ?? undefined
-    } else {
-      const response = await request(target, {
-        method,
-        headers,
-        signal: controller.signal,
-        ...(body !== undefined ? { body } : {}),
-      })
-      status = response.statusCode
-      const chunks: Buffer[] = []
-      let size = 0
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        size += chunk.length
-        if (size > MAX_BODY) {
-          response.body.destroy()
-          throw new ChainstreamError(
-            'ProtocolError',
-            `The response from ${redactUrl(target)} exceeds ${MAX_BODY} bytes`,
-          )
-        }
-        chunks.push(chunk)
-      }
-      text = Buffer.concat(chunks).toString('utf8')
-      getHeader = (name) => {
-        const value = response.headers[name.toLowerCase()]
-        return Array.isArray(value) ? value[0] : value
-      }
+    const init: HttpTextRequest = {
+      method,
+      headers,
+      signal: controller.signal,
+      ...(body !== undefined ? { body } : {}),
     }
+    const {
+      status,
+      text,
+      header: getHeader,
+    } = options.fetch ? await fetchText(options.fetch, target, init) : await runtime.requestText(target, init)
     const parsed = parseBody(text, getHeader('content-type'))
     if (status < 200 || status > 299) {
       throw httpError({

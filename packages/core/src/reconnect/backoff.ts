@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { parseOptions } from '../util/options.js'
 
 /**
@@ -43,17 +43,17 @@ export const DEFAULT_RECONNECT_POLICY: Readonly<ReconnectPolicy> = Object.freeze
 /** The longest delay a Node or browser timer can hold (2³¹−1 ms); longer ones fire at once. */
 export const MAX_TIMER_DELAY_MS = 2_147_483_647
 
-const policySchema = z
-  .object({
-    maxAttempts: z.number().int().min(0).or(z.literal(Number.POSITIVE_INFINITY)),
-    initialDelayMs: z.number().finite().min(0),
-    maxDelayMs: z.number().finite().min(0),
-    factor: z.number().finite().min(1),
-    healthyAfterMs: z.number().finite().min(0),
-    maxRetryAfterMs: z.number().finite().min(0).max(MAX_TIMER_DELAY_MS),
-  })
-  .partial()
-  .strict()
+// zod 4's number() refuses ±Infinity and NaN, so only maxAttempts needs to say Infinity is fine.
+const policySchema = z.partial(
+  z.strictObject({
+    maxAttempts: z.union([z.int().check(z.minimum(0)), z.literal(Number.POSITIVE_INFINITY)]),
+    initialDelayMs: z.number().check(z.minimum(0)),
+    maxDelayMs: z.number().check(z.minimum(0)),
+    factor: z.number().check(z.minimum(1)),
+    healthyAfterMs: z.number().check(z.minimum(0)),
+    maxRetryAfterMs: z.number().check(z.minimum(0), z.maximum(MAX_TIMER_DELAY_MS)),
+  }),
+)
 
 /** Validates a partial policy and fills in the defaults; throws `InvalidArgument` naming the bad field. */
 export function resolveReconnectPolicy(input: Partial<ReconnectPolicy> | undefined): ReconnectPolicy {

@@ -1,7 +1,10 @@
 import type { ChainstreamError } from '../errors/chainstream-error.js'
 import type { SseMessage } from './sse-types.js'
 
-/** A `fetch`-compatible function (the global one, undici's, or a user's), used instead of undici's `request`. */
+/**
+ * A `fetch`-compatible function (the global one, undici's, or a user's), used instead of the runtime's
+ * HTTP client (undici's `request` on Node, the global `fetch` in browsers and workers).
+ */
 export type FetchLike = (
   input: string,
   init: {
@@ -43,7 +46,7 @@ export interface SseConnectOptions {
   openTimeoutMs?: number
   /** Maximum size of one event in bytes. @default 8 MiB */
   maxEventSize?: number
-  /** Use this `fetch` instead of undici's `request` (for custom agents, proxies, other runtimes). */
+  /** Use this `fetch` instead of the runtime's client (for custom agents, proxies, instrumentation). */
   fetch?: FetchLike
   /**
    * Called for every event. Runs synchronously on the read loop: keep it cheap. A throw (from this or any

@@ -1,14 +1,9 @@
 import { abortError, ChainstreamError, isChainstreamError } from '../errors/chainstream-error.js'
 import { httpError, parseBody, parseRetryAfter } from '../errors/http-error.js'
 import { redactUrl } from '../errors/redact.js'
+import { runtime } from '../runtime/runtime.js'
 import { createSseParser } from './sse-parser.js'
-import {
-  openWithFetch,
-  openWithUndici,
-  readBodyText,
-  type SseRequestInit,
-  type SseResponse,
-} from './sse-response.js'
+import { openWithFetch, readBodyText, type SseRequestInit, type SseResponse } from './sse-response.js'
 import type { SseCloseReason, SseConnection, SseConnectOptions } from './sse-transport-types.js'
 
 /** Default {@link SseConnectOptions.openTimeoutMs}. */
@@ -60,7 +55,8 @@ function buildRequest(options: SseConnectOptions, signal: AbortSignal): SseReque
  * Opens a Server-Sent Events connection and resolves once the response headers arrived with a 2xx
  * status; events then flow to `options.onEvent` until the connection ends, which `closed` reports.
  *
- * Uses undici's `request` by default, or `options.fetch` when given. Failures while opening reject with
+ * Uses the runtime's HTTP client by default (undici's `request` on Node, the global `fetch` elsewhere),
+ * or `options.fetch` when given. Failures while opening reject with
  * a `ChainstreamError`: `Aborted` (the signal fired), `OpenTimeout`, `ConnectionClosed` (refused or
  * reset; retryable), or the typed HTTP error of a non-2xx answer (`Unauthorized`, `RateLimited`
  * with `retryAfterMs`, `HttpError` with `status` and the parsed `body`, …). URLs in messages are redacted.
@@ -124,7 +120,7 @@ export async function connectSse(options: SseConnectOptions): Promise<SseConnect
   try {
     response = await (options.fetch
       ? openWithFetch(options.fetch, options.url, init)
-      : openWithUndici(options.url, init))
+      : runtime.openSse(options.url, init))
   } catch (error) {
     endOpenPhase()
     if (openFailure) throw openFailure
@@ -268,7 +264,7 @@ function startStreaming(
   signal?.addEventListener('abort', onAbort, { once: true })
   if (signal?.aborted) finish({ kind: 'closed' })
   // Reading starts on the next macrotask so the caller holds the connection before any callback runs.
-  setImmediate(() => {
+  runtime.defer(() => {
     if (ended) return
     response.consume({
       chunk: onChunk,

@@ -1,7 +1,7 @@
-import WebSocket from 'ws'
 import { abortError, ChainstreamError, toChainstreamError } from '../errors/chainstream-error.js'
 import { httpError, parseBody, parseRetryAfter } from '../errors/http-error.js'
 import { redactUrl } from '../errors/redact.js'
+import { runtime } from '../runtime/runtime.js'
 import type {
   WebSocketCloseReason,
   WebSocketConnection,
@@ -46,7 +46,8 @@ type Disposal = { how: 'none' } | { how: 'terminate' } | { how: 'close'; code: n
  * Opens a WebSocket and returns at once; `opened` settles when the upgrade completes or fails, `closed`
  * when the connection is gone (it never rejects).
  *
- * Built on `ws` unless `options.WebSocket` supplies another constructor, of which only the WHATWG `on…`
+ * Built on the runtime's WebSocket (`ws` on Node, the global one elsewhere) unless `options.WebSocket`
+ * supplies another constructor, of which only the WHATWG `on…`
  * handler properties are used. With `ws` (or any instance that has `.on`), a refused upgrade is reported
  * with its HTTP status, body and `Retry-After`; other implementations do not expose the status, so a
  * refusal there is a retryable `ConnectionClosed`.
@@ -322,8 +323,8 @@ export async function connectWebSocket(options: WebSocketConnectOptions): Promis
 function construct(options: WebSocketConnectOptions, maxMessageSize: number): WebSocketLike {
   const headers = options.headers ?? {}
   if (!options.WebSocket) {
-    // `maxPayload` lets `ws` refuse an oversized frame before buffering all of it.
-    return new WebSocket(options.url, options.protocols, { headers, maxPayload: maxMessageSize })
+    // `ws` on Node (whose `maxPayload` refuses an oversized frame before buffering it), the global one elsewhere.
+    return runtime.createWebSocket(options.url, options.protocols, headers, maxMessageSize)
   }
   const socket = new options.WebSocket(options.url, options.protocols, { headers })
   // Browsers default to Blob, which can only be read asynchronously and would reorder messages.

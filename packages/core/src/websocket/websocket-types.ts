@@ -57,7 +57,7 @@ export interface WebSocketConnectOptions {
   /** Request headers for the upgrade (honoured by `ws`; browsers cannot send them). */
   headers?: Record<string, string>
   protocols?: string | string[]
-  /** The implementation. @default `ws`'s WebSocket */
+  /** The implementation. @default `ws` on Node, the global `WebSocket` in browsers and workers */
   WebSocket?: WebSocketConstructor
   /** The upgrade must complete within this time, else `OpenTimeout`; `0` disables the limit. @default 30_000 */
   openTimeoutMs?: number

@@ -1,6 +1,6 @@
 import type { Logger, ReconnectPolicy } from '@chainstream/core'
 import { parseOptions, resolveReconnectPolicy } from '@chainstream/core/provider'
-import { z } from 'zod'
+import * as z from 'zod/mini'
 
 /**
  * Options of the TON lifecycle source (`createToncenter({ lifecycle })`, `createTonapi({ lifecycle })`):
@@ -77,26 +77,27 @@ export interface ResolvedTonLifecycleOptions {
   }
 }
 
-const duration = z.number().finite().min(0)
+// zod 4's number() refuses ±Infinity and NaN: a duration only needs its lower bound.
+const duration = (min = 0) => z.optional(z.number().check(z.minimum(min)))
 
 const schema = z.strictObject({
-  transport: z.enum(['websocket', 'sse']).optional(),
-  batchDelayMs: duration.optional(),
-  idleTimeoutMs: duration.optional(),
-  recheckIntervalMs: duration.min(1).optional(),
-  notFoundGraceMs: duration.optional(),
-  snapshotConcurrency: z.number().int().min(1).max(32).optional(),
+  transport: z.optional(z.enum(['websocket', 'sse'])),
+  batchDelayMs: duration(),
+  idleTimeoutMs: duration(),
+  recheckIntervalMs: duration(1),
+  notFoundGraceMs: duration(),
+  snapshotConcurrency: z.optional(z.int().check(z.minimum(1), z.maximum(32))),
   // Checked in detail by the stream.
-  reconnect: z.union([z.literal(false), z.record(z.string(), z.unknown())]).optional(),
-  heartbeatTimeoutMs: duration.optional(),
-  pingIntervalMs: duration.optional(),
-  pongTimeoutMs: duration.min(1).optional(),
-  subscribeTimeoutMs: duration.optional(),
-  openTimeoutMs: duration.optional(),
-  connectionLimitRetryMs: duration.optional(),
-  logger: z
-    .custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger')
-    .optional(),
+  reconnect: z.optional(z.union([z.literal(false), z.record(z.string(), z.unknown())])),
+  heartbeatTimeoutMs: duration(),
+  pingIntervalMs: duration(),
+  pongTimeoutMs: duration(1),
+  subscribeTimeoutMs: duration(),
+  openTimeoutMs: duration(),
+  connectionLimitRetryMs: duration(),
+  logger: z.optional(
+    z.custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger'),
+  ),
 })
 
 const STREAM_KEYS = [

@@ -1,6 +1,6 @@
 import { ChainstreamError } from '@chainstream/core'
 import { parseOptions } from '@chainstream/core/provider'
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import type { ActionType } from './action-types.js'
 import { normalizeTonAddress } from './address.js'
 import {
@@ -76,11 +76,11 @@ const optionsShape = {
   minFinality: z.enum(TON_FINALITIES),
   includeAddressBook: z.boolean(),
   includeMetadata: z.boolean(),
-  actionTypes: z.array(z.string().min(1, 'an action type is empty')),
-  supportedActionTypes: z.array(z.string().min(1, 'a supported action type is empty')),
+  actionTypes: z.array(z.string().check(z.minLength(1, 'an action type is empty'))),
+  supportedActionTypes: z.array(z.string().check(z.minLength(1, 'a supported action type is empty'))),
 }
 
-const optionsSchema = z.strictObject(optionsShape).partial()
+const optionsSchema = z.partial(z.strictObject(optionsShape))
 
 const SUBSCRIBABLE: ReadonlySet<string> = new Set(SUBSCRIBABLE_EVENT_TYPES)
 

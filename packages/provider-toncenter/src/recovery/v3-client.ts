@@ -1,6 +1,7 @@
 import { ChainstreamError, type FetchLike } from '@chainstream/core'
 import { type QueryValue, requestJson } from '@chainstream/core/provider'
-import { z } from 'zod'
+import * as z from 'zod/mini'
+import english from 'zod/v4/locales/en.js'
 import type { TonFinality } from '../protocol/event-types.js'
 import type { Action, TraceNode, Transaction } from '../protocol/v3-types.js'
 
@@ -33,18 +34,26 @@ export interface V3ClientOptions {
    * A key is optional for API v3 (keyless requests are rate-limited to 1/s).
    */
   apiKey?: string | (() => string | undefined) | undefined
+  /**
+   * Where the key goes: the `X-API-Key` header, or the `api_key` query parameter (browsers, where a
+   * custom header costs a CORS preflight the service may refuse). @default 'header'
+   */
+  keyVia?: 'header' | 'query'
   headers?: Record<string, string> | undefined
   fetch?: FetchLike | undefined
   /** Per-request time limit. @default 15_000 */
   timeoutMs?: number
 }
 
+// `zod/mini` has no messages of its own; the English ones are passed per parse (nothing global changes).
+const { localeError } = english()
+
 const transaction = z.looseObject({ account: z.string(), hash: z.string(), lt: z.string() })
 const action = z.looseObject({ action_id: z.string(), type: z.string() })
 const trace = z.looseObject({
-  trace_id: z.string().nullish(),
+  trace_id: z.nullish(z.string()),
   transactions: z.record(z.string(), transaction),
-  actions: z.array(action).nullish(),
+  actions: z.nullish(z.array(action)),
 })
 const transactionsResponse = z.looseObject({ transactions: z.array(transaction) })
 const actionsResponse = z.looseObject({ actions: z.array(action) })
@@ -72,16 +81,22 @@ export interface V3Client {
 export function createV3Client(options: V3ClientOptions): V3Client {
   const keyOf =
     typeof options.apiKey === 'function' ? options.apiKey : () => options.apiKey as string | undefined
-  const get = async <T>(path: string, query: V3Query, schema: z.ZodType, signal: AbortSignal): Promise<T> => {
+  const get = async <T>(
+    path: string,
+    query: V3Query,
+    schema: z.ZodMiniType,
+    signal: AbortSignal,
+  ): Promise<T> => {
     const key = keyOf()
+    const inQuery = key !== undefined && key !== '' && options.keyVia === 'query'
     const response = await requestJson<unknown>(`${options.baseUrl}${path}`, {
-      query,
-      headers: key ? { ...options.headers, 'X-API-Key': key } : { ...options.headers },
+      query: inQuery ? { ...query, api_key: key } : query,
+      headers: key && !inQuery ? { ...options.headers, 'X-API-Key': key } : { ...options.headers },
       signal,
       timeoutMs: options.timeoutMs ?? 15_000,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     })
-    const parsed = schema.safeParse(response.data)
+    const parsed = schema.safeParse(response.data, { error: localeError })
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
       throw new ChainstreamError(

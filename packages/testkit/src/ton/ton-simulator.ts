@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { type WebSocket, WebSocketServer } from 'ws'
+import { answerCors } from '../cors.js'
 import { listen } from '../listen.js'
 import { type RecordedRequest, recordRequest } from '../request-record.js'
 import { writeUpgradeRefusal } from '../ws-upgrade-refusal.js'
@@ -384,6 +385,8 @@ class TonSimulatorServer implements TonSimulator {
   // --- HTTP -----------------------------------------------------------------------------------------
 
   async #onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // A preflight is the browser asking, not a request of the API: answered, and not recorded.
+    if (answerCors(req, res)) return
     const request = await recordRequest(req)
     this.requests.push(request)
     if (this.#closing) {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
+import { answerCors } from '../cors.js'
 import { listen } from '../listen.js'
 import { type RecordedRequest, recordRequest } from '../request-record.js'
 import { SseWriter } from './sse-writer.js'
@@ -213,6 +214,8 @@ export async function createVenumSimulator(options: VenumSimulatorOptions = {}):
   }
 
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // A preflight is the browser asking, not a request of the API: answered, and not recorded.
+    if (answerCors(req, res)) return
     const request = await recordRequest(req)
     if (record) requests.push(request)
     res.on('error', () => {
