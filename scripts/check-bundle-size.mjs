@@ -16,6 +16,7 @@ const KB = 1024
 const ENTRY_POINTS = [
   '@chainstream/core',
   '@chainstream/core/provider',
+  '@chainstream/core/opentelemetry',
   '@chainstream/provider-toncenter',
   '@chainstream/provider-toncenter/protocol',
   '@chainstream/provider-tonapi',
