@@ -23,6 +23,14 @@ export interface BaselineDeps {
 }
 
 /**
+ * For a baseline taken late — after the stream had already been live on the accounts and lost its
+ * connection before their baseline completed — which traces are known to belong to the subscription, so
+ * are not recorded as predating it: those the live stream itself delivered (the gate dedupes whatever it
+ * already has) and those committed after the last live data before the drop (the gap's).
+ */
+export type BelongsToSubscription = (hash: string, endUtime: number) => boolean
+
+/**
  * Records where the stream starts following `accounts` (right after the subscription that added them was
  * acknowledged), per batch of 50:
  *
@@ -33,7 +41,7 @@ export interface BaselineDeps {
  *    followed account predates them are marked settled, so no later window fetches them again.
  *
  * The accounts count as followed (recovery covers them) only once their batch is complete; an interrupted
- * baseline is taken again by the next connection.
+ * baseline is taken again by the next connection, with `belongs` saying which traces it must not record.
  */
 export async function takeBaseline(
   deps: BaselineDeps,
@@ -41,6 +49,7 @@ export async function takeBaseline(
   includeActions: boolean,
   signal: AbortSignal,
   report: (diagnostic: Diagnostic) => void,
+  belongs?: BelongsToSubscription,
 ): Promise<void> {
   const { client, watermarks, phantoms, backfill, settings } = deps
   await parallel(chunk(accounts, ACCOUNT_BATCH), settings.concurrency, async (batch) => {
@@ -53,6 +62,7 @@ export async function takeBaseline(
       for (const trace of await tracesById(client, ids, settings.concurrency, signal)) {
         const hash = traceHashOf(trace)
         if (!hash) continue
+        if (belongs?.(hash, traceEndUtime(trace))) continue
         const rank = finalityRank(traceFinality(trace))
         const involved = accountsOf(trace)
         phantoms.record(

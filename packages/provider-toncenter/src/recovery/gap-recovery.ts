@@ -6,7 +6,7 @@ import type { TonNotification } from '../protocol/notifications.js'
 import type { TonSubscription } from '../protocol/subscription.js'
 import type { TonEventSource } from '../ton-event.js'
 import { Backfill } from './backfill.js'
-import { takeBaseline } from './baseline.js'
+import { type BelongsToSubscription, takeBaseline } from './baseline.js'
 import { type PeriodicTask, runWhileConnected } from './connection-schedule.js'
 import { HeldWatch, type RecheckTarget } from './held-watch.js'
 import { PreSubscriptionTraces } from './pre-subscription.js'
@@ -52,6 +52,10 @@ export class GapRecovery {
   private host: RecoveryHost | undefined
   /** Accounts whose baseline is being taken (a subscription change and a retry may ask at once). */
   private readonly baselining = new Set<string>()
+  /** Connections so far (recover() calls): tells a baseline taken late from one taken on time. */
+  private connection = 0
+  /** Accounts the stream went live on without a baseline yet, with the connection they went live on. */
+  private readonly liveWithoutBaseline = new Map<string, number>()
 
   constructor(
     private readonly client: V3Client,
@@ -81,7 +85,12 @@ export class GapRecovery {
    */
   async recover(reconnect: boolean, signal: AbortSignal, host: RecoveryHost): Promise<void> {
     this.host = host
+    this.connection++
     this.watch.newConnection()
+    const followed = new Set(host.subscription().addresses)
+    for (const account of this.liveWithoutBaseline.keys()) {
+      if (!followed.has(account)) this.liveWithoutBaseline.delete(account)
+    }
     onAbort(signal, () => this.watermarks.markGapStart())
     try {
       await this.firstPass(reconnect, signal, host)
@@ -94,22 +103,37 @@ export class GapRecovery {
   async baseline(accounts: readonly string[], signal: AbortSignal): Promise<void> {
     const fresh = accounts.filter((account) => !this.watermarks.has(account) && !this.baselining.has(account))
     if (fresh.length === 0) return
-    for (const account of fresh) this.baselining.add(account)
+    const onTime: string[] = []
+    const late: string[] = []
+    for (const account of fresh) {
+      this.baselining.add(account)
+      const wentLive = this.liveWithoutBaseline.get(account)
+      if (wentLive === undefined) this.liveWithoutBaseline.set(account, this.connection)
+      ;(wentLive !== undefined && wentLive < this.connection ? late : onTime).push(account)
+    }
     const subscription = this.host?.subscription()
+    const includeActions = subscription ? subscription.types.includes('actions') : true
+    const deps = {
+      client: this.client,
+      watermarks: this.watermarks,
+      phantoms: this.phantoms,
+      backfill: this.backfill,
+      settings: this.settings,
+    }
+    const report = (diagnostic: Diagnostic) => this.report(diagnostic)
     try {
-      await takeBaseline(
-        {
-          client: this.client,
-          watermarks: this.watermarks,
-          phantoms: this.phantoms,
-          backfill: this.backfill,
-          settings: this.settings,
-        },
-        fresh,
-        subscription ? subscription.types.includes('actions') : true,
-        signal,
-        (diagnostic) => this.report(diagnostic),
-      )
+      const work: Promise<void>[] = []
+      if (onTime.length > 0) work.push(takeBaseline(deps, onTime, includeActions, signal, report))
+      if (late.length > 0) {
+        // The stream was live on these accounts before this connection, until a drop: what it delivered,
+        // and everything committed after the last live data before the drop, is the subscription's.
+        const lastLive = this.watermarks.gapStart()
+        const belongs: BelongsToSubscription = (hash, endUtime) =>
+          this.gate.finalityOf(hash) !== undefined || (lastLive !== undefined && endUtime > lastLive)
+        work.push(takeBaseline(deps, late, includeActions, signal, report, belongs))
+      }
+      await Promise.all(work)
+      for (const account of fresh) if (this.watermarks.has(account)) this.liveWithoutBaseline.delete(account)
     } finally {
       for (const account of fresh) this.baselining.delete(account)
     }
@@ -119,9 +143,13 @@ export class GapRecovery {
     const subscription = host.subscription()
     const work: Promise<void>[] = []
     if (followsAccounts(subscription)) {
-      // Accounts never followed before have nothing to recover: their history starts now.
-      work.push(this.baseline(subscription.addresses, signal))
-      if (reconnect) work.push(this.recoverGap(signal, host))
+      // Accounts never followed before have nothing to recover: their history starts now. A baseline taken
+      // late (the last connection dropped before it completed) comes first: its accounts' gap is recovered.
+      work.push(
+        this.baseline(subscription.addresses, signal).then(() =>
+          reconnect ? this.recoverGap(signal, host) : undefined,
+        ),
+      )
     } else {
       this.watermarks.clearGap()
     }
