@@ -51,6 +51,17 @@ describe('secret redaction', () => {
     expect(JSON.stringify(error.body)).not.toContain(key)
   })
 
+  it('keeps the punctuation after a registered key in a query value (a URL in parentheses stays closed)', () => {
+    const key = 'query-key-in-parens-77'
+    registerSecret(key)
+    expect(redactText(`HTTP 503 (https://h.example/v3/traces?api_key=${key}).`)).toBe(
+      `HTTP 503 (https://h.example/v3/traces?api_key=${REDACTED}).`,
+    )
+    expect(redactText(`(https://h.example/sse?token=unregistered-secret)`)).toBe(
+      `(https://h.example/sse?token=${REDACTED}`,
+    )
+  })
+
   it('never lets a key through an error message', () => {
     const error = new ChainstreamError(
       'ConnectionClosed',

@@ -38,6 +38,17 @@ export const isSecretHeader = (name: string): boolean => SECRET_HEADERS.has(name
 // `api_key=…`, `apiKey=…`, `token=…` inside any text (URLs embedded in messages, echoed request lines).
 const QUERY_SECRET_RE =
   /([?&;\s"'](?:api[-_]?key|apikey|token|access[-_]?token|auth|secret|password|key)=)([^&#\s"']+)/gi
+// A value the registry already scrubbed, followed only by the text's punctuation (`…?api_key=[redacted]).`).
+const ALREADY_REDACTED_RE = /^\[redacted\][)\].,;:]*$/
+
+/**
+ * A secret parameter's value: replaced whole (an unknown secret may contain any character), unless the
+ * registry already replaced the key in it — then what follows is the surrounding text's punctuation.
+ */
+function redactQueryValue(_match: string, name: string, value: string): string {
+  return ALREADY_REDACTED_RE.test(value) ? `${name}${value}` : `${name}${REDACTED}`
+}
+
 // `Authorization: Bearer …`, `X-API-Key: …` as they appear in dumped headers.
 const HEADER_SECRET_RE =
   /((?:authorization|x-api-key|proxy-authorization)["']?\s*[:=]\s*["']?)(?:bearer\s+|basic\s+)?([^\s"',}]+)/gi
@@ -80,7 +91,7 @@ export function redactText(text: string): string {
     }
   }
   return out
-    .replace(QUERY_SECRET_RE, `$1${REDACTED}`)
+    .replace(QUERY_SECRET_RE, redactQueryValue)
     .replace(HEADER_SECRET_RE, `$1${REDACTED}`)
     .replace(USERINFO_RE, `$1${REDACTED}$3`)
 }
