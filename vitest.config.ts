@@ -20,6 +20,7 @@ export default defineConfig({
       '@chainstream/provider-toncenter': pkg('provider-toncenter'),
       '@chainstream/provider-tonapi': pkg('provider-tonapi'),
       '@chainstream/provider-venum-solana': pkg('provider-venum-solana'),
+      '@chainstream/relay': pkg('relay'),
     },
   },
   test: {

@@ -1,0 +1,102 @@
+import type { Logger } from '@chainstream/core'
+import type { KV, KvWatchEntry } from '@nats-io/kv'
+import { type DemandValue, parseDemand } from './demand.js'
+
+/** One live demand entry. */
+export interface DemandEntry {
+  readonly key: string
+  readonly revision: number
+  readonly value: DemandValue
+  /** When the server stored it (epoch ms); the lease runs from here. */
+  readonly created: number
+}
+
+/**
+ * The relay's view of the demand bucket: every entry whose lease has not run out. It watches the bucket
+ * (the current values first, then every change) and expires entries itself — a 2.9 server does not
+ * announce a key's expiry — comparing the server's store time with this machine's clock, so machines
+ * need synchronised clocks (NTP). `changed` runs once per batch of changes.
+ */
+export class DemandRegistry {
+  private readonly entries = new Map<string, DemandEntry>()
+  private timer: NodeJS.Timeout | undefined
+  private stopped = false
+  private scheduled = false
+
+  constructor(
+    private readonly bucket: KV,
+    private readonly changed: () => void,
+    private readonly logger: Logger,
+    private readonly checkEveryMs = 500,
+  ) {}
+
+  async start(): Promise<void> {
+    const watch = await this.bucket.watch({ key: '>' })
+    void (async () => {
+      for await (const entry of watch) {
+        if (this.stopped) break
+        this.apply(entry)
+      }
+    })().catch((error: unknown) => this.logger.error('relay: demand watch ended', { error: String(error) }))
+    this.stop = async () => {
+      this.stopped = true
+      watch.stop()
+      clearInterval(this.timer)
+    }
+    this.timer = setInterval(() => this.expire(), this.checkEveryMs)
+    this.timer.unref?.()
+  }
+
+  /** Stops watching. */
+  stop: () => Promise<void> = async () => {
+    this.stopped = true
+  }
+
+  /** The entries alive now. */
+  live(): DemandEntry[] {
+    this.expire(false)
+    return [...this.entries.values()]
+  }
+
+  private apply(entry: KvWatchEntry): void {
+    if (entry.operation !== 'PUT') {
+      if (this.entries.delete(entry.key)) this.schedule()
+      return
+    }
+    let parsed: DemandValue | undefined
+    try {
+      parsed = parseDemand(entry.json())
+    } catch {
+      parsed = undefined
+    }
+    if (!parsed) {
+      this.logger.warn('relay: ignoring a demand entry that is not one', { key: entry.key })
+      return
+    }
+    const created = entry.created.getTime()
+    if (created + parsed.leaseMs <= Date.now()) return
+    this.entries.set(entry.key, { key: entry.key, revision: entry.revision, value: parsed, created })
+    this.schedule()
+  }
+
+  private expire(notify = true): void {
+    const now = Date.now()
+    let removed = false
+    for (const [key, entry] of this.entries) {
+      if (entry.created + entry.value.leaseMs <= now) {
+        this.entries.delete(key)
+        removed = true
+      }
+    }
+    if (removed && notify) this.schedule()
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return
+    this.scheduled = true
+    setImmediate(() => {
+      this.scheduled = false
+      if (!this.stopped) this.changed()
+    })
+  }
+}

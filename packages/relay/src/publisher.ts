@@ -1,0 +1,95 @@
+import type { Logger } from '@chainstream/core'
+import type { JetStreamClient } from '@nats-io/jetstream'
+import type { RelayMessage } from './ton-messages.js'
+
+const BATCH = 256
+const encoder = new TextEncoder()
+
+/**
+ * Publishes messages to JetStream in the order given, each until the server stored it (or reported it a
+ * duplicate): a batch is in flight at once, and what failed in it — NATS restarting, a time-out — is
+ * sent again, with the same message id, before anything newer. Retrying is safe because the server
+ * de-duplicates by id; nothing is dropped while NATS is away (the queue grows, and says so).
+ */
+export class Publisher {
+  private readonly queue: RelayMessage[] = []
+  private running = false
+  private closed = false
+  private idle: (() => void)[] = []
+  private warnedAt = 0
+  /** Stored, and reported duplicate (the other relay, or a retry, was first). */
+  readonly counts = { published: 0, duplicates: 0, retries: 0 }
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly logger: Logger,
+  ) {}
+
+  /** How many messages wait to be stored. */
+  get pending(): number {
+    return this.queue.length
+  }
+
+  enqueue(messages: readonly RelayMessage[]): void {
+    if (this.closed || messages.length === 0) return
+    for (const message of messages) this.queue.push(message)
+    if (this.queue.length >= 100_000 && Date.now() - this.warnedAt > 10_000) {
+      this.warnedAt = Date.now()
+      this.logger.warn('relay: messages wait for NATS', { pending: this.queue.length })
+    }
+    if (!this.running) void this.run()
+  }
+
+  /** Resolves once everything enqueued so far is stored. */
+  drained(): Promise<void> {
+    if (!this.running && this.queue.length === 0) return Promise.resolve()
+    return new Promise((resolve) => this.idle.push(resolve))
+  }
+
+  /** Stops publishing; what is still queued is given up. */
+  close(): void {
+    this.closed = true
+    this.queue.length = 0
+  }
+
+  private async run(): Promise<void> {
+    this.running = true
+    let delay = 100
+    while (!this.closed && this.queue.length > 0) {
+      const batch = this.queue.slice(0, BATCH)
+      const results = await Promise.allSettled(
+        batch.map((message) =>
+          this.js.publish(message.subject, encoder.encode(JSON.stringify(message.event)), {
+            msgID: message.id,
+            timeout: 5_000,
+          }),
+        ),
+      )
+      if (this.closed) break
+      const failed: RelayMessage[] = []
+      results.forEach((result, index) => {
+        if (result.status === 'fulfilled') {
+          if (result.value.duplicate) this.counts.duplicates++
+          else this.counts.published++
+        } else {
+          failed.push(batch[index] as RelayMessage)
+        }
+      })
+      this.queue.splice(0, batch.length, ...failed)
+      if (failed.length > 0) {
+        this.counts.retries += failed.length
+        const reason = results.find((r) => r.status === 'rejected') as PromiseRejectedResult
+        this.logger.warn('relay: publish failed, retrying', {
+          failed: failed.length,
+          reason: String(reason.reason?.message ?? reason.reason),
+        })
+        await new Promise((resolve) => setTimeout(resolve, delay))
+        delay = Math.min(delay * 2, 2_000)
+      } else {
+        delay = 100
+      }
+    }
+    this.running = false
+    for (const resolve of this.idle.splice(0)) resolve()
+  }
+}
