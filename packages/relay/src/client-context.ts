@@ -1,5 +1,6 @@
 import type { Logger } from '@chainstream/core'
 import type { DemandLease } from './demand-lease.js'
+import type { InvalidationScope } from './invalidation-scope.js'
 import type { Backend } from './nats-backend.js'
 
 /** What every part of one relay client shares. */
@@ -14,4 +15,6 @@ export interface ClientContext {
   readonly lease: DemandLease
   readonly logger: Logger
   readonly isClosed: () => boolean
+  /** The scope of the invalidation being delivered now (set around its delivery only). */
+  readonly invalidations: Map<string, InvalidationScope>
 }

@@ -8,11 +8,13 @@ import {
 import { FanOut, SubscribedWaiters } from '@chainstream/core/provider'
 import type { TonEvent } from '@chainstream/provider-toncenter'
 import type { TonSubscription } from '@chainstream/provider-toncenter/protocol'
-import { AckPolicy, type ConsumerMessages, DeliverPolicy } from '@nats-io/jetstream'
-import type { Subscription } from '@nats-io/transport-node'
+import { AckPolicy, type ConsumerMessages, DeliverPolicy, type JsMsg } from '@nats-io/jetstream'
+import type { NatsConnection, Subscription } from '@nats-io/transport-node'
 import type { ClientContext } from './client-context.js'
 import { appliedSubject } from './demand.js'
+import { retry } from './demand-lease.js'
 import { FinalityGate } from './finality-gate.js'
+import { scopeFromHeaders } from './invalidation-scope.js'
 import type { Backend } from './nats-backend.js'
 
 type Events = ChainStreamEvents<TonEvent, TonSubscription>
@@ -41,6 +43,8 @@ export class RelayTonUpstream implements ChainStream<TonEvent, TonSubscription> 
   private readonly ackWaiters = new Map<number, { resolve: () => void; reject: (e: unknown) => void }[]>()
   private changes: Promise<void> = Promise.resolve()
   private started = false
+  private readonly acks = new Set<Promise<void>>()
+  private acksGivenUp = false
 
   constructor(
     private readonly context: ClientContext,
@@ -148,7 +152,12 @@ export class RelayTonUpstream implements ChainStream<TonEvent, TonSubscription> 
     this.messages?.stop()
     this.applied?.unsubscribe()
     if (!backend) return
-    // The acknowledgements sent so far reach the server before anything else closes.
+    // The acknowledgements sent so far reach the server before anything else closes (within reason).
+    const timer = setTimeout(() => {
+      this.acksGivenUp = true
+    }, 10_000)
+    await Promise.all([...this.acks])
+    clearTimeout(timer)
     await backend.nc.flush().catch(() => {})
     if (!this.context.name) {
       await this.context.lease.remove(this.demandKey).catch(() => {})
@@ -263,11 +272,41 @@ export class RelayTonUpstream implements ChainStream<TonEvent, TonSubscription> 
       if (this.gate.admit(event)) {
         this.own.events++
         this.own.lastEventAt = Date.now()
-        this.out.emit('event', event)
-        this.out.push(event)
+        const scope =
+          event.type === 'trace_invalidated' && message.headers
+            ? scopeFromHeaders((name) => message.headers?.get(name) ?? '')
+            : undefined
+        if (scope && event.type === 'trace_invalidated')
+          this.context.invalidations.set(event.trace_external_hash_norm, scope)
+        try {
+          this.out.emit('event', event)
+          this.out.push(event)
+        } finally {
+          if (scope && event.type === 'trace_invalidated')
+            this.context.invalidations.delete(event.trace_external_hash_norm)
+        }
       }
-      message.ack()
+      this.acknowledge(message, backend.nc)
     }
+  }
+
+  /**
+   * Acknowledges with the server's confirmation, again until it is confirmed: an acknowledgement lost
+   * while NATS restarts would otherwise bring the event back once `ack_wait` is over — possibly to the
+   * next process of this consumer, which has no memory of it.
+   */
+  private acknowledge(message: JsMsg, nc: NatsConnection): void {
+    // An acknowledgement sent as a request is answered once the server has it (what `ackAck` does, but
+    // that one cannot be sent twice).
+    const pending = retry(
+      () =>
+        nc
+          .request((message as JsMsg & { readonly reply: string }).reply, '+ACK', { timeout: 5_000 })
+          .then(() => undefined),
+      () => this.acksGivenUp,
+    ).catch(() => {})
+    this.acks.add(pending)
+    void pending.then(() => this.acks.delete(pending))
   }
 
   private isClosed(): boolean {

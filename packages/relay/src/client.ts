@@ -3,10 +3,12 @@ import { ChainstreamError, type Logger } from '@chainstream/core'
 import { type LifecycleSourceV1, parseOptions, silentLogger } from '@chainstream/core/provider'
 import {
   createTonStreamsOver,
+  meetsFinality,
   type TonStream,
   type TonStreamOverOptions,
   validateTonTraceId,
 } from '@chainstream/provider-toncenter'
+import type { TonSubscription } from '@chainstream/provider-toncenter/protocol'
 import { isSolanaSignature, signatureProblem } from '@chainstream/provider-venum-solana'
 import { z } from 'zod'
 import type { ClientContext } from './client-context.js'
@@ -142,8 +144,23 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
     lease,
     logger,
     isClosed: () => closed,
+    invalidations: new Map(),
   }
-  const streams = createTonStreamsOver((subscription) => new RelayTonUpstream(context, subscription))
+  const streams = createTonStreamsOver((subscription) => new RelayTonUpstream(context, subscription), {
+    // A durable client may have been shown a trace by its previous process: the relay says to whom the
+    // trace was shown, and the invalidation reaches those of its streams that follow one of them.
+    ...(parsed.name
+      ? {
+          shownElsewhere: (hash: string, subscription: TonSubscription) => {
+            const scope = context.invalidations.get(hash)
+            if (!scope || !meetsFinality(scope.finality, subscription.minFinality)) return false
+            if (!subscription.types.some((type) => type === 'transactions' || type === 'actions'))
+              return false
+            return subscription.addresses.some((address) => scope.accounts.has(address))
+          },
+        }
+      : {}),
+  })
   const ton: RelayTon = {
     stream(streamOptions) {
       if (closed) throw new ChainstreamError('Closed', 'The relay client is closed; create a new one')

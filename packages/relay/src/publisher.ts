@@ -1,5 +1,6 @@
 import type { Logger } from '@chainstream/core'
 import type { JetStreamClient } from '@nats-io/jetstream'
+import { headers as natsHeaders } from '@nats-io/transport-node'
 import type { RelayMessage } from './ton-messages.js'
 
 const BATCH = 256
@@ -62,6 +63,7 @@ export class Publisher {
           this.js.publish(message.subject, encoder.encode(JSON.stringify(message.event)), {
             msgID: message.id,
             timeout: 5_000,
+            ...(message.headers ? { headers: toHeaders(message.headers) } : {}),
           }),
         ),
       )
@@ -92,4 +94,10 @@ export class Publisher {
     this.running = false
     for (const resolve of this.idle.splice(0)) resolve()
   }
+}
+
+function toHeaders(values: Readonly<Record<string, string>>) {
+  const result = natsHeaders()
+  for (const [name, value] of Object.entries(values)) result.set(name, value)
+  return result
 }

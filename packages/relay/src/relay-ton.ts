@@ -9,6 +9,7 @@ import { resolveTonSubscription, type TonSubscription } from '@chainstream/provi
 import type { NatsConnection } from '@nats-io/transport-node'
 import { appliedSubject } from './demand.js'
 import type { DemandEntry } from './demand-registry.js'
+import { InvalidationScopes } from './invalidation-scope.js'
 import type { Publisher } from './publisher.js'
 import { tonMessages } from './ton-messages.js'
 
@@ -26,6 +27,7 @@ export class TonFollower {
   private running = false
   private again = false
   private entries: readonly DemandEntry[] = []
+  private readonly scopes = new InvalidationScopes()
 
   constructor(
     private readonly ton: TonServiceClient,
@@ -103,7 +105,9 @@ export class TonFollower {
   private open(union: TonSubscription): void {
     const stream = this.ton.stream({ transport: 'websocket', ...this.options, ...union })
     this.stream = stream
-    stream.on('event', (event) => this.publisher.enqueue(tonMessages(this.prefix, event)))
+    stream.on('event', (event) =>
+      this.publisher.enqueue(this.scopes.note(event, tonMessages(this.prefix, event))),
+    )
     stream.on('error', (error) => this.logger.warn('relay: TON stream error', { code: error.code }))
     stream.on('close', (error) => {
       if (this.stream !== stream) return

@@ -7,7 +7,14 @@ export interface RelayMessage {
   /** `Nats-Msg-Id`: the same for the same event whichever relay saw it, different for different events. */
   readonly id: string
   readonly event: TonEvent
+  /** NATS headers (an invalidation's scope). */
+  readonly headers?: Readonly<Record<string, string>>
 }
+
+/** Header of a `trace_invalidated` message: the raw accounts the trace was shown with below finalized. */
+export const ACCOUNTS_HEADER = 'Chainstream-Accounts'
+/** Header of a `trace_invalidated` message: the highest finality the trace was shown at. */
+export const FINALITY_HEADER = 'Chainstream-Finality'
 
 /**
  * Splits one TON event into the relay's messages. An event's content must not depend on which relay saw

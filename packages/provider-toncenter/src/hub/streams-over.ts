@@ -63,6 +63,13 @@ const ownSchema = z.strictObject({
  */
 export function createTonStreamsOver(
   open: (subscription: TonSubscription) => ChainStream<TonEvent, TonSubscription>,
+  upstreamOptions: {
+    /**
+     * Whether a stream of `subscription` was shown trace `hash` below `finalized` before this process
+     * existed (a durable upstream that resumed): its invalidation is then delivered too.
+     */
+    shownElsewhere?: (hash: string, subscription: TonSubscription) => boolean
+  } = {},
 ): TonStreamsOver {
   let hub: TonHub | undefined
   const hubFor = () => {
@@ -86,6 +93,7 @@ export function createTonStreamsOver(
         transport: 'websocket',
         buffer: own.buffer as BufferOptions | undefined,
         signal: own.signal,
+        shownElsewhere: upstreamOptions.shownElsewhere,
       })
       if (own.signal?.aborted) void consumer.close()
       else if (own.autoStart !== false) consumer.start()
