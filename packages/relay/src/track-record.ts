@@ -80,7 +80,7 @@ export function recordFromUpdate(update: LifecycleUpdate): TrackRecord | undefin
 /**
  * `next` merged into `stored`, or `undefined` when it adds nothing (then nothing is written): a record
  * with a terminal never changes; a terminal, a higher tier, or a first known outcome at the same tier is
- * news. Reach times and statuses of both are kept (the earliest time per tier).
+ * news. Reach times and statuses already recorded stay; the new ones are added.
  */
 export function mergeRecords(stored: TrackRecord | undefined, next: TrackRecord): TrackRecord | undefined {
   if (!stored) return next
@@ -93,8 +93,8 @@ export function mergeRecords(stored: TrackRecord | undefined, next: TrackRecord)
   if (!news) return undefined
   const tierReachedAt: Partial<Record<Observed, number>> = { ...stored.tierReachedAt }
   for (const [tier, at] of Object.entries(next.tierReachedAt) as [Observed, number][]) {
-    const known = tierReachedAt[tier]
-    tierReachedAt[tier] = known === undefined ? at : Math.min(known, at)
+    // The time first recorded stays: every reader already saw it (a tracker never moves a reach time).
+    tierReachedAt[tier] ??= at
   }
   return {
     ...next,
@@ -131,11 +131,16 @@ export function observationsOf(record: TrackRecord): Observation[] {
     const top = tier === record.tier
     // Tiers the chain skipped (TON has no `included`) were never observed: the machine fills them in.
     if (!top && record.statuses[tier] === undefined) continue
-    if (top && record.terminal !== undefined && record.terminal !== 'finalized') continue
+    // A `finalized` tier would itself end the story: a failure or expiry recorded there is told alone.
+    const otherEnd = record.terminal !== undefined && record.terminal !== 'finalized'
+    if (top && otherEnd && tier === 'finalized') continue
+    // The outcome goes with the top tier, except a failure's: the `failed` observation below brings it.
+    const outcome =
+      top && record.outcome !== 'unknown' && record.terminal !== 'failed' ? record.outcome : undefined
     observations.push({
       kind: 'tier',
       tier,
-      ...(top && record.outcome !== 'unknown' ? { outcome: record.outcome } : {}),
+      ...(outcome !== undefined ? { outcome } : {}),
       providerStatus: record.statuses[tier] ?? record.terminalStatus ?? tier,
       source,
       at,
