@@ -153,4 +153,28 @@ describe('TON streams through the relay', () => {
     const info = await (await jetstreamManager(nc)).streams.info(relay.names.stream)
     expect(info.state.messages).toBe(stored)
   })
+
+  it('follows a consumer for as long as its lease lives: a closed unnamed one at once, a silent named one when the lease runs out', async () => {
+    const { nats, sim, relay } = await setUp()
+    const [a, b] = sim.addresses as [string, string]
+    const durable = createRelayClient({ servers: nats.url, name: 'short-lease', leaseMs: 1_000 })
+    cleanups.push(() => durable.close())
+    const passing = client(nats)
+    const kept = durable.ton.stream({ types: ['transactions'], addresses: [a], minFinality: 'pending' })
+    const gone = passing.ton.stream({ types: ['transactions'], addresses: [b], minFinality: 'pending' })
+    await Promise.all([
+      kept.waitSubscribed({ timeoutMs: 10_000 }),
+      gone.waitSubscribed({ timeoutMs: 10_000 }),
+    ])
+    expect(relay.tonSubscription?.addresses).toHaveLength(2)
+    await passing.close()
+    await until(() => relay.tonSubscription?.addresses.length === 1, 5_000, 'the unnamed client left')
+    // A named client that stops (or dies) keeps its place until its lease runs out, so a quick restart
+    // misses nothing; then the relay lets go.
+    const stoppedAt = Date.now()
+    await durable.close()
+    expect(relay.tonSubscription?.addresses).toHaveLength(1)
+    await until(() => relay.tonSubscription === undefined, 5_000, 'the lease ran out')
+    expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(500)
+  })
 })
