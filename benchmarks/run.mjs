@@ -1,6 +1,7 @@
 // `pnpm bench`: runs every scenario against local testkit servers, prints a table and merges the results
 // into benchmarks/results.json as [{ name, unit, value, baseline, ratio }] (an entry per scenario name).
 import { readFile, writeFile } from 'node:fs/promises'
+import { relayBench } from './relay.mjs'
 import { sseIngest } from './sse-ingest.mjs'
 import { trackerTrack } from './tracker-track.mjs'
 import { venumTrack } from './venum-track.mjs'
@@ -11,6 +12,7 @@ const scenarios = {
   'ws-ingest': wsIngest,
   'venum-track': venumTrack,
   'tracker-track': trackerTrack,
+  relay: relayBench,
 }
 const only = process.argv.slice(2)
 const resultsFile = new URL('./results.json', import.meta.url)

@@ -96,7 +96,11 @@ class RelayLifecycleWatch implements LifecycleWatch {
 
   private async watch(): Promise<{ stop(): void }> {
     const { tracks } = await this.context.backend
-    const watch = await tracks.watch({ key: `${this.chain}.>`, include: KvWatchInclude.UpdatesOnly })
+    // Opening may time out on a busy server: tried again, as the watch is what keeps the tracks current.
+    const watch = await retry(
+      () => tracks.watch({ key: `${this.chain}.>`, include: KvWatchInclude.UpdatesOnly }),
+      () => this.closed,
+    )
     void (async () => {
       for await (const entry of watch) {
         if (this.closed) break

@@ -20,6 +20,10 @@ import type { Backend } from './nats-backend.js'
 type Events = ChainStreamEvents<TonEvent, TonSubscription>
 
 const NANOS = 1_000_000
+/** The newest handled event is acknowledged this soon… */
+const ACK_EVERY_MS = 50
+/** …or after this many, whichever comes first. */
+const ACK_EVERY_MESSAGES = 500
 const decoder = new TextDecoder()
 
 /**
@@ -43,7 +47,10 @@ export class RelayTonUpstream implements ChainStream<TonEvent, TonSubscription> 
   private readonly ackWaiters = new Map<number, { resolve: () => void; reject: (e: unknown) => void }[]>()
   private changes: Promise<void> = Promise.resolve()
   private started = false
-  private readonly acks = new Set<Promise<void>>()
+  private unacked: JsMsg | undefined
+  private unackedCount = 0
+  private ackTimer: NodeJS.Timeout | undefined
+  private acking: Promise<void> = Promise.resolve()
   private acksGivenUp = false
 
   constructor(
@@ -156,7 +163,7 @@ export class RelayTonUpstream implements ChainStream<TonEvent, TonSubscription> 
     const timer = setTimeout(() => {
       this.acksGivenUp = true
     }, 10_000)
-    await Promise.all([...this.acks])
+    await this.flushAcks(backend.nc)
     clearTimeout(timer)
     await backend.nc.flush().catch(() => {})
     if (!this.context.name) {
@@ -200,7 +207,7 @@ export class RelayTonUpstream implements ChainStream<TonEvent, TonSubscription> 
     await jsm.consumers.add(names.stream, {
       durable_name: this.consumerName,
       filter_subject: `${names.prefix}.ton.>`,
-      ack_policy: AckPolicy.Explicit,
+      ack_policy: AckPolicy.All,
       // Only what is published from now on: the relay starts following this client's demand after this.
       deliver_policy: DeliverPolicy.New,
       ack_wait: 60_000 * NANOS,
@@ -291,22 +298,34 @@ export class RelayTonUpstream implements ChainStream<TonEvent, TonSubscription> 
   }
 
   /**
-   * Acknowledges with the server's confirmation, again until it is confirmed: an acknowledgement lost
-   * while NATS restarts would otherwise bring the event back once `ack_wait` is over — possibly to the
-   * next process of this consumer, which has no memory of it.
+   * Acknowledgements are cumulative (`ack_policy: all`): acknowledging one acknowledges everything before
+   * it. The newest handled message is acknowledged within {@link ACK_EVERY_MS} (or every
+   * {@link ACK_EVERY_MESSAGES}), as a request the server answers once it has it, and again until it
+   * does: an acknowledgement lost while NATS restarts would otherwise bring events back once `ack_wait`
+   * is over — possibly to the next process of this consumer, which has no memory of them.
    */
   private acknowledge(message: JsMsg, nc: NatsConnection): void {
-    // An acknowledgement sent as a request is answered once the server has it (what `ackAck` does, but
-    // that one cannot be sent twice).
-    const pending = retry(
-      () =>
-        nc
-          .request((message as JsMsg & { readonly reply: string }).reply, '+ACK', { timeout: 5_000 })
-          .then(() => undefined),
-      () => this.acksGivenUp,
-    ).catch(() => {})
-    this.acks.add(pending)
-    void pending.then(() => this.acks.delete(pending))
+    this.unacked = message
+    this.unackedCount++
+    if (this.unackedCount >= ACK_EVERY_MESSAGES) void this.flushAcks(nc)
+    else this.ackTimer ??= setTimeout(() => void this.flushAcks(nc), ACK_EVERY_MS)
+  }
+
+  private flushAcks(nc: NatsConnection): Promise<void> {
+    clearTimeout(this.ackTimer)
+    this.ackTimer = undefined
+    const message = this.unacked
+    this.unacked = undefined
+    this.unackedCount = 0
+    if (!message) return this.acking
+    const reply = (message as JsMsg & { readonly reply: string }).reply
+    this.acking = this.acking.then(() =>
+      retry(
+        () => nc.request(reply, '+ACK', { timeout: 5_000 }).then(() => undefined),
+        () => this.acksGivenUp || this.unacked !== undefined,
+      ).catch(() => {}),
+    )
+    return this.acking
   }
 
   private isClosed(): boolean {

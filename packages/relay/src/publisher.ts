@@ -3,12 +3,13 @@ import type { JetStreamClient } from '@nats-io/jetstream'
 import { headers as natsHeaders } from '@nats-io/transport-node'
 import type { RelayMessage } from './ton-messages.js'
 
-const BATCH = 256
+/** Messages awaiting the server's acknowledgement at once. */
+const WINDOW = 1_024
 const encoder = new TextEncoder()
 
 /**
  * Publishes messages to JetStream in the order given, each until the server stored it (or reported it a
- * duplicate): a batch is in flight at once, and what failed in it — NATS restarting, a time-out — is
+ * duplicate): a window of them is in flight at once, and what failed — NATS restarting, a time-out — is
  * sent again, with the same message id, before anything newer. Retrying is safe because the server
  * de-duplicates by id; nothing is dropped while NATS is away (the queue grows, and says so).
  */
@@ -57,42 +58,68 @@ export class Publisher {
     this.running = true
     let delay = 100
     while (!this.closed && this.queue.length > 0) {
-      const batch = this.queue.slice(0, BATCH)
-      const results = await Promise.allSettled(
-        batch.map((message) =>
-          this.js.publish(message.subject, encoder.encode(JSON.stringify(message.event)), {
-            msgID: message.id,
-            timeout: 5_000,
-            ...(message.headers ? { headers: toHeaders(message.headers) } : {}),
-          }),
-        ),
-      )
+      const failed = await this.window()
       if (this.closed) break
-      const failed: RelayMessage[] = []
-      results.forEach((result, index) => {
-        if (result.status === 'fulfilled') {
-          if (result.value.duplicate) this.counts.duplicates++
-          else this.counts.published++
-        } else {
-          failed.push(batch[index] as RelayMessage)
-        }
-      })
-      this.queue.splice(0, batch.length, ...failed)
-      if (failed.length > 0) {
-        this.counts.retries += failed.length
-        const reason = results.find((r) => r.status === 'rejected') as PromiseRejectedResult
-        this.logger.warn('relay: publish failed, retrying', {
-          failed: failed.length,
-          reason: String(reason.reason?.message ?? reason.reason),
-        })
-        await new Promise((resolve) => setTimeout(resolve, delay))
-        delay = Math.min(delay * 2, 2_000)
-      } else {
+      if (failed.length === 0) {
         delay = 100
+        continue
       }
+      // Again before anything newer, with the same ids: what did arrive is reported a duplicate.
+      this.queue.unshift(...failed.map((entry) => entry.message))
+      this.counts.retries += failed.length
+      this.logger.warn('relay: publish failed, retrying', {
+        failed: failed.length,
+        reason: failed[0]?.reason,
+      })
+      await new Promise((resolve) => setTimeout(resolve, delay))
+      delay = Math.min(delay * 2, 2_000)
     }
     this.running = false
     for (const resolve of this.idle.splice(0)) resolve()
+  }
+
+  /**
+   * Publishes from the queue with up to {@link WINDOW} messages awaiting their acknowledgement, until the
+   * queue is empty or one fails; then waits for those in flight and returns the failed ones in order.
+   */
+  private async window(): Promise<{ message: RelayMessage; reason: string }[]> {
+    const failed: { index: number; message: RelayMessage; reason: string }[] = []
+    let sequence = 0
+    let inFlight = 0
+    let wake: (() => void) | undefined
+    while (!this.closed) {
+      if (failed.length === 0 && this.queue.length > 0 && inFlight < WINDOW) {
+        const message = this.queue.shift() as RelayMessage
+        const index = sequence++
+        inFlight++
+        this.js
+          .publish(message.subject, encoder.encode(JSON.stringify(message.event)), {
+            msgID: message.id,
+            timeout: 5_000,
+            ...(message.headers ? { headers: toHeaders(message.headers) } : {}),
+          })
+          .then(
+            (ack) => {
+              if (ack.duplicate) this.counts.duplicates++
+              else this.counts.published++
+            },
+            (error: unknown) => {
+              failed.push({ index, message, reason: error instanceof Error ? error.message : String(error) })
+            },
+          )
+          .finally(() => {
+            inFlight--
+            wake?.()
+          })
+        continue
+      }
+      if (inFlight === 0) break
+      await new Promise<void>((resolve) => {
+        wake = resolve
+      })
+      wake = undefined
+    }
+    return failed.sort((a, b) => a.index - b.index)
   }
 }
 

@@ -165,8 +165,11 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       closed = true
       await registry.stop()
       await Promise.all([tonFollower?.close(), tracks.close()])
-      await publisher.drained()
-      await writer.settled()
+      // What was received is stored before leaving — unless NATS is away, which no one waits out here.
+      await Promise.race([
+        Promise.all([publisher.drained(), writer.settled()]),
+        new Promise((resolve) => setTimeout(resolve, 5_000).unref?.()),
+      ])
       publisher.close()
       writer.close()
       await backend.nc.drain().catch(() => {})
