@@ -24,7 +24,7 @@ import { createRelay, createRelayClient } from '@chainstream/relay'
 import { createTonSimulator, createVenumSimulator, venumSignature } from '@chainstream/testkit'
 import { settle } from './heap.mjs'
 
-const NATS_SERVER = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server'
+const NATS_SERVER = '/usr/sbin/nats-server'
 const TRACES = 1_500
 const ROUNDS = 5
 const IDS = 10_000
