@@ -19,6 +19,11 @@ export interface DemandEntry {
  */
 export class DemandRegistry {
   private readonly entries = new Map<string, DemandEntry>()
+  /**
+   * One string per tracked id, however many consumers list it: JSON parsing makes a copy per entry, and
+   * many workers tracking the same ids is the common case.
+   */
+  private interned = new Map<string, string>()
   private timer: NodeJS.Timeout | undefined
   private stopped = false
   private scheduled = false
@@ -60,7 +65,10 @@ export class DemandRegistry {
 
   private apply(entry: KvWatchEntry): void {
     if (entry.operation !== 'PUT') {
-      if (this.entries.delete(entry.key)) this.schedule()
+      if (this.entries.delete(entry.key)) {
+        this.compact()
+        this.schedule()
+      }
       return
     }
     let parsed: DemandValue | undefined
@@ -75,8 +83,28 @@ export class DemandRegistry {
     }
     const created = entry.created.getTime()
     if (created + parsed.leaseMs <= Date.now()) return
+    if (parsed.kind === 'track') parsed = { ...parsed, ids: parsed.ids.map((id) => this.intern(id)) }
     this.entries.set(entry.key, { key: entry.key, revision: entry.revision, value: parsed, created })
     this.schedule()
+  }
+
+  private intern(id: string): string {
+    const known = this.interned.get(id)
+    if (known !== undefined) return known
+    this.interned.set(id, id)
+    return id
+  }
+
+  /** Forgets interned ids no live entry lists any more (when they are most of them). */
+  private compact(): void {
+    let live = 0
+    for (const { value } of this.entries.values()) if (value.kind === 'track') live += value.ids.length
+    if (this.interned.size <= 2 * live + 1_000) return
+    const kept = new Map<string, string>()
+    for (const { value } of this.entries.values()) {
+      if (value.kind === 'track') for (const id of value.ids) kept.set(id, id)
+    }
+    this.interned = kept
   }
 
   private expire(notify = true): void {
@@ -88,6 +116,7 @@ export class DemandRegistry {
         removed = true
       }
     }
+    if (removed) this.compact()
     if (removed && notify) this.schedule()
   }
 
