@@ -33,9 +33,11 @@ export interface RelayClientOptions {
    * named client that restarts within it misses nothing. @default 120_000 named, 15_000 otherwise
    */
   leaseMs?: number
-  /** NATS credentials, when the server asks for them. */
+  /** A NATS user name, when the server asks for one. */
   user?: string
+  /** Its password. */
   pass?: string
+  /** A NATS token, when the server asks for one. */
   token?: string
   /** Stream and bucket names, as the relays use them. */
   names?: Partial<RelayNames>
@@ -66,7 +68,9 @@ export interface RelaySolana {
 export interface RelayClient {
   /** The client's name (or the random one of an unnamed client). */
   readonly name: string
+  /** TON streams and TON tracking through the relays. */
   readonly ton: RelayTon
+  /** Solana tracking through the relays. */
   readonly solana: RelaySolana
   /** Resolves once connected to NATS (streams and tracks work before; they wait for it). */
   ready(): Promise<void>

@@ -14,9 +14,11 @@ import type { RelayNames } from './names.js'
 export interface RelayNatsOptions {
   /** `host:port` of one or more servers of the cluster. */
   servers: string | readonly string[]
-  /** Credentials, when the server asks for them (never logged). */
+  /** A user name, when the server asks for one (never logged). */
   user?: string
+  /** Its password (never logged). */
   pass?: string
+  /** A token, when the server asks for one (never logged). */
   token?: string
 }
 

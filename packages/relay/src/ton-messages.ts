@@ -3,9 +3,11 @@ import { addressToken, toToken } from './tokens.js'
 
 /** One message a relay publishes: where, under which de-duplication id, and what. */
 export interface RelayMessage {
+  /** Where it is published (see {@link tonMessages}). */
   readonly subject: string
   /** `Nats-Msg-Id`: the same for the same event whichever relay saw it, different for different events. */
   readonly id: string
+  /** The event (or its part), as a TON stream delivers it. */
   readonly event: TonEvent
   /** NATS headers (an invalidation's scope). */
   readonly headers?: Readonly<Record<string, string>>

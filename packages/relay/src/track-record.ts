@@ -23,11 +23,17 @@ type Observed = (typeof OBSERVED)[number]
  * relay saw what first.
  */
 export interface TrackRecord {
+  /** `'ton'` or `'solana'`. */
   readonly chain: string
+  /** The trace hash or signature, as tracked. */
   readonly id: string
+  /** The highest tier seen. */
   readonly tier: FinalityTier
+  /** What is known of the execution. */
   readonly outcome: Outcome
+  /** How the lifecycle ended, once it has. */
   readonly terminal?: TerminalKind
+  /** Where the latest news came from. */
   readonly source?: UpdateSource
   /** When each tier was reached (epoch ms). */
   readonly tierReachedAt: Readonly<Partial<Record<Observed, number>>>
@@ -39,6 +45,7 @@ export interface TrackRecord {
   readonly reason?: string
   /** An expiry's not-found re-check (epoch ms). */
   readonly notFoundAt?: number
+  /** When the latest news was observed (epoch ms). */
   readonly updatedAt: number
 }
 
