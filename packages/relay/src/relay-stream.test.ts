@@ -177,4 +177,37 @@ describe('TON streams through the relay', () => {
     await until(() => relay.tonSubscription === undefined, 5_000, 'the lease ran out')
     expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(500)
   })
+
+  it('a durable consumer resumes after its last acknowledged event, and gets the invalidation of a trace its previous run was shown', async () => {
+    const { nats, sim } = await setUp()
+    const [a, b] = sim.addresses as [string, string]
+    const options = { types: ['transactions'] as const, addresses: [a], minFinality: 'pending' as const }
+    const firstRun = createRelayClient({ servers: nats.url, name: 'resumer', leaseMs: 30_000 })
+    const firstStream = firstRun.ton.stream({ ...options, types: ['transactions'] })
+    const before = collect(firstStream)
+    await firstStream.waitSubscribed({ timeoutMs: 10_000 })
+    const since = sim.ledger.mark()
+    const doomed = sim.emitTrace({ addresses: [a, b], stages: ['pending', 'invalidated'] })
+    await doomed.advance() // pending: shown to the first run
+    await until(() => before.length === 1, 10_000, 'the pending snapshot')
+    await firstRun.close()
+    // While it is away: the invalidation, and a whole trace.
+    await doomed.advance()
+    await sim.emitTrace({ addresses: [a] }).finish()
+    const secondRun = createRelayClient({ servers: nats.url, name: 'resumer', leaseMs: 30_000 })
+    cleanups.push(() => secondRun.close())
+    const after = collect(secondRun.ton.stream({ ...options, types: ['transactions'] }))
+    const expected = expectedFacts(sim, { accounts: [a], types: ['transactions'], since })
+    await until(() => [...before, ...after].flatMap(factsOf).length >= expected.length, 10_000, 'caught up')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(compareFacts(expected, [...before, ...after].flatMap(factsOf))).toEqual({
+      lost: [],
+      duplicated: [],
+      unexpected: [],
+    })
+    expect(after[0]).toMatchObject({
+      type: 'trace_invalidated',
+      trace_external_hash_norm: doomed.traceExternalHashNorm,
+    })
+  })
 })
