@@ -83,7 +83,15 @@ export class DemandRegistry {
     }
     const created = entry.created.getTime()
     if (created + parsed.leaseMs <= Date.now()) return
-    if (parsed.kind === 'track') parsed = { ...parsed, ids: parsed.ids.map((id) => this.intern(id)) }
+    const previous = this.entries.get(entry.key)
+    if (parsed.kind === 'track') {
+      // A renewal of the same ids only moves the lease: nothing for the followers to recompute.
+      if (previous?.value.kind === 'track' && sameIds(previous.value.ids, parsed.ids)) {
+        this.entries.set(entry.key, { ...previous, revision: entry.revision, created })
+        return
+      }
+      parsed = { ...parsed, ids: parsed.ids.map((id) => this.intern(id)) }
+    }
     this.entries.set(entry.key, { key: entry.key, revision: entry.revision, value: parsed, created })
     this.schedule()
   }
@@ -128,4 +136,10 @@ export class DemandRegistry {
       if (!this.stopped) this.changed()
     })
   }
+}
+
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }
