@@ -135,11 +135,9 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
   )
   // Whoever awaits it sees the failure; this keeps an unobserved one from crashing the process.
   backend.catch(() => {})
-  const lease = new DemandLease(
-    backend.then((b) => b.demand),
-    leaseMs,
-    logger,
-  )
+  const bucket = backend.then((b) => b.demand)
+  bucket.catch(() => {})
+  const lease = new DemandLease(bucket, leaseMs, logger)
   const context: ClientContext = {
     backend,
     client,

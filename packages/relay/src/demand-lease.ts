@@ -60,7 +60,8 @@ export class DemandLease {
 
   private async renew(): Promise<void> {
     if (this.closed) return
-    const bucket = await this.bucket
+    const bucket = await this.bucket.catch(() => undefined)
+    if (!bucket) return // the client's connection failed: its operations report it
     for (const [key, value] of this.held) {
       try {
         await bucket.put(key, JSON.stringify(value))

@@ -49,7 +49,8 @@ const NANOS = 1_000_000
  * makes sure the stream and both buckets exist. Both sides do it, so no start order is required; an
  * existing stream is used as it is.
  *
- * @throws {ChainstreamError} `InvalidArgument` when the server has no JetStream.
+ * @throws {ChainstreamError} `InvalidArgument` when the server has no JetStream; `ConnectionLost` when
+ * setting up keeps failing for a minute.
  */
 export async function openBackend(
   nats: RelayNatsOptions,
@@ -67,28 +68,47 @@ export async function openBackend(
     ...(nats.pass !== undefined ? { pass: nats.pass } : {}),
     ...(nats.token !== undefined ? { token: nats.token } : {}),
   })
-  try {
-    const jsm = await jetstreamManager(nc)
-    const js = jetstream(nc)
-    await ensureStream(jsm, names, retention)
-    const kvm = new Kvm(js)
-    // Demand entries expire by lease (checked by the relay); the bucket's own age limit only collects
-    // entries of consumers that died long ago.
-    const demand = await kvm.create(names.demandBucket, { history: 1, ttl: 86_400_000 })
-    const tracks = await kvm.create(names.tracksBucket, { history: 1, ttl: retention.maxAgeMs })
-    return { nc, js, jsm, demand, tracks, names }
-  } catch (error) {
-    await nc.close().catch(() => {})
-    const message = error instanceof Error ? error.message : String(error)
-    throw new ChainstreamError(
-      'InvalidArgument',
-      /jetstream not enabled|503/i.test(message)
-        ? 'The NATS server has no JetStream: start it with `nats-server -js` (and a store directory, -sd)'
-        : `Could not set up the relay's stream and buckets on NATS: ${message}`,
-      { cause: error, isRetryable: false },
-    )
+  // A busy server may time out an API request: set-up is tried again for a while; a server without
+  // JetStream is told at once.
+  const deadline = Date.now() + SETUP_PATIENCE_MS
+  let delay = 200
+  for (;;) {
+    try {
+      const jsm = await jetstreamManager(nc)
+      const js = jetstream(nc)
+      await ensureStream(jsm, names, retention)
+      const kvm = new Kvm(js)
+      // Demand entries expire by lease (checked by the relay); the bucket's own age limit only collects
+      // entries of consumers that died long ago.
+      const demand = await kvm.create(names.demandBucket, { history: 1, ttl: 86_400_000 })
+      const tracks = await kvm.create(names.tracksBucket, { history: 1, ttl: retention.maxAgeMs })
+      return { nc, js, jsm, demand, tracks, names }
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      const noJetStream = /jetstream not enabled|503/i.test(message)
+      if (!noJetStream && Date.now() + delay < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, delay))
+        delay = Math.min(delay * 2, 2_000)
+        continue
+      }
+      await nc.close().catch(() => {})
+      throw noJetStream
+        ? new ChainstreamError(
+            'InvalidArgument',
+            'The NATS server has no JetStream: start it with `nats-server -js` (and a store directory, -sd)',
+            { cause: error, isRetryable: false },
+          )
+        : new ChainstreamError(
+            'ConnectionLost',
+            `Could not set up the relay's stream and buckets on NATS within ${SETUP_PATIENCE_MS / 1000} s: ${message}`,
+            { cause: error },
+          )
+    }
   }
 }
+
+/** How long set-up requests are retried before giving up. */
+const SETUP_PATIENCE_MS = 60_000
 
 async function ensureStream(jsm: JetStreamManager, names: RelayNames, retention: StreamRetention) {
   try {

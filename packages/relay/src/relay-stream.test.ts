@@ -138,6 +138,14 @@ describe('TON streams through the relay', () => {
     for (let i = 0; i < 5; i++) await sim.emitTrace({ addresses: [a] }).finish()
     const expected = expectedFacts(sim, { accounts: [a], types: ['transactions', 'actions'], since })
     await until(() => events.flatMap(factsOf).length >= expected.length, 15_000, 'every fact delivered')
+    // Each relay publishes every event it receives (the slower one may still be receiving).
+    const total = (r: Relay) => r.counts.published + r.counts.duplicates
+    await until(
+      () =>
+        total(relay) === total(relay2) && total(relay) === relay.counts.published + relay2.counts.published,
+      10_000,
+      'both relays published everything',
+    )
     await Promise.all([relay.drained(), relay2.drained()])
     expect(compareFacts(expected, events.flatMap(factsOf))).toEqual({
       lost: [],
@@ -157,7 +165,7 @@ describe('TON streams through the relay', () => {
   it('follows a consumer for as long as its lease lives: a closed unnamed one at once, a silent named one when the lease runs out', async () => {
     const { nats, sim, relay } = await setUp()
     const [a, b] = sim.addresses as [string, string]
-    const durable = createRelayClient({ servers: nats.url, name: 'short-lease', leaseMs: 1_000 })
+    const durable = createRelayClient({ servers: nats.url, name: 'short-lease', leaseMs: 4_000 })
     cleanups.push(() => durable.close())
     const passing = client(nats)
     const kept = durable.ton.stream({ types: ['transactions'], addresses: [a], minFinality: 'pending' })
@@ -173,9 +181,9 @@ describe('TON streams through the relay', () => {
     // misses nothing; then the relay lets go.
     const stoppedAt = Date.now()
     await durable.close()
-    expect(relay.tonSubscription?.addresses).toHaveLength(1)
-    await until(() => relay.tonSubscription === undefined, 5_000, 'the lease ran out')
-    expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(500)
+    await until(() => relay.tonSubscription === undefined, 10_000, 'the lease ran out')
+    // Renewed every third of the lease: it ran out no sooner than two thirds of it after the close.
+    expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(2_500)
   })
 
   it('a durable consumer resumes after its last acknowledged event, and gets the invalidation of a trace its previous run was shown', async () => {
