@@ -1,7 +1,11 @@
 import type { Logger } from '@chainstream/core'
 import type { JetStreamClient } from '@nats-io/jetstream'
 import { headers as natsHeaders } from '@nats-io/transport-node'
+import type { SolanaStatusMessage } from './solana-messages.js'
 import type { RelayMessage } from './ton-messages.js'
+
+/** What the publisher takes: a TON event's message, or a Solana status's. */
+export type Publishable = RelayMessage | SolanaStatusMessage
 
 /** Messages awaiting the server's acknowledgement at once. */
 const WINDOW = 1_024
@@ -14,7 +18,7 @@ const encoder = new TextEncoder()
  * de-duplicates by id; nothing is dropped while NATS is away (the queue grows, and says so).
  */
 export class Publisher {
-  private readonly queue: RelayMessage[] = []
+  private readonly queue: Publishable[] = []
   private running = false
   private closed = false
   private idle: (() => void)[] = []
@@ -32,7 +36,7 @@ export class Publisher {
     return this.queue.length
   }
 
-  enqueue(messages: readonly RelayMessage[]): void {
+  enqueue(messages: readonly Publishable[]): void {
     if (this.closed || messages.length === 0) return
     for (const message of messages) this.queue.push(message)
     if (this.queue.length >= 100_000 && Date.now() - this.warnedAt > 10_000) {
@@ -82,22 +86,26 @@ export class Publisher {
    * Publishes from the queue with up to {@link WINDOW} messages awaiting their acknowledgement, until the
    * queue is empty or one fails; then waits for those in flight and returns the failed ones in order.
    */
-  private async window(): Promise<{ message: RelayMessage; reason: string }[]> {
-    const failed: { index: number; message: RelayMessage; reason: string }[] = []
+  private async window(): Promise<{ message: Publishable; reason: string }[]> {
+    const failed: { index: number; message: Publishable; reason: string }[] = []
     let sequence = 0
     let inFlight = 0
     let wake: (() => void) | undefined
     while (!this.closed) {
       if (failed.length === 0 && this.queue.length > 0 && inFlight < WINDOW) {
-        const message = this.queue.shift() as RelayMessage
+        const message = this.queue.shift() as Publishable
         const index = sequence++
         inFlight++
         this.js
-          .publish(message.subject, encoder.encode(JSON.stringify(message.event)), {
-            msgID: message.id,
-            timeout: 5_000,
-            ...(message.headers ? { headers: toHeaders(message.headers) } : {}),
-          })
+          .publish(
+            message.subject,
+            encoder.encode(JSON.stringify('event' in message ? message.event : message.record)),
+            {
+              msgID: message.id,
+              timeout: 5_000,
+              ...('headers' in message && message.headers ? { headers: toHeaders(message.headers) } : {}),
+            },
+          )
           .then(
             (ack) => {
               if (ack.duplicate) this.counts.duplicates++

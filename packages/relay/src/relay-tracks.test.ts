@@ -8,6 +8,8 @@ import {
   type VenumSimulator,
   venumSignature,
 } from '@chainstream/testkit'
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream'
+import { connect } from '@nats-io/transport-node'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createRelay, createRelayClient, type RelayClient } from './index.js'
 import { type NatsServer, startNatsServer } from './nats-server.test-helper.js'
@@ -48,6 +50,27 @@ function client(nats: NatsServer, name: string): RelayClient {
   const relayClient = createRelayClient({ servers: nats.url, name, leaseMs: 5_000 })
   cleanups.push(() => relayClient.close())
   return relayClient
+}
+
+/** The `cs.sol.<status>.<signature>` messages of the stream, as statuses per signature in stream order. */
+async function solanaStatuses(nats: NatsServer): Promise<Map<string, string[]>> {
+  const nc = await connect({ servers: nats.url })
+  cleanups.push(() => nc.close())
+  const jsm = await jetstreamManager(nc)
+  await jsm.consumers.add('CHAINSTREAM', {
+    durable_name: 'sol-reader',
+    filter_subject: 'cs.sol.>',
+    ack_policy: AckPolicy.None,
+    deliver_policy: DeliverPolicy.All,
+  })
+  const consumer = await jetstream(nc).consumers.get('CHAINSTREAM', 'sol-reader')
+  const out = new Map<string, string[]>()
+  const batch = await consumer.fetch({ max_messages: 200, expires: 1_000 })
+  for await (const message of batch) {
+    const [, , status, signature] = message.subject.split('.') as [string, string, string, string]
+    out.set(signature, [...(out.get(signature) ?? []), status])
+  }
+  return out
 }
 
 function collect(track: TrackedTransaction): LifecycleUpdate[] {
@@ -97,6 +120,11 @@ describe('tracking through the relay', () => {
       ['finalized', 'success'],
       ['failed', 'failure'],
     ])
+    // The Solana news is also on the stream, once each, by signature and status.
+    const statuses = await solanaStatuses(nats)
+    expect(statuses.get(good)?.at(-1)).toBe('finalized')
+    expect(statuses.get(bad)?.at(-1)).toBe('failed')
+    for (const list of statuses.values()) expect(new Set(list).size).toBe(list.length)
     for (const list of updates) {
       expect(list.filter((update) => update.terminal !== undefined)).toHaveLength(1)
       const ranks = list.map((update) =>

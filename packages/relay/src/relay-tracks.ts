@@ -7,7 +7,7 @@ import {
   type TrackerProvider,
 } from '@chainstream/core'
 import type { DemandEntry } from './demand-registry.js'
-import { recordFromUpdate } from './track-record.js'
+import { recordFromUpdate, type TrackRecord } from './track-record.js'
 import type { TrackWriter } from './track-writer.js'
 
 const RETRY_MS = 2_000
@@ -33,6 +33,8 @@ export class TrackFollower {
     chains: readonly string[],
     private readonly writer: TrackWriter,
     private readonly logger: Logger,
+    /** Told every news this relay recorded (once per news, whichever relay saw it first). */
+    private readonly recorded: (record: TrackRecord) => void = () => {},
   ) {
     this.chains = new Set(chains)
     this.tracker = createTracker({ providers, target: 'finalized', history: 0 })
@@ -122,11 +124,13 @@ export class TrackFollower {
   private updated(key: string, track: TrackedTransaction, update: LifecycleUpdate): void {
     const record = recordFromUpdate(update)
     if (record) {
-      this.writer
-        .write(record)
-        .catch((error: unknown) =>
+      this.writer.write(record).then(
+        (written) => {
+          if (written) this.recorded(written)
+        },
+        (error: unknown) =>
           this.logger.error('relay: a track record was not written', { key, reason: String(error) }),
-        )
+      )
     }
     if (!track.ended || this.tracks.get(key) !== track) return
     this.tracks.delete(key)

@@ -10,6 +10,7 @@ import { type Backend, DEFAULT_RETENTION, openBackend, type RelayNatsOptions } f
 import { Publisher } from './publisher.js'
 import { type RelayTonStreamOptions, TonFollower } from './relay-ton.js'
 import { TrackFollower } from './relay-tracks.js'
+import { solanaStatusMessage } from './solana-messages.js'
 import { TrackWriter } from './track-writer.js'
 
 /** Options of {@link createRelay}. */
@@ -125,7 +126,9 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     sources.push(solana)
     chains.push('solana')
   }
-  const tracks = new TrackFollower(sources, chains, writer, logger)
+  const tracks = new TrackFollower(sources, chains, writer, logger, (record) => {
+    if (record.chain === 'solana') publisher.enqueue([solanaStatusMessage(names.prefix, record)])
+  })
   const registry = new DemandRegistry(
     backend.demand,
     () => {

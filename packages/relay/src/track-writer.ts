@@ -18,12 +18,18 @@ export class TrackWriter {
     private readonly logger: Logger,
   ) {}
 
-  /** Merges `record` into the bucket; resolves once it is there (or added nothing). */
-  write(record: TrackRecord): Promise<void> {
+  /**
+   * Merges `record` into the bucket; resolves once it is there with what this write recorded, or with
+   * `undefined` when it added nothing (or another relay recorded the same news first).
+   */
+  write(record: TrackRecord): Promise<TrackRecord | undefined> {
     const key = trackKey(record.chain, record.id)
     const previous = this.chains.get(key) ?? Promise.resolve()
     const next = previous.then(() => this.merge(key, record))
-    const tail = next.catch(() => {})
+    const tail = next.then(
+      () => {},
+      () => {},
+    )
     this.chains.set(key, tail)
     void tail.then(() => {
       if (this.chains.get(key) === tail) this.chains.delete(key)
@@ -40,7 +46,7 @@ export class TrackWriter {
     this.closed = true
   }
 
-  private async merge(key: string, record: TrackRecord): Promise<void> {
+  private async merge(key: string, record: TrackRecord): Promise<TrackRecord | undefined> {
     let delay = 50
     while (!this.closed) {
       try {
@@ -49,13 +55,13 @@ export class TrackWriter {
         const merged = mergeRecords(stored, record)
         if (!merged) {
           this.counts.unchanged++
-          return
+          return undefined
         }
         const payload = JSON.stringify(merged)
         if (entry && entry.operation === 'PUT') await this.bucket.update(key, payload, entry.revision)
         else await this.bucket.create(key, payload)
         this.counts.written++
-        return
+        return merged
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error)
         if (/wrong last sequence|key exists/i.test(message)) {
@@ -67,5 +73,6 @@ export class TrackWriter {
         delay = Math.min(delay * 2, 2_000)
       }
     }
+    return undefined
   }
 }
