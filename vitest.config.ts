@@ -26,6 +26,7 @@ export default defineConfig({
       '@chainstream/provider-tonapi': pkg('provider-tonapi'),
       '@chainstream/provider-venum-solana': pkg('provider-venum-solana'),
       '@chainstream/cli': pkg('cli'),
+      '@chainstream/relay': pkg('relay'),
     },
   },
   test: {

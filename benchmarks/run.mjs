@@ -2,6 +2,7 @@
 // into benchmarks/results.json as [{ name, unit, value, baseline, ratio }] (an entry per scenario name).
 import { readFile, writeFile } from 'node:fs/promises'
 import { otelOverhead } from './otel-overhead.mjs'
+import { relayBench } from './relay.mjs'
 import { sseIngest } from './sse-ingest.mjs'
 import { trackerTrack } from './tracker-track.mjs'
 import { venumTrack } from './venum-track.mjs'
@@ -13,6 +14,7 @@ const scenarios = {
   'venum-track': venumTrack,
   'tracker-track': trackerTrack,
   'otel-overhead': otelOverhead,
+  relay: relayBench,
 }
 const only = process.argv.slice(2)
 const resultsFile = new URL('./results.json', import.meta.url)

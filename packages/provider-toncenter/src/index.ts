@@ -26,6 +26,12 @@ export {
   type TonUnsubscribe,
 } from './ton-stream.js'
 export type { TonEvent, TonEventSource } from './ton-event.js'
+export {
+  createTonStreamsOver,
+  type TonStreamOverOptions,
+  type TonStreamsOver,
+  tonSubscriptionUnion,
+} from './hub/streams-over.js'
 export type { TonLifecycleOptions } from './lifecycle/lifecycle-options.js'
 export {
   createTonLifecycleSource,

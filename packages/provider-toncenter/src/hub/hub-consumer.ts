@@ -31,6 +31,11 @@ export interface HubConsumerOptions {
   transport: 'sse' | 'websocket'
   buffer?: BufferOptions | undefined
   signal?: AbortSignal | undefined
+  /**
+   * Whether this consumer was shown `hash` below `finalized` somewhere this object cannot remember — by an
+   * earlier process of a durable consumer that resumed — so that the trace's invalidation reaches it.
+   */
+  shownElsewhere?: ((hash: string, subscription: TonSubscription) => boolean) | undefined
 }
 
 /**
@@ -198,6 +203,12 @@ export class HubConsumer implements TonStream, HubMember {
 
   deliver(event: TonEvent): void {
     if (!this.joined) return
+    if (
+      event.type === 'trace_invalidated' &&
+      this.options.shownElsewhere?.(event.trace_external_hash_norm, this.filter.subscription)
+    ) {
+      this.memory.remember(event.trace_external_hash_norm)
+    }
     const mine = eventForConsumer(event, this.filter, this.memory)
     if (!mine) return
     this.own.events++
