@@ -1,5 +1,9 @@
-// @chainstream/relay — one upstream for many machines: chainstream events on NATS JetStream, durable
-// consumers, and tracker state in a KV bucket. Curated public surface.
+/**
+ * One upstream for many machines: chainstream events on NATS JetStream, durable consumers, and tracker
+ * state in a KV bucket.
+ *
+ * @module @chainstream/relay
+ */
 
 export {
   createRelayClient,

@@ -19,7 +19,7 @@ type Observed = (typeof OBSERVED)[number]
  * The lifecycle of one tracked id as the tracks bucket holds it (key `<chain>.<id token>`): the highest
  * tier seen, the outcome, the terminal once there is one, and when each tier was reached with the
  * provider's status then. Written only by relays, each write a compare-and-set on the key's revision
- * through {@link mergeRecords}: tiers never go down and the first terminal stays the only one, whichever
+ * through the relay's merge rule: tiers never go down and the first terminal stays the only one, whichever
  * relay saw what first.
  */
 export interface TrackRecord {
