@@ -1,18 +1,27 @@
-// `pnpm bench`: runs every scenario against local testkit servers, prints a table and merges the results
-// into benchmarks/results.json as [{ name, unit, value, baseline, ratio }] (an entry per scenario name).
+// `pnpm bench [scenario…]`: runs the scenarios (all, or those named) against local testkit servers, prints
+// a table, merges the results into benchmarks/results.json as [{ name, unit, value, baseline, ratio }]
+// (one entry per name; a full run replaces the file) and regenerates the README's results table.
 import { readFile, writeFile } from 'node:fs/promises'
+import { writeReadmeTable } from './readme-table.mjs'
 import { sseIngest } from './sse-ingest.mjs'
+import { tonIngest, tonRss, tonTrace } from './ton-ingest.mjs'
 import { trackerTrack } from './tracker-track.mjs'
 import { venumTrack } from './venum-track.mjs'
-import { wsIngest } from './ws-ingest.mjs'
 
 const scenarios = {
+  'ton-ingest': tonIngest,
+  'ton-trace': tonTrace,
+  'ton-rss': tonRss,
   'sse-ingest': sseIngest,
-  'ws-ingest': wsIngest,
   'venum-track': venumTrack,
   'tracker-track': trackerTrack,
 }
 const only = process.argv.slice(2)
+const unknown = only.filter((name) => !(name in scenarios))
+if (unknown.length > 0) {
+  console.error(`Unknown scenario ${unknown.join(', ')}; choose from ${Object.keys(scenarios).join(', ')}`)
+  process.exit(2)
+}
 const resultsFile = new URL('./results.json', import.meta.url)
 
 const results = []
@@ -24,17 +33,23 @@ for (const [name, run] of Object.entries(scenarios)) {
 
 console.table(
   results.map((r) => ({
-    ...r,
+    name: r.name,
+    unit: r.unit,
     value: r.value.toLocaleString('en'),
     baseline: r.baseline.toLocaleString('en'),
+    ratio: r.ratio,
+    ...(r.spread ? { spread: `${r.spread[0]}–${r.spread[1]}` } : {}),
   })),
 )
 
 let previous = []
-try {
-  previous = JSON.parse(await readFile(resultsFile, 'utf8'))
-} catch {}
+if (only.length > 0) {
+  try {
+    previous = JSON.parse(await readFile(resultsFile, 'utf8'))
+  } catch {}
+}
 const names = new Set(results.map((r) => r.name))
 const merged = [...previous.filter((r) => !names.has(r.name)), ...results]
 await writeFile(resultsFile, `${JSON.stringify(merged, null, 2)}\n`)
 console.log(`wrote ${resultsFile.pathname}`)
+await writeReadmeTable(merged)
