@@ -16,7 +16,11 @@ const scenarios = {
   'venum-track': venumTrack,
   'tracker-track': trackerTrack,
 }
-const only = process.argv.slice(2)
+// `--rounds N` overrides the scenarios' repetitions (quick looks while profiling).
+const args = process.argv.slice(2)
+const roundsAt = args.indexOf('--rounds')
+const options = roundsAt === -1 ? {} : { rounds: Number(args.splice(roundsAt, 2)[1]) }
+const only = args
 const unknown = only.filter((name) => !(name in scenarios))
 if (unknown.length > 0) {
   console.error(`Unknown scenario ${unknown.join(', ')}; choose from ${Object.keys(scenarios).join(', ')}`)
@@ -28,7 +32,7 @@ const results = []
 for (const [name, run] of Object.entries(scenarios)) {
   if (only.length > 0 && !only.includes(name)) continue
   process.stdout.write(`running ${name}…\n`)
-  results.push(...(await run()))
+  results.push(...(await run(options)))
 }
 
 console.table(

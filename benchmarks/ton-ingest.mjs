@@ -46,7 +46,8 @@ async function measure({ frame, kind, hashes, events, warmup, rounds, subjects, 
             httpUrl: servers.httpUrl,
             wsUrl: servers.wsUrl,
           })
-          ;(out[transport][subject] ??= []).push(result)
+          out[transport][subject] ??= []
+          out[transport][subject].push(result)
           process.stdout.write(
             `  round ${round + 1}/${rounds} ${transport} ${subject}: ${Math.round(result.eventsPerSecond)} events/s, ` +
               `${Math.round(result.cpuMs)} ms CPU, peak RSS ${Math.round(result.peakRss / MB)} MB\n`,
@@ -60,7 +61,6 @@ async function measure({ frame, kind, hashes, events, warmup, rounds, subjects, 
   return out
 }
 
-const rounds = (fallback) => Number(process.env.BENCH_ROUNDS ?? fallback)
 const pick = (list, key, scale = 1) => list.map((r) => r[key] / scale)
 
 function ingestEntries(prefix, measured, events) {
@@ -87,13 +87,13 @@ function ingestEntries(prefix, measured, events) {
 }
 
 /** 50,000 `transactions` notifications of about 1 KB each, every one a new trace. */
-export async function tonIngest({ events = 50_000 } = {}) {
+export async function tonIngest({ events = 50_000, rounds = 5 } = {}) {
   const measured = await measure({
     frame: transactionsFrames(1024),
     kind: 'transactions',
     events,
     warmup: 5_000,
-    rounds: rounds(5),
+    rounds,
     subjects: ['bare', 'parser-zod', 'chainstream'],
     transports: ['sse', 'ws'],
   })
@@ -101,7 +101,7 @@ export async function tonIngest({ events = 50_000 } = {}) {
 }
 
 /** 3,000 `trace` notifications of about 64 KB (1,000 traces, each pending → confirmed → finalized). */
-export async function tonTrace({ events = 3_000 } = {}) {
+export async function tonTrace({ events = 3_000, rounds = 5 } = {}) {
   const hashes = Array.from({ length: Math.ceil(events / 3) }, (_, i) => traceHash(i))
   const measured = await measure({
     frame: traceFrames(64 * 1024),
@@ -109,7 +109,7 @@ export async function tonTrace({ events = 3_000 } = {}) {
     hashes,
     events,
     warmup: 300,
-    rounds: rounds(5),
+    rounds,
     subjects: ['bare', 'parser-zod', 'chainstream'],
     transports: ['sse', 'ws'],
   })
@@ -117,14 +117,14 @@ export async function tonTrace({ events = 3_000 } = {}) {
 }
 
 /** RSS over 1,000,000 `transactions` notifications: the level after 1M and the growth from 500k to 1M. */
-export async function tonRss({ events = 1_000_000 } = {}) {
+export async function tonRss({ events = 1_000_000, rounds = 3 } = {}) {
   const half = events / 2
   const measured = await measure({
     frame: transactionsFrames(1024),
     kind: 'transactions',
     events,
     warmup: 0,
-    rounds: rounds(3),
+    rounds,
     subjects: ['bare', 'chainstream'],
     transports: ['sse', 'ws'],
     checkpoints: [half, events],
