@@ -144,6 +144,8 @@ async function chainstream(spec, events, counter) {
     ...(spec.kind === 'trace'
       ? { traceExternalHashNorms: spec.hashes, recovery: 'off' }
       : { addresses: [ACCOUNT] }),
+    // For profiling variants by hand (`recovery: 'off'`, …); the scenarios pass none.
+    ...spec.streamOptions,
   })
   stream.on(spec.kind, () => counter.hit())
   stream.on('error', (error) => counter.fail(error))

@@ -15,7 +15,7 @@ function runChild(spec) {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [CHILD, JSON.stringify(spec)],
+      [...(spec.checkpoints ? ['--expose-gc'] : []), CHILD, JSON.stringify(spec)],
       { timeout: 300_000, maxBuffer: 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) return reject(new Error(`${spec.subject}/${spec.transport} failed: ${stderr || error}`))

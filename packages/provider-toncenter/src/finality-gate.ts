@@ -292,7 +292,8 @@ export class FinalityGate {
   }
 
   private track(hash: string, type: TraceEventType, rank: number, traceId: string | undefined): void {
-    this.invalidated.delete(hash)
+    // Most streams never see an invalidation: skip the lookup in the (then empty) map.
+    if (this.invalidated.size > 0) this.invalidated.delete(hash)
     if (traceId !== undefined) {
       this.hashes.set(traceId, hash)
       this.trim(this.hashes)

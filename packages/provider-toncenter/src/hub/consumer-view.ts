@@ -39,9 +39,10 @@ export class TraceMemory {
   constructor(private readonly limit = 50_000) {}
 
   remember(hash: string): void {
-    if (this.seen.has(hash)) return
+    // One lookup: `add` of a known hash leaves the size (and its place in the eviction order) unchanged.
+    const size = this.seen.size
     this.seen.add(hash)
-    if (this.seen.size > this.limit) this.oldest.trim(this.limit)
+    if (this.seen.size > size && this.seen.size > this.limit) this.oldest.trim(this.limit)
   }
 
   forget(hash: string): void {
