@@ -353,10 +353,15 @@ function traceIdOf(notification: TraceScopedNotification): string | undefined {
     for (const action of notification.actions) if (action.trace_id) return action.trace_id
     return undefined
   }
-  const transactions =
-    notification.type === 'transactions'
-      ? notification.transactions
-      : Object.values(notification.transactions)
-  for (const tx of transactions) if (tx.trace_id) return tx.trace_id
+  if (notification.type === 'transactions') {
+    for (const tx of notification.transactions) if (tx.trace_id) return tx.trace_id
+    return undefined
+  }
+  // A whole trace: walked in place rather than copied into an array first.
+  const byHash = notification.transactions
+  for (const hash in byHash) {
+    const tx = Object.hasOwn(byHash, hash) ? byHash[hash] : undefined
+    if (tx?.trace_id) return tx.trace_id
+  }
   return undefined
 }
