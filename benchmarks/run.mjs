@@ -29,10 +29,18 @@ if (unknown.length > 0) {
 const resultsFile = new URL('./results.json', import.meta.url)
 
 const results = []
+// A scenario that fails is reported and the others still run; its rows are left out of the results (a
+// full run writes only what it measured), and the command exits non-zero.
+const failed = []
 for (const [name, run] of Object.entries(scenarios)) {
   if (only.length > 0 && !only.includes(name)) continue
   process.stdout.write(`running ${name}…\n`)
-  results.push(...(await run(options)))
+  try {
+    results.push(...(await run(options)))
+  } catch (error) {
+    failed.push(name)
+    console.error(`${name} failed:`, error)
+  }
 }
 
 console.table(
@@ -57,3 +65,7 @@ const merged = [...previous.filter((r) => !names.has(r.name)), ...results]
 await writeFile(resultsFile, `${JSON.stringify(merged, null, 2)}\n`)
 console.log(`wrote ${resultsFile.pathname}`)
 await writeReadmeTable(merged)
+if (failed.length > 0) {
+  console.error(`failed: ${failed.join(', ')}`)
+  process.exitCode = 1
+}
