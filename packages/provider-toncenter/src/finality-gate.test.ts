@@ -124,6 +124,59 @@ describe('FinalityGate', () => {
     expect(gate.admit(txs('pending', ['a'], 'one='))).toEqual({ pass: false, reason: 'duplicate' })
   })
 
+  it('a same-finality snapshot is news exactly when it brings a transaction not yet delivered, small or large', () => {
+    const gate = new FinalityGate()
+    const few = ['a', 'b']
+    const many = Array.from({ length: 40 }, (_, i) => `tx${i}`)
+    expect(gate.admit(txs('pending', few)).pass).toBe(true)
+    expect(gate.admit(txs('pending', ['b', 'a'])).pass).toBe(false)
+    // Growing past the size where the record switches from a list to a set keeps every fact.
+    expect(gate.admit(txs('pending', [...few, ...many.slice(0, 20)])).pass).toBe(true)
+    expect(gate.admit(txs('pending', ['a', 'tx19'])).pass).toBe(false)
+    expect(gate.admit(txs('pending', many)).pass).toBe(true)
+    expect(gate.admit(txs('pending', [...many, ...few])).pass).toBe(false)
+    // A new finality starts a new record; a large first snapshot as well.
+    expect(gate.admit(txs('confirmed', many)).pass).toBe(true)
+    expect(gate.admit(txs('confirmed', many.slice(5, 30))).pass).toBe(false)
+    expect(gate.admit(txs('confirmed', ['a'])).pass).toBe(true)
+    expect(gate.finalityOf(T, 'transactions')).toBe('confirmed')
+  })
+
+  it('counts its capacity in traces: every event type of a remembered trace stays remembered', () => {
+    const gate = new FinalityGate({ capacity: 2 })
+    gate.admit(txs('pending', ['a'], 'one='))
+    gate.admit({ ...actions('pending'), trace_external_hash_norm: 'one=' } as TonNotification)
+    gate.admit(txs('pending', ['a'], 'two='))
+    expect(gate.typesSeen('one=')).toEqual(['transactions', 'actions'])
+    expect(gate.admit(txs('pending', ['a'], 'one=')).pass).toBe(false)
+    // A third trace pushes out the oldest one, with all of its types.
+    gate.admit(txs('pending', ['a'], 'three='))
+    expect(gate.typesSeen('one=')).toEqual([])
+    expect(gate.typesSeen('two=')).toEqual(['transactions'])
+  })
+
+  it('holds each event type of a trace at its own finality until that type finalizes', () => {
+    const gate = new FinalityGate()
+    gate.admit(txs('confirmed'))
+    gate.admit(actions('pending'))
+    expect(gate.heldTraces()).toEqual([
+      {
+        hash: T,
+        traceId: 'tid',
+        types: new Map([
+          ['transactions', 'confirmed'],
+          ['actions', 'pending'],
+        ]),
+        finality: 'pending',
+      },
+    ])
+    gate.admit(actions('finalized'))
+    expect(gate.heldTraces()[0]?.types).toEqual(new Map([['transactions', 'confirmed']]))
+    gate.admit(txs('finalized'))
+    expect(gate.heldTraces()).toEqual([])
+    expect(gate.isHeld(T)).toBe(false)
+  })
+
   it('forgets the oldest traces beyond its capacity', () => {
     const gate = new FinalityGate({ capacity: 2 })
     gate.admit(txs('pending', ['a'], 'one='))

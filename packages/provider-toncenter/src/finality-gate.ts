@@ -1,3 +1,4 @@
+import { OldestFirst } from './oldest-first.js'
 import { finalityRank, type TonFinality } from './protocol/event-types.js'
 import type { TonNotification, TraceScopedNotification } from './protocol/notifications.js'
 
@@ -17,9 +18,27 @@ const TRACE_EVENT_TYPES: readonly TraceEventType[] = ['transactions', 'actions',
 
 interface SnapshotRecord {
   rank: number
-  /** Transaction hashes (or action ids) delivered at `rank`: a same-rank snapshot with others is news. */
-  facts: Set<string>
+  /**
+   * Transaction hashes (or action ids) delivered at `rank`: a same-rank snapshot with others is news. A
+   * plain array while small (most snapshots hold a few): a Set per trace would be most of the gate's memory.
+   */
+  facts: Facts
 }
+
+/** A snapshot's facts: an array up to {@link SMALL_FACTS}, a Set beyond (membership in constant time). */
+type Facts = string[] | Set<string>
+const SMALL_FACTS = 16
+
+/** One trace's records, per event type: one Map entry per trace, no `type hash` key string per event. */
+interface TraceRecords {
+  transactions: SnapshotRecord | undefined
+  actions: SnapshotRecord | undefined
+  trace: SnapshotRecord | undefined
+}
+
+const factsFrom = (list: string[]): Facts => (list.length > SMALL_FACTS ? new Set(list) : list)
+const hasFact = (facts: Facts, fact: string): boolean =>
+  Array.isArray(facts) ? facts.includes(fact) : facts.has(fact)
 
 /**
  * A trace with at least one event type delivered below `finalized`: until it finalizes (in that type) or
@@ -37,8 +56,17 @@ export interface HeldTrace {
 
 interface HeldEntry {
   traceId: string | undefined
-  types: Map<TraceEventType, number>
+  /**
+   * The rank delivered per event type below `finalized`, two bits each (0 = not held) at the type's
+   * index in {@link TRACE_EVENT_TYPES}: a number rather than a Map per held trace.
+   */
+  ranks: number
 }
+
+const typeShift = (type: TraceEventType): number => (type === 'transactions' ? 0 : type === 'actions' ? 2 : 4)
+const rankIn = (ranks: number, type: TraceEventType): number => (ranks >> typeShift(type)) & 3
+const withRank = (ranks: number, type: TraceEventType, rank: number): number =>
+  (ranks & ~(3 << typeShift(type))) | (rank << typeShift(type))
 
 const PASS: GateVerdict = { pass: true }
 const DUPLICATE: GateVerdict = { pass: false, reason: 'duplicate' }
@@ -64,7 +92,7 @@ export interface FinalityGateOptions {
  * `actions` of one trace, and the trace must stay watched for the type that is still short of final.
  */
 export class FinalityGate {
-  private readonly snapshots = new Map<string, SnapshotRecord>()
+  private readonly snapshots = new Map<string, TraceRecords>()
   private readonly held = new Map<string, HeldEntry>()
   /** Traces with some type delivered at `finalized`: the server has finalized them, so none can be invalidated. */
   private readonly finalized = new Map<string, true>()
@@ -73,6 +101,14 @@ export class FinalityGate {
   private readonly hashes = new Map<string, string>()
   private readonly keepAll: boolean
   private readonly capacity: number
+  /** Each bounded map's eviction order (see {@link OldestFirst}). */
+  private readonly oldest = new Map<Map<string, unknown>, OldestFirst<string>>([
+    [this.snapshots, new OldestFirst(this.snapshots)],
+    [this.finalized, new OldestFirst(this.finalized)],
+    [this.invalidated, new OldestFirst(this.invalidated)],
+    [this.hashes, new OldestFirst(this.hashes)],
+  ])
+  private readonly oldestHeld = new OldestFirst(this.held)
   private heldLimit = Number.POSITIVE_INFINITY
   private onHeldOverflow: ((hash: string) => void) | undefined
 
@@ -122,7 +158,9 @@ export class FinalityGate {
     for (const [hash, entry] of this.held) {
       const types = new Map<TraceEventType, TonFinality>()
       let lowest = FINALIZED_RANK
-      for (const [type, rank] of entry.types) {
+      for (const type of TRACE_EVENT_TYPES) {
+        const rank = rankIn(entry.ranks, type)
+        if (rank === 0) continue
         types.set(type, rankName(rank))
         if (rank < lowest) lowest = rank
       }
@@ -152,19 +190,20 @@ export class FinalityGate {
    */
   finalityOf(hash: string, type?: TraceEventType): TonFinality | undefined {
     if (type !== undefined) {
-      const record = this.snapshots.get(`${type} ${hash}`)
+      const record = this.snapshots.get(hash)?.[type]
       return record ? rankName(record.rank) : undefined
     }
     if (this.finalized.has(hash)) return 'finalized'
     let highest = 0
-    for (const t of TRACE_EVENT_TYPES)
-      highest = Math.max(highest, this.snapshots.get(`${t} ${hash}`)?.rank ?? 0)
+    const records = this.snapshots.get(hash)
+    for (const t of TRACE_EVENT_TYPES) highest = Math.max(highest, records?.[t]?.rank ?? 0)
     return highest > 0 ? rankName(highest) : undefined
   }
 
   /** The event types delivered so far for trace `hash`. */
   typesSeen(hash: string): TraceEventType[] {
-    return TRACE_EVENT_TYPES.filter((type) => this.snapshots.has(`${type} ${hash}`))
+    const records = this.snapshots.get(hash)
+    return records ? TRACE_EVENT_TYPES.filter((type) => records[type] !== undefined) : []
   }
 
   /** The trace hash of an API v3 trace id, when a delivered snapshot linked them. */
@@ -174,10 +213,11 @@ export class FinalityGate {
 
   private admitSnapshot(notification: TraceScopedNotification): GateVerdict {
     const hash = notification.trace_external_hash_norm
-    const key = `${notification.type} ${hash}`
+    const type = notification.type
     const rank = finalityRank(notification.finality)
     const facts = factsOf(notification)
-    const previous = this.snapshots.get(key)
+    const records = this.snapshots.get(hash)
+    const previous = records?.[type]
     let verdict: GateVerdict = PASS
     if (previous) {
       if (rank < previous.rank) {
@@ -187,14 +227,13 @@ export class FinalityGate {
           message: `A ${notification.finality} ${notification.type} snapshot of trace ${hash} arrived after a ${rankName(previous.rank)} one; dropped`,
         }
       } else if (rank === previous.rank) {
-        const news = facts.filter((fact) => !previous.facts.has(fact))
-        if (news.length === 0) verdict = DUPLICATE
+        if (facts.every((fact) => hasFact(previous.facts, fact))) verdict = DUPLICATE
       }
     }
     if (this.keepAll) verdict = PASS
     if (!verdict.pass) return verdict
-    const recorded = this.record(key, rank, facts, previous)
-    this.track(hash, notification.type, recorded, traceIdOf(notification))
+    const recorded = this.record(hash, records, type, rank, facts)
+    this.track(hash, type, recorded, traceIdOf(notification))
     return PASS
   }
 
@@ -216,21 +255,45 @@ export class FinalityGate {
   }
 
   /** Records a delivered snapshot; returns the rank now recorded for its (type, trace). */
-  private record(key: string, rank: number, facts: string[], previous: SnapshotRecord | undefined): number {
+  private record(
+    hash: string,
+    records: TraceRecords | undefined,
+    type: TraceEventType,
+    rank: number,
+    facts: string[],
+  ): number {
+    const previous = records?.[type]
     if (previous && rank === previous.rank) {
-      for (const fact of facts) previous.facts.add(fact)
+      const known = previous.facts
+      if (Array.isArray(known)) {
+        for (const fact of facts) if (!known.includes(fact)) known.push(fact)
+        previous.facts = factsFrom(known)
+      } else {
+        for (const fact of facts) known.add(fact)
+      }
       return rank
     }
     // keepAllSnapshots: a lower one is delivered, but the record keeps the highest.
     if (previous && rank < previous.rank) return previous.rank
-    this.snapshots.delete(key)
-    this.snapshots.set(key, { rank, facts: new Set(facts) })
-    this.trim(this.snapshots)
+    // `facts` is this snapshot's own fresh array (factsOf): kept as is.
+    const record: SnapshotRecord = { rank, facts: factsFrom(facts) }
+    if (records) {
+      records[type] = record
+      // A trace that moved on counts as recent: re-inserted at the back of the eviction order.
+      this.snapshots.delete(hash)
+      this.snapshots.set(hash, records)
+    } else {
+      const fresh: TraceRecords = { transactions: undefined, actions: undefined, trace: undefined }
+      fresh[type] = record
+      this.snapshots.set(hash, fresh)
+      this.trim(this.snapshots)
+    }
     return rank
   }
 
   private track(hash: string, type: TraceEventType, rank: number, traceId: string | undefined): void {
-    this.invalidated.delete(hash)
+    // Most streams never see an invalidation: skip the lookup in the (then empty) map.
+    if (this.invalidated.size > 0) this.invalidated.delete(hash)
     if (traceId !== undefined) {
       this.hashes.set(traceId, hash)
       this.trim(this.hashes)
@@ -240,42 +303,32 @@ export class FinalityGate {
       this.finalized.set(hash, true)
       this.trim(this.finalized)
       if (entry) {
-        entry.types.delete(type)
-        if (entry.types.size === 0) this.held.delete(hash)
+        entry.ranks = withRank(entry.ranks, type, 0)
+        if (entry.ranks === 0) this.held.delete(hash)
       }
       return
     }
     if (!entry) {
-      entry = { traceId, types: new Map() }
+      entry = { traceId, ranks: 0 }
       this.held.set(hash, entry)
     }
-    entry.types.set(type, rank)
+    entry.ranks = withRank(entry.ranks, type, rank)
     entry.traceId ??= traceId
     this.trimHeld()
   }
 
   private forget(hash: string): void {
     this.held.delete(hash)
-    for (const type of TRACE_EVENT_TYPES) this.snapshots.delete(`${type} ${hash}`)
+    this.snapshots.delete(hash)
   }
 
   private trimHeld(): void {
-    const limit = Math.min(this.heldLimit, this.capacity)
-    while (this.held.size > limit) {
-      const oldest = this.held.keys().next().value
-      if (oldest === undefined) return
-      this.held.delete(oldest)
-      this.onHeldOverflow?.(oldest)
-    }
+    this.oldestHeld.trim(Math.min(this.heldLimit, this.capacity), this.onHeldOverflow)
   }
 
   /** Maps iterate in insertion order: dropping from the front forgets the oldest. */
   private trim(map: Map<string, unknown>): void {
-    while (map.size > this.capacity) {
-      const oldest = map.keys().next().value
-      if (oldest === undefined) return
-      map.delete(oldest)
-    }
+    if (map.size > this.capacity) this.oldest.get(map)?.trim(this.capacity)
   }
 }
 
@@ -300,10 +353,15 @@ function traceIdOf(notification: TraceScopedNotification): string | undefined {
     for (const action of notification.actions) if (action.trace_id) return action.trace_id
     return undefined
   }
-  const transactions =
-    notification.type === 'transactions'
-      ? notification.transactions
-      : Object.values(notification.transactions)
-  for (const tx of transactions) if (tx.trace_id) return tx.trace_id
+  if (notification.type === 'transactions') {
+    for (const tx of notification.transactions) if (tx.trace_id) return tx.trace_id
+    return undefined
+  }
+  // A whole trace: walked in place rather than copied into an array first.
+  const byHash = notification.transactions
+  for (const hash in byHash) {
+    const tx = Object.hasOwn(byHash, hash) ? byHash[hash] : undefined
+    if (tx?.trace_id) return tx.trace_id
+  }
   return undefined
 }

@@ -224,7 +224,8 @@ export class TonProvider implements StreamProviderV1<TonEvent, TonSubscription> 
         // Once the connection ended nothing reaches the user, so the gate must not record it as delivered.
         if (session.signal.aborted) return
         const origin = source === 'reconciled' ? 'reconciled' : 'recovered'
-        for (const decoded of this.admit(notification, source)) {
+        const admitted = this.admit(notification, source)
+        for (const decoded of Array.isArray(admitted) ? admitted : [admitted]) {
           if (decoded.kind === 'event') session.emit(decoded.event, origin)
           else if (decoded.kind === 'diagnostic') session.diagnostic(decoded.diagnostic)
         }
@@ -285,52 +286,59 @@ export class TonProvider implements StreamProviderV1<TonEvent, TonSubscription> 
     return classified
   }
 
-  /** The finality gate, then delivery as an event (live or recovered). */
-  private admit(notification: TonNotification, source: TonEventSource): Decoded<TonEvent>[] {
+  /**
+   * The finality gate, then delivery as an event (live or recovered): one result, or a list when a
+   * diagnostic comes with the event (no list per event on the hot path).
+   */
+  private admit(
+    notification: TonNotification,
+    source: TonEventSource,
+  ): Decoded<TonEvent> | Decoded<TonEvent>[] {
     if (
       source !== 'stream' &&
       notification.type !== 'trace_invalidated' &&
       !meetsFinality(notification.finality, this.current.minFinality)
     ) {
-      return []
+      return IGNORE
     }
     // Before the verdict: a repeat still tells recovery what the server sent on this connection, and when.
     this.recovery?.observe(notification, source)
     const verdict = this.gate.admit(notification, source === 'stream')
     if (!verdict.pass) {
-      if (verdict.reason === 'duplicate') return []
+      if (verdict.reason === 'duplicate') return IGNORE
       // API v3 lagging behind what the stream already delivered is expected, not an anomaly.
-      if (source !== 'stream' && notification.type !== 'trace_invalidated') return []
-      return [
-        {
-          kind: 'diagnostic',
-          diagnostic: { code: 'stale-snapshot', message: verdict.message, data: notification },
-        },
-      ]
+      if (source !== 'stream' && notification.type !== 'trace_invalidated') return IGNORE
+      return {
+        kind: 'diagnostic',
+        diagnostic: { code: 'stale-snapshot', message: verdict.message, data: notification },
+      }
     }
-    const out: Decoded<TonEvent>[] = [{ kind: 'event', event: withSource(notification, source) }]
+    const event: Decoded<TonEvent> = { kind: 'event', event: withSource(notification, source) }
     const actions =
       notification.type === 'actions'
         ? notification.actions
         : notification.type === 'trace'
           ? notification.actions
           : undefined
-    if (actions) {
-      for (const action of actions) {
-        if (isKnownActionType(action.type) || this.warnedActionTypes.has(action.type)) continue
-        this.warnedActionTypes.add(action.type)
-        out.push({
-          kind: 'diagnostic',
-          diagnostic: {
-            code: 'unknown-action-type',
-            message: `Action type "${action.type}" is not one of the 22 documented ones; delivered as is (reported once)`,
-          },
-        })
-      }
+    if (!actions) return event
+    let out: Decoded<TonEvent>[] | undefined
+    for (const action of actions) {
+      if (isKnownActionType(action.type) || this.warnedActionTypes.has(action.type)) continue
+      this.warnedActionTypes.add(action.type)
+      out ??= [event]
+      out.push({
+        kind: 'diagnostic',
+        diagnostic: {
+          code: 'unknown-action-type',
+          message: `Action type "${action.type}" is not one of the 22 documented ones; delivered as is (reported once)`,
+        },
+      })
     }
-    return out
+    return out ?? event
   }
 }
+
+const IGNORE: Decoded<TonEvent> = { kind: 'ignore' }
 
 /** Everything but the addresses and traces is the same (an `unsubscribe` can change nothing else). */
 function sameSettings(a: TonSubscription, b: TonSubscription): boolean {

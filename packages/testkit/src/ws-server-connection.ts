@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
+import type { Socket } from 'node:net'
 import type { RawData, WebSocket } from 'ws'
 
 /** The upgrade request a connection came from. */
@@ -72,6 +73,29 @@ export class WsServerConnection {
     if (typeof message === 'string') this.#socket.send(message)
     else if (message instanceof Uint8Array) this.#socket.send(message, { binary: true })
     else this.#socket.send(JSON.stringify(message))
+  }
+
+  /**
+   * Bytes sent but not yet handed to the operating system. A sender of many messages (a benchmark's
+   * flood) waits for {@link WsServerConnection.drain} above a bound, so the server's memory stays bounded.
+   */
+  get bufferedAmount(): number {
+    return this.#socket.bufferedAmount
+  }
+
+  /** Resolves once the socket's write buffer has drained (at once when it is empty), or the connection closed. */
+  drain(): Promise<void> {
+    const raw = (this.#socket as unknown as { _socket?: Socket })._socket
+    if (this.#isClosed || !raw || !raw.writableNeedDrain) return Promise.resolve()
+    return new Promise((resolve) => {
+      const done = () => {
+        raw.off('drain', done)
+        raw.off('close', done)
+        resolve()
+      }
+      raw.once('drain', done)
+      raw.once('close', done)
+    })
   }
 
   /**

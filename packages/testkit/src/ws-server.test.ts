@@ -116,6 +116,34 @@ describe('createWsServer', () => {
     client.close()
   })
 
+  it('reports bytes not yet written and drain() waits until a paused reader takes them', async () => {
+    const s = await start()
+    const client = await connect(s.url)
+    const connection = await s.nextConnection()
+    expect(connection.bufferedAmount).toBe(0)
+    await connection.drain() // nothing buffered: at once
+    // The client stops reading: the kernel buffers fill and the rest stays in the server's socket.
+    ;(client as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause()
+    let received = 0
+    client.on('message', () => {
+      received++
+    })
+    const payload = 'x'.repeat(64 * 1024)
+    for (let i = 0; i < 256; i++) connection.send(payload)
+    expect(connection.bufferedAmount).toBeGreaterThan(0)
+    let drained = false
+    const waiting = connection.drain().then(() => {
+      drained = true
+    })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(drained).toBe(false)
+    ;(client as unknown as { _socket: { resume(): void } })._socket.resume()
+    await waiting
+    expect(connection.bufferedAmount).toBe(0)
+    await expect.poll(() => received).toBe(256)
+    client.close()
+  })
+
   it('refuses the next upgrade with the given status, body and headers, then accepts again', async () => {
     const s = await start()
     s.rejectNext({ status: 429, body: { error: 'slow down' }, headers: { 'Retry-After': '7' } })

@@ -83,6 +83,8 @@ export class Connection<TEvent> {
   private sendRaw: ((data: string) => void) | undefined
   private readonly background = new Set<Promise<unknown>>()
   private readonly removeLifetimeListener: () => void
+  /** Read once: the engine's `options` getter builds an object per call, too much for every frame. */
+  private readonly provider: ConnectionHost<TEvent>['options']['provider']
 
   /**
    * @param subscription what this connection subscribes with (the engine's at `open`), and `version` its
@@ -97,7 +99,8 @@ export class Connection<TEvent> {
     this.ending = new Promise((resolve) => {
       this.resolveEnding = resolve
     })
-    const { logger, signal } = engine.options
+    const { logger, signal, provider } = engine.options
+    this.provider = provider
     this.removeLifetimeListener = onAbort(signal, () => this.end({ kind: 'closed' }))
     this.session = {
       transport: request.transport,
@@ -324,7 +327,7 @@ export class Connection<TEvent> {
     if (this.ended) return
     let decoded: Decoded<TEvent> | readonly Decoded<TEvent>[]
     try {
-      decoded = this.engine.options.provider.decode(frame, this.session)
+      decoded = this.provider.decode(frame, this.session)
     } catch (error) {
       this.engine.diagnostic({
         code: 'decode-failed',

@@ -70,6 +70,8 @@ export class FanOut<TItem, TEvents extends EventMap<TEvents>> {
 
   /** Hands `item` to every `for await` consumer. */
   push(item: TItem): void {
+    // Most streams have handlers and no `for await` consumer: no Set iterator per event for them.
+    if (this.iterators.size === 0) return
     for (const queue of this.iterators) queue.push(item)
   }
 

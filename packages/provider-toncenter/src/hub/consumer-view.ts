@@ -1,3 +1,4 @@
+import { OldestFirst } from '../oldest-first.js'
 import { normalizeTonAddress } from '../protocol/address.js'
 import { meetsFinality } from '../protocol/event-types.js'
 import type { TonSubscription } from '../protocol/subscription.js'
@@ -33,16 +34,15 @@ export function compileConsumerFilter(subscription: TonSubscription): ConsumerFi
  */
 export class TraceMemory {
   private readonly seen = new Set<string>()
+  private readonly oldest = new OldestFirst(this.seen)
 
   constructor(private readonly limit = 50_000) {}
 
   remember(hash: string): void {
-    if (this.seen.has(hash)) return
+    // One lookup: `add` of a known hash leaves the size (and its place in the eviction order) unchanged.
+    const size = this.seen.size
     this.seen.add(hash)
-    if (this.seen.size > this.limit) {
-      const oldest = this.seen.values().next().value
-      if (oldest !== undefined) this.seen.delete(oldest)
-    }
+    if (this.seen.size > size && this.seen.size > this.limit) this.oldest.trim(this.limit)
   }
 
   forget(hash: string): void {
@@ -84,9 +84,19 @@ export function eventForConsumer(
 function pick(event: TonEvent, filter: ConsumerFilter): TonEvent | undefined {
   switch (event.type) {
     case 'transactions': {
-      const transactions = event.transactions.filter((tx) => filter.addresses.has(raw(tx.account)))
-      if (transactions.length === 0) return undefined
-      return transactions.length === event.transactions.length ? event : { ...event, transactions }
+      // Copies only when something is trimmed: a consumer usually keeps every transaction.
+      const all = event.transactions
+      let kept: typeof all | undefined
+      for (let i = 0; i < all.length; i++) {
+        const mine = hasAddress(filter, (all[i] as (typeof all)[number]).account)
+        if (kept) {
+          if (mine) kept.push(all[i] as (typeof all)[number])
+        } else if (!mine) {
+          kept = all.slice(0, i)
+        }
+      }
+      if (!kept) return all.length === 0 ? undefined : event
+      return kept.length === 0 ? undefined : { ...event, transactions: kept }
     }
     case 'actions': {
       const actions = event.actions.filter(
@@ -115,6 +125,14 @@ function pick(event: TonEvent, filter: ConsumerFilter): TonEvent | undefined {
     default:
       return undefined
   }
+}
+
+/**
+ * Whether `address` is one of the consumer's. Payload addresses are canonical raw ones in practice (as
+ * the subscription's are), so an exact hit needs no normalising; anything else is compared normalised.
+ */
+function hasAddress(filter: ConsumerFilter, address: string | null | undefined): boolean {
+  return (typeof address === 'string' && filter.addresses.has(address)) || filter.addresses.has(raw(address))
 }
 
 /** Payload addresses are raw (`0:HEX`, upper case in real samples); compare after normalising. */

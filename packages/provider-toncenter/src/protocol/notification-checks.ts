@@ -79,8 +79,12 @@ const checks: Record<TonEventType, (object: Json) => Issue> = {
       (o.actions === undefined || o.actions === null ? undefined : arrayOf(o, 'actions', ACTION_FIELDS)) ??
       enrichments(o)
     if (issue) return issue
-    for (const [hash, transaction] of Object.entries(o.transactions as Json)) {
-      const bad = strings(transaction, TRANSACTION_FIELDS, `transactions.${hash}`)
+    // for…in rather than Object.entries: a whole trace holds hundreds of transactions, and the pairs
+    // array is garbage of every such event. Own keys only, as Object.entries gives.
+    const transactions = o.transactions as Json
+    for (const hash in transactions) {
+      if (!Object.hasOwn(transactions, hash)) continue
+      const bad = strings(transactions[hash], TRANSACTION_FIELDS, `transactions.${hash}`)
       if (bad) return bad
     }
     return undefined

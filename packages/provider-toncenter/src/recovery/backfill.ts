@@ -1,3 +1,4 @@
+import { OldestFirst } from '../oldest-first.js'
 import { finalityRank, meetsFinality } from '../protocol/event-types.js'
 import type { TonEventSource } from '../ton-event.js'
 import type { PreSubscriptionTraces } from './pre-subscription.js'
@@ -34,17 +35,14 @@ export interface BackfillDeps {
 export class Backfill {
   /** Finalized traces whose notifications were all offered to the gate: never fetched again. */
   private readonly settled = new Map<string, true>()
+  private readonly oldestSettled = new OldestFirst(this.settled)
 
   constructor(private readonly deps: BackfillDeps) {}
 
   /** Marks a trace id as having nothing (more) to deliver. */
   markSettled(traceId: string): void {
     this.settled.set(traceId, true)
-    while (this.settled.size > SETTLED_CAPACITY) {
-      const oldest = this.settled.keys().next().value
-      if (oldest === undefined) break
-      this.settled.delete(oldest)
-    }
+    this.oldestSettled.trim(SETTLED_CAPACITY)
   }
 
   /**

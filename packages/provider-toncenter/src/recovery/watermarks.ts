@@ -97,12 +97,17 @@ export class Watermarks {
 export function committedUtimeOf(notification: TonNotification): number | undefined {
   if (notification.type === 'transactions' || notification.type === 'trace') {
     if (notification.finality === 'pending') return undefined
-    const transactions =
-      notification.type === 'transactions'
-        ? notification.transactions
-        : Object.values(notification.transactions)
     let latest: number | undefined
-    for (const tx of transactions) if (latest === undefined || tx.now > latest) latest = tx.now
+    if (notification.type === 'transactions') {
+      for (const tx of notification.transactions) if (latest === undefined || tx.now > latest) latest = tx.now
+      return latest
+    }
+    // A whole trace: walked in place rather than copied into an array first.
+    const byHash = notification.transactions
+    for (const hash in byHash) {
+      const tx = Object.hasOwn(byHash, hash) ? byHash[hash] : undefined
+      if (tx && (latest === undefined || tx.now > latest)) latest = tx.now
+    }
     return latest
   }
   if (notification.type === 'actions') {
