@@ -5,14 +5,14 @@ import { writeFile } from 'node:fs/promises'
 import { Session } from 'node:inspector/promises'
 
 /**
- * Forks `file` as a subject with `role` (read by the child from `process.env.BENCH_ROLE`);
- * `ask(cmd, args)` resolves with the child's answer. `--expose-gc` so the child can measure a collected
- * heap.
+ * Forks `file` as a subject with `role` (read by the child from `process.env.BENCH_ROLE`) and extra V8
+ * `flags`; `ask(cmd, args)` resolves with the child's answer. `--expose-gc` so the child can measure a
+ * collected heap.
  */
-export async function startChild(file, role, env = {}) {
+export async function startChild(file, role, env = {}, flags = []) {
   const child = fork(file, [], {
     env: { ...process.env, ...env, BENCH_ROLE: role },
-    execArgv: ['--expose-gc', ...(process.env.BENCH_CHILD_FLAGS?.split(' ').filter(Boolean) ?? [])],
+    execArgv: ['--expose-gc', ...flags, ...(process.env.BENCH_CHILD_FLAGS?.split(' ').filter(Boolean) ?? [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   const waiting = new Map()

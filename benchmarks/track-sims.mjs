@@ -41,8 +41,7 @@ async function emit(steps, rate) {
 }
 
 /** Stage-major steps: every id's first stage, then every id's second, … */
-const stageMajor = (ids, stages, write) =>
-  stages.flatMap((stage) => ids.map((id) => () => write(id, stage)))
+const stageMajor = (ids, stages, write) => stages.flatMap((stage) => ids.map((id) => () => write(id, stage)))
 
 if (!isMainThread && workerData?.trackSimulator === 'ton') {
   const sim = await createTonSimulator({

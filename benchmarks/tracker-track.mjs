@@ -17,9 +17,9 @@ import { fileURLToPath } from 'node:url'
 import {
   collectedHeap,
   cpuSeconds,
-  profileOnDemand,
   entry,
   percentile,
+  profileOnDemand,
   round,
   serveParent,
   startChild,
@@ -247,7 +247,10 @@ async function runOnce(role) {
   const venum = await startSimulator('venum')
   const child = await startChild(fileURLToPath(import.meta.url), role)
   try {
-    const burst = { ton: await ton.ask('plan', { count: COUNT }), solana: await venum.ask('plan', { count: COUNT }) }
+    const burst = {
+      ton: await ton.ask('plan', { count: COUNT }),
+      solana: await venum.ask('plan', { count: COUNT }),
+    }
     const paced = {
       ton: await ton.ask('plan', { count: PACED_TON }),
       solana: await venum.ask('plan', { count: PACED_SOLANA }),
@@ -296,7 +299,10 @@ async function runOnce(role) {
 export async function trackerTrack() {
   const runs = []
   for (let rep = 0; rep < REPS; rep++) {
-    const order = (rep + Number(process.env.TRACKER_BENCH_ROTATE ?? 0)) % 2 === 0 ? ['tracker', 'bare'] : ['bare', 'tracker']
+    const order =
+      (rep + Number(process.env.TRACKER_BENCH_ROTATE ?? 0)) % 2 === 0
+        ? ['tracker', 'bare']
+        : ['bare', 'tracker']
     const run = {}
     for (const role of order) run[role] = await runOnce(role)
     runs.push(run)
@@ -317,16 +323,45 @@ export async function trackerTrack() {
   )
   const added = runs.map((run) => percentile(run.tracker.paced.ms, 99) - percentile(run.bare.paced.ms, 99))
   return [
-    entry('tracker-memory', 'bytes/id', pairs((r) => r.memory)),
-    entry('tracker-burst-p50', 'ms', pairs((r) => percentile(r.burst.ms, 50)), 1),
-    entry('tracker-burst-p99', 'ms', pairs((r) => percentile(r.burst.ms, 99)), 1),
-    entry('tracker-burst-cpu', 'CPU s', pairs((r) => r.burst.cpu), 2),
-    entry('tracker-paced-p50', 'ms', pairs((r) => percentile(r.paced.ms, 50)), 2),
+    entry(
+      'tracker-memory',
+      'bytes/id',
+      pairs((r) => r.memory),
+    ),
+    entry(
+      'tracker-burst-p50',
+      'ms',
+      pairs((r) => percentile(r.burst.ms, 50)),
+      1,
+    ),
+    entry(
+      'tracker-burst-p99',
+      'ms',
+      pairs((r) => percentile(r.burst.ms, 99)),
+      1,
+    ),
+    entry(
+      'tracker-burst-cpu',
+      'CPU s',
+      pairs((r) => r.burst.cpu),
+      2,
+    ),
+    entry(
+      'tracker-paced-p50',
+      'ms',
+      pairs((r) => percentile(r.paced.ms, 50)),
+      2,
+    ),
     {
       ...pacedP99,
       added: round(percentile(added, 50), 2),
       addedSpread: [round(Math.min(...added), 2), round(Math.max(...added), 2)],
     },
-    entry('tracker-paced-cpu', 'CPU s', pairs((r) => r.paced.cpu), 2),
+    entry(
+      'tracker-paced-cpu',
+      'CPU s',
+      pairs((r) => r.paced.cpu),
+      2,
+    ),
   ]
 }

@@ -48,6 +48,12 @@ const SHARD_STOPPED = new ChainstreamError(
 export const SIGNATURES_PER_STREAM = 10
 
 /**
+ * How long a stream whose every signature Venum has ended may take to close itself before the client
+ * closes it. Venum closes it right after the last event, so this only bounds a server that does not.
+ */
+export const COMPLETION_GRACE_MS = 1_000
+
+/**
  * One `/v1/stream/tx` stream for up to 10 signatures, on the core's stream engine: it reconnects with
  * only the signatures that are still live, takes a REST snapshot of them after every `ready` (subscribe
  * first, then snapshot), treats Venum closing the stream after every signature ended as completion, and
@@ -71,6 +77,14 @@ export class Shard {
   /** The current connection saw `ready`, and its snapshot started. */
   private readySeen = false
   private recovered = false
+  /** The signatures the current connection asked Venum for. */
+  private requested: readonly string[] = []
+  /** Of those, the ones whose watcher Venum ended on this connection: once all are, it closes the stream. */
+  private venumEnded = new Set<string>()
+  /** Waiting for Venum to close a stream it has finished (see {@link Shard.closeIfEmpty}). */
+  private completion: Promise<void> | undefined
+  private resolveCompletion: (() => void) | undefined
+  private completionTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(
     private readonly host: ShardHost,
@@ -124,6 +138,8 @@ export class Shard {
             isRetryable: false,
           })
         }
+        this.requested = live
+        this.venumEnded = new Set()
         return {
           transport: 'sse',
           url: streamUrl(config, live, this.host.events),
@@ -180,13 +196,22 @@ export class Shard {
     engine.on('close', (error) => this.onClosed(error))
   }
 
+  /** Venum ended its watcher of `signature` on the current connection (its last status, or an error). */
+  venumEndedWatcher(signature: string): void {
+    if (this.requested.includes(signature)) this.venumEnded.add(signature)
+  }
+
   /**
    * Closes the stream when none of its signatures needs it any more; resolves once it is closed (at once
-   * when it stays open).
+   * when it stays open). A stream whose every signature Venum has ended is left for Venum to close — it
+   * does so right after the last event, and that normal end keeps the connection for the next stream
+   * instead of aborting a request and tearing a socket down — unless it has not within
+   * {@link COMPLETION_GRACE_MS}.
    */
   closeIfEmpty(): Promise<void> {
-    if (!this.isClosed && this.live().length === 0) return this.close()
-    return this.closing ?? Promise.resolve()
+    if (this.isClosed || this.live().length > 0) return this.closing ?? Promise.resolve()
+    if (this.finishedByVenum()) return this.awaitCompletion()
+    return this.close()
   }
 
   /** Closes the stream and stops polling; resolves once the socket is closed. Idempotent. */
@@ -200,9 +225,28 @@ export class Shard {
     return this.closing
   }
 
+  private finishedByVenum(): boolean {
+    return (
+      this.engine?.state === 'subscribed' &&
+      this.requested.length > 0 &&
+      this.venumEnded.size === this.requested.length
+    )
+  }
+
+  private awaitCompletion(): Promise<void> {
+    this.completion ??= new Promise((resolve) => {
+      this.resolveCompletion = resolve
+      this.completionTimer = setTimeout(() => void this.close(), COMPLETION_GRACE_MS)
+    })
+    return this.completion
+  }
+
   private onClosed(error: ChainstreamError | undefined): void {
     if (this.closedFlag) return
     this.closedFlag = true
+    if (this.completionTimer) clearTimeout(this.completionTimer)
+    this.completionTimer = undefined
+    this.resolveCompletion?.()
     this.lifetime.abort(SHARD_STOPPED)
     this.stopPolling()
     this.release?.()

@@ -168,7 +168,8 @@ export class Track implements TrackedTransaction {
     if (options.signal?.aborted) return Promise.reject(abortedError())
     return new Promise((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined
-      const waiters = (this.waiters ??= new Set())
+      this.waiters ??= new Set()
+      const waiters = this.waiters
       const settle = (result: { value: LifecycleUpdate } | { error: ChainstreamError }) => {
         waiters.delete(waiter)
         if (timer) clearTimeout(timer)

@@ -76,7 +76,12 @@ class CrossChainTracker implements Tracker {
     for (const provider of options.providers) {
       const source = toSource(provider)
       if (this.chains.has(source.chain)) continue
-      const chain: ChainWatch = { source, watch: undefined, tracks: new Map(), owner: this.ownerOf(() => chain) }
+      const chain: ChainWatch = {
+        source,
+        watch: undefined,
+        tracks: new Map(),
+        owner: this.ownerOf(() => chain),
+      }
       this.chains.set(source.chain, chain)
     }
   }
