@@ -12,7 +12,13 @@ import { Session } from 'node:inspector/promises'
 export async function startChild(file, role, env = {}, flags = []) {
   const child = fork(file, [], {
     env: { ...process.env, ...env, BENCH_ROLE: role },
-    execArgv: ['--expose-gc', ...flags, ...(process.env.BENCH_CHILD_FLAGS?.split(' ').filter(Boolean) ?? [])],
+    // Flushed bytecode would shrink the heap between two samples and read as negative growth.
+    execArgv: [
+      '--expose-gc',
+      '--no-flush-bytecode',
+      ...flags,
+      ...(process.env.BENCH_CHILD_FLAGS?.split(' ').filter(Boolean) ?? []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   const waiting = new Map()

@@ -6,9 +6,8 @@
 // Each subject runs in a child process of its own, the simulator in a worker thread of this process.
 // Repetitions alternate which subject goes first.
 //
-// - venum-track-memory: peak heap growth per signature while the watch runs, against the naive client's.
-//   Both children run with a 1 MB young generation, so the peak is what is held (live, or garbage a
-//   scavenge would free at once), not how full the nursery happened to be when sampled.
+// - venum-track-memory: peak live heap growth per signature while the watch runs (a full GC before each
+//   sample, every 50 ms), against the naive client's.
 // - venum-track-retained: what the finished watch still holds per signature after a full GC, against a
 //   bare Map of the same signatures.
 // - venum-track-updates: updates per second (a separate pass, default heap, no sampling), against the naive
@@ -32,6 +31,7 @@ const CONCURRENT_STREAMS = 100
 const PER_STREAM = 10
 const SIM_OPTIONS = { timeScale: 0.05, maxStreamsPerKey: 1_000, record: false }
 const EVENTS = 'landed,processed,confirmed,finalized'
+const SAMPLE_MS = 50
 
 // ---------------------------------------------------------------------------------------------------
 // The simulator's side: this same file, loaded as a worker.
@@ -80,25 +80,34 @@ async function startSimulator() {
 // ---------------------------------------------------------------------------------------------------
 // The subjects (child processes)
 
-/** Samples the heap every 2 ms (cheaply: no RSS read) while `work` runs; the peak over `start`. */
+/**
+ * Runs `work` while sampling the live heap: a full GC, then the heap used, every {@link SAMPLE_MS} (a heap
+ * sampled without a GC would measure when the collector last ran as much as what the watch holds).
+ * Answers the peak over the start.
+ */
 async function peakDuring(work) {
   const start = await collectedHeap()
+  const timeline = []
   let peak = start
   const sample = () => {
+    globalThis.gc()
     const used = v8.getHeapStatistics().used_heap_size
+    if (process.env.BENCH_DEBUG) timeline.push(Math.round((used - start) / 1e6))
     if (used > peak) peak = used
   }
-  const timer = setInterval(sample, 2)
+  const timer = setInterval(sample, SAMPLE_MS)
   const cpu = process.cpuUsage()
   const started = performance.now()
   try {
     const result = await work()
     sample()
+    if (process.env.BENCH_DEBUG) console.log(process.env.BENCH_ROLE, 'live heap MB', timeline.join(' '))
     return {
       ...result,
       seconds: (performance.now() - started) / 1000,
       cpu: cpuSeconds(cpu),
       peak: peak - start,
+      start,
     }
   } finally {
     clearInterval(timer)
@@ -138,18 +147,16 @@ async function providerSubject() {
   }
   serveParent({
     memory: async (args) => {
+      held = undefined // the warm-up's watch is not this one's
       const result = await peakDuring(() => watchAll(args))
       // What the finished watch still holds, with the watch itself still referenced.
-      const retained = (await collectedHeap()) - (await baseHeap())
+      const retained = (await collectedHeap()) - result.start
       return { ...result, retained, holding: held !== undefined }
     },
     rate: (args) => timed(() => watchAll(args)),
   })
 }
 
-// The retained figure is measured against the heap before any watch: taken once, first.
-let base
-const baseHeap = async () => base
 async function naiveSubject() {
   const { request } = await import('undici')
   const naiveStream = async (info, group) => {
@@ -210,20 +217,22 @@ async function naiveSubject() {
   })
 }
 
-if (process.env.BENCH_ROLE === 'provider' || process.env.BENCH_ROLE === 'naive') {
-  base = await collectedHeap()
-  if (process.env.BENCH_ROLE === 'provider') await providerSubject()
-  else await naiveSubject()
-}
+if (process.env.BENCH_ROLE === 'provider') await providerSubject()
+if (process.env.BENCH_ROLE === 'naive') await naiveSubject()
 
 // ---------------------------------------------------------------------------------------------------
 // The orchestration
 
 async function runOnce(sim, role) {
   const file = fileURLToPath(import.meta.url)
-  const memoryChild = await startChild(file, role, {}, ['--max-semi-space-size=1'])
+  const memoryChild = await startChild(file, role)
   let memory
   try {
+    // A warm-up pass first: compiled code, loaded modules and kept-alive sockets are not per signature.
+    await memoryChild.ask('rate', {
+      info: sim.info,
+      signatures: (await sim.plan()).split(',').slice(0, 1_000).join(','),
+    })
     memory = await memoryChild.ask('memory', { info: sim.info, signatures: await sim.plan() })
   } finally {
     await memoryChild.stop()

@@ -1,10 +1,11 @@
 import { ChainstreamError, type Diagnostic } from '@chainstream/core'
 import { toChainstreamError } from '@chainstream/core/provider'
 import { childSignal } from './child-signal.js'
+import type { RequestLimiter } from './request-limiter.js'
 import { Shard, type ShardHost, SIGNATURES_PER_STREAM } from './shard.js'
 import { type PoolConsumer, SignatureRoute } from './signature-route.js'
 import type { RateGate, StreamSlots } from './stream-slots.js'
-import { fetchTxStatus, type RequestLimiter, type VenumTxStatus } from './tx-status.js'
+import { fetchTxStatus, type VenumTxStatus } from './tx-status.js'
 import type { VenumFrame } from './venum-frame.js'
 import type { VenumConfig } from './venum-options.js'
 import { strongestEvent, VENUM_EVENTS, type VenumEvent } from './venum-statuses.js'
@@ -160,7 +161,7 @@ export class ShardPool implements ShardHost {
       }
     }
     const { limiter } = this.resources
-    return wanted ? limiter.runIfWanted(work, wanted) : limiter.run(work)
+    return wanted ? limiter.runIfWanted(work, wanted, signal) : limiter.run(work)
   }
 
   ingest(frame: VenumFrame, shard: Shard): void {

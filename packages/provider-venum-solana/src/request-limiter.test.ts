@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest'
+import { RequestLimiter } from './request-limiter.js'
+
+const gate = () => {
+  let open!: () => void
+  const opened = new Promise<void>((resolve) => {
+    open = resolve
+  })
+  return { open, opened }
+}
+
+describe('RequestLimiter', () => {
+  it('runs at most `limit` calls at once, the rest in order as slots free', async () => {
+    const limiter = new RequestLimiter(2)
+    const order: number[] = []
+    let running = 0
+    let most = 0
+    await Promise.all(
+      [1, 2, 3, 4, 5].map((n) =>
+        limiter.run(async () => {
+          running++
+          most = Math.max(most, running)
+          order.push(n)
+          await new Promise((resolve) => setTimeout(resolve, 5))
+          running--
+        }),
+      ),
+    )
+    expect(most).toBe(2)
+    expect(order).toEqual([1, 2, 3, 4, 5])
+  })
+
+  it('skips a call that is no longer wanted when its turn comes', async () => {
+    const limiter = new RequestLimiter(1)
+    const first = gate()
+    const busy = limiter.run(() => first.opened)
+    let wanted = true
+    let ran = false
+    const skipped = limiter.runIfWanted(
+      async () => {
+        ran = true
+        return 'done'
+      },
+      () => wanted,
+    )
+    wanted = false
+    first.open()
+    await busy
+    await expect(skipped).resolves.toBeUndefined()
+    expect(ran).toBe(false)
+  })
+
+  it('lets a queued call whose signal fires leave at once, and gives the slot to the next one', async () => {
+    const limiter = new RequestLimiter(1)
+    const first = gate()
+    const busy = limiter.run(() => first.opened)
+    const controller = new AbortController()
+    let ran = false
+    const left = limiter.runIfWanted(
+      async () => {
+        ran = true
+      },
+      () => true,
+      controller.signal,
+    )
+    const next = limiter.runIfWanted(
+      async () => 'next',
+      () => true,
+    )
+    controller.abort()
+    // Out of the queue while the slot is still taken: nothing of it waits for the busy call.
+    await expect(left).resolves.toBeUndefined()
+    first.open()
+    await busy
+    await expect(next).resolves.toBe('next')
+    expect(ran).toBe(false)
+    // Both slots' worth of work is over: a new call runs at once.
+    await expect(limiter.run(async () => 'again')).resolves.toBe('again')
+  })
+})
