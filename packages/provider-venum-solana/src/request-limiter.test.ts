@@ -77,4 +77,58 @@ describe('RequestLimiter', () => {
     // Both slots' worth of work is over: a new call runs at once.
     await expect(limiter.run(async () => 'again')).resolves.toBe('again')
   })
+
+  it('runs a batch as one queue entry: in order, within the bound, skipping unwanted items, after the calls queued before it', async () => {
+    const limiter = new RequestLimiter(2)
+    const first = gate()
+    const started: string[] = []
+    let running = 0
+    let most = 0
+    const busy = limiter.run(async () => {
+      started.push('busy')
+      await first.opened
+    })
+    const earlier = limiter.run(async () => {
+      started.push('earlier')
+    })
+    const batch = limiter.each(
+      ['a', 'b', 'skip', 'c', 'd'],
+      async (item) => {
+        running++
+        most = Math.max(most, running + 1)
+        started.push(item)
+        await new Promise((resolve) => setTimeout(resolve, 2))
+        running--
+      },
+      (item) => item !== 'skip',
+    )
+    await earlier
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    first.open()
+    await Promise.all([busy, batch])
+    expect(started).toEqual(['busy', 'earlier', 'a', 'b', 'c', 'd'])
+    expect(most).toBeLessThanOrEqual(2)
+  })
+
+  it('drops the items of a batch not started yet when its signal fires', async () => {
+    const limiter = new RequestLimiter(1)
+    const first = gate()
+    const busy = limiter.run(() => first.opened)
+    const controller = new AbortController()
+    const started: string[] = []
+    const batch = limiter.each(
+      ['a', 'b'],
+      async (item) => {
+        started.push(item)
+      },
+      () => true,
+      controller.signal,
+    )
+    controller.abort()
+    await expect(batch).resolves.toBeUndefined()
+    first.open()
+    await busy
+    expect(started).toEqual([])
+    await expect(limiter.run(async () => 'free')).resolves.toBe('free')
+  })
 })

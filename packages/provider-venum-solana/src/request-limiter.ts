@@ -1,8 +1,13 @@
 import { onAbort } from '@chainstream/core/provider'
 
-/** A queued call: `grant` starts it; cleared when its signal fired while it waited. */
+/**
+ * An entry of the queue: `grant` is offered a free slot and answers whether it took it. A single call
+ * takes one and leaves (its `grant` cleared, as when its signal fired while it waited); a batch
+ * ({@link RequestLimiter.each}) takes one per item and stays at the head of the queue until it has none
+ * left to start.
+ */
 interface Waiter {
-  grant: (() => void) | undefined
+  grant: (() => boolean) | undefined
 }
 
 /**
@@ -44,18 +49,75 @@ export class RequestLimiter {
     }
   }
 
+  /**
+   * Runs `task(item)` for every item, within the same bound as every other call, but as one entry of the
+   * queue however many items there are (a snapshot of a stream's signatures waits as one small entry, not
+   * as a chain of promises per signature). Items start in order as slots free; one no longer `wanted`
+   * when its turn comes is skipped; when `signal` fires, the items not started yet are dropped at once.
+   * Resolves once every started task has settled; a task handles its own errors.
+   */
+  each<I>(
+    items: readonly I[],
+    task: (item: I) => Promise<void>,
+    wanted: (item: I) => boolean,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    return new Promise((resolve) => {
+      let index = 0
+      let running = 0
+      let stop = () => {}
+      const settle = () => {
+        if (running > 0 || (index < items.length && !signal?.aborted)) return
+        entry.grant = undefined
+        stop()
+        resolve()
+      }
+      const finished = () => {
+        running--
+        this.done()
+        settle()
+      }
+      // Starts the next wanted item in a free slot; `false` when none is left to start.
+      const startNext = (): boolean => {
+        while (index < items.length && !signal?.aborted) {
+          const item = items[index++] as I
+          if (!wanted(item)) continue
+          running++
+          task(item).then(finished, finished)
+          return true
+        }
+        return false
+      }
+      const entry: Waiter = { grant: startNext }
+      if (this.head >= this.waiting.length) {
+        while (this.active < this.limit && startNext()) this.active++
+      }
+      if (index < items.length && !signal?.aborted) {
+        stop = onAbort(signal, () => {
+          entry.grant = undefined
+          settle()
+        })
+        this.waiting.push(entry)
+      } else {
+        settle()
+      }
+    })
+  }
+
   /** Resolves `true` with a slot taken, or `false` when `signal` fired first. */
   private turn(signal: AbortSignal | undefined): Promise<boolean> {
     if (signal?.aborted) return Promise.resolve(false)
-    if (this.active < this.limit) {
+    if (this.active < this.limit && this.head >= this.waiting.length) {
       this.active++
       return Promise.resolve(true)
     }
     return new Promise((resolve) => {
       const waiter: Waiter = {
         grant: () => {
+          waiter.grant = undefined
           stop()
           resolve(true)
+          return true
         },
       }
       const stop = onAbort(signal, () => {
@@ -67,14 +129,15 @@ export class RequestLimiter {
   }
 
   private done(): void {
-    // The slot passes straight to the next live waiter (the count stays), skipping the ones that left.
+    // The slot passes straight to the next entry that takes it (the count stays), past the ones that left
+    // or have nothing left to start.
     while (this.head < this.waiting.length) {
-      const waiter = this.waiting[this.head++] as Waiter
-      if (waiter.grant) {
+      const waiter = this.waiting[this.head] as Waiter
+      if (waiter.grant?.()) {
         this.compact()
-        waiter.grant()
         return
       }
+      this.head++
     }
     this.waiting = []
     this.head = 0

@@ -2,7 +2,7 @@ import { ChainstreamError, type Diagnostic } from '@chainstream/core'
 import { toChainstreamError } from '@chainstream/core/provider'
 import { childSignal } from './child-signal.js'
 import type { RequestLimiter } from './request-limiter.js'
-import { Shard, type ShardHost, SIGNATURES_PER_STREAM } from './shard.js'
+import { type LookupHooks, Shard, type ShardHost, SIGNATURES_PER_STREAM } from './shard.js'
 import { type PoolConsumer, SignatureRoute } from './signature-route.js'
 import type { RateGate, StreamSlots } from './stream-slots.js'
 import { fetchTxStatus, type VenumTxStatus } from './tx-status.js'
@@ -162,6 +162,21 @@ export class ShardPool implements ShardHost {
     }
     const { limiter } = this.resources
     return wanted ? limiter.runIfWanted(work, wanted, signal) : limiter.run(work)
+  }
+
+  lookupEach(signatures: readonly string[], signal: AbortSignal, hooks: LookupHooks): Promise<void> {
+    const one = async (signature: string) => {
+      for (const consumer of this.routes.get(signature)?.members.keys() ?? []) consumer.lookedUp()
+      const child = childSignal(signal)
+      try {
+        hooks.found(signature, await fetchTxStatus(this.config, signature, child.signal))
+      } catch (error) {
+        hooks.failed(signature, error)
+      } finally {
+        child.dispose()
+      }
+    }
+    return this.resources.limiter.each(signatures, one, hooks.wanted, signal)
   }
 
   ingest(frame: VenumFrame, shard: Shard): void {

@@ -13,6 +13,13 @@ import type { VenumFrame } from './venum-frame.js'
 import { streamUrl, type VenumConfig } from './venum-options.js'
 import type { VenumEvent } from './venum-statuses.js'
 
+/** What {@link ShardHost.lookupEach} reports per signature. */
+export interface LookupHooks {
+  wanted(signature: string): boolean
+  found(signature: string, body: VenumTxStatus): void
+  failed(signature: string, error: unknown): void
+}
+
 /** What a shard needs from the pool that owns it. */
 export interface ShardHost {
   readonly config: VenumConfig
@@ -28,6 +35,12 @@ export interface ShardHost {
    * no longer wanted by the time its turn comes.
    */
   lookup(signature: string, signal: AbortSignal, wanted?: () => boolean): Promise<VenumTxStatus | undefined>
+  /**
+   * The same lookup for each of `signatures` that is still `wanted` when its turn comes, as one entry of
+   * the client's queue; the ones not started when `signal` fires are dropped. Resolves once all have
+   * answered (`found`) or failed (`failed`).
+   */
+  lookupEach(signatures: readonly string[], signal: AbortSignal, hooks: LookupHooks): Promise<void>
   ingest(frame: VenumFrame, shard: Shard): void
   /** A non-fatal problem of this shard's stream, for the consumers of its signatures. */
   reportError(error: ChainstreamError, shard: Shard): void
@@ -267,24 +280,22 @@ export class Shard {
     const signal = this.lifetime.signal
     const signatures = this.live().filter((signature) => !this.snapshotting.has(signature))
     const failures: ChainstreamError[] = []
-    await Promise.all(
-      signatures.map(async (signature) => {
-        this.snapshotting.add(signature)
-        try {
-          const body = await this.host.lookup(
-            signature,
-            signal,
-            () => !signal.aborted && this.host.isLiveOn(signature, this),
-          )
-          if (body && !signal.aborted)
-            this.host.ingest({ kind: 'lookup', signature, body, source: 'snapshot' }, this)
-        } catch (error) {
-          if (!signal.aborted) failures.push(toChainstreamError(error))
-        } finally {
-          this.snapshotting.delete(signature)
-        }
-      }),
-    )
+    for (const signature of signatures) this.snapshotting.add(signature)
+    await this.host.lookupEach(signatures, signal, {
+      wanted: (signature) => {
+        const wanted = !signal.aborted && this.host.isLiveOn(signature, this)
+        if (!wanted) this.snapshotting.delete(signature)
+        return wanted
+      },
+      found: (signature, body) => {
+        this.snapshotting.delete(signature)
+        if (!signal.aborted) this.host.ingest({ kind: 'lookup', signature, body, source: 'snapshot' }, this)
+      },
+      failed: (signature, error) => {
+        this.snapshotting.delete(signature)
+        if (!signal.aborted) failures.push(toChainstreamError(error))
+      },
+    })
     const first = failures[0]
     if (first) {
       throw first.with({
