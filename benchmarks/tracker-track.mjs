@@ -5,7 +5,8 @@
 //
 // - tracker-memory: heap growth per tracked id (10,000 TON traces + 10,000 Solana signatures, once every
 //   subscription is in place, after a full GC), against a bare Map of the same ids. Both count the id
-//   strings they make.
+//   strings they make. tracker-memory-vs-bare-clients: the same against the bare clients' Map plus their
+//   own connections (one WebSocket, and 1,000+ Venum streams of 10 signatures).
 // - tracker-burst-p50 / -p99: the simulators write every stage of all 20,000 ids as fast as they can; the
 //   time from an id's final event being written to the tracker's terminal update (bare clients: to the
 //   final event being parsed). Plus the CPU seconds each subject spent on the burst.
@@ -261,18 +262,20 @@ async function runOnce(role) {
     await child.ask('track', { ton: burst.ton.join(','), solana: burst.solana.join(',') })
     if (role === 'tracker') await settled(ton, venum, COUNT)
     const memory = ((await child.ask('heap')) - before) / (2 * COUNT)
+    let connections = 0
     debug(role, 'bytes per id', Math.round(memory))
 
     if (role === 'tracker') {
       await child.ask('track', { ton: paced.ton.join(','), solana: paced.solana.join(',') })
       await settled(ton, venum, COUNT + PACED_SOLANA)
     } else {
-      await child.ask('connect', {
-        ton: ton.info,
-        venum: venum.info,
-        tonIds: [...burst.ton, ...paced.ton],
-        solanaIds: [...burst.solana, ...paced.solana],
-      })
+      const tonIds = [...burst.ton, ...paced.ton]
+      const solanaIds = [...burst.solana, ...paced.solana]
+      const unconnected = await child.ask('heap')
+      await child.ask('connect', { ton: ton.info, venum: venum.info, tonIds, solanaIds })
+      // What the bare clients' own connections cost per id (a Venum stream carries 10 signatures).
+      connections = ((await child.ask('heap')) - unconnected) / (tonIds.length + solanaIds.length)
+      debug(role, 'connection bytes per id', Math.round(connections))
     }
 
     await child.ask('mark')
@@ -288,7 +291,7 @@ async function runOnce(role) {
     const pacedResult = await latencies(child, pacedEvents, role)
     debug(role, 'paced p50', percentile(pacedResult.ms, 50), 'p99', percentile(pacedResult.ms, 99))
     await child.ask('close')
-    return { memory, burst: burstResult, paced: pacedResult }
+    return { memory, connections, burst: burstResult, paced: pacedResult }
   } finally {
     await child.stop()
     await Promise.all([ton.close(), venum.close()])
