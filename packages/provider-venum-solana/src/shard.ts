@@ -110,6 +110,12 @@ export class Shard {
     })
   }
 
+  /** Whether any of its signatures still needs a stream (asked after every frame: no array made). */
+  hasLive(): boolean {
+    for (const signature of this.signatures) if (this.host.isLiveOn(signature, this)) return true
+    return false
+  }
+
   /** The signatures of this shard that still need a stream. */
   live(): string[] {
     return this.signatures.filter((signature) => this.host.isLiveOn(signature, this))
@@ -179,7 +185,7 @@ export class Shard {
       },
       classifyError: (error) => classifyStreamError(error, config.unavailableRetryMs),
       // Venum closes a stream once every signature on it ended: completion, not a drop.
-      isComplete: () => this.live().length === 0,
+      isComplete: () => !this.hasLive(),
     }
     const engine = createStreamEngine<VenumFrame>({
       provider,
@@ -222,7 +228,7 @@ export class Shard {
    * {@link COMPLETION_GRACE_MS}.
    */
   closeIfEmpty(): Promise<void> {
-    if (this.isClosed || this.live().length > 0) return this.closing ?? Promise.resolve()
+    if (this.isClosed || this.hasLive()) return this.closing ?? Promise.resolve()
     if (this.finishedByVenum()) return this.awaitCompletion()
     return this.close()
   }
@@ -266,7 +272,7 @@ export class Shard {
     this.release = undefined
     this.resolveReady()
     // `open` refusing an empty stream is how a reconnect learns that nothing is left: not an error.
-    const benign = error?.code === 'Closed' && this.live().length === 0
+    const benign = error?.code === 'Closed' && !this.hasLive()
     this.host.shardClosed(this, benign ? undefined : error)
   }
 
@@ -333,7 +339,7 @@ export class Shard {
           this.host.reportError(toChainstreamError(error), this)
         }
       }
-      if (this.live().length === 0) return
+      if (!this.hasLive()) return
       try {
         await sleep(this.host.config.pollIntervalMs, signal)
       } catch {

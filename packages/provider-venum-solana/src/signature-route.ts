@@ -1,4 +1,5 @@
 import type { ChainstreamError, Diagnostic } from '@chainstream/core'
+import { RouteMembers } from './route-members.js'
 import type { Shard } from './shard.js'
 import type { VenumFrame } from './venum-frame.js'
 
@@ -55,7 +56,7 @@ const sameFact = (a: VenumFrame, b: VenumFrame): boolean => {
  * frame per distinct status, so it stays a handful of frames however long the signature is watched.
  */
 export class SignatureRoute {
-  readonly members = new Map<PoolConsumer, Membership>()
+  readonly members = new RouteMembers<PoolConsumer, Membership>()
   /** The stream carrying this signature (or the one about to, while a re-shard makes it). */
   shard: Shard | undefined
   /** Venum ended its watcher here (`timeout`, `verify-timeout`, `error`): the final lookup is under way. */
@@ -89,7 +90,7 @@ export class SignatureRoute {
 
   /** The memberships now, for a delivery that must reach exactly these (see {@link deliver}). */
   audience(): [PoolConsumer, Membership][] {
-    return [...this.members]
+    return this.members.entries()
   }
 
   /** Remembers a frame for later joiners and hands it to every member. */
@@ -130,9 +131,9 @@ export class SignatureRoute {
 
   private remember(frame: VenumFrame): boolean {
     if (!isFact(frame)) return false
-    if (this.history === undefined) this.history = []
-    else if (this.history.some((seen) => sameFact(seen, frame))) return false
-    this.history.push(frame)
+    if (this.history?.some((seen) => sameFact(seen, frame))) return false
+    // A new array of the exact size: a pushed-to array reserves room for 17, and there are a handful.
+    this.history = this.history ? [...this.history, frame] : [frame]
     return true
   }
 }
