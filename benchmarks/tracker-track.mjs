@@ -14,6 +14,7 @@
 //   written to the tracker's update of that tier. `added` is the tracker's p99 minus the bare clients'.
 //
 // Every entry gives the median over the repetitions and the spread (min–max) of the ratios.
+import { setMaxListeners } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import {
   collectedHeap,
@@ -117,6 +118,7 @@ async function bareSubject() {
   let map
   const sockets = []
   const controller = new AbortController()
+  setMaxListeners(0, controller.signal) // one signal closes all 1,000+ bare streams
   const seen = (id, status) => {
     const key = `${id}:${TIER_OF[status]}`
     if (!log.seen.has(key)) log.seen.set(key, now())
@@ -330,6 +332,12 @@ export async function trackerTrack() {
       'tracker-memory',
       'bytes/id',
       pairs((r) => r.memory),
+    ),
+    // The same, against bare clients holding the ids and their own connections (1,000+ Venum streams).
+    entry(
+      'tracker-memory-vs-bare-clients',
+      'bytes/id',
+      runs.map((run) => ({ value: run.tracker.memory, baseline: run.bare.memory + run.bare.connections })),
     ),
     entry(
       'tracker-burst-p50',

@@ -32,9 +32,9 @@ export class RequestLimiter {
 
   /**
    * Like {@link run}, but asks `wanted()` once its turn has come and skips the work (resolving
-   * `undefined`) when it is no longer wanted — a snapshot of a signature that ended while queued. When
-   * `signal` fires while it waits, it leaves the queue at once (resolving `undefined`): a queued snapshot
-   * of a stream that closed must not keep that stream's objects alive until its turn.
+   * `undefined`) when it is no longer wanted — a final lookup of a signature nobody watches any more —
+   * or when `signal` has fired by then, without taking the slot. (No listener on `signal` per queued
+   * call: many wait on one pool's signal at once.)
    */
   async runIfWanted<T>(
     work: () => Promise<T>,
@@ -104,7 +104,7 @@ export class RequestLimiter {
     })
   }
 
-  /** Resolves `true` with a slot taken, or `false` when `signal` fired first. */
+  /** Resolves `true` with a slot taken, or `false` when `signal` had fired by its turn. */
   private turn(signal: AbortSignal | undefined): Promise<boolean> {
     if (signal?.aborted) return Promise.resolve(false)
     if (this.active < this.limit && this.head >= this.waiting.length) {
@@ -115,15 +115,11 @@ export class RequestLimiter {
       const waiter: Waiter = {
         grant: () => {
           waiter.grant = undefined
-          stop()
-          resolve(true)
-          return true
+          const go = !signal?.aborted
+          resolve(go)
+          return go
         },
       }
-      const stop = onAbort(signal, () => {
-        waiter.grant = undefined
-        resolve(false)
-      })
       this.waiting.push(waiter)
     })
   }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { type ChainStream, ChainstreamError, type Diagnostic } from '@chainstream/core'
 import {
   createStreamEngine,
@@ -105,6 +106,9 @@ export class Shard {
     release: ReleaseSlot | undefined,
   ) {
     this.release = release
+    // Bounded by design: a snapshot's queue entry and one child signal per lookup (10 at most) and the
+    // polling's — more than Node's default of 10 before it warns of a leak.
+    setMaxListeners(SIGNATURES_PER_STREAM + 4, this.lifetime.signal)
     this.ready = new Promise((resolve) => {
       this.resolveReady = resolve
     })
