@@ -1,334 +1,378 @@
-// Tracking 10,000 TON traces and 10,000 Solana signatures through one cross-chain tracker
-// (@chainstream/core's createTracker over the TON Center and Venum providers) against both simulators.
+// The cross-chain tracker on the user's path: @chainstream/core's createTracker over the TON Center and
+// Venum providers, against both simulators, compared with bare protocol clients (one raw `ws` socket for
+// TON, naive SSE readers for Venum) in the same run. Each subject runs in a child process of its own; the
+// simulators run in worker threads of this process. Repetitions alternate which subject goes first.
 //
-// - tracker-memory: peak heap growth per track while all 20,000 are tracked, against the heap cost of
-//   20,000 id strings in a bare Map (both measured in this run, from a collected heap).
-// - tracker-latency-p50 / tracker-latency-p99: time from the simulator writing an id's final event to the
-//   tracker emitting its terminal update, against the same percentile for bare protocol clients (one raw
-//   `ws` socket for TON, naive SSE readers for Venum) seeing the same final events in a second pass.
+// - tracker-memory: heap growth per tracked id (10,000 TON traces + 10,000 Solana signatures, once every
+//   subscription is in place, after a full GC), against a bare Map of the same ids. Both count the id
+//   strings they make. tracker-memory-vs-bare-clients: the same against the bare clients' Map plus their
+//   own connections (one WebSocket, and 1,000+ Venum streams of 10 signatures).
+// - tracker-burst-p50 / -p99: the simulators write every stage of all 20,000 ids as fast as they can; the
+//   time from an id's final event being written to the tracker's terminal update (bare clients: to the
+//   final event being parsed). Plus the CPU seconds each subject spent on the burst.
+// - tracker-paced-p99: 5,000 events/s (half TON, half Solana) for fresh ids; the time from each event being
+//   written to the tracker's update of that tier. `added` is the tracker's p99 minus the bare clients'.
 //
-// The simulators run in worker threads, so their heaps are not counted in the client's; times are taken
-// as `performance.timeOrigin + performance.now()`, comparable across threads.
+// Every entry gives the median over the repetitions and the spread (min–max) of the ratios.
 import { setMaxListeners } from 'node:events'
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
-import { createTracker } from '@chainstream/core'
-import { createToncenter } from '@chainstream/provider-toncenter'
-import { createVenum } from '@chainstream/provider-venum-solana'
-import { createTonSimulator, createVenumSimulator, venumSignature } from '@chainstream/testkit'
-import { request } from 'undici'
-import WebSocket from 'ws'
-import { heapDuring, settle } from './heap.mjs'
+import { fileURLToPath } from 'node:url'
+import {
+  collectedHeap,
+  cpuSeconds,
+  entry,
+  percentile,
+  profileOnDemand,
+  round,
+  serveParent,
+  startChild,
+  until,
+} from './child-runs.mjs'
+import { startSimulator } from './track-sims.mjs'
 
 const COUNT = Number(process.env.TRACKER_BENCH_COUNT ?? 10_000)
-const BATCH = 500
-const TON_KEY = 'bench-key'
+const REPS = Number(process.env.TRACKER_BENCH_REPS ?? 3)
+const PACED_RATE = 5_000
+const PACED_TON = Math.round(COUNT / 5)
+const PACED_SOLANA = Math.round((PACED_TON * 3) / 4)
+const SIGNATURES_PER_STREAM = 10
+const UNBOUNDED = { perConnection: Number.POSITIVE_INFINITY, perClient: Number.POSITIVE_INFINITY }
+/** What each simulator's event is, as a finality tier. */
+const TIER_OF = {
+  pending: 'pending',
+  confirmed: 'confirmed',
+  finalized: 'finalized',
+  landed: 'pending',
+  processed: 'included',
+}
 const now = () => performance.timeOrigin + performance.now()
-const pause = () => new Promise((resolve) => setImmediate(resolve))
-
-// ---------------------------------------------------------------------------------------------------
-// The simulators' side: this same file, loaded as workers.
-
-if (!isMainThread && workerData?.simulator === 'ton') {
-  const sim = await createTonSimulator({
-    keys: { [TON_KEY]: { maxConnections: 4, maxAddresses: -1 } },
-    lingerMs: 0,
-  })
-  let traces = []
-  parentPort.on('message', async (message) => {
-    if (message.cmd === 'plan') {
-      traces = Array.from({ length: message.count }, () =>
-        sim.emitTrace({ addresses: sim.addresses.slice(0, 2) }),
-      )
-      parentPort.postMessage({ ids: traces.map((trace) => trace.traceExternalHashNorm) })
-    } else if (message.cmd === 'advance') {
-      const finals = []
-      for (let stage = 0; stage < 3; stage++) {
-        for (let i = 0; i < traces.length; i += BATCH) {
-          for (const trace of traces.slice(i, i + BATCH)) {
-            if (stage === 2) finals.push([trace.traceExternalHashNorm, now()])
-            await trace.advance()
-          }
-          await pause()
-        }
-      }
-      parentPort.postMessage({ finals })
-    } else if (message.cmd === 'v3-calls') {
-      parentPort.postMessage({ calls: Object.values(sim.v3Calls).reduce((a, b) => a + b, 0) })
-    } else if (message.cmd === 'close') {
-      await sim.close()
-      parentPort.postMessage({ closed: true })
-    }
-  })
-  parentPort.postMessage({ url: sim.toncenter.baseUrl, wsUrl: sim.toncenter.wsUrl })
-}
-
-if (!isMainThread && workerData?.simulator === 'venum') {
-  const sim = await createVenumSimulator({ maxStreamsPerKey: 5_000, heartbeatIntervalMs: 0, record: false })
-  let ids = []
-  parentPort.on('message', async (message) => {
-    if (message.cmd === 'plan') {
-      ids = Array.from({ length: message.count }, (_, i) => venumSignature(i, message.seed))
-      for (const id of ids) sim.addSignature(id, 'manual')
-      parentPort.postMessage({ ids })
-    } else if (message.cmd === 'advance') {
-      const finals = []
-      for (const status of ['landed', 'processed', 'confirmed', 'finalized']) {
-        for (let i = 0; i < ids.length; i += BATCH) {
-          for (const id of ids.slice(i, i + BATCH)) {
-            if (status === 'finalized') finals.push([id, now()])
-            sim.advance(id, status)
-          }
-          await pause()
-        }
-      }
-      parentPort.postMessage({ finals })
-    } else if (message.cmd === 'open-streams') {
-      parentPort.postMessage({ open: sim.openStreams })
-    } else if (message.cmd === 'close') {
-      await sim.close()
-      parentPort.postMessage({ closed: true })
-    }
-  })
-  parentPort.postMessage({ url: sim.url, apiKey: sim.apiKey })
-}
-
-function startWorker(simulator) {
-  const worker = new Worker(new URL(import.meta.url), { workerData: { simulator } })
-  const ask = (message) =>
-    new Promise((resolve, reject) => {
-      const onMessage = (value) => {
-        worker.off('error', reject)
-        resolve(value)
-      }
-      worker.once('message', onMessage)
-      worker.once('error', reject)
-      if (message) worker.postMessage(message)
-    })
-  return { worker, ask }
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Measuring
-
-function percentile(values, p) {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
-}
-
-function latencies(finals, seen) {
-  const out = []
-  for (const [id, at] of finals) {
-    const got = seen.get(id)
-    if (got === undefined) throw new Error(`no final event seen for ${id}`)
-    out.push(Math.max(0, got - at))
-  }
-  return out
-}
-
 const debug = (...args) => {
   if (process.env.BENCH_DEBUG) console.log(...args)
 }
 
-const waitFor = async (predicate, what, timeoutMs = 120_000) => {
-  debug('waiting for', what)
-  const start = Date.now()
-  while (!(await predicate())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
+// ---------------------------------------------------------------------------------------------------
+// The subjects (child processes)
 
-/** Pass 1: the tracker. */
-async function viaTracker(ton, venum) {
-  const [{ ids: tonIds }, { ids: solIds }] = await Promise.all([
-    ton.ask({ cmd: 'plan', count: COUNT }),
-    venum.ask({ cmd: 'plan', count: COUNT, seed: 11 }),
-  ])
-  const measured = await heapDuring(async () => {
-    const tracker = createTracker({
-      providers: [
-        createToncenter({ apiKey: TON_KEY, baseUrl: ton.info.url, lifecycle: { snapshotConcurrency: 4 } }),
-        createVenum({ apiKey: venum.info.apiKey, baseUrl: venum.info.url, maxStreams: 2_000 }),
-      ],
-      history: 0,
-    })
-    const terminals = new Map()
-    tracker.on('update', (update) => {
-      if (update.terminal) terminals.set(update.id, now())
-    })
-    tracker.trackMany([
-      ...tonIds.map((id) => ({ chain: 'ton', id })),
-      ...solIds.map((id) => ({ chain: 'solana', id })),
-    ])
-    await waitFor(async () => (await venum.ask({ cmd: 'open-streams' })).open >= COUNT / 10, 'Venum streams')
-    // The first snapshot of every tracked trace (API v3) is start-up work, not latency: let it finish.
-    let calls = -1
-    await waitFor(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 300))
-      const now = (await ton.ask({ cmd: 'v3-calls' })).calls
-      const quiet = now === calls && now > 0
-      calls = now
-      return quiet
-    }, 'TON snapshots')
-    const elu = performance.eventLoopUtilization()
-    const [{ finals: tonFinals }, { finals: solFinals }] = await Promise.all([
-      ton.ask({ cmd: 'advance' }),
-      venum.ask({ cmd: 'advance' }),
-    ])
-    debug(
-      'advance done; event loop utilisation so far',
-      performance.eventLoopUtilization(elu).utilization.toFixed(2),
-    )
-    await waitFor(() => terminals.size === 2 * COUNT, 'terminal updates')
-    debug(
-      'terminals done; event loop utilisation',
-      performance.eventLoopUtilization(elu).utilization.toFixed(2),
-    )
-    return { tracker, terminals, tonFinals, solFinals }
-  })
-  const { tracker, terminals, tonFinals, solFinals } = measured.result
-  const growth = measured.growth
-  await tracker.close()
-  if (process.env.BENCH_DEBUG) {
-    console.log(
-      'ton p50',
-      percentile(latencies(tonFinals, terminals), 50),
-      'solana p50',
-      percentile(latencies(solFinals, terminals), 50),
-    )
-  }
-  return { growth, latencies: [...latencies(tonFinals, terminals), ...latencies(solFinals, terminals)] }
-}
-
-/** Pass 2: bare protocol clients seeing the same kind of final events. */
-async function viaBareClients(ton, venum) {
-  const [{ ids: tonIds }, { ids: solIds }] = await Promise.all([
-    ton.ask({ cmd: 'plan', count: COUNT }),
-    venum.ask({ cmd: 'plan', count: COUNT, seed: 12 }),
-  ])
+/** What both subjects share: when each `id:tier` was first seen, and marks for CPU and collection. */
+function seenLog() {
   const seen = new Map()
-  const socket = new WebSocket(ton.info.wsUrl, { headers: { 'X-API-Key': TON_KEY } })
-  await new Promise((resolve, reject) => {
-    socket.on('open', () =>
-      socket.send(
-        JSON.stringify({
-          operation: 'subscribe',
-          id: '1',
-          types: ['trace'],
-          trace_external_hash_norms: tonIds,
-          min_finality: 'pending',
-        }),
-      ),
-    )
-    socket.on('message', (data) => {
-      const value = JSON.parse(data.toString())
-      if (value.status === 'subscribed') resolve()
-      else if (value.type === 'trace' && value.finality === 'finalized')
-        seen.set(value.trace_external_hash_norm, now())
-    })
-    socket.on('error', reject)
-  })
-  const controller = new AbortController()
-  setMaxListeners(0, controller.signal) // one signal closes all 1,000 bare streams
-  let ready = 0
-  const streams = []
-  for (let i = 0; i < solIds.length; i += 10) {
-    const group = solIds.slice(i, i + 10)
-    streams.push(
-      (async () => {
-        const response = await request(
-          `${venum.info.url}/v1/stream/tx?signatures=${group.join(',')}&events=landed,processed,confirmed,finalized`,
-          {
-            headers: { accept: 'text/event-stream', 'x-api-key': venum.info.apiKey },
-            signal: controller.signal,
-          },
-        )
-        let rest = ''
-        for await (const chunk of response.body) {
-          rest += chunk.toString('utf8')
-          let end = rest.indexOf('\n\n')
-          let from = 0
-          while (end !== -1) {
-            const block = rest.slice(from, end)
-            if (block.startsWith('event: ready')) ready++
-            else if (block.startsWith('event: tx')) {
-              const value = JSON.parse(block.slice(block.indexOf('data: ') + 6))
-              if (value.status === 'finalized') seen.set(value.signature, now())
-            }
-            from = end + 2
-            end = rest.indexOf('\n\n', from)
-          }
-          rest = rest.slice(from)
-        }
-      })().catch(() => {}),
-    )
+  let cpuMark = process.cpuUsage()
+  const profiler = profileOnDemand()
+  return {
+    seen,
+    mark: async () => {
+      await profiler.start()
+      cpuMark = process.cpuUsage()
+    },
+    /** Waits until every key was seen (or gives up); answers their times and the CPU since the mark. */
+    collect: async ({ keys, timeoutMs = 60_000 }) => {
+      await until(() => keys.every((key) => seen.has(key)), 'the events', timeoutMs).catch(() => {})
+      const cpu = cpuSeconds(cpuMark)
+      await profiler.stop()
+      return { times: keys.map((key) => seen.get(key) ?? null), cpu }
+    },
   }
-  await waitFor(() => ready === COUNT / 10, 'bare Venum streams')
-  const [{ finals: tonFinals }, { finals: solFinals }] = await Promise.all([
-    ton.ask({ cmd: 'advance' }),
-    venum.ask({ cmd: 'advance' }),
+}
+
+async function trackerSubject() {
+  const { createTracker } = await import('@chainstream/core')
+  const { createToncenter } = await import('@chainstream/provider-toncenter')
+  const { createVenum } = await import('@chainstream/provider-venum-solana')
+  const log = seenLog()
+  let tracker
+  serveParent({
+    setup: ({ ton, venum }) => {
+      tracker = createTracker({
+        providers: [
+          createToncenter({ apiKey: ton.key, baseUrl: ton.url, lifecycle: { snapshotConcurrency: 4 } }),
+          createVenum({ apiKey: venum.apiKey, baseUrl: venum.url, maxStreams: 2_000 }),
+        ],
+        history: 0,
+      })
+      tracker.on('error', (error) => debug('tracker error', error.code, error.message))
+      tracker.on('update', (update) => {
+        for (const tier in update.tierReachedAt) {
+          const key = `${update.id}:${tier}`
+          if (!log.seen.has(key)) log.seen.set(key, now())
+        }
+      })
+    },
+    heap: collectedHeap,
+    track: ({ ton, solana }) => {
+      // Fresh strings, made here, as an application's own would be.
+      tracker.trackMany([
+        ...ton.split(',').map((id) => ({ chain: 'ton', id })),
+        ...solana.split(',').map((id) => ({ chain: 'solana', id })),
+      ])
+    },
+    size: () => tracker.size,
+    mark: log.mark,
+    collect: log.collect,
+    close: () => tracker.close(),
+  })
+}
+
+async function bareSubject() {
+  const { default: WebSocket } = await import('ws')
+  const { request } = await import('undici')
+  const log = seenLog()
+  let map
+  const sockets = []
+  const controller = new AbortController()
+  setMaxListeners(0, controller.signal) // one signal closes all 1,000+ bare streams
+  const seen = (id, status) => {
+    const key = `${id}:${TIER_OF[status]}`
+    if (!log.seen.has(key)) log.seen.set(key, now())
+  }
+  const tonSocket = (info, ids) =>
+    new Promise((resolve, reject) => {
+      const socket = new WebSocket(info.wsUrl, { headers: { 'X-API-Key': info.key } })
+      sockets.push(socket)
+      socket.on('open', () =>
+        socket.send(
+          JSON.stringify({
+            operation: 'subscribe',
+            id: '1',
+            types: ['trace'],
+            trace_external_hash_norms: ids,
+            min_finality: 'pending',
+          }),
+        ),
+      )
+      socket.on('message', (data) => {
+        const value = JSON.parse(data.toString())
+        if (value.status === 'subscribed') resolve()
+        else if (value.type === 'trace') seen(value.trace_external_hash_norm, value.finality)
+      })
+      socket.on('error', reject)
+    })
+  const venumStream = async (info, group, ready) => {
+    const response = await request(
+      `${info.url}/v1/stream/tx?signatures=${group.join(',')}&events=landed,processed,confirmed,finalized`,
+      {
+        headers: { accept: 'text/event-stream', 'x-api-key': info.apiKey },
+        signal: controller.signal,
+      },
+    )
+    let rest = ''
+    for await (const chunk of response.body) {
+      rest += chunk.toString('utf8')
+      let end = rest.indexOf('\n\n')
+      let from = 0
+      while (end !== -1) {
+        const block = rest.slice(from, end)
+        if (block.startsWith('event: ready')) ready()
+        else if (block.startsWith('event: tx')) {
+          const value = JSON.parse(block.slice(block.indexOf('data: ') + 6))
+          seen(value.signature, value.status)
+        }
+        from = end + 2
+        end = rest.indexOf('\n\n', from)
+      }
+      rest = rest.slice(from)
+    }
+  }
+  serveParent({
+    setup: () => {},
+    heap: collectedHeap,
+    track: ({ ton, solana }) => {
+      map = new Map()
+      for (const id of ton.split(',')) map.set(id, undefined)
+      for (const id of solana.split(',')) map.set(id, undefined)
+    },
+    size: () => map.size,
+    /** Opens the bare connections for every id of the run; resolves once all are subscribed. */
+    connect: async ({ ton, venum, tonIds, solanaIds }) => {
+      let ready = 0
+      const groups = []
+      for (let i = 0; i < solanaIds.length; i += SIGNATURES_PER_STREAM)
+        groups.push(solanaIds.slice(i, i + SIGNATURES_PER_STREAM))
+      for (const group of groups) venumStream(venum, group, () => ready++).catch(() => {})
+      await tonSocket(ton, tonIds)
+      await until(() => ready === groups.length, 'bare Venum streams')
+    },
+    mark: log.mark,
+    collect: log.collect,
+    close: () => {
+      for (const socket of sockets) socket.close()
+      controller.abort()
+    },
+  })
+}
+
+if (process.env.BENCH_ROLE === 'tracker') await trackerSubject()
+if (process.env.BENCH_ROLE === 'bare') await bareSubject()
+
+// ---------------------------------------------------------------------------------------------------
+// The orchestration
+
+/** Until the tracker's subscriptions are in place: Venum streams open, TON snapshots (API v3) done. */
+async function settled(ton, venum, signatures) {
+  await until(
+    async () => (await venum.ask('openStreams')) >= Math.ceil(signatures / SIGNATURES_PER_STREAM),
+    'Venum streams',
+  )
+  let calls = -1
+  await until(
+    async () => {
+      const current = await ton.ask('v3Calls')
+      const quiet = current === calls
+      calls = current
+      return quiet
+    },
+    'TON snapshots',
+    120_000,
+    300,
+  )
+}
+
+/** Both simulators write `ids` (all stages) at `rate` events/s between them (or as fast as they can). */
+async function emitBoth(ton, venum, ids, rate) {
+  const [tonEvents, solanaEvents] = await Promise.all([
+    ton.ask('emit', { ids: ids.ton, rate: rate && rate / 2 }),
+    venum.ask('emit', { ids: ids.solana, rate: rate && rate / 2 }),
   ])
-  await waitFor(() => seen.size === 2 * COUNT, 'bare final events')
-  socket.close()
-  controller.abort()
-  await Promise.all(streams)
-  return { latencies: [...latencies(tonFinals, seen), ...latencies(solFinals, seen)] }
+  return [...tonEvents, ...solanaEvents]
 }
 
-function bareMapGrowth(count) {
-  const ids = Array.from({ length: count }, (_, i) => `${i.toString(36).padStart(8, '0')}${'x'.repeat(80)}`)
-  return ids
+/** Latencies (ms) from each event's write to the subject seeing its tier; throws on a missed one. */
+async function latencies(child, events, role) {
+  const keys = events.map(([id, tag]) => `${id}:${TIER_OF[tag]}`)
+  const { times, cpu } = await child.ask('collect', { keys })
+  const missed = times.filter((t) => t === null).length
+  if (missed > 0) throw new Error(`${role}: ${missed} of ${keys.length} events were never seen`)
+  return { ms: times.map((t, i) => Math.max(0, t - events[i][2])), cpu }
 }
 
-const round = (value, digits = 0) => Number(value.toFixed(digits))
+async function runOnce(role) {
+  // Unbounded send buffers: a reader that falls behind shows as latency rather than losing notifications
+  // (with the real server's 64 frames it would lose them; `dropped` counts what a faithful one would).
+  const ton = await startSimulator('ton', { sendBuffer: UNBOUNDED })
+  const venum = await startSimulator('venum')
+  const child = await startChild(fileURLToPath(import.meta.url), role)
+  try {
+    const burst = {
+      ton: await ton.ask('plan', { count: COUNT }),
+      solana: await venum.ask('plan', { count: COUNT }),
+    }
+    const paced = {
+      ton: await ton.ask('plan', { count: PACED_TON }),
+      solana: await venum.ask('plan', { count: PACED_SOLANA }),
+    }
+    await child.ask('setup', { ton: ton.info, venum: venum.info })
+
+    const before = await child.ask('heap')
+    await child.ask('track', { ton: burst.ton.join(','), solana: burst.solana.join(',') })
+    if (role === 'tracker') await settled(ton, venum, COUNT)
+    const memory = ((await child.ask('heap')) - before) / (2 * COUNT)
+    let connections = 0
+    debug(role, 'bytes per id', Math.round(memory))
+
+    if (role === 'tracker') {
+      await child.ask('track', { ton: paced.ton.join(','), solana: paced.solana.join(',') })
+      await settled(ton, venum, COUNT + PACED_SOLANA)
+    } else {
+      const tonIds = [...burst.ton, ...paced.ton]
+      const solanaIds = [...burst.solana, ...paced.solana]
+      const unconnected = await child.ask('heap')
+      await child.ask('connect', { ton: ton.info, venum: venum.info, tonIds, solanaIds })
+      // What the bare clients' own connections cost per id (a Venum stream carries 10 signatures).
+      connections = ((await child.ask('heap')) - unconnected) / (tonIds.length + solanaIds.length)
+      debug(role, 'connection bytes per id', Math.round(connections))
+    }
+
+    await child.ask('mark')
+    const burstEvents = await emitBoth(ton, venum, burst)
+    const finals = burstEvents.filter(([, tag]) => tag === 'finalized')
+    const dropped = await ton.ask('dropped')
+    if (dropped > 0) debug(role, `the TON server dropped ${dropped} notifications for a slow reader`)
+    const burstResult = await latencies(child, finals, role)
+    debug(role, 'burst p50', percentile(burstResult.ms, 50), 'p99', percentile(burstResult.ms, 99))
+
+    await child.ask('mark')
+    const pacedEvents = await emitBoth(ton, venum, paced, PACED_RATE)
+    const pacedResult = await latencies(child, pacedEvents, role)
+    debug(role, 'paced p50', percentile(pacedResult.ms, 50), 'p99', percentile(pacedResult.ms, 99))
+    await child.ask('close')
+    return { memory, connections, burst: burstResult, paced: pacedResult }
+  } finally {
+    await child.stop()
+    await Promise.all([ton.close(), venum.close()])
+  }
+}
 
 /** The `pnpm bench` scenario: see the top of this file. */
 export async function trackerTrack() {
-  const ton = startWorker('ton')
-  const venum = startWorker('venum')
-  // Both listeners at once: a worker's first message is lost if nobody listens when it arrives.
-  ;[ton.info, venum.info] = await Promise.all([ton.ask(), venum.ask()])
-  try {
-    const tracked = await viaTracker(ton, venum)
-    const bare = await viaBareClients(ton, venum)
-
-    await settle()
-    const before = process.memoryUsage().heapUsed
-    const map = new Map(bareMapGrowth(2 * COUNT).map((id) => [id, undefined]))
-    const mapGrowth = process.memoryUsage().heapUsed - before
-    if (map.size !== 2 * COUNT) throw new Error('map')
-
-    const perTrack = tracked.growth / (2 * COUNT)
-    const perId = mapGrowth / (2 * COUNT)
-    const p50 = percentile(tracked.latencies, 50)
-    const p99 = percentile(tracked.latencies, 99)
-    const bareP50 = percentile(bare.latencies, 50)
-    const bareP99 = percentile(bare.latencies, 99)
-    return [
-      {
-        name: 'tracker-memory',
-        unit: 'bytes/track',
-        value: Math.round(perTrack),
-        baseline: Math.round(perId),
-        ratio: round(perTrack / perId, 3),
-      },
-      {
-        name: 'tracker-latency-p50',
-        unit: 'ms',
-        value: round(p50, 1),
-        baseline: round(bareP50, 1),
-        ratio: round(p50 / bareP50, 3),
-      },
-      {
-        name: 'tracker-latency-p99',
-        unit: 'ms',
-        value: round(p99, 1),
-        baseline: round(bareP99, 1),
-        ratio: round(p99 / bareP99, 3),
-      },
-    ]
-  } finally {
-    await Promise.all([ton.ask({ cmd: 'close' }), venum.ask({ cmd: 'close' })])
-    await Promise.all([ton.worker.terminate(), venum.worker.terminate()])
+  const runs = []
+  for (let rep = 0; rep < REPS; rep++) {
+    const order =
+      (rep + Number(process.env.TRACKER_BENCH_ROTATE ?? 0)) % 2 === 0
+        ? ['tracker', 'bare']
+        : ['bare', 'tracker']
+    const run = {}
+    for (const role of order) run[role] = await runOnce(role)
+    runs.push(run)
+    const t = run.tracker
+    const b = run.bare
+    console.log(
+      `  tracker-track ${rep + 1}/${REPS}: ${Math.round(t.memory)} B/id (map ${Math.round(b.memory)}); ` +
+        `burst p99 ${round(percentile(t.burst.ms, 99), 1)} ms (bare ${round(percentile(b.burst.ms, 99), 1)}), ` +
+        `CPU ${round(t.burst.cpu, 2)} s (bare ${round(b.burst.cpu, 2)}); paced p99 ${round(percentile(t.paced.ms, 99), 2)} ms (bare ${round(percentile(b.paced.ms, 99), 2)})`,
+    )
   }
+  const pairs = (pick) => runs.map((run) => ({ value: pick(run.tracker), baseline: pick(run.bare) }))
+  const pacedP99 = entry(
+    'tracker-paced-p99',
+    'ms',
+    pairs((r) => percentile(r.paced.ms, 99)),
+    2,
+  )
+  const added = runs.map((run) => percentile(run.tracker.paced.ms, 99) - percentile(run.bare.paced.ms, 99))
+  return [
+    entry(
+      'tracker-memory',
+      'bytes/id',
+      pairs((r) => r.memory),
+    ),
+    // The same, against bare clients holding the ids and their own connections (1,000+ Venum streams).
+    entry(
+      'tracker-memory-vs-bare-clients',
+      'bytes/id',
+      runs.map((run) => ({ value: run.tracker.memory, baseline: run.bare.memory + run.bare.connections })),
+    ),
+    entry(
+      'tracker-burst-p50',
+      'ms',
+      pairs((r) => percentile(r.burst.ms, 50)),
+      1,
+    ),
+    entry(
+      'tracker-burst-p99',
+      'ms',
+      pairs((r) => percentile(r.burst.ms, 99)),
+      1,
+    ),
+    entry(
+      'tracker-burst-cpu',
+      'CPU s',
+      pairs((r) => r.burst.cpu),
+      2,
+    ),
+    entry(
+      'tracker-paced-p50',
+      'ms',
+      pairs((r) => percentile(r.paced.ms, 50)),
+      2,
+    ),
+    {
+      ...pacedP99,
+      added: round(percentile(added, 50), 2),
+      addedSpread: [round(Math.min(...added), 2), round(Math.max(...added), 2)],
+    },
+    entry(
+      'tracker-paced-cpu',
+      'CPU s',
+      pairs((r) => r.paced.cpu),
+      2,
+    ),
+  ]
 }

@@ -168,17 +168,16 @@ export class TonProvider implements StreamProviderV1<TonEvent, TonSubscription> 
       // The server replaces action filters only when non-empty: clearing one needs a new connection.
       return { kind: 'reconnect', reason: 'action filter cleared (needs a new connection)' }
     }
+    // Sets, not `includes`: a tracker's set holds thousands of traces, and every ended track changes it.
     const gone = {
-      addresses: from.addresses.filter((address) => !to.addresses.includes(address)),
-      traceExternalHashNorms: from.traceExternalHashNorms.filter(
-        (hash) => !to.traceExternalHashNorms.includes(hash),
-      ),
+      addresses: missingFrom(from.addresses, to.addresses),
+      traceExternalHashNorms: missingFrom(from.traceExternalHashNorms, to.traceExternalHashNorms),
     }
     const onlyRemoves =
       isIdleSubscription(to) ||
       (sameSettings(from, to) &&
-        to.addresses.every((address) => from.addresses.includes(address)) &&
-        to.traceExternalHashNorms.every((hash) => from.traceExternalHashNorms.includes(hash)))
+        missingFrom(to.addresses, from.addresses).length === 0 &&
+        missingFrom(to.traceExternalHashNorms, from.traceExternalHashNorms).length === 0)
     if (onlyRemoves) {
       if (gone.addresses.length === 0 && gone.traceExternalHashNorms.length === 0) return { kind: 'none' }
       const id = this.ids('unsubscribe')
@@ -199,9 +198,9 @@ export class TonProvider implements StreamProviderV1<TonEvent, TonSubscription> 
       this.config.keys.succeeded()
       return
     }
-    const removed = previous.addresses.filter((address) => !subscription.addresses.includes(address))
+    const removed = missingFrom(previous.addresses, subscription.addresses)
     if (removed.length > 0) this.recovery?.watermarks.forget(removed)
-    const added = subscription.addresses.filter((address) => !previous.addresses.includes(address))
+    const added = missingFrom(subscription.addresses, previous.addresses)
     if (this.recovery && added.length > 0) {
       // New accounts start being followed now: record where, so a later gap is measured from here.
       this.recovery.baseline(added, session.signal).catch((error: unknown) => {
@@ -350,6 +349,13 @@ function sameSettings(a: TonSubscription, b: TonSubscription): boolean {
     sameList(a.actionTypes, b.actionTypes) &&
     sameList(a.supportedActionTypes, b.supportedActionTypes)
   )
+}
+
+/** The items of `list` that `other` lacks, in one pass over each. */
+function missingFrom(list: readonly string[], other: readonly string[]): string[] {
+  if (list.length === 0) return []
+  const present = new Set(other)
+  return list.filter((item) => !present.has(item))
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -1,13 +1,14 @@
 import { ChainstreamError, type Diagnostic } from '@chainstream/core'
 import { toChainstreamError } from '@chainstream/core/provider'
 import { childSignal } from './child-signal.js'
-import { Shard, type ShardHost, SIGNATURES_PER_STREAM } from './shard.js'
+import type { RequestLimiter } from './request-limiter.js'
+import { type LookupHooks, Shard, type ShardHost, SIGNATURES_PER_STREAM } from './shard.js'
 import { type PoolConsumer, SignatureRoute } from './signature-route.js'
 import type { RateGate, StreamSlots } from './stream-slots.js'
-import { fetchTxStatus, type RequestLimiter, type VenumTxStatus } from './tx-status.js'
+import { fetchTxStatus, type VenumTxStatus } from './tx-status.js'
 import type { VenumFrame } from './venum-frame.js'
 import type { VenumConfig } from './venum-options.js'
-import { VENUM_EVENTS, type VenumEvent } from './venum-statuses.js'
+import { strongestEvent, VENUM_EVENTS, type VenumEvent } from './venum-statuses.js'
 
 // One shared abort reason: `abort()` without one makes a DOMException (with a stack) every time.
 const POOL_DISPOSED = new ChainstreamError('Closed', 'the streams of this watch were closed', {
@@ -36,6 +37,11 @@ export interface PoolLease {
 const endsVenumWatcher = (frame: VenumFrame): boolean =>
   frame.kind === 'signature-error' ||
   (frame.kind === 'tx' && (frame.status === 'timeout' || frame.status === 'verify-timeout'))
+
+/** Whether Venum stops watching the signature on this stream after `frame` (it closes a stream once all are). */
+const lastOnStream = (frame: VenumFrame, strongest: VenumEvent): boolean =>
+  endsVenumWatcher(frame) ||
+  (frame.kind === 'tx' && (frame.status === 'failed' || frame.status === strongest))
 
 /**
  * The streams of a client, shared by every consumer (watches, waits, the tracker's lifecycle watch): it
@@ -66,6 +72,8 @@ export class ShardPool implements ShardHost {
   private slotWaiting = false
   private readonly lifetime = new AbortController()
   private disposed = false
+  /** The strongest tier this pool's streams ask for: Venum's last status of a signature on them. */
+  private readonly strongest: VenumEvent
 
   /**
    * @param events What every stream of this pool asks Venum for: every tier for the shared pool, a
@@ -77,6 +85,7 @@ export class ShardPool implements ShardHost {
   ) {
     this.config = resources.config
     this.gate = resources.gate
+    this.strongest = strongestEvent(events)
   }
 
   /**
@@ -152,10 +161,26 @@ export class ShardPool implements ShardHost {
       }
     }
     const { limiter } = this.resources
-    return wanted ? limiter.runIfWanted(work, wanted) : limiter.run(work)
+    return wanted ? limiter.runIfWanted(work, wanted, signal) : limiter.run(work)
+  }
+
+  lookupEach(signatures: readonly string[], signal: AbortSignal, hooks: LookupHooks): Promise<void> {
+    const one = async (signature: string) => {
+      for (const consumer of this.routes.get(signature)?.members.keys() ?? []) consumer.lookedUp()
+      const child = childSignal(signal)
+      try {
+        hooks.found(signature, await fetchTxStatus(this.config, signature, child.signal))
+      } catch (error) {
+        hooks.failed(signature, error)
+      } finally {
+        child.dispose()
+      }
+    }
+    return this.resources.limiter.each(signatures, one, hooks.wanted, signal)
   }
 
   ingest(frame: VenumFrame, shard: Shard): void {
+    if (lastOnStream(frame, this.strongest)) shard.venumEndedWatcher(frame.signature)
     const route = this.routes.get(frame.signature)
     if (!route) {
       // A signature every consumer left may still be on the stream's request; anything else is Venum's.

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { type ChainStream, ChainstreamError, type Diagnostic } from '@chainstream/core'
 import {
   createStreamEngine,
@@ -12,6 +13,13 @@ import type { VenumTxStatus } from './tx-status.js'
 import type { VenumFrame } from './venum-frame.js'
 import { streamUrl, type VenumConfig } from './venum-options.js'
 import type { VenumEvent } from './venum-statuses.js'
+
+/** What {@link ShardHost.lookupEach} reports per signature. */
+export interface LookupHooks {
+  wanted(signature: string): boolean
+  found(signature: string, body: VenumTxStatus): void
+  failed(signature: string, error: unknown): void
+}
 
 /** What a shard needs from the pool that owns it. */
 export interface ShardHost {
@@ -28,6 +36,12 @@ export interface ShardHost {
    * no longer wanted by the time its turn comes.
    */
   lookup(signature: string, signal: AbortSignal, wanted?: () => boolean): Promise<VenumTxStatus | undefined>
+  /**
+   * The same lookup for each of `signatures` that is still `wanted` when its turn comes, as one entry of
+   * the client's queue; the ones not started when `signal` fires are dropped. Resolves once all have
+   * answered (`found`) or failed (`failed`).
+   */
+  lookupEach(signatures: readonly string[], signal: AbortSignal, hooks: LookupHooks): Promise<void>
   ingest(frame: VenumFrame, shard: Shard): void
   /** A non-fatal problem of this shard's stream, for the consumers of its signatures. */
   reportError(error: ChainstreamError, shard: Shard): void
@@ -46,6 +60,12 @@ const SHARD_STOPPED = new ChainstreamError(
 
 /** At most this many signatures per stream: Venum answers 400 beyond it. */
 export const SIGNATURES_PER_STREAM = 10
+
+/**
+ * How long a stream whose every signature Venum has ended may take to close itself before the client
+ * closes it. Venum closes it right after the last event, so this only bounds a server that does not.
+ */
+export const COMPLETION_GRACE_MS = 1_000
 
 /**
  * One `/v1/stream/tx` stream for up to 10 signatures, on the core's stream engine: it reconnects with
@@ -71,6 +91,14 @@ export class Shard {
   /** The current connection saw `ready`, and its snapshot started. */
   private readySeen = false
   private recovered = false
+  /** The signatures the current connection asked Venum for. */
+  private requested: readonly string[] = []
+  /** Of those, the ones whose watcher Venum ended on this connection: once all are, it closes the stream. */
+  private venumEnded = new Set<string>()
+  /** Waiting for Venum to close a stream it has finished (see {@link Shard.closeIfEmpty}). */
+  private completion: Promise<void> | undefined
+  private resolveCompletion: (() => void) | undefined
+  private completionTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(
     private readonly host: ShardHost,
@@ -78,9 +106,18 @@ export class Shard {
     release: ReleaseSlot | undefined,
   ) {
     this.release = release
+    // Bounded by design: a snapshot's queue entry and one child signal per lookup (10 at most) and the
+    // polling's — more than Node's default of 10 before it warns of a leak.
+    setMaxListeners(SIGNATURES_PER_STREAM + 4, this.lifetime.signal)
     this.ready = new Promise((resolve) => {
       this.resolveReady = resolve
     })
+  }
+
+  /** Whether any of its signatures still needs a stream (asked after every frame: no array made). */
+  hasLive(): boolean {
+    for (const signature of this.signatures) if (this.host.isLiveOn(signature, this)) return true
+    return false
   }
 
   /** The signatures of this shard that still need a stream. */
@@ -124,6 +161,8 @@ export class Shard {
             isRetryable: false,
           })
         }
+        this.requested = live
+        this.venumEnded = new Set()
         return {
           transport: 'sse',
           url: streamUrl(config, live, this.host.events),
@@ -150,7 +189,7 @@ export class Shard {
       },
       classifyError: (error) => classifyStreamError(error, config.unavailableRetryMs),
       // Venum closes a stream once every signature on it ended: completion, not a drop.
-      isComplete: () => this.live().length === 0,
+      isComplete: () => !this.hasLive(),
     }
     const engine = createStreamEngine<VenumFrame>({
       provider,
@@ -180,13 +219,22 @@ export class Shard {
     engine.on('close', (error) => this.onClosed(error))
   }
 
+  /** Venum ended its watcher of `signature` on the current connection (its last status, or an error). */
+  venumEndedWatcher(signature: string): void {
+    if (this.requested.includes(signature)) this.venumEnded.add(signature)
+  }
+
   /**
    * Closes the stream when none of its signatures needs it any more; resolves once it is closed (at once
-   * when it stays open).
+   * when it stays open). A stream whose every signature Venum has ended is left for Venum to close — it
+   * does so right after the last event, and that normal end keeps the connection for the next stream
+   * instead of aborting a request and tearing a socket down — unless it has not within
+   * {@link COMPLETION_GRACE_MS}.
    */
   closeIfEmpty(): Promise<void> {
-    if (!this.isClosed && this.live().length === 0) return this.close()
-    return this.closing ?? Promise.resolve()
+    if (this.isClosed || this.hasLive()) return this.closing ?? Promise.resolve()
+    if (this.finishedByVenum()) return this.awaitCompletion()
+    return this.close()
   }
 
   /** Closes the stream and stops polling; resolves once the socket is closed. Idempotent. */
@@ -200,16 +248,35 @@ export class Shard {
     return this.closing
   }
 
+  private finishedByVenum(): boolean {
+    return (
+      this.engine?.state === 'subscribed' &&
+      this.requested.length > 0 &&
+      this.venumEnded.size === this.requested.length
+    )
+  }
+
+  private awaitCompletion(): Promise<void> {
+    this.completion ??= new Promise((resolve) => {
+      this.resolveCompletion = resolve
+      this.completionTimer = setTimeout(() => void this.close(), COMPLETION_GRACE_MS)
+    })
+    return this.completion
+  }
+
   private onClosed(error: ChainstreamError | undefined): void {
     if (this.closedFlag) return
     this.closedFlag = true
+    if (this.completionTimer) clearTimeout(this.completionTimer)
+    this.completionTimer = undefined
+    this.resolveCompletion?.()
     this.lifetime.abort(SHARD_STOPPED)
     this.stopPolling()
     this.release?.()
     this.release = undefined
     this.resolveReady()
     // `open` refusing an empty stream is how a reconnect learns that nothing is left: not an error.
-    const benign = error?.code === 'Closed' && this.live().length === 0
+    const benign = error?.code === 'Closed' && !this.hasLive()
     this.host.shardClosed(this, benign ? undefined : error)
   }
 
@@ -223,24 +290,22 @@ export class Shard {
     const signal = this.lifetime.signal
     const signatures = this.live().filter((signature) => !this.snapshotting.has(signature))
     const failures: ChainstreamError[] = []
-    await Promise.all(
-      signatures.map(async (signature) => {
-        this.snapshotting.add(signature)
-        try {
-          const body = await this.host.lookup(
-            signature,
-            signal,
-            () => !signal.aborted && this.host.isLiveOn(signature, this),
-          )
-          if (body && !signal.aborted)
-            this.host.ingest({ kind: 'lookup', signature, body, source: 'snapshot' }, this)
-        } catch (error) {
-          if (!signal.aborted) failures.push(toChainstreamError(error))
-        } finally {
-          this.snapshotting.delete(signature)
-        }
-      }),
-    )
+    for (const signature of signatures) this.snapshotting.add(signature)
+    await this.host.lookupEach(signatures, signal, {
+      wanted: (signature) => {
+        const wanted = !signal.aborted && this.host.isLiveOn(signature, this)
+        if (!wanted) this.snapshotting.delete(signature)
+        return wanted
+      },
+      found: (signature, body) => {
+        this.snapshotting.delete(signature)
+        if (!signal.aborted) this.host.ingest({ kind: 'lookup', signature, body, source: 'snapshot' }, this)
+      },
+      failed: (signature, error) => {
+        this.snapshotting.delete(signature)
+        if (!signal.aborted) failures.push(toChainstreamError(error))
+      },
+    })
     const first = failures[0]
     if (first) {
       throw first.with({
@@ -278,7 +343,7 @@ export class Shard {
           this.host.reportError(toChainstreamError(error), this)
         }
       }
-      if (this.live().length === 0) return
+      if (!this.hasLive()) return
       try {
         await sleep(this.host.config.pollIntervalMs, signal)
       } catch {

@@ -1,4 +1,5 @@
 import type { ChainstreamError, Diagnostic } from '@chainstream/core'
+import { RouteMembers } from './route-members.js'
 import type { Shard } from './shard.js'
 import type { VenumFrame } from './venum-frame.js'
 
@@ -32,17 +33,20 @@ export interface Membership {
 }
 
 /** The frames a consumer that joins late is caught up with: facts, never the ends of Venum's watchers. */
-const historyKey = (frame: VenumFrame): string | undefined => {
-  switch (frame.kind) {
-    case 'tx':
-      return frame.status === 'timeout' || frame.status === 'verify-timeout'
-        ? undefined
-        : `tx:${frame.status}`
-    case 'lookup':
-      return `lookup:${frame.body.status}:${frame.body.confirmationStatus ?? ''}`
-    case 'signature-error':
-      return undefined
+const isFact = (frame: VenumFrame): boolean =>
+  frame.kind === 'lookup' ||
+  (frame.kind === 'tx' && frame.status !== 'timeout' && frame.status !== 'verify-timeout')
+
+/** Whether two facts say the same (the same stream status, or the same lookup answer). */
+const sameFact = (a: VenumFrame, b: VenumFrame): boolean => {
+  if (a.kind === 'tx' && b.kind === 'tx') return a.status === b.status
+  if (a.kind === 'lookup' && b.kind === 'lookup') {
+    return (
+      a.body.status === b.body.status &&
+      (a.body.confirmationStatus ?? '') === (b.body.confirmationStatus ?? '')
+    )
   }
+  return false
 }
 
 /**
@@ -52,13 +56,16 @@ const historyKey = (frame: VenumFrame): string | undefined => {
  * frame per distinct status, so it stays a handful of frames however long the signature is watched.
  */
 export class SignatureRoute {
-  readonly members = new Map<PoolConsumer, Membership>()
+  readonly members = new RouteMembers<PoolConsumer, Membership>()
   /** The stream carrying this signature (or the one about to, while a re-shard makes it). */
   shard: Shard | undefined
   /** Venum ended its watcher here (`timeout`, `verify-timeout`, `error`): the final lookup is under way. */
   finishing = false
-  private readonly history: VenumFrame[] = []
-  private readonly keys = new Set<string>()
+  /**
+   * What was said so far, one frame per distinct fact; made on the first frame (most routes of a large
+   * watch are still waiting for a stream), and a handful long, so searching it needs no index.
+   */
+  private history: VenumFrame[] | undefined
 
   constructor(readonly signature: string) {}
 
@@ -71,7 +78,7 @@ export class SignatureRoute {
   join(consumer: PoolConsumer): Membership {
     const existing = this.members.get(consumer)
     if (existing) return existing
-    const membership: Membership = { replayed: this.history.length === 0 }
+    const membership: Membership = { replayed: this.history === undefined }
     this.members.set(consumer, membership)
     return membership
   }
@@ -83,7 +90,7 @@ export class SignatureRoute {
 
   /** The memberships now, for a delivery that must reach exactly these (see {@link deliver}). */
   audience(): [PoolConsumer, Membership][] {
-    return [...this.members]
+    return this.members.entries()
   }
 
   /** Remembers a frame for later joiners and hands it to every member. */
@@ -116,17 +123,17 @@ export class SignatureRoute {
 
   private catchUp(consumer: PoolConsumer, membership: Membership): void {
     membership.replayed = true
-    for (const frame of [...this.history]) {
+    for (const frame of [...(this.history ?? [])]) {
       if (this.members.get(consumer) !== membership) return
       consumer.receive(frame)
     }
   }
 
   private remember(frame: VenumFrame): boolean {
-    const key = historyKey(frame)
-    if (key === undefined || this.keys.has(key)) return false
-    this.keys.add(key)
-    this.history.push(frame)
+    if (!isFact(frame)) return false
+    if (this.history?.some((seen) => sameFact(seen, frame))) return false
+    // A new array of the exact size: a pushed-to array reserves room for 17, and there are a handful.
+    this.history = this.history ? [...this.history, frame] : [frame]
     return true
   }
 }

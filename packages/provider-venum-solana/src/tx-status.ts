@@ -88,49 +88,6 @@ export function parseTxStatus(body: unknown, signature: string): VenumTxStatus {
 }
 
 /**
- * Bounds the REST calls in flight over a whole client, so a snapshot of thousands of signatures after a
- * reconnect does not open thousands of sockets at once.
- */
-export class RequestLimiter {
-  private active = 0
-  private readonly waiting: (() => void)[] = []
-
-  constructor(private readonly limit: number) {}
-
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    await this.turn()
-    try {
-      return await work()
-    } finally {
-      this.done()
-    }
-  }
-
-  /**
-   * Like {@link run}, but asks `wanted()` once its turn has come and skips the work (resolving
-   * `undefined`) when it is no longer wanted — a snapshot of a signature that ended while queued.
-   */
-  async runIfWanted<T>(work: () => Promise<T>, wanted: () => boolean): Promise<T | undefined> {
-    await this.turn()
-    try {
-      return wanted() ? await work() : undefined
-    } finally {
-      this.done()
-    }
-  }
-
-  private async turn(): Promise<void> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve))
-    this.active++
-  }
-
-  private done(): void {
-    this.active--
-    this.waiting.shift()?.()
-  }
-}
-
-/**
  * `GET /v1/tx/:signature`: typed errors, and retries of 429/502/503/504 (and dropped connections) with
  * jittered backoff that honours `Retry-After`; 400/401/403/404 are never retried. Callers run it through
  * the client's {@link RequestLimiter}.

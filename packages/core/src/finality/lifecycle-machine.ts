@@ -3,7 +3,7 @@ import type { Diagnostic } from '../provider/provider-v1.js'
 import { lifecycleDiagnostic } from './lifecycle-diagnostics.js'
 import type { LifecycleState, LifecycleTerminal } from './lifecycle-state.js'
 import { isOutcome, isUpdateSource, type Outcome } from './lifecycle-types.js'
-import { type LifecycleUpdate, toLifecycleUpdate } from './lifecycle-update.js'
+import { type LifecycleUpdate, updateOf } from './lifecycle-update.js'
 import {
   type ExpiredObservation,
   type FailedObservation,
@@ -188,15 +188,13 @@ function onTier(state: LifecycleState, observation: TierObservation): LifecycleS
   }
 
   const tier = order > 0 ? observation.tier : state.tier
-  const next: LifecycleState = {
-    ...advanceTier(state, tier, observation.at),
-    ...outcomeFields(merged),
-    updatedAt: observation.at,
-    providerStatus: observation.providerStatus,
-    source: observation.source,
-    notFoundCount: 0,
-    ...(tier === 'finalized' ? { terminal: terminalOf('finalized', observation) } : {}),
-  }
+  const next = advanceTier(state, tier, observation.at)
+  setOutcome(next, merged)
+  next.updatedAt = observation.at
+  next.providerStatus = observation.providerStatus
+  next.source = observation.source
+  next.notFoundCount = 0
+  if (tier === 'finalized') next.terminal = terminalOf('finalized', observation)
   return commit(next, merged.diagnostics, observation.data)
 }
 
@@ -206,15 +204,13 @@ function onFailed(state: LifecycleState, observation: FailedObservation): Lifecy
   const merged = mergeOutcome(state, observation, 'failure', observation.error)
   // Rule 4 with rule 2: a failure reported at `finalized` is final, so the terminal says `finalized`
   // and the outcome says `failure` — the same as a finalized TON trace with an aborted transaction.
-  const next: LifecycleState = {
-    ...advanceTier(state, tier, observation.at),
-    ...outcomeFields(merged),
-    updatedAt: observation.at,
-    providerStatus: observation.providerStatus,
-    source: observation.source,
-    notFoundCount: 0,
-    terminal: terminalOf(tier === 'finalized' ? 'finalized' : 'failed', observation),
-  }
+  const next = advanceTier(state, tier, observation.at)
+  setOutcome(next, merged)
+  next.updatedAt = observation.at
+  next.providerStatus = observation.providerStatus
+  next.source = observation.source
+  next.notFoundCount = 0
+  next.terminal = terminalOf(tier === 'finalized' ? 'finalized' : 'failed', observation)
   return commit(next, merged.diagnostics, observation.data)
 }
 
@@ -363,22 +359,32 @@ function mergeOutcome(
   return { outcome: 'failure', error, diagnostics: [conflict] }
 }
 
-function outcomeFields(merged: MergedOutcome): Pick<LifecycleState, 'outcome' | 'error'> {
-  return merged.error === undefined
-    ? { outcome: merged.outcome }
-    : { outcome: merged.outcome, error: merged.error }
+/** A state being built by one step of the machine: fresh, so setting its fields shares nothing. */
+type Draft = { -readonly [K in keyof LifecycleState]: LifecycleState[K] }
+
+/** Sets the merged outcome (and its error, when there is one) on a draft that has no error yet. */
+function setOutcome(next: Draft, merged: MergedOutcome): void {
+  next.outcome = merged.outcome
+  if (merged.error !== undefined) next.error = merged.error
 }
 
-/** The state at `tier`, with every tier passed on the way stamped as first reached at `at`. */
-function advanceTier(state: LifecycleState, tier: FinalityTier, at: number): LifecycleState {
-  const { error: _error, ...rest } = state
-  if (tier === state.tier) return rest
+/**
+ * A copy of the state without its error, at `tier`, with every tier passed on the way stamped as first
+ * reached at `at`. One object per step: the fields keep the state's order, as a spread would.
+ */
+function advanceTier(state: LifecycleState, tier: FinalityTier, at: number): Draft {
+  const next: Draft = { ...state }
+  // Only when there is one: deleting a field makes the object slower to use, and errors are rare.
+  if ('error' in next) delete next.error
+  if (tier === state.tier) return next
   const reached: Partial<Record<FinalityTier, number>> = { ...state.tierReachedAt }
   for (let rank = tierRank(state.tier) + 1; rank <= tierRank(tier); rank++) {
     const passed = FINALITY_TIERS[rank]
     if (passed !== undefined && reached[passed] === undefined) reached[passed] = at
   }
-  return { ...rest, tier, tierReachedAt: reached }
+  next.tier = tier
+  next.tierReachedAt = reached
+  return next
 }
 
 function terminalOf(
@@ -396,12 +402,14 @@ function commit(next: LifecycleState, diagnostics: Diagnostic[], data: unknown):
     isTierAtLeast(next.tier, next.target) &&
     next.outcome !== 'failure' &&
     (next.terminal === undefined || next.terminal.kind === 'finalized')
-  let state = next
+  let state: LifecycleState = next
   if (reach) {
-    const { watchReason: _reason, watchError: _error, ...rest } = next
-    state = { ...rest, watch: 'reached' }
+    const reached: Draft = { ...next, watch: 'reached' }
+    if ('watchReason' in reached) delete reached.watchReason
+    if ('watchError' in reached) delete reached.watchError
+    state = reached
   }
-  return { state, updates: [toLifecycleUpdate(state, { reachedTarget: reach, data })], diagnostics }
+  return { state, updates: [updateOf(state, reach, data)], diagnostics }
 }
 
 function noUpdate(state: LifecycleState, diagnostics: Diagnostic[] = []): LifecycleStep {
@@ -421,45 +429,54 @@ function conflicting(reported: Outcome | undefined, known: Outcome): boolean {
   return reported !== undefined && reported !== 'unknown' && known !== 'unknown' && reported !== known
 }
 
+// String() throws on some objects (a null prototype, a non-function toString); a diagnostic must not.
+function show(v: unknown): string {
+  try {
+    return typeof v === 'string' ? JSON.stringify(v) : String(v)
+  } catch {
+    return typeof v
+  }
+}
+
+function invalidDiagnostic(state: LifecycleState, value: unknown, why: string): Diagnostic {
+  return lifecycleDiagnostic('invalid-observation', state, value, `invalid observation: ${why}`)
+}
+
 /**
  * Checks what the types promise but a JavaScript caller or a decoded payload may break. Returns the
  * diagnostic to report, or undefined when the observation is usable.
  */
 function invalidObservation(state: LifecycleState, value: unknown): Diagnostic | undefined {
-  // String() throws on some objects (a null prototype, a non-function toString); a diagnostic must not.
-  const show = (v: unknown) => {
-    try {
-      return typeof v === 'string' ? JSON.stringify(v) : String(v)
-    } catch {
-      return typeof v
-    }
-  }
-  const invalid = (why: string) =>
-    lifecycleDiagnostic('invalid-observation', state, value, `invalid observation: ${why}`)
-  if (typeof value !== 'object' || value === null) return invalid('not an object')
+  // No closures here: this runs for every observation, and nearly always finds nothing.
+  if (typeof value !== 'object' || value === null) return invalidDiagnostic(state, value, 'not an object')
   const o = value as Record<string, unknown>
   if (!(OBSERVATION_KINDS as readonly unknown[]).includes(o.kind))
-    return invalid(`unknown kind ${show(o.kind)}`)
-  if (typeof o.at !== 'number' || !Number.isFinite(o.at)) return invalid('`at` is not a finite time')
+    return invalidDiagnostic(state, value, `unknown kind ${show(o.kind)}`)
+  if (typeof o.at !== 'number' || !Number.isFinite(o.at))
+    return invalidDiagnostic(state, value, '`at` is not a finite time')
   const local = o.kind === 'watch' || o.kind === 'stream_closed'
-  if (!local && typeof o.providerStatus !== 'string') return invalid('`providerStatus` is not a string')
-  if (!local && !isUpdateSource(o.source)) return invalid(`unknown source ${show(o.source)}`)
+  if (!local && typeof o.providerStatus !== 'string')
+    return invalidDiagnostic(state, value, '`providerStatus` is not a string')
+  if (!local && !isUpdateSource(o.source))
+    return invalidDiagnostic(state, value, `unknown source ${show(o.source)}`)
   if (o.kind === 'watch') {
     if (o.status !== 'timed_out' && o.status !== 'aborted' && o.status !== 'errored') {
-      return invalid(`unknown watch status ${show(o.status)}`)
+      return invalidDiagnostic(state, value, `unknown watch status ${show(o.status)}`)
     }
     if (o.source !== undefined && !isUpdateSource(o.source))
-      return invalid(`unknown source ${show(o.source)}`)
+      return invalidDiagnostic(state, value, `unknown source ${show(o.source)}`)
     if (o.providerStatus !== undefined && typeof o.providerStatus !== 'string') {
-      return invalid('`providerStatus` is not a string')
+      return invalidDiagnostic(state, value, '`providerStatus` is not a string')
     }
   }
   if (o.kind === 'tier') {
-    if (!isObservedTier(o.tier)) return invalid(`${show(o.tier)} is not a reportable tier`)
-    if (o.outcome !== undefined && !isOutcome(o.outcome)) return invalid(`unknown outcome ${show(o.outcome)}`)
+    if (!isObservedTier(o.tier))
+      return invalidDiagnostic(state, value, `${show(o.tier)} is not a reportable tier`)
+    if (o.outcome !== undefined && !isOutcome(o.outcome))
+      return invalidDiagnostic(state, value, `unknown outcome ${show(o.outcome)}`)
   }
   if (o.kind === 'failed' && o.tier !== undefined && !isObservedTier(o.tier)) {
-    return invalid(`${show(o.tier)} is not a reportable tier`)
+    return invalidDiagnostic(state, value, `${show(o.tier)} is not a reportable tier`)
   }
   if (o.kind === 'expired') {
     // Rule 6: a wrong expiry tells the caller that re-signing is safe — a double spend. Both facts or nothing.

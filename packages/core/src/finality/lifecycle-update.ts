@@ -55,22 +55,28 @@ export function toLifecycleUpdate(
   state: LifecycleState,
   extras: { readonly reachedTarget?: boolean; readonly data?: unknown } = {},
 ): LifecycleUpdate {
-  return {
-    id: state.id,
-    chain: state.chain,
-    tier: state.tier,
-    outcome: state.outcome,
-    ...(state.terminal !== undefined ? { terminal: state.terminal } : {}),
-    watch: state.watch,
-    ...(state.watchReason !== undefined ? { watchReason: state.watchReason } : {}),
-    target: state.target,
-    ...(state.providerStatus !== undefined ? { providerStatus: state.providerStatus } : {}),
-    ...(state.source !== undefined ? { source: state.source } : {}),
-    at: state.updatedAt,
-    elapsedMs: Math.max(0, state.updatedAt - state.startedAt),
-    tierReachedAt: state.tierReachedAt,
-    ...(state.error !== undefined ? { error: state.error } : {}),
-    ...(extras.reachedTarget === true ? { reachedTarget: true as const } : {}),
-    ...(extras.data !== undefined ? { data: extras.data } : {}),
-  }
+  return updateOf(state, extras.reachedTarget === true, extras.data)
+}
+
+type UpdateDraft = { -readonly [K in keyof LifecycleUpdate]: LifecycleUpdate[K] }
+
+/**
+ * {@link toLifecycleUpdate} without the extras object, for the machine (one update per change of every
+ * tracked id). Optional fields are set only when present, in the order the type lists them.
+ */
+export function updateOf(state: LifecycleState, reachedTarget: boolean, data: unknown): LifecycleUpdate {
+  const update = { id: state.id, chain: state.chain, tier: state.tier, outcome: state.outcome } as UpdateDraft
+  if (state.terminal !== undefined) update.terminal = state.terminal
+  update.watch = state.watch
+  if (state.watchReason !== undefined) update.watchReason = state.watchReason
+  update.target = state.target
+  if (state.providerStatus !== undefined) update.providerStatus = state.providerStatus
+  if (state.source !== undefined) update.source = state.source
+  update.at = state.updatedAt
+  update.elapsedMs = Math.max(0, state.updatedAt - state.startedAt)
+  update.tierReachedAt = state.tierReachedAt
+  if (state.error !== undefined) update.error = state.error
+  if (reachedTarget) update.reachedTarget = true
+  if (data !== undefined) update.data = data
+  return update
 }

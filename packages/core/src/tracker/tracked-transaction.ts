@@ -19,19 +19,26 @@ export interface TrackOwner {
   ended(track: Track): void
 }
 
+const noop = () => {}
+
 /**
  * One tracked transaction: folds observations through the lifecycle machine and settles waits. Ends —
  * and lets go of its listeners, timers and waiters — on a terminal update or when its watch stops.
+ *
+ * A tracker may hold tens of thousands of these, most of which nobody listens to or waits on: the
+ * listeners, `for await` queues, waiters and the current update are made on first use, and the owner
+ * is shared by every track of a chain, so an idle track is little more than its lifecycle state.
  */
 export class Track implements TrackedTransaction {
   readonly chain: string
   readonly id: string
   private state: LifecycleState
-  private latest: LifecycleUpdate
-  private readonly out: FanOut<LifecycleUpdate, TrackedTransactionEvents>
-  private readonly waiters = new Set<() => void>()
+  /** The newest update; made from the state on first read until the machine emits one. */
+  private latest: LifecycleUpdate | undefined
+  private out: FanOut<LifecycleUpdate, TrackedTransactionEvents> | undefined
+  private waiters: Set<() => void> | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
-  private removeAbort: () => void = () => {}
+  private removeAbort: () => void = noop
   private isEnded = false
 
   constructor(
@@ -46,29 +53,24 @@ export class Track implements TrackedTransaction {
       target: input.target,
       startedAt: Date.now(),
     })
-    this.latest = toLifecycleUpdate(this.state)
-    // A transaction has a handful of updates; a consumer that never pulls keeps only the newest 1,000.
-    this.out = new FanOut({
-      onListenerError: (error) => owner.listenerFailed(error),
-      bufferSize: 1_000,
-      overflow: 'dropOldest',
-    })
     if (input.timeoutMs > 0) {
+      const timeoutMs = input.timeoutMs
       this.timer = setTimeout(
         () =>
           this.observe({
             kind: 'watch',
             status: 'timed_out',
-            reason: `no terminal within ${input.timeoutMs} ms`,
+            reason: `no terminal within ${timeoutMs} ms`,
             at: Date.now(),
           }),
-        input.timeoutMs,
+        timeoutMs,
       )
     }
-    this.removeAbort = onAbort(input.signal, () => this.cancel('aborted by the caller'))
+    if (input.signal) this.removeAbort = onAbort(input.signal, () => this.cancel('aborted by the caller'))
   }
 
   get current(): LifecycleUpdate {
+    this.latest ??= toLifecycleUpdate(this.state)
     return this.latest
   }
 
@@ -77,12 +79,12 @@ export class Track implements TrackedTransaction {
   }
 
   on<K extends keyof TrackedTransactionEvents>(event: K, listener: TrackedTransactionEvents[K]): () => void {
-    if (this.isEnded) return () => {}
-    return this.out.on(event, listener)
+    if (this.isEnded) return noop
+    return this.fanOut().on(event, listener)
   }
 
   off<K extends keyof TrackedTransactionEvents>(event: K, listener: TrackedTransactionEvents[K]): void {
-    this.out.off(event, listener)
+    this.out?.off(event, listener)
   }
 
   /** Feeds one observation through the lifecycle machine. */
@@ -90,17 +92,20 @@ export class Track implements TrackedTransaction {
     if (this.isEnded) return
     const step = reduceLifecycle(this.state, observation)
     this.state = step.state
+    const out = this.out
     for (const diagnostic of step.diagnostics) {
-      this.out.emit('diagnostic', diagnostic)
+      out?.emit('diagnostic', diagnostic)
       this.owner.diagnostic(diagnostic)
     }
     for (const update of step.updates) {
       this.latest = update
-      this.out.emit('update', update)
-      this.out.push(update)
+      if (out) {
+        out.emit('update', update)
+        out.push(update)
+      }
       this.owner.updated(update)
     }
-    if (step.updates.length > 0) for (const waiter of [...this.waiters]) waiter()
+    if (step.updates.length > 0 && this.waiters) for (const waiter of [...this.waiters]) waiter()
     if (
       this.state.terminal !== undefined ||
       (this.state.watch !== 'watching' && this.state.watch !== 'reached')
@@ -120,7 +125,7 @@ export class Track implements TrackedTransaction {
     return this.waitFor(
       () => {
         const verdict = evaluateWait(this.state, tier)
-        if (verdict.kind === 'resolved') return { value: this.latest }
+        if (verdict.kind === 'resolved') return { value: this.current }
         if (verdict.kind === 'rejected') return { error: verdict.error }
         return undefined
       },
@@ -133,7 +138,7 @@ export class Track implements TrackedTransaction {
   settled(options: { signal?: AbortSignal } = {}): Promise<LifecycleUpdate> {
     return this.waitFor(
       () => {
-        if (this.state.terminal !== undefined) return { value: this.latest }
+        if (this.state.terminal !== undefined) return { value: this.current }
         if (!this.isEnded) return undefined
         const watch = this.state.watch
         if (watch === 'timed_out') return { error: waitTimeoutError(this.state, 'finalized') }
@@ -149,7 +154,7 @@ export class Track implements TrackedTransaction {
   [Symbol.asyncIterator](): AsyncIterator<LifecycleUpdate> {
     // A late consumer first sees where the transaction is now.
     const moved = this.state.updatedAt !== this.state.startedAt || this.isEnded
-    return this.out.iterator(moved ? this.latest : undefined)
+    return this.fanOut().iterator(moved ? this.current : undefined)
   }
 
   private waitFor(
@@ -163,8 +168,10 @@ export class Track implements TrackedTransaction {
     if (options.signal?.aborted) return Promise.reject(abortedError())
     return new Promise((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined
+      this.waiters ??= new Set()
+      const waiters = this.waiters
       const settle = (result: { value: LifecycleUpdate } | { error: ChainstreamError }) => {
-        this.waiters.delete(waiter)
+        waiters.delete(waiter)
         if (timer) clearTimeout(timer)
         removeAbort()
         if ('value' in result) resolve(result.value)
@@ -178,7 +185,7 @@ export class Track implements TrackedTransaction {
       if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
         timer = setTimeout(() => settle({ error: timeoutError() }), options.timeoutMs)
       }
-      this.waiters.add(waiter)
+      waiters.add(waiter)
     })
   }
 
@@ -187,10 +194,27 @@ export class Track implements TrackedTransaction {
     this.isEnded = true
     if (this.timer) clearTimeout(this.timer)
     this.removeAbort()
-    for (const waiter of [...this.waiters]) waiter()
-    this.waiters.clear()
-    this.out.end(undefined)
-    this.out.clearListeners()
+    if (this.waiters) {
+      for (const waiter of [...this.waiters]) waiter()
+      this.waiters = undefined
+    }
+    this.out?.end(undefined)
+    this.out?.clearListeners()
     this.owner.ended(this)
+  }
+
+  /** The listeners and `for await` consumers, made on first use (an ended track gives ended ones). */
+  private fanOut(): FanOut<LifecycleUpdate, TrackedTransactionEvents> {
+    if (!this.out) {
+      const owner = this.owner
+      // A transaction has a handful of updates; a consumer that never pulls keeps only the newest 1,000.
+      this.out = new FanOut({
+        onListenerError: (error) => owner.listenerFailed(error),
+        bufferSize: 1_000,
+        overflow: 'dropOldest',
+      })
+      if (this.isEnded) this.out.end(undefined)
+    }
+    return this.out
   }
 }

@@ -6,7 +6,7 @@ import { Emitter } from '../util/emitter.js'
 import { type Logger, silentLogger } from '../util/logger.js'
 import { nonNegative } from '../util/options.js'
 import { chainHint } from './chain-hints.js'
-import { Track } from './tracked-transaction.js'
+import { Track, type TrackOwner } from './tracked-transaction.js'
 import type {
   TrackedTransaction,
   Tracker,
@@ -39,6 +39,8 @@ interface ChainWatch {
   source: LifecycleSourceV1
   watch: LifecycleWatch | undefined
   tracks: Map<string, Track>
+  /** What every track of the chain reports to (one object per chain, not per track). */
+  owner: TrackOwner
 }
 
 class CrossChainTracker implements Tracker {
@@ -73,8 +75,14 @@ class CrossChainTracker implements Tracker {
     )
     for (const provider of options.providers) {
       const source = toSource(provider)
-      if (!this.chains.has(source.chain))
-        this.chains.set(source.chain, { source, watch: undefined, tracks: new Map() })
+      if (this.chains.has(source.chain)) continue
+      const chain: ChainWatch = {
+        source,
+        watch: undefined,
+        tracks: new Map(),
+        owner: this.ownerOf(() => chain),
+      }
+      this.chains.set(source.chain, chain)
     }
   }
 
@@ -120,16 +128,14 @@ class CrossChainTracker implements Tracker {
           timeoutMs: nonNegative(input.timeoutMs, this.timeoutMs, 'timeoutMs'),
           ...(input.signal ? { signal: input.signal } : {}),
         },
-        {
-          updated: (update) => this.emitter.emit('update', update),
-          diagnostic: (diagnostic) => this.emitter.emit('diagnostic', diagnostic),
-          listenerFailed: (error) => this.emitter.emit('error', error),
-          ended: (ended) => this.release(chain, ended),
-        },
+        chain.owner,
       )
       chain.tracks.set(id, track)
       result.push(track)
-      if (!track.ended) added.set(chain, [...(added.get(chain) ?? []), id])
+      if (track.ended) continue
+      const ids = added.get(chain)
+      if (ids) ids.push(id)
+      else added.set(chain, [id])
     }
     for (const [chain, ids] of added) {
       const watch = this.watchFor(chain)
@@ -195,6 +201,15 @@ class CrossChainTracker implements Tracker {
     }
     const id = chain.source.validateId(input.id)
     return { input, chain, id, target }
+  }
+
+  private ownerOf(chain: () => ChainWatch): TrackOwner {
+    return {
+      updated: (update) => this.emitter.emit('update', update),
+      diagnostic: (diagnostic) => this.emitter.emit('diagnostic', diagnostic),
+      listenerFailed: (error) => this.emitter.emit('error', error),
+      ended: (ended) => this.release(chain(), ended),
+    }
   }
 
   private watchFor(chain: ChainWatch): LifecycleWatch {
