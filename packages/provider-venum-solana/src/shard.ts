@@ -1,6 +1,6 @@
-import { setMaxListeners } from 'node:events'
 import { type ChainStream, ChainstreamError, type Diagnostic } from '@chainstream/core'
 import {
+  allowAbortListeners,
   createStreamEngine,
   type StreamProviderV1,
   sleep,
@@ -108,7 +108,7 @@ export class Shard {
     this.release = release
     // Bounded by design: a snapshot's queue entry and one child signal per lookup (10 at most) and the
     // polling's — more than Node's default of 10 before it warns of a leak.
-    setMaxListeners(SIGNATURES_PER_STREAM + 4, this.lifetime.signal)
+    allowAbortListeners(this.lifetime.signal, SIGNATURES_PER_STREAM + 4)
     this.ready = new Promise((resolve) => {
       this.resolveReady = resolve
     })

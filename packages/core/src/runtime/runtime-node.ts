@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import WebSocket from 'ws'
 import type { WebSocketLike } from '../websocket/websocket-types.js'
 import type { Runtime } from './runtime-types.js'
@@ -19,4 +20,5 @@ export const runtime: Runtime = {
   defer: (work) => {
     setImmediate(work)
   },
+  allowListeners: (signal, count) => setMaxListeners(count, signal),
 }

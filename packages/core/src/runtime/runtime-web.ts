@@ -56,4 +56,5 @@ export const runtime: Runtime = {
   defer: (work) => {
     setTimeout(work, 0)
   },
+  allowListeners: () => {},
 }

@@ -1,6 +1,6 @@
 import type { BufferOptions, ChainStream } from '@chainstream/core'
 import { parseOptions } from '@chainstream/core/provider'
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import {
   resolveTonSubscription,
   type TonSubscription,
@@ -45,11 +45,11 @@ const SUBSCRIPTION_KEYS = new Set([
 ])
 
 const ownSchema = z.strictObject({
-  buffer: z.record(z.string(), z.unknown()).optional(),
-  signal: z
-    .custom<AbortSignal>((value) => value instanceof AbortSignal, 'expected an AbortSignal')
-    .optional(),
-  autoStart: z.boolean().optional(),
+  buffer: z.optional(z.record(z.string(), z.unknown())),
+  signal: z.optional(
+    z.custom<AbortSignal>((value) => value instanceof AbortSignal, 'expected an AbortSignal'),
+  ),
+  autoStart: z.optional(z.boolean()),
 })
 
 /**
