@@ -62,12 +62,7 @@ export type {
 // Reconnection
 export { backoffCeiling, backoffDelay, resolveReconnectPolicy } from './reconnect/backoff.js'
 // The platform: Node (undici, `ws`) or the web's globals, chosen by export condition
-export {
-  allowAbortListeners,
-  defaultKeyPlacement,
-  type RuntimeKind,
-  runtimeKind,
-} from './runtime/runtime-info.js'
+export { defaultKeyPlacement, type RuntimeKind, runtimeKind } from './runtime/runtime-info.js'
 // Transports
 export { createSseParser } from './sse/sse-parser.js'
 export { connectSse } from './sse/sse-transport.js'

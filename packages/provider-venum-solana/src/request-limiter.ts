@@ -1,5 +1,3 @@
-import { onAbort } from '@chainstream/core/provider'
-
 /**
  * An entry of the queue: `grant` is offered a free slot and answers whether it took it. A single call
  * takes one and leaves (its `grant` cleared, as when its signal fired while it waited); a batch
@@ -53,55 +51,57 @@ export class RequestLimiter {
    * Runs `task(item)` for every item, within the same bound as every other call, but as one entry of the
    * queue however many items there are (a snapshot of a stream's signatures waits as one small entry, not
    * as a chain of promises per signature). Items start in order as slots free; one no longer `wanted`
-   * when its turn comes is skipped; when `signal` fires, the items not started yet are dropped at once.
-   * Resolves once every started task has settled; a task handles its own errors.
+   * when its turn comes is skipped. `cancel()` drops the items not started yet at once, and with them
+   * the entry's hold on whatever `task` and `wanted` refer to. `done` settles once every started task
+   * has; a task handles its own errors.
    */
   each<I>(
     items: readonly I[],
     task: (item: I) => Promise<void>,
     wanted: (item: I) => boolean,
-    signal?: AbortSignal,
-  ): Promise<void> {
-    return new Promise((resolve) => {
-      let index = 0
-      let running = 0
-      let stop = () => {}
-      const settle = () => {
-        if (running > 0 || (index < items.length && !signal?.aborted)) return
-        entry.grant = undefined
-        stop()
-        resolve()
-      }
-      const finished = () => {
-        running--
-        this.done()
-        settle()
-      }
-      // Starts the next wanted item in a free slot; `false` when none is left to start.
-      const startNext = (): boolean => {
-        while (index < items.length && !signal?.aborted) {
-          const item = items[index++] as I
-          if (!wanted(item)) continue
-          running++
-          task(item).then(finished, finished)
-          return true
-        }
-        return false
-      }
-      const entry: Waiter = { grant: startNext }
-      if (this.head >= this.waiting.length) {
-        while (this.active < this.limit && startNext()) this.active++
-      }
-      if (index < items.length && !signal?.aborted) {
-        stop = onAbort(signal, () => {
-          entry.grant = undefined
-          settle()
-        })
-        this.waiting.push(entry)
-      } else {
-        settle()
-      }
+  ): { done: Promise<void>; cancel: () => void } {
+    let index = 0
+    let running = 0
+    let cancelled = false
+    let resolveDone!: () => void
+    const done = new Promise<void>((resolve) => {
+      resolveDone = resolve
     })
+    const entry: Waiter = { grant: undefined }
+    const settle = () => {
+      if (running > 0 || (index < items.length && !cancelled)) return
+      entry.grant = undefined
+      resolveDone()
+    }
+    const finished = () => {
+      running--
+      this.done()
+      settle()
+    }
+    // Starts the next wanted item in a free slot; `false` when none is left to start.
+    const startNext = (): boolean => {
+      while (index < items.length && !cancelled) {
+        const item = items[index++] as I
+        if (!wanted(item)) continue
+        running++
+        task(item).then(finished, finished)
+        return true
+      }
+      return false
+    }
+    entry.grant = startNext
+    if (this.head >= this.waiting.length) {
+      while (this.active < this.limit && startNext()) this.active++
+    }
+    if (index < items.length) this.waiting.push(entry)
+    settle()
+    return {
+      done,
+      cancel: () => {
+        cancelled = true
+        settle()
+      },
+    }
   }
 
   /** Resolves `true` with a slot taken, or `false` when `signal` had fired by its turn. */

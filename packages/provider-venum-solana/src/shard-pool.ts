@@ -164,7 +164,11 @@ export class ShardPool implements ShardHost {
     return wanted ? limiter.runIfWanted(work, wanted, signal) : limiter.run(work)
   }
 
-  lookupEach(signatures: readonly string[], signal: AbortSignal, hooks: LookupHooks): Promise<void> {
+  lookupEach(
+    signatures: readonly string[],
+    signal: AbortSignal,
+    hooks: LookupHooks,
+  ): { done: Promise<void>; cancel: () => void } {
     const one = async (signature: string) => {
       for (const consumer of this.routes.get(signature)?.members.keys() ?? []) consumer.lookedUp()
       const child = childSignal(signal)
@@ -176,7 +180,7 @@ export class ShardPool implements ShardHost {
         child.dispose()
       }
     }
-    return this.resources.limiter.each(signatures, one, hooks.wanted, signal)
+    return this.resources.limiter.each(signatures, one, hooks.wanted)
   }
 
   ingest(frame: VenumFrame, shard: Shard): void {

@@ -1,6 +1,5 @@
 import { type ChainStream, ChainstreamError, type Diagnostic } from '@chainstream/core'
 import {
-  allowAbortListeners,
   createStreamEngine,
   type StreamProviderV1,
   sleep,
@@ -38,10 +37,14 @@ export interface ShardHost {
   lookup(signature: string, signal: AbortSignal, wanted?: () => boolean): Promise<VenumTxStatus | undefined>
   /**
    * The same lookup for each of `signatures` that is still `wanted` when its turn comes, as one entry of
-   * the client's queue; the ones not started when `signal` fires are dropped. Resolves once all have
-   * answered (`found`) or failed (`failed`).
+   * the client's queue; `cancel()` drops the ones not started yet. `done` settles once every started one
+   * has answered (`found`) or failed (`failed`).
    */
-  lookupEach(signatures: readonly string[], signal: AbortSignal, hooks: LookupHooks): Promise<void>
+  lookupEach(
+    signatures: readonly string[],
+    signal: AbortSignal,
+    hooks: LookupHooks,
+  ): { done: Promise<void>; cancel: () => void }
   ingest(frame: VenumFrame, shard: Shard): void
   /** A non-fatal problem of this shard's stream, for the consumers of its signatures. */
   reportError(error: ChainstreamError, shard: Shard): void
@@ -88,6 +91,8 @@ export class Shard {
   /** Aborted when the shard closes: cancels its snapshots. */
   private readonly lifetime = new AbortController()
   private readonly snapshotting = new Set<string>()
+  /** Cancels the snapshots still queued: a closed stream must not be held until their turn. */
+  private readonly queuedSnapshots = new Set<() => void>()
   /** The current connection saw `ready`, and its snapshot started. */
   private readySeen = false
   private recovered = false
@@ -106,9 +111,6 @@ export class Shard {
     release: ReleaseSlot | undefined,
   ) {
     this.release = release
-    // Bounded by design: a snapshot's queue entry and one child signal per lookup (10 at most) and the
-    // polling's — more than Node's default of 10 before it warns of a leak.
-    allowAbortListeners(this.lifetime.signal, SIGNATURES_PER_STREAM + 4)
     this.ready = new Promise((resolve) => {
       this.resolveReady = resolve
     })
@@ -267,6 +269,7 @@ export class Shard {
   private onClosed(error: ChainstreamError | undefined): void {
     if (this.closedFlag) return
     this.closedFlag = true
+    for (const cancel of this.queuedSnapshots) cancel()
     if (this.completionTimer) clearTimeout(this.completionTimer)
     this.completionTimer = undefined
     this.resolveCompletion?.()
@@ -291,7 +294,7 @@ export class Shard {
     const signatures = this.live().filter((signature) => !this.snapshotting.has(signature))
     const failures: ChainstreamError[] = []
     for (const signature of signatures) this.snapshotting.add(signature)
-    await this.host.lookupEach(signatures, signal, {
+    const batch = this.host.lookupEach(signatures, signal, {
       wanted: (signature) => {
         const wanted = !signal.aborted && this.host.isLiveOn(signature, this)
         if (!wanted) this.snapshotting.delete(signature)
@@ -306,6 +309,12 @@ export class Shard {
         if (!signal.aborted) failures.push(toChainstreamError(error))
       },
     })
+    this.queuedSnapshots.add(batch.cancel)
+    try {
+      await batch.done
+    } finally {
+      this.queuedSnapshots.delete(batch.cancel)
+    }
     const first = failures[0]
     if (first) {
       throw first.with({

@@ -20,11 +20,3 @@ export function runtimeKind(): RuntimeKind {
 export function defaultKeyPlacement(): 'header' | 'query' {
   return runtime.webSocketHeaders ? 'header' : 'query'
 }
-
-/**
- * Declares that `signal` is meant to have up to `count` abort listeners (a shared lifetime many bounded
- * operations hang on), so Node does not warn of a leak past its default of 10. Does nothing elsewhere.
- */
-export function allowAbortListeners(signal: AbortSignal, count: number): void {
-  runtime.allowListeners(signal, count)
-}

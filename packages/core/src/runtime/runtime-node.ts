@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events'
 import WebSocket from 'ws'
 import type { WebSocketLike } from '../websocket/websocket-types.js'
 import type { Runtime } from './runtime-types.js'
@@ -20,5 +19,4 @@ export const runtime: Runtime = {
   defer: (work) => {
     setImmediate(work)
   },
-  allowListeners: (signal, count) => setMaxListeners(count, signal),
 }

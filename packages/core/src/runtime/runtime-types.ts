@@ -29,9 +29,4 @@ export interface Runtime {
   ): WebSocketLike
   /** Runs `work` on a later macrotask (after the caller's current task and its microtasks). */
   defer(work: () => void): void
-  /**
-   * Lets `signal` have up to `count` abort listeners without a leak warning (Node warns past 10; other
-   * platforms have no such limit, so there it does nothing).
-   */
-  allowListeners(signal: AbortSignal, count: number): void
 }

@@ -56,5 +56,4 @@ export const runtime: Runtime = {
   defer: (work) => {
     setTimeout(work, 0)
   },
-  allowListeners: () => {},
 }
