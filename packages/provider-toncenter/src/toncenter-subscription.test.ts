@@ -266,8 +266,11 @@ describe('dynamic subscription over SSE', () => {
       }),
     )
     const update = stream.update({ addresses: [b] })
+    // Handled from the start: close() rejects it and may take longer than a tick (the upstream is between
+    // retries), which would otherwise report the rejection as unhandled before the assertion sees it.
+    const rejected = expect(update).rejects.toSatisfy((e) => isChainstreamError(e, 'Closed'))
     await settle(30)
     await stream.close()
-    await expect(update).rejects.toSatisfy((e) => isChainstreamError(e, 'Closed'))
+    await rejected
   })
 })
