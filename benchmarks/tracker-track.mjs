@@ -14,6 +14,10 @@
 //   written to the tracker's update of that tier. `added` is the tracker's p99 minus the bare clients'.
 //
 // Every entry gives the median over the repetitions and the spread (min–max) of the ratios.
+//
+// The TON simulator's send buffers are unbounded here, so that falling behind shows as latency; with
+// TRACKER_BENCH_SERVER_BUFFERS=1 they are the real server's (64 frames), and what it drops for a slow
+// reader is printed (a subject that misses a final event fails the run).
 import { setMaxListeners } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import {
@@ -246,7 +250,9 @@ async function latencies(child, events, role) {
 async function runOnce(role) {
   // Unbounded send buffers: a reader that falls behind shows as latency rather than losing notifications
   // (with the real server's 64 frames it would lose them; `dropped` counts what a faithful one would).
-  const ton = await startSimulator('ton', { sendBuffer: UNBOUNDED })
+  // TRACKER_BENCH_SERVER_BUFFERS=1 keeps the real server's buffers, to count what a slow reader loses.
+  const faithful = process.env.TRACKER_BENCH_SERVER_BUFFERS === '1'
+  const ton = await startSimulator('ton', faithful ? {} : { sendBuffer: UNBOUNDED })
   const venum = await startSimulator('venum')
   const child = await startChild(fileURLToPath(import.meta.url), role)
   try {
@@ -284,7 +290,8 @@ async function runOnce(role) {
     const burstEvents = await emitBoth(ton, venum, burst)
     const finals = burstEvents.filter(([, tag]) => tag === 'finalized')
     const dropped = await ton.ask('dropped')
-    if (dropped > 0) debug(role, `the TON server dropped ${dropped} notifications for a slow reader`)
+    if (dropped > 0)
+      console.log(`  ${role}: the TON server dropped ${dropped} notifications for a slow reader`)
     const burstResult = await latencies(child, finals, role)
     debug(role, 'burst p50', percentile(burstResult.ms, 50), 'p99', percentile(burstResult.ms, 99))
 
