@@ -3,23 +3,13 @@ import { createToncenter } from '@chainstream/provider-toncenter'
 import { createTonSimulator, type TonSimulator } from '@chainstream/testkit'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { cleanupsAfterEach, until } from './cleanups.test-helper.js'
 import { createRelay, createRelayClient, type Relay, type RelayClient } from './index.js'
 import { compareFacts, expectedFacts, factsOf } from './ledger-oracle.test-helper.js'
 import { type NatsServer, startNatsServer } from './nats-server.test-helper.js'
 
-const cleanups: (() => Promise<unknown>)[] = []
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {})
-})
-
-async function until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const start = Date.now()
-  while (!predicate()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`${what} not met within ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
+const cleanups = cleanupsAfterEach()
 
 async function setUp(): Promise<{ nats: NatsServer; sim: TonSimulator; relay: Relay }> {
   const nats = await startNatsServer()

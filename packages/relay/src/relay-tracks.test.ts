@@ -10,22 +10,12 @@ import {
 } from '@chainstream/testkit'
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { cleanupsAfterEach, until } from './cleanups.test-helper.js'
 import { createRelay, createRelayClient, type RelayClient } from './index.js'
 import { type NatsServer, startNatsServer } from './nats-server.test-helper.js'
 
-const cleanups: (() => Promise<unknown>)[] = []
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {})
-})
-
-async function until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const start = Date.now()
-  while (!predicate()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`${what} not met within ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
+const cleanups = cleanupsAfterEach()
 
 async function setUp(): Promise<{ nats: NatsServer; ton: TonSimulator; solana: VenumSimulator }> {
   const nats = await startNatsServer()
