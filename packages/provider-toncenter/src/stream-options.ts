@@ -61,7 +61,8 @@ export interface TonStreamOptions extends TonSubscriptionOptions {
   autoStart?: boolean
 }
 
-const SUBSCRIPTION_KEYS = [
+/** The options of a stream that make up its subscription (the rest is the stream's own). */
+export const SUBSCRIPTION_KEYS: ReadonlySet<string> = new Set([
   'types',
   'addresses',
   'traceExternalHashNorms',
@@ -70,7 +71,7 @@ const SUBSCRIPTION_KEYS = [
   'includeMetadata',
   'actionTypes',
   'supportedActionTypes',
-] as const
+])
 
 // zod 4's number() refuses ±Infinity and NaN: a duration only needs its lower bound.
 const duration = z.optional(z.number().check(z.minimum(0)))
@@ -172,7 +173,7 @@ export function splitStreamOptions(options: TonStreamOptions): {
   const subscription: Record<string, unknown> = {}
   const rest: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(options)) {
-    if ((SUBSCRIPTION_KEYS as readonly string[]).includes(key)) subscription[key] = value
+    if (SUBSCRIPTION_KEYS.has(key)) subscription[key] = value
     else rest[key] = value
   }
   const parsed = parseOptions(connectionSchema, rest, 'stream options')

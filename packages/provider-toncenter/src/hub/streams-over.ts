@@ -6,6 +6,7 @@ import {
   type TonSubscription,
   type TonSubscriptionOptions,
 } from '../protocol/subscription.js'
+import { SUBSCRIPTION_KEYS } from '../stream-options.js'
 import type { TonEvent } from '../ton-event.js'
 import type { TonStream } from '../ton-stream.js'
 import { HubConsumer } from './hub-consumer.js'
@@ -32,17 +33,6 @@ export interface TonStreamsOver {
   /** Closes the upstream; its streams end with a `Closed` error. */
   close(): Promise<void>
 }
-
-const SUBSCRIPTION_KEYS = new Set([
-  'types',
-  'addresses',
-  'traceExternalHashNorms',
-  'minFinality',
-  'includeAddressBook',
-  'includeMetadata',
-  'actionTypes',
-  'supportedActionTypes',
-])
 
 const ownSchema = z.strictObject({
   buffer: z.optional(z.record(z.string(), z.unknown())),
