@@ -24,11 +24,12 @@ export interface BaselineDeps {
 
 /**
  * For a baseline taken late — after the stream had already been live on the accounts and lost its
- * connection before their baseline completed — which traces are known to belong to the subscription, so
- * are not recorded as predating it: those the live stream itself delivered (the gate dedupes whatever it
- * already has) and those committed after the last live data before the drop (the gap's).
+ * connection before their baseline completed — the finality rank at which a trace found now is recorded as
+ * predating the subscription, or `undefined` to record nothing: a trace committed after the last live data
+ * before the drop is the subscription's (the gap's); one the live stream delivered is recorded at most at
+ * the finality it was delivered at (what came later, in the gap, is the subscription's).
  */
-export type BelongsToSubscription = (hash: string, endUtime: number) => boolean
+export type LateRank = (hash: string, endUtime: number, rankNow: number) => number | undefined
 
 /**
  * Records where the stream starts following `accounts` (right after the subscription that added them was
@@ -41,7 +42,7 @@ export type BelongsToSubscription = (hash: string, endUtime: number) => boolean
  *    followed account predates them are marked settled, so no later window fetches them again.
  *
  * The accounts count as followed (recovery covers them) only once their batch is complete; an interrupted
- * baseline is taken again by the next connection, with `belongs` saying which traces it must not record.
+ * baseline is taken again by the next connection, with `lateRank` saying what it may record.
  */
 export async function takeBaseline(
   deps: BaselineDeps,
@@ -49,7 +50,7 @@ export async function takeBaseline(
   includeActions: boolean,
   signal: AbortSignal,
   report: (diagnostic: Diagnostic) => void,
-  belongs?: BelongsToSubscription,
+  lateRank?: LateRank,
 ): Promise<void> {
   const { client, watermarks, phantoms, backfill, settings } = deps
   await parallel(chunk(accounts, ACCOUNT_BATCH), settings.concurrency, async (batch) => {
@@ -62,8 +63,9 @@ export async function takeBaseline(
       for (const trace of await tracesById(client, ids, settings.concurrency, signal)) {
         const hash = traceHashOf(trace)
         if (!hash) continue
-        if (belongs?.(hash, traceEndUtime(trace))) continue
-        const rank = finalityRank(traceFinality(trace))
+        const rankNow = finalityRank(traceFinality(trace))
+        const rank = lateRank ? lateRank(hash, traceEndUtime(trace), rankNow) : rankNow
+        if (rank === undefined) continue
         const involved = accountsOf(trace)
         phantoms.record(
           hash,

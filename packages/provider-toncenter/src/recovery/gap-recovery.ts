@@ -6,7 +6,7 @@ import type { TonNotification } from '../protocol/notifications.js'
 import type { TonSubscription } from '../protocol/subscription.js'
 import type { TonEventSource } from '../ton-event.js'
 import { Backfill } from './backfill.js'
-import { type BelongsToSubscription, takeBaseline } from './baseline.js'
+import { type LateRank, takeBaseline } from './baseline.js'
 import { type PeriodicTask, runWhileConnected } from './connection-schedule.js'
 import { HeldWatch, type RecheckTarget } from './held-watch.js'
 import { PreSubscriptionTraces } from './pre-subscription.js'
@@ -125,12 +125,16 @@ export class GapRecovery {
       const work: Promise<void>[] = []
       if (onTime.length > 0) work.push(takeBaseline(deps, onTime, includeActions, signal, report))
       if (late.length > 0) {
-        // The stream was live on these accounts before this connection, until a drop: what it delivered,
-        // and everything committed after the last live data before the drop, is the subscription's.
+        // The stream was live on these accounts before this connection, until a drop: everything committed
+        // after the last live data before the drop is the subscription's, and of what the live stream
+        // delivered, only the finality it delivered may predate the subscription.
         const lastLive = this.watermarks.gapStart()
-        const belongs: BelongsToSubscription = (hash, endUtime) =>
-          this.gate.finalityOf(hash) !== undefined || (lastLive !== undefined && endUtime > lastLive)
-        work.push(takeBaseline(deps, late, includeActions, signal, report, belongs))
+        const lateRank: LateRank = (hash, endUtime, rankNow) => {
+          if (lastLive !== undefined && endUtime > lastLive) return undefined
+          const delivered = this.gate.finalityOf(hash)
+          return delivered === undefined ? rankNow : Math.min(rankNow, finalityRank(delivered))
+        }
+        work.push(takeBaseline(deps, late, includeActions, signal, report, lateRank))
       }
       await Promise.all(work)
       for (const account of fresh) if (this.watermarks.has(account)) this.liveWithoutBaseline.delete(account)
