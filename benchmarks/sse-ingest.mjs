@@ -1,9 +1,11 @@
 // SSE ingest through the core (socket → WHATWG parser → JSON.parse → dispatch to a callback), against the
 // ceiling: the same bytes from the same server, read with the same HTTP client, only split on blank lines
 // and JSON.parse'd. Both runs alternate, several rounds, and the medians are compared.
+
 import { createStreamEngine } from '@chainstream/core/provider'
 import { createSseServer } from '@chainstream/testkit'
 import { request } from 'undici'
+import { blockData, forEachSseBlock } from './bare-sse.mjs'
 import { sseBody } from './frames.mjs'
 
 const CHUNK = 64 * 1024
@@ -54,21 +56,9 @@ async function ceiling(url, expected) {
     headers: { accept: 'text/event-stream', 'content-type': 'application/json' },
     body: '{"types":["transactions"]}',
   })
-  let rest = ''
-  for await (const chunk of response.body) {
-    rest += chunk.toString('utf8')
-    let end = rest.indexOf('\n\n')
-    let from = 0
-    while (end !== -1) {
-      const block = rest.slice(from, end)
-      const dataAt = block.indexOf('data: ')
-      const value = JSON.parse(block.slice(dataAt + 6))
-      if (value.type === 'transactions') received++
-      from = end + 2
-      end = rest.indexOf('\n\n', from)
-    }
-    rest = rest.slice(from)
-  }
+  await forEachSseBlock(response.body, (block) => {
+    if (blockData(block).type === 'transactions') received++
+  })
   const seconds = (performance.now() - start) / 1000
   if (received !== expected) throw new Error(`ceiling received ${received} of ${expected} events`)
   return expected / seconds

@@ -18,8 +18,10 @@
 // The TON simulator's send buffers are unbounded here, so that falling behind shows as latency; with
 // TRACKER_BENCH_SERVER_BUFFERS=1 they are the real server's (64 frames), and what it drops for a slow
 // reader is printed (a subject that misses a final event fails the run).
+
 import { setMaxListeners } from 'node:events'
 import { fileURLToPath } from 'node:url'
+import { blockData, forEachSseBlock } from './bare-sse.mjs'
 import {
   collectedHeap,
   cpuSeconds,
@@ -157,23 +159,13 @@ async function bareSubject() {
         signal: controller.signal,
       },
     )
-    let rest = ''
-    for await (const chunk of response.body) {
-      rest += chunk.toString('utf8')
-      let end = rest.indexOf('\n\n')
-      let from = 0
-      while (end !== -1) {
-        const block = rest.slice(from, end)
-        if (block.startsWith('event: ready')) ready()
-        else if (block.startsWith('event: tx')) {
-          const value = JSON.parse(block.slice(block.indexOf('data: ') + 6))
-          seen(value.signature, value.status)
-        }
-        from = end + 2
-        end = rest.indexOf('\n\n', from)
+    await forEachSseBlock(response.body, (block) => {
+      if (block.startsWith('event: ready')) ready()
+      else if (block.startsWith('event: tx')) {
+        const value = blockData(block)
+        seen(value.signature, value.status)
       }
-      rest = rest.slice(from)
-    }
+    })
   }
   serveParent({
     setup: () => {},

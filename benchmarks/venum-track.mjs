@@ -12,9 +12,11 @@
 //   bare Map of the same signatures.
 // - venum-track-updates: updates per second (a separate pass, default heap, no sampling), against the naive
 //   client's; venum-track-cpu: the CPU seconds each spent on that pass.
+
 import { fileURLToPath } from 'node:url'
 import v8 from 'node:v8'
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
+import { blockData, forEachSseBlock } from './bare-sse.mjs'
 import {
   collectedHeap,
   cpuSeconds,
@@ -167,22 +169,12 @@ async function naiveSubject() {
       },
     )
     let count = 0
-    let rest = ''
-    for await (const chunk of response.body) {
-      rest += chunk.toString('utf8')
-      let end = rest.indexOf('\n\n')
-      let from = 0
-      while (end !== -1) {
-        const block = rest.slice(from, end)
-        if (block.startsWith('event: tx')) {
-          JSON.parse(block.slice(block.indexOf('data: ') + 6))
-          count++
-        }
-        from = end + 2
-        end = rest.indexOf('\n\n', from)
+    await forEachSseBlock(response.body, (block) => {
+      if (block.startsWith('event: tx')) {
+        blockData(block)
+        count++
       }
-      rest = rest.slice(from)
-    }
+    })
     return count
   }
   const watchAll = async ({ info, signatures }) => {
