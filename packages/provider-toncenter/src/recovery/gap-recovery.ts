@@ -109,7 +109,8 @@ export class GapRecovery {
       this.baselining.add(account)
       const wentLive = this.liveWithoutBaseline.get(account)
       if (wentLive === undefined) this.liveWithoutBaseline.set(account, this.connection)
-      ;(wentLive !== undefined && wentLive < this.connection ? late : onTime).push(account)
+      if (wentLive !== undefined && wentLive < this.connection) late.push(account)
+      else onTime.push(account)
     }
     const subscription = this.host?.subscription()
     const includeActions = subscription ? subscription.types.includes('actions') : true
