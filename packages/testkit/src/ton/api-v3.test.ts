@@ -82,6 +82,40 @@ describe('TON simulator — API v3', () => {
     expect(((await get(s, `actions?account=${a}&limit=1000`)).body.actions as TonAction[]).length).toBe(2)
   })
 
+  it('actions and traces: time and LT bounds apply to the trace end, as the indexer filters them', async () => {
+    const { s, a } = await populate()
+    const all = (await get(s, `actions?account=${a}&limit=1000&sort=asc`)).body.actions as TonAction[]
+    // An action that began before its trace ended: a bound between the two must still list it.
+    const spanning = all.find((action) => action.start_utime < action.trace_end_utime)
+    expect(spanning).toBeDefined()
+    const { trace_end_utime: end, trace_end_lt: endLt } = spanning as TonAction
+    const byTime = (await get(s, `actions?account=${a}&start_utime=${end}&limit=1000&sort=asc`)).body
+      .actions as TonAction[]
+    expect(byTime.map((action) => action.action_id)).toContain(spanning?.action_id)
+    expect(byTime.every((action) => action.trace_end_utime >= end)).toBe(true)
+    const byLt = (await get(s, `actions?account=${a}&start_lt=${endLt}&end_lt=${endLt}&limit=1000`)).body
+      .actions as TonAction[]
+    expect(byLt.length).toBeGreaterThan(0)
+    expect(byLt.every((action) => action.trace_end_lt === endLt)).toBe(true)
+    // Sorted by the trace end, then trace id: one trace's actions stay together.
+    const order = byTime.map((action) => `${action.trace_end_utime}:${action.trace_id}`)
+    expect(order).toEqual([...order].sort())
+
+    const traces = (await get(s, `traces?account=${a}&limit=100&sort=asc`)).body.traces as {
+      trace_id: string
+      start_utime: number
+      end_utime: number
+      end_lt: string
+    }[]
+    const spanningTrace = traces.find((trace) => trace.start_utime < trace.end_utime)
+    expect(spanningTrace).toBeDefined()
+    const traceEnd = spanningTrace?.end_utime as number
+    const listed = (await get(s, `traces?account=${a}&start_utime=${traceEnd}&limit=100`)).body
+      .traces as typeof traces
+    expect(listed.map((trace) => trace.trace_id)).toContain(spanningTrace?.trace_id)
+    expect(listed.every((trace) => trace.end_utime >= traceEnd)).toBe(true)
+  })
+
   it('traces: committed ones by trace_id, msg_hash or the external hash norm; an invalidated trace is gone', async () => {
     const { s, finalized, invalidated, pending } = await populate()
     const byNorm = await get(

@@ -89,9 +89,22 @@ function paged<T>(items: T[], compare: (a: T, b: T) => number, query: Query): T[
 }
 
 const byLt = (a: TonTransaction, b: TonTransaction) => compareLt(a.lt, b.lt) || a.hash.localeCompare(b.hash)
-const byEndLt = (a: TonAction, b: TonAction) =>
-  compareLt(a.end_lt, b.end_lt) || a.action_id.localeCompare(b.action_id)
-const byStartLt = (a: LedgerTraceRecord, b: LedgerTraceRecord) => compareLt(a.startLt, b.startLt)
+// The indexer's orders: by the trace's end (utime when the query bounds utime, else lt), then trace id,
+// then the action's own end and id.
+const byTraceEndLt = (a: TonAction, b: TonAction) =>
+  compareLt(a.trace_end_lt, b.trace_end_lt) ||
+  (a.trace_id ?? '').localeCompare(b.trace_id ?? '') ||
+  compareLt(a.end_lt, b.end_lt) ||
+  a.action_id.localeCompare(b.action_id)
+const byTraceEndUtime = (a: TonAction, b: TonAction) =>
+  a.trace_end_utime - b.trace_end_utime ||
+  (a.trace_id ?? '').localeCompare(b.trace_id ?? '') ||
+  a.end_utime - b.end_utime ||
+  a.action_id.localeCompare(b.action_id)
+const byEndLt = (a: LedgerTraceRecord, b: LedgerTraceRecord) =>
+  compareLt(a.endLt, b.endLt) || a.traceId.localeCompare(b.traceId)
+const byEndUtime = (a: LedgerTraceRecord, b: LedgerTraceRecord) =>
+  a.endUtime - b.endUtime || a.traceId.localeCompare(b.traceId)
 
 function messageHashes(trace: LedgerTraceRecord): Set<string> {
   const out = new Set([trace.externalHash, trace.traceExternalHashNorm])
@@ -148,11 +161,18 @@ function traceObject(trace: LedgerTraceRecord, includeActions: boolean): Record<
  * - `transactions`: `account`, `hash`, `trace_id`, `start_lt`, `end_lt`, `start_utime`, `end_utime` (inclusive),
  *   sorted by `lt` → `{transactions, address_book}`; `pendingTransactions`: `account`, `trace_id`;
  * - `actions` / `pendingActions`: `account`, `trace_id`, `ext_msg_hash`, `action_type`, `start_lt`, `end_lt`,
- *   `start_utime`, `end_utime`, sorted by `end_lt` → `{actions, address_book, metadata}`;
+ *   `start_utime`, `end_utime` (on the action's trace's end: `trace_end_lt`, `trace_end_utime`), sorted by
+ *   the trace's end (utime when a utime bound is given, else lt), then trace id, then the action's own end
+ *   → `{actions, address_book, metadata}`;
  * - `traces`: `account`, `trace_id`, `msg_hash` (any message of the trace, or its external hash norm),
- *   `start_lt`, `end_lt`, `start_utime`, `end_utime` (on the trace's start), `include_actions`, sorted by
- *   `start_lt` → `{traces, address_book, metadata}`; `pendingTraces`: the same with `ext_msg_hash`, actions
- *   always included.
+ *   `start_lt`, `end_lt`, `start_utime`, `end_utime` (on the trace's end), `include_actions`, sorted by the
+ *   trace's end (utime when a utime bound is given, else lt), then trace id → `{traces, address_book,
+ *   metadata}`; `pendingTraces`: the same with `ext_msg_hash`, actions always included.
+ *
+ * The time and LT bounds of `actions` and `traces` apply to the trace's end, as in TON Center's indexer
+ * (toncenter/ton-indexer, `ton-index-go/index/crud/crud_actions.go` and `crud_traces.go`: `trace_end_utime
+ * >= start_utime`, `E.end_lt >= start_lt`, …): an action that started before `start_utime` is listed
+ * when its trace ended at or after it.
  *
  * Errors are `400 {"error": …}`; an unknown endpoint is `404`.
  */
@@ -263,13 +283,12 @@ function actionsResponse(traces: LedgerTraceRecord[], query: Query, directory: A
         (accounts === undefined || action.accounts.some((a) => accounts.has(a))) &&
         (traceIds === undefined || traceIds.has(traceId)) &&
         (types.length === 0 || types.includes(action.type)) &&
-        (startLt === undefined || BigInt(action.start_lt) >= startLt) &&
-        (endLt === undefined || BigInt(action.end_lt) <= endLt) &&
-        (startUtime === undefined || BigInt(action.start_utime) >= startUtime) &&
-        (endUtime === undefined || BigInt(action.end_utime) <= endUtime),
+        inRange(BigInt(action.trace_end_lt), startLt, endLt) &&
+        inRange(BigInt(action.trace_end_utime), startUtime, endUtime),
     )
     .map(({ action }) => action)
-  const actions = paged(selected, byEndLt, query)
+  const byTime = startUtime !== undefined || endUtime !== undefined
+  const actions = paged(selected, byTime ? byTraceEndUtime : byTraceEndLt, query)
   const addresses = actions.flatMap((action) => action.accounts)
   return {
     status: 200,
@@ -303,9 +322,10 @@ function tracesResponse(
         hashParam === 'msg_hash' ? messageHashes(t) : new Set([t.externalHash, t.traceExternalHashNorm])
       if (![...hashes].some((hash) => own.has(hash))) return false
     }
-    return inRange(BigInt(t.startLt), startLt, endLt) && inRange(BigInt(t.startUtime), startUtime, endUtime)
+    return inRange(BigInt(t.endLt), startLt, endLt) && inRange(BigInt(t.endUtime), startUtime, endUtime)
   })
-  const page = paged(selected, byStartLt, query)
+  const byTime = startUtime !== undefined || endUtime !== undefined
+  const page = paged(selected, byTime ? byEndUtime : byEndLt, query)
   const addresses = page.flatMap((t) => t.involved)
   return {
     status: 200,
