@@ -6,8 +6,8 @@
 import { execFile } from 'node:child_process'
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { transactionsFrames } from './frames.mjs'
-import { ACCOUNT } from './ingest-subjects.mjs'
 import { startIngestServers } from './ingest-server.mjs'
+import { ACCOUNT } from './ingest-subjects.mjs'
 
 const [transport = 'sse', eventsArg = '200000', subject = 'chainstream'] = process.argv.slice(2)
 const events = Number(eventsArg)
