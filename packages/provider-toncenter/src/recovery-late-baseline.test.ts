@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { audit, CLEAN } from './recovery-audit.test-helper.js'
+import { audit, CLEAN, interceptFrames } from './recovery-audit.test-helper.js'
 import { FAST_RECONNECT, record, settle, simulatorHarness, until } from './simulator.test-helper.js'
 import { createToncenter } from './toncenter.js'
 
@@ -61,6 +61,75 @@ for (const transport of ['sse', 'websocket'] as const) {
       await until(() => finalized(during.traceExternalHashNorm), 10_000, "the gap's trace")
       await settle(400)
       expect(audit(sim, seen.events, { account: a, minFinality: 'pending', since })).toMatchObject(CLEAN)
+    })
+  })
+}
+
+for (const transport of ['sse', 'websocket'] as const) {
+  describe(`recovery over ${transport} when the baseline of an added account failed at first`, () => {
+    it('delivers the traces the server dropped while the baseline waited for API v3 to come back', async () => {
+      // update() adds an account; the stream is live on it from the acknowledgement, but API v3 fails the
+      // baseline, which is taken again seconds later on the same connection. What the account did in
+      // between is the subscription's: when the server dropped those notifications (a slow reader),
+      // reconciliation must bring them, not count them as older than the subscription.
+      const sim = await harness.start({ keys: { [KEY]: {} } })
+      const [a, b, c] = sim.addresses as [string, string, string]
+      const dropped = new Set<string>()
+      interceptFrames(sim, (frame) => {
+        const hash = (frame as { trace_external_hash_norm?: string }).trace_external_hash_norm
+        return hash !== undefined && dropped.has(hash) ? 'skip' : 'deliver'
+      })
+      const stream = harness.track(
+        createToncenter({ apiKey: KEY, baseUrl: sim.toncenter.baseUrl }).stream({
+          transport,
+          types: ['transactions', 'actions'],
+          addresses: [a],
+          reconnect: FAST_RECONNECT,
+          recovery: { notFoundGraceMs: 0, recheckIntervalMs: 200 },
+          reconcile: { everyMs: 200 },
+        }),
+      )
+      const seen = record(stream)
+      await stream.waitSubscribed({ timeoutMs: 5_000 })
+      await until(() => (sim.v3Calls.transactions ?? 0) >= 1, 5_000, 'the first baseline')
+      // History of the account to be added, seen on the stream through `a`: its baseline has a clock.
+      await sim.emitTrace({ addresses: [a, b] }).finish()
+      await settle(300)
+
+      sim.failNext({ status: 502, on: 'v3', times: 10_000 })
+      const since = sim.ledger.mark()
+      const from = seen.events.length
+      await stream.update({ addresses: [a, b] })
+      await settle(300)
+      const missed = [sim.emitTrace({ addresses: [b, c] }), sim.emitTrace({ addresses: [b, c] })]
+      for (const trace of missed) {
+        dropped.add(trace.traceExternalHashNorm)
+        await trace.finish()
+      }
+      await settle(200)
+      await bringApiV3Back(sim.toncenter.v3BaseUrl, b)
+
+      const finalized = (hash: string) =>
+        seen.events.some(
+          (e) =>
+            e.type === 'transactions' && e.finality === 'finalized' && e.trace_external_hash_norm === hash,
+        )
+      for (const trace of missed) {
+        await until(
+          () => finalized(trace.traceExternalHashNorm),
+          10_000,
+          'a dropped trace of the added account',
+        )
+      }
+      await settle(400)
+      const report = audit(sim, seen.events.slice(from), { account: b, minFinality: 'pending', since })
+      expect(report).toMatchObject(CLEAN)
+      // Recovered from API v3 (SSE reopens its connection for update(): a backfill may be first to it).
+      const recovered = seen.events
+        .slice(from)
+        .filter((e) => 'trace_external_hash_norm' in e && dropped.has(e.trace_external_hash_norm))
+      expect(recovered.length).toBeGreaterThan(0)
+      expect(recovered.every((e) => e.source !== 'stream')).toBe(true)
     })
   })
 }

@@ -54,8 +54,8 @@ export class GapRecovery {
   private readonly baselining = new Set<string>()
   /** Connections so far (recover() calls): tells a baseline taken late from one taken on time. */
   private connection = 0
-  /** Accounts the stream went live on without a baseline yet, with the connection they went live on. */
-  private readonly liveWithoutBaseline = new Map<string, number>()
+  /** Accounts the stream went live on without a baseline yet: when, and whether a baseline already failed. */
+  private readonly liveWithoutBaseline = new Map<string, WentLive>()
 
   constructor(
     private readonly client: V3Client,
@@ -105,11 +105,19 @@ export class GapRecovery {
     if (fresh.length === 0) return
     const onTime: string[] = []
     const late: string[] = []
+    const retried: string[] = []
     for (const account of fresh) {
       this.baselining.add(account)
       const wentLive = this.liveWithoutBaseline.get(account)
-      if (wentLive === undefined) this.liveWithoutBaseline.set(account, this.connection)
-      if (wentLive !== undefined && wentLive < this.connection) late.push(account)
+      if (wentLive === undefined) {
+        this.liveWithoutBaseline.set(account, {
+          connection: this.connection,
+          seen: this.watermarks.seen,
+          failed: false,
+        })
+        onTime.push(account)
+      } else if (wentLive.connection < this.connection) late.push(account)
+      else if (wentLive.failed) retried.push(account)
       else onTime.push(account)
     }
     const subscription = this.host?.subscription()
@@ -129,18 +137,43 @@ export class GapRecovery {
         // The stream was live on these accounts before this connection, until a drop: everything committed
         // after the last live data before the drop is the subscription's, and of what the live stream
         // delivered, only the finality it delivered may predate the subscription.
-        const lastLive = this.watermarks.gapStart()
-        const lateRank: LateRank = (hash, endUtime, rankNow) => {
-          if (lastLive !== undefined && endUtime > lastLive) return undefined
-          const delivered = this.gate.finalityOf(hash)
-          return delivered === undefined ? rankNow : Math.min(rankNow, finalityRank(delivered))
-        }
-        work.push(takeBaseline(deps, late, includeActions, signal, report, lateRank))
+        work.push(
+          takeBaseline(deps, late, includeActions, signal, report, this.lateRank(this.watermarks.gapStart())),
+        )
+      }
+      // A baseline taken again on the same connection, after the first attempt failed (API v3 errors): the
+      // stream has been live on these accounts since they were added, possibly for a long while, so what
+      // ended after the chain time reached then is the subscription's — not a trace that predates it. Of
+      // what ended before, only the finality the live stream delivered may predate the subscription.
+      const byMark = new Map<number | undefined, string[]>()
+      for (const account of retried) {
+        const mark = this.liveWithoutBaseline.get(account)?.seen
+        byMark.set(mark, [...(byMark.get(mark) ?? []), account])
+      }
+      for (const [mark, accounts] of byMark) {
+        work.push(takeBaseline(deps, accounts, includeActions, signal, report, this.lateRank(mark)))
       }
       await Promise.all(work)
       for (const account of fresh) if (this.watermarks.has(account)) this.liveWithoutBaseline.delete(account)
     } finally {
-      for (const account of fresh) this.baselining.delete(account)
+      for (const account of fresh) {
+        this.baselining.delete(account)
+        const wentLive = this.liveWithoutBaseline.get(account)
+        if (wentLive && !this.watermarks.has(account)) wentLive.failed = true
+      }
+    }
+  }
+
+  /**
+   * What a late baseline may record as predating the subscription: nothing of a trace that ended after
+   * chain time `mark` (the subscription's), and of one that ended before, at most the finality the live
+   * stream delivered.
+   */
+  private lateRank(mark: number | undefined): LateRank {
+    return (hash, endUtime, rankNow) => {
+      if (mark !== undefined && endUtime > mark) return undefined
+      const delivered = this.gate.finalityOf(hash)
+      return delivered === undefined ? rankNow : Math.min(rankNow, finalityRank(delivered))
     }
   }
 
@@ -249,4 +282,14 @@ export class GapRecovery {
 
 function followsAccounts(subscription: TonSubscription): boolean {
   return subscription.types.includes('transactions') || subscription.types.includes('actions')
+}
+
+/** When the stream went live on an account that has no baseline yet. */
+interface WentLive {
+  /** The connection (count of `recover()` calls) it went live on. */
+  readonly connection: number
+  /** The latest chain time seen then: what ended after it is the subscription's. */
+  readonly seen: number | undefined
+  /** A baseline of it was attempted and failed. */
+  failed: boolean
 }
