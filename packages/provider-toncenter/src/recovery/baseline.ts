@@ -23,11 +23,13 @@ export interface BaselineDeps {
 }
 
 /**
- * For a baseline taken late — after the stream had already been live on the accounts and lost its
- * connection before their baseline completed — the finality rank at which a trace found now is recorded as
- * predating the subscription, or `undefined` to record nothing: a trace committed after the last live data
- * before the drop is the subscription's (the gap's); one the live stream delivered is recorded at most at
- * the finality it was delivered at (what came later, in the gap, is the subscription's).
+ * The finality rank at which a trace the baseline finds now is recorded as predating the subscription, or
+ * `undefined` to record nothing (the trace is the subscription's). The look-ups come after the stream went
+ * live on the accounts, so a trace that ended after the chain time reached then is the subscription's. For
+ * a baseline taken late — the stream had been live on the accounts and lost its connection before their
+ * baseline completed — the mark is the last live data before the drop, and a trace the live stream
+ * delivered is recorded at most at the finality it was delivered at (what came later, in the gap, is the
+ * subscription's).
  */
 export type LateRank = (hash: string, endUtime: number, rankNow: number) => number | undefined
 
@@ -42,7 +44,8 @@ export type LateRank = (hash: string, endUtime: number, rankNow: number) => numb
  *    followed account predates them are marked settled, so no later window fetches them again.
  *
  * The accounts count as followed (recovery covers them) only once their batch is complete; an interrupted
- * baseline is taken again by the next connection, with `lateRank` saying what it may record.
+ * baseline is taken again. `lateRank` says what it may record; without it (no chain time was seen before
+ * the stream went live), everything found predates the subscription at its finality now.
  */
 export async function takeBaseline(
   deps: BaselineDeps,

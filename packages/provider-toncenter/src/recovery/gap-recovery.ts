@@ -54,7 +54,7 @@ export class GapRecovery {
   private readonly baselining = new Set<string>()
   /** Connections so far (recover() calls): tells a baseline taken late from one taken on time. */
   private connection = 0
-  /** Accounts the stream went live on without a baseline yet: when, and whether a baseline already failed. */
+  /** Accounts the stream went live on without a baseline yet, and when. */
   private readonly liveWithoutBaseline = new Map<string, WentLive>()
 
   constructor(
@@ -103,22 +103,16 @@ export class GapRecovery {
   async baseline(accounts: readonly string[], signal: AbortSignal): Promise<void> {
     const fresh = accounts.filter((account) => !this.watermarks.has(account) && !this.baselining.has(account))
     if (fresh.length === 0) return
-    const onTime: string[] = []
+    const sinceLive: string[] = []
     const late: string[] = []
-    const retried: string[] = []
     for (const account of fresh) {
       this.baselining.add(account)
       const wentLive = this.liveWithoutBaseline.get(account)
       if (wentLive === undefined) {
-        this.liveWithoutBaseline.set(account, {
-          connection: this.connection,
-          seen: this.watermarks.seen,
-          failed: false,
-        })
-        onTime.push(account)
+        this.liveWithoutBaseline.set(account, { connection: this.connection, seen: this.watermarks.seen })
+        sinceLive.push(account)
       } else if (wentLive.connection < this.connection) late.push(account)
-      else if (wentLive.failed) retried.push(account)
-      else onTime.push(account)
+      else sinceLive.push(account)
     }
     const subscription = this.host?.subscription()
     const includeActions = subscription ? subscription.types.includes('actions') : true
@@ -132,7 +126,22 @@ export class GapRecovery {
     const report = (diagnostic: Diagnostic) => this.report(diagnostic)
     try {
       const work: Promise<void>[] = []
-      if (onTime.length > 0) work.push(takeBaseline(deps, onTime, includeActions, signal, report))
+      // Live on this connection since it went live, at a chain time of at least `seen` then. The baseline's
+      // look-ups come later — moments later, or seconds when API v3 answers slowly or fails and the baseline
+      // is taken again — and a trace that ended after that mark is the subscription's, not one that
+      // predates it: when the server dropped its notifications meanwhile, recovery must still bring them.
+      const byMark = new Map<number | undefined, string[]>()
+      for (const account of sinceLive) {
+        const mark = this.liveWithoutBaseline.get(account)?.seen
+        byMark.set(mark, [...(byMark.get(mark) ?? []), account])
+      }
+      for (const [mark, accounts] of byMark) {
+        const rank: LateRank | undefined =
+          mark === undefined
+            ? undefined
+            : (_hash, endUtime, rankNow) => (endUtime > mark ? undefined : rankNow)
+        work.push(takeBaseline(deps, accounts, includeActions, signal, report, rank))
+      }
       if (late.length > 0) {
         // The stream was live on these accounts before this connection, until a drop: everything committed
         // after the last live data before the drop is the subscription's, and of what the live stream
@@ -141,26 +150,10 @@ export class GapRecovery {
           takeBaseline(deps, late, includeActions, signal, report, this.lateRank(this.watermarks.gapStart())),
         )
       }
-      // A baseline taken again on the same connection, after the first attempt failed (API v3 errors): the
-      // stream has been live on these accounts since they were added, possibly for a long while, so what
-      // ended after the chain time reached then is the subscription's — not a trace that predates it. Of
-      // what ended before, only the finality the live stream delivered may predate the subscription.
-      const byMark = new Map<number | undefined, string[]>()
-      for (const account of retried) {
-        const mark = this.liveWithoutBaseline.get(account)?.seen
-        byMark.set(mark, [...(byMark.get(mark) ?? []), account])
-      }
-      for (const [mark, accounts] of byMark) {
-        work.push(takeBaseline(deps, accounts, includeActions, signal, report, this.lateRank(mark)))
-      }
       await Promise.all(work)
       for (const account of fresh) if (this.watermarks.has(account)) this.liveWithoutBaseline.delete(account)
     } finally {
-      for (const account of fresh) {
-        this.baselining.delete(account)
-        const wentLive = this.liveWithoutBaseline.get(account)
-        if (wentLive && !this.watermarks.has(account)) wentLive.failed = true
-      }
+      for (const account of fresh) this.baselining.delete(account)
     }
   }
 
@@ -290,6 +283,4 @@ interface WentLive {
   readonly connection: number
   /** The latest chain time seen then: what ended after it is the subscription's. */
   readonly seen: number | undefined
-  /** A baseline of it was attempted and failed. */
-  failed: boolean
 }
