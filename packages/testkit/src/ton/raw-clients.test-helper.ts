@@ -21,9 +21,15 @@ async function openRaw(url: string, request: string): Promise<RawClient> {
   socket.on('error', () => {})
   const chunks: Buffer[] = []
   const waiters = new Set<() => void>()
+  // Waiters look at everything received, so they run at most every 10 ms rather than per chunk: a client
+  // draining megabytes of padding would otherwise re-read them all once per 64 KB.
+  let scheduled: NodeJS.Timeout | undefined
   socket.on('data', (chunk: Buffer) => {
     chunks.push(chunk)
-    for (const waiter of waiters) waiter()
+    scheduled ??= setTimeout(() => {
+      scheduled = undefined
+      for (const waiter of waiters) waiter()
+    }, 10)
   })
   socket.on('close', () => {
     for (const waiter of waiters) waiter()
@@ -33,12 +39,20 @@ async function openRaw(url: string, request: string): Promise<RawClient> {
     socket.once('error', reject)
   })
   socket.write(request)
-  const bytes = () => Buffer.concat(chunks)
+  let joined = Buffer.alloc(0)
+  let joinedChunks = 0
+  const bytes = () => {
+    if (joinedChunks < chunks.length) {
+      joined = Buffer.concat([joined, ...chunks.slice(joinedChunks)])
+      joinedChunks = chunks.length
+    }
+    return joined
+  }
   return {
     socket,
     chunks,
     bytes,
-    waitFor: (check, timeoutMs = 3_000) =>
+    waitFor: (check, timeoutMs = 10_000) =>
       new Promise<void>((resolve, reject) => {
         const waiter = () => {
           if (check(bytes())) {
