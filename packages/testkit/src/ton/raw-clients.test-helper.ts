@@ -23,11 +23,13 @@ async function openRaw(url: string, request: string): Promise<RawClient> {
   const waiters = new Set<() => void>()
   // Waiters look at everything received, so they run at most every 10 ms rather than per chunk: a client
   // draining megabytes of padding would otherwise re-read them all once per 64 KB.
-  let scheduled: NodeJS.Timeout | undefined
+  let scheduled = false
   socket.on('data', (chunk: Buffer) => {
     chunks.push(chunk)
-    scheduled ??= setTimeout(() => {
-      scheduled = undefined
+    if (scheduled) return
+    scheduled = true
+    setTimeout(() => {
+      scheduled = false
       for (const waiter of waiters) waiter()
     }, 10)
   })
