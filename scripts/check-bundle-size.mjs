@@ -5,7 +5,9 @@
 //   - core + provider-toncenter and core + provider-venum-solana are measured (gzip -9) against the size
 //     targets (30 KB and 25 KB) and against ceilings that stop the bundles from growing while the targets
 //     are not met yet. Over a ceiling fails the run; a missed target is printed as such.
-// `--json` prints the figures as JSON.
+// `--json` prints the figures as JSON. `--breakdown` bundles the two budgets from the packages' sources instead
+// (same esbuild settings) and lists the minified bytes each source file and dependency contributes, by
+// package: where to look when a bundle grows.
 import { gzipSync } from 'node:zlib'
 import { build } from 'esbuild'
 
@@ -43,7 +45,27 @@ const BUDGETS = [
 const NODE_ONLY = [/node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?(?:undici|ws)\//, /runtime-node\./]
 const VALIDATOR = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?zod\//
 
-async function bundle(entries, conditions) {
+/** Public entry points (and core's platform module, as a browser resolves it) mapped to their sources. */
+const SOURCES = {
+  '@chainstream/core': 'packages/core/src/index.ts',
+  '@chainstream/core/provider': 'packages/core/src/provider.ts',
+  '@chainstream/core/opentelemetry': 'packages/core/src/opentelemetry.ts',
+  '#runtime': 'packages/core/src/runtime/runtime-web.ts',
+  '@chainstream/provider-toncenter': 'packages/provider-toncenter/src/index.ts',
+  '@chainstream/provider-toncenter/protocol': 'packages/provider-toncenter/src/protocol/index.ts',
+  '@chainstream/provider-tonapi': 'packages/provider-tonapi/src/index.ts',
+  '@chainstream/provider-venum-solana': 'packages/provider-venum-solana/src/index.ts',
+}
+const fromSources = {
+  name: 'chainstream-sources',
+  setup(build) {
+    build.onResolve({ filter: /^(?:@chainstream\/|#runtime$)/ }, ({ path }) =>
+      SOURCES[path] === undefined ? undefined : { path: `${root}${SOURCES[path]}` },
+    )
+  },
+}
+
+async function bundle(entries, conditions, plugins = []) {
   const result = await build({
     stdin: {
       contents: entries.map((entry) => `export * from '${entry}'`).join('\n'),
@@ -58,6 +80,7 @@ async function bundle(entries, conditions) {
     minify: true,
     metafile: true,
     logLevel: 'silent',
+    plugins,
   }).catch((error) => ({ errors: error.errors ?? [{ text: String(error) }], warnings: [] }))
   if (result.errors.length > 0) return { errors: result.errors.map((e) => e.text) }
   const code = result.outputFiles[0].contents
@@ -66,10 +89,53 @@ async function bundle(entries, conditions) {
   const validator = Object.entries(inputs)
     .filter(([input]) => VALIDATOR.test(input))
     .reduce((sum, [, { bytesInOutput }]) => sum + bytesInOutput, 0)
-  return { errors: [], bytes: code.length, gzip: gzipSync(code, { level: 9 }).length, validator, nodeOnly }
+  return {
+    errors: [],
+    bytes: code.length,
+    gzip: gzipSync(code, { level: 9 }).length,
+    validator,
+    nodeOnly,
+    inputs,
+  }
 }
 
 const kb = (bytes) => `${(bytes / KB).toFixed(1)} KB`
+
+/** A source file's package (`core`, `provider-toncenter`, ...) or dependency (`zod`, ...). */
+function owner(input) {
+  const dependency = input.match(/node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/)
+  if (dependency) return dependency[1]
+  return input.match(/packages\/([^/]+)\//)?.[1] ?? input
+}
+
+async function breakdown() {
+  for (const budget of BUDGETS) {
+    const result = await bundle(budget.entries, [], [fromSources])
+    if (result.errors.length > 0) throw new Error(`${budget.name}: ${result.errors[0]}`)
+    const files = Object.entries(result.inputs)
+      .map(([input, { bytesInOutput }]) => ({ owner: owner(input), input, bytes: bytesInOutput }))
+      .filter((file) => file.bytes > 0)
+    const owners = new Map()
+    for (const file of files) owners.set(file.owner, (owners.get(file.owner) ?? 0) + file.bytes)
+    console.log(`${budget.name}, from sources: ${kb(result.bytes)} min, ${kb(result.gzip)} gzip`)
+    for (const [name, bytes] of [...owners].sort((a, b) => b[1] - a[1])) {
+      console.log(`  ${kb(bytes).padStart(9)}  ${name}`)
+      for (const file of files.filter((f) => f.owner === name).sort((a, b) => b.bytes - a.bytes)) {
+        const path = file.input.replace(
+          /^.*?(?:packages\/[^/]+\/src\/|node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?)/,
+          '',
+        )
+        console.log(`  ${''.padStart(9)}  ${String(file.bytes).padStart(7)} B  ${path}`)
+      }
+    }
+  }
+}
+
+if (process.argv.includes('--breakdown')) {
+  await breakdown()
+  process.exit(0)
+}
+
 const figures = []
 const failures = []
 
