@@ -43,7 +43,7 @@ const BUDGETS = [
 
 /** Modules that must never reach a browser bundle. */
 const NODE_ONLY = [/node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?(?:undici|ws)\//, /runtime-node\./]
-const VALIDATOR = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?zod\//
+const VALIDATOR = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?(?:zod|valibot)\//
 
 /** Public entry points (and core's platform module, as a browser resolves it) mapped to their sources. */
 const SOURCES = {
@@ -171,7 +171,7 @@ if (process.argv.includes('--json')) {
       console.log(`  ${f.target.padEnd(7)} ${f.name.padEnd(42)} ${f.errors.length} errors`)
       continue
     }
-    const size = `${kb(f.bytes).padStart(9)} min ${kb(f.gzip).padStart(8)} gzip  (zod/mini ${kb(f.validator)} min)`
+    const size = `${kb(f.bytes).padStart(9)} min ${kb(f.gzip).padStart(8)} gzip  (validator ${kb(f.validator)} min)`
     console.log(`  ${f.target.padEnd(7)} ${f.name.padEnd(42)} ${size}`)
     if (f.kind === 'budget') {
       const verdict =
