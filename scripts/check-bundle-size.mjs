@@ -7,7 +7,8 @@
 //     are not met yet. Over a ceiling fails the run; a missed target is printed as such.
 // `--json` prints the figures as JSON. `--breakdown` bundles the two budgets from the packages' sources instead
 // (same esbuild settings) and lists the minified bytes each source file and dependency contributes, by
-// package: where to look when a bundle grows.
+// package: where to look when a bundle grows. Entry points named after it (`--breakdown @chainstream/core`)
+// are broken down instead of the budgets.
 import { gzipSync } from 'node:zlib'
 import { build } from 'esbuild'
 
@@ -108,8 +109,10 @@ function owner(input) {
   return input.match(/packages\/([^/]+)\//)?.[1] ?? input
 }
 
-async function breakdown() {
-  for (const budget of BUDGETS) {
+/** The budgets, or the entry points named after `--breakdown` bundled together. */
+async function breakdown(named) {
+  const budgets = named.length > 0 ? [{ name: named.join(' + '), entries: named }] : BUDGETS
+  for (const budget of budgets) {
     const result = await bundle(budget.entries, [], [fromSources])
     if (result.errors.length > 0) throw new Error(`${budget.name}: ${result.errors[0]}`)
     const files = Object.entries(result.inputs)
@@ -132,7 +135,9 @@ async function breakdown() {
 }
 
 if (process.argv.includes('--breakdown')) {
-  await breakdown()
+  await breakdown(
+    process.argv.slice(process.argv.indexOf('--breakdown') + 1).filter((arg) => arg.startsWith('@')),
+  )
   process.exit(0)
 }
 

@@ -47,20 +47,24 @@ export const MAX_TIMER_DELAY_MS = 2_147_483_647
 const atLeast = (min: number, max = Number.MAX_VALUE) =>
   v.optional(v.pipe(v.number(), v.finite(), v.minValue(min), v.maxValue(max)))
 
-const policySchema = optionsObject({
-  maxAttempts: v.optional(
-    v.union([v.pipe(v.number(), v.safeInteger(), v.minValue(0)), v.literal(Number.POSITIVE_INFINITY)]),
-  ),
-  initialDelayMs: atLeast(0),
-  maxDelayMs: atLeast(0),
-  factor: atLeast(1),
-  healthyAfterMs: atLeast(0),
-  maxRetryAfterMs: atLeast(0, MAX_TIMER_DELAY_MS),
-})
+// Made per call (a policy is resolved once per stream) rather than at module level: a bundler cannot tell
+// that building a schema has no side effects, and an app that only reads DEFAULT_RECONNECT_POLICY (the main
+// entry) would otherwise carry the validator.
+const policySchema = () =>
+  optionsObject({
+    maxAttempts: v.optional(
+      v.union([v.pipe(v.number(), v.safeInteger(), v.minValue(0)), v.literal(Number.POSITIVE_INFINITY)]),
+    ),
+    initialDelayMs: atLeast(0),
+    maxDelayMs: atLeast(0),
+    factor: atLeast(1),
+    healthyAfterMs: atLeast(0),
+    maxRetryAfterMs: atLeast(0, MAX_TIMER_DELAY_MS),
+  })
 
 /** Validates a partial policy and fills in the defaults; throws `InvalidArgument` naming the bad field. */
 export function resolveReconnectPolicy(input: Partial<ReconnectPolicy> | undefined): ReconnectPolicy {
-  const parsed = parseOptions(policySchema, input ?? {}, 'reconnect policy')
+  const parsed = parseOptions(policySchema(), input ?? {}, 'reconnect policy')
   const policy: ReconnectPolicy = { ...DEFAULT_RECONNECT_POLICY }
   for (const [key, value] of Object.entries(parsed)) {
     if (value !== undefined) (policy as unknown as Record<string, number>)[key] = value
