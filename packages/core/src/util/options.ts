@@ -10,10 +10,15 @@ import { ChainstreamError } from '../errors/chainstream-error.js'
  * what {@link parseOptions} accepts.
  */
 export interface StandardSchema<Output = unknown> {
+  /** The interface's properties (its name keeps them apart from a schema library's own). */
   readonly '~standard': {
+    /** The version of the interface. */
     readonly version: 1
+    /** The library that made the schema (`'valibot'`, `'zod'`). */
     readonly vendor: string
+    /** Validates a value: its output, or the issues. */
     readonly validate: (value: unknown) => StandardResult<Output> | Promise<StandardResult<Output>>
+    /** The input and output types, for type inference only. */
     readonly types?: { readonly input: unknown; readonly output: Output } | undefined
   }
 }
