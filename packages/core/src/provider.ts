@@ -79,7 +79,14 @@ export { chainHint, registerChainHint } from './tracker/chain-hints.js'
 export { onAbort, sleep } from './util/abort.js'
 export { Emitter, type EventMap } from './util/emitter.js'
 export { silentLogger } from './util/logger.js'
-export { parseOptions } from './util/options.js'
+export {
+  firstIssue,
+  optionsObject,
+  parseOptions,
+  type SchemaOutput,
+  type StandardResult,
+  type StandardSchema,
+} from './util/options.js'
 export { connectWebSocket, openWebSocket } from './websocket/websocket-transport.js'
 export type {
   WebSocketCloseReason,

@@ -1,6 +1,6 @@
 import { type BufferOptions, ChainstreamError, type Logger, type ReconnectPolicy } from '@chainstream/core'
-import { parseOptions } from '@chainstream/core/provider'
-import * as z from 'zod/mini'
+import { optionsObject, parseOptions } from '@chainstream/core/provider'
+import * as v from 'valibot'
 import type { TonSubscriptionOptions } from './protocol/subscription.js'
 import type { ReconcileOptions, RecoveryTuning, ResolvedRecovery } from './recovery/gap-recovery.js'
 
@@ -73,72 +73,76 @@ export const SUBSCRIPTION_KEYS: ReadonlySet<string> = new Set([
   'supportedActionTypes',
 ])
 
-// zod 4's number() refuses ±Infinity and NaN: a duration only needs its lower bound.
-const duration = z.optional(z.number().check(z.minimum(0)))
-const int = (min: number, max?: number) =>
-  z.optional(z.int().check(z.minimum(min), ...(max === undefined ? [] : [z.maximum(max)])))
+// valibot's number() takes ±Infinity (not NaN): a duration is finite, and only needs its lower bound.
+const number = (message?: string) => v.pipe(v.number(message), v.finite(message))
+const duration = v.optional(v.pipe(number(), v.minValue(0)))
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(min), v.maxValue(max)))
+const custom = <T>(check: (value: unknown) => boolean, message: string) =>
+  v.optional(v.custom<T>(check, message))
 
-const connectionSchema = z
-  .strictObject({
-    transport: z.optional(z.enum(['sse', 'websocket'])),
-    shared: z.optional(z.boolean()),
-    recovery: z.optional(
-      z.union([
-        z.enum(['auto', 'off']),
-        z.strictObject({
-          pageSize: int(1, 1000),
-          maxPages: int(1),
-          notFoundGraceMs: duration,
-          concurrency: int(1, 32),
-          horizonSeconds: z.optional(
-            z
-              .int({ error: 'must be a whole number of seconds' })
-              .check(z.minimum(1, 'must be at least 1 (seconds a trace can stay unfinalized)')),
-          ),
-          recheckIntervalMs: z.optional(z.number().check(z.minimum(100, 'must be at least 100 ms'))),
-          maxWatchedTraces: z.optional(z.int().check(z.minimum(1, 'must be at least 1'))),
-        }),
-      ]),
-    ),
-    reconcile: z.optional(
-      z.strictObject(
-        {
-          everyMs: z
-            .number({ error: 'must be a number of milliseconds' })
-            .check(z.minimum(100, 'must be at least 100 ms')),
-        },
-        {
-          error: (issue) =>
-            issue.code === 'invalid_type' ? 'must be an object like { everyMs: 30_000 }' : undefined,
-        },
+const connectionSchema = v.pipe(
+  optionsObject({
+    transport: v.optional(v.picklist(['sse', 'websocket'])),
+    shared: v.optional(v.boolean()),
+    // By the input's type rather than a union, so a bad tuning field is named rather than "invalid input".
+    recovery: v.optional(
+      v.lazy((input) =>
+        typeof input !== 'object' || input === null
+          ? v.picklist(['auto', 'off'])
+          : optionsObject({
+              pageSize: int(1, 1000),
+              maxPages: int(1),
+              notFoundGraceMs: duration,
+              concurrency: int(1, 32),
+              horizonSeconds: v.optional(
+                v.pipe(
+                  number('must be a whole number of seconds'),
+                  v.safeInteger('must be a whole number of seconds'),
+                  v.minValue(1, 'must be at least 1 (seconds a trace can stay unfinalized)'),
+                ),
+              ),
+              recheckIntervalMs: v.optional(v.pipe(number(), v.minValue(100, 'must be at least 100 ms'))),
+              maxWatchedTraces: v.optional(
+                v.pipe(v.number(), v.safeInteger(), v.minValue(1, 'must be at least 1')),
+              ),
+            }),
       ),
     ),
-    keepAllSnapshots: z.optional(z.boolean()),
+    reconcile: v.optional(
+      optionsObject(
+        {
+          everyMs: v.pipe(
+            number('must be a number of milliseconds'),
+            v.minValue(100, 'must be at least 100 ms'),
+          ),
+        },
+        'must be an object like { everyMs: 30_000 }',
+      ),
+    ),
+    keepAllSnapshots: v.optional(v.boolean()),
     // Checked in detail by the engine.
-    reconnect: z.optional(z.union([z.literal(false), z.record(z.string(), z.unknown())])),
+    reconnect: v.optional(v.union([v.literal(false), v.record(v.string(), v.unknown())])),
     heartbeatTimeoutMs: duration,
     pingIntervalMs: duration,
-    pongTimeoutMs: z.optional(z.number().check(z.minimum(1))),
+    pongTimeoutMs: v.optional(v.pipe(number(), v.minValue(1))),
     subscribeTimeoutMs: duration,
     openTimeoutMs: duration,
     connectionLimitRetryMs: duration,
-    buffer: z.optional(z.record(z.string(), z.unknown())),
+    buffer: v.optional(v.record(v.string(), v.unknown())),
     maxEventSize: int(1),
-    signal: z.optional(
-      z.custom<AbortSignal>((value) => value instanceof AbortSignal, 'expected an AbortSignal'),
+    signal: custom<AbortSignal>((value) => value instanceof AbortSignal, 'expected an AbortSignal'),
+    logger: custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger'),
+    autoStart: v.optional(v.boolean()),
+  }),
+  v.forward(
+    v.check(
+      (options) => !(options.reconcile && options.recovery === 'off'),
+      "needs recovery (it reads API v3 through it and delivers through its finality bookkeeping); remove recovery: 'off'",
     ),
-    logger: z.optional(
-      z.custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger'),
-    ),
-    autoStart: z.optional(z.boolean()),
-  })
-  .check(
-    z.refine((options) => !(options.reconcile && options.recovery === 'off'), {
-      path: ['reconcile'],
-      message:
-        "needs recovery (it reads API v3 through it and delivers through its finality bookkeeping); remove recovery: 'off'",
-    }),
-  )
+    ['reconcile'],
+  ),
+)
 
 /** The connection options with defaults applied. */
 export interface ResolvedConnectionOptions {

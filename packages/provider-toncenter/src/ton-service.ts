@@ -2,11 +2,12 @@ import type { FetchLike, Logger, WebSocketConstructor } from '@chainstream/core'
 import {
   defaultKeyPlacement,
   type LifecycleSourceV1,
+  optionsObject,
   parseOptions,
   registerChainHint,
   registerSecret,
 } from '@chainstream/core/provider'
-import * as z from 'zod/mini'
+import * as v from 'valibot'
 import { normalizeBaseUrl, type TonNetwork, toHttpUrl, toWebSocketUrl } from './endpoints.js'
 import { KeyRing } from './key-pool.js'
 import type { TonLifecycleOptions } from './lifecycle/lifecycle-options.js'
@@ -105,28 +106,27 @@ export interface TonServiceClient<
   close(): Promise<void>
 }
 
-const key = z.string().check(z.minLength(1, 'must not be empty'))
+const key = v.pipe(v.string(), v.minLength(1, 'must not be empty'))
+const isFunction = (value: unknown) => typeof value === 'function'
 
 const commonShape = {
-  apiKey: z.optional(key),
-  apiKeys: z.optional(z.array(key)),
-  network: z.optional(z.enum(['mainnet', 'testnet'])),
-  baseUrl: z.optional(z.string()),
-  v3BaseUrl: z.optional(z.string()),
-  authVia: z.optional(z.enum(['header', 'query'])),
-  headers: z.optional(z.record(z.string(), z.string())),
-  fetch: z.optional(z.custom<FetchLike>((value) => typeof value === 'function', 'expected a function')),
-  WebSocket: z.optional(
-    z.custom<WebSocketConstructor>((value) => typeof value === 'function', 'expected a constructor'),
-  ),
-  logger: z.optional(
-    z.custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger'),
+  apiKey: v.optional(key),
+  apiKeys: v.optional(v.array(key)),
+  network: v.optional(v.picklist(['mainnet', 'testnet'])),
+  baseUrl: v.optional(v.string()),
+  v3BaseUrl: v.optional(v.string()),
+  authVia: v.optional(v.picklist(['header', 'query'])),
+  headers: v.optional(v.record(v.string(), v.string())),
+  fetch: v.optional(v.custom<FetchLike>(isFunction, 'expected a function')),
+  WebSocket: v.optional(v.custom<WebSocketConstructor>(isFunction, 'expected a constructor')),
+  logger: v.optional(
+    v.custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger'),
   ),
   // Checked in detail by the lifecycle source.
-  lifecycle: z.optional(z.record(z.string(), z.unknown())),
+  lifecycle: v.optional(v.record(v.string(), v.unknown())),
 }
-const sameHostSchema = z.strictObject(commonShape)
-const toncenterV3Schema = z.strictObject({ ...commonShape, toncenterApiKey: z.optional(key) })
+const sameHostSchema = optionsObject(commonShape)
+const toncenterV3Schema = optionsObject({ ...commonShape, toncenterApiKey: v.optional(key) })
 
 /**
  * Creates a client of a TON Streaming v2 service: options validated the same way for every service,

@@ -1,6 +1,6 @@
 import { ChainstreamError, type FinalityTier, type Outcome } from '@chainstream/core'
 import { redactUrl, requestJson } from '@chainstream/core/provider'
-import * as z from 'zod/mini'
+import * as v from 'valibot'
 import { observationFromVenumRest } from './venum-observations.js'
 import { txUrl, type VenumConfig } from './venum-options.js'
 
@@ -34,17 +34,17 @@ export interface VenumTxStatus {
 }
 
 // Lenient: check what chainstream reads, keep everything else as sent.
-const bodySchema = z.looseObject({
-  signature: z.optional(z.string()),
-  status: z.string(),
-  confirmationStatus: z.nullish(z.string()),
-  slot: z.nullish(z.number()),
-  confirmations: z.nullish(z.number()),
-  error: z.optional(z.unknown()),
-  err: z.optional(z.unknown()),
-  reason: z.nullish(z.string()),
-  fee: z.nullish(z.number()),
-  computeUnits: z.nullish(z.number()),
+const bodySchema = v.looseObject({
+  signature: v.optional(v.string()),
+  status: v.string(),
+  confirmationStatus: v.nullish(v.string()),
+  slot: v.nullish(v.number()),
+  confirmations: v.nullish(v.number()),
+  error: v.optional(v.unknown()),
+  err: v.optional(v.unknown()),
+  reason: v.nullish(v.string()),
+  fee: v.nullish(v.number()),
+  computeUnits: v.nullish(v.number()),
 })
 
 /**
@@ -52,7 +52,7 @@ const bodySchema = z.looseObject({
  * `status`.
  */
 export function parseTxStatus(body: unknown, signature: string): VenumTxStatus {
-  const parsed = bodySchema.safeParse(body)
+  const parsed = v.safeParse(bodySchema, body)
   if (!parsed.success) {
     throw new ChainstreamError(
       'ProtocolError',
@@ -60,7 +60,7 @@ export function parseTxStatus(body: unknown, signature: string): VenumTxStatus {
       { body, isRetryable: false },
     )
   }
-  const data = parsed.data
+  const data = parsed.output
   const observation = observationFromVenumRest(data, { at: 0 })
   let tier: FinalityTier = 'unknown'
   let outcome: Outcome = 'unknown'

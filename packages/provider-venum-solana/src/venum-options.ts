@@ -1,6 +1,12 @@
 import type { FetchLike, Logger, ReconnectPolicy } from '@chainstream/core'
-import { defaultKeyPlacement, parseOptions, registerSecret, silentLogger } from '@chainstream/core/provider'
-import * as z from 'zod/mini'
+import {
+  defaultKeyPlacement,
+  optionsObject,
+  parseOptions,
+  registerSecret,
+  silentLogger,
+} from '@chainstream/core/provider'
+import * as v from 'valibot'
 
 /** Where Venum's API lives. */
 export const VENUM_BASE_URL = 'https://api.venum.dev'
@@ -87,32 +93,35 @@ export interface VenumConfig {
 }
 
 const fn = <T>(what: string) =>
-  z.custom<T>((value) => typeof value === 'function', { message: `${what} must be a function` })
+  v.optional(v.custom<T>((value) => typeof value === 'function', `${what} must be a function`))
+// valibot's number() takes ±Infinity (not NaN): every number here is finite.
+const atLeast = (min: number) => v.optional(v.pipe(v.number(), v.finite(), v.minValue(min)))
+const httpUrl = 'baseUrl must be an http(s) URL'
 
-const schema = z.strictObject({
-  apiKey: z
-    .string({
-      message: 'apiKey is required: pass your Venum API key (for example process.env.VENUM_API_KEY)',
-    })
-    .check(z.trim(), z.minLength(1, 'apiKey is empty: pass your Venum API key')),
-  baseUrl: z.optional(z.url({ protocol: /^https?$/, message: 'baseUrl must be an http(s) URL' })),
-  headers: z.optional(z.record(z.string(), z.string())),
-  fetch: z.optional(fn<FetchLike>('fetch')),
-  auth: z.optional(z.enum(['header', 'query'])),
-  maxStreams: z.optional(z.int().check(z.minimum(1))),
-  shared: z.optional(z.boolean({ message: 'shared must be true or false' })),
-  heartbeatTimeoutMs: z.optional(z.number().check(z.minimum(0))),
-  reconnect: z.optional(z.record(z.string(), z.number())),
-  pollIntervalMs: z.optional(z.number().check(z.minimum(10))),
-  maxPollsPerSecond: z.optional(z.number().check(z.positive())),
-  unavailableRetryMs: z.optional(z.number().check(z.minimum(0))),
-  logger: z.optional(
-    z.custom<Logger>(
+const schema = optionsObject({
+  apiKey: v.pipe(
+    v.string('apiKey is required: pass your Venum API key (for example process.env.VENUM_API_KEY)'),
+    v.trim(),
+    v.minLength(1, 'apiKey is empty: pass your Venum API key'),
+  ),
+  baseUrl: v.optional(v.pipe(v.string(httpUrl), v.url(httpUrl), v.regex(/^https?:/i, httpUrl))),
+  headers: v.optional(v.record(v.string(), v.string())),
+  fetch: fn<FetchLike>('fetch'),
+  auth: v.optional(v.picklist(['header', 'query'])),
+  maxStreams: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1))),
+  shared: v.optional(v.boolean('shared must be true or false')),
+  heartbeatTimeoutMs: atLeast(0),
+  reconnect: v.optional(v.record(v.string(), v.number())),
+  pollIntervalMs: atLeast(10),
+  maxPollsPerSecond: v.optional(v.pipe(v.number(), v.finite(), v.gtValue(0))),
+  unavailableRetryMs: atLeast(0),
+  logger: v.optional(
+    v.custom<Logger>(
       (value) => typeof value === 'object' && value !== null && typeof (value as Logger).warn === 'function',
-      { message: 'logger must have debug, info, warn and error methods' },
+      'logger must have debug, info, warn and error methods',
     ),
   ),
-  random: z.optional(fn<() => number>('random')),
+  random: fn<() => number>('random'),
 })
 
 /** Validates {@link VenumOptions} (throws `InvalidArgument` naming each bad field) and applies defaults. */

@@ -1,5 +1,5 @@
-import * as z from 'zod/mini'
-import { parseOptions } from '../util/options.js'
+import * as v from 'valibot'
+import { optionsObject, parseOptions } from '../util/options.js'
 
 /**
  * How a stream reconnects. Delays are capped exponential with **full jitter**: attempt `n` waits a uniformly
@@ -43,21 +43,28 @@ export const DEFAULT_RECONNECT_POLICY: Readonly<ReconnectPolicy> = Object.freeze
 /** The longest delay a Node or browser timer can hold (2³¹−1 ms); longer ones fire at once. */
 export const MAX_TIMER_DELAY_MS = 2_147_483_647
 
-// zod 4's number() refuses ±Infinity and NaN, so only maxAttempts needs to say Infinity is fine.
-const policySchema = z.partial(
-  z.strictObject({
-    maxAttempts: z.union([z.int().check(z.minimum(0)), z.literal(Number.POSITIVE_INFINITY)]),
-    initialDelayMs: z.number().check(z.minimum(0)),
-    maxDelayMs: z.number().check(z.minimum(0)),
-    factor: z.number().check(z.minimum(1)),
-    healthyAfterMs: z.number().check(z.minimum(0)),
-    maxRetryAfterMs: z.number().check(z.minimum(0), z.maximum(MAX_TIMER_DELAY_MS)),
-  }),
-)
+// valibot's number() takes ±Infinity (not NaN): every field but maxAttempts must be finite.
+const atLeast = (min: number, max = Number.MAX_VALUE) =>
+  v.optional(v.pipe(v.number(), v.finite(), v.minValue(min), v.maxValue(max)))
+
+// Made per call (a policy is resolved once per stream) rather than at module level: a bundler cannot tell
+// that building a schema has no side effects, and an app that only reads DEFAULT_RECONNECT_POLICY (the main
+// entry) would otherwise carry the validator.
+const policySchema = () =>
+  optionsObject({
+    maxAttempts: v.optional(
+      v.union([v.pipe(v.number(), v.safeInteger(), v.minValue(0)), v.literal(Number.POSITIVE_INFINITY)]),
+    ),
+    initialDelayMs: atLeast(0),
+    maxDelayMs: atLeast(0),
+    factor: atLeast(1),
+    healthyAfterMs: atLeast(0),
+    maxRetryAfterMs: atLeast(0, MAX_TIMER_DELAY_MS),
+  })
 
 /** Validates a partial policy and fills in the defaults; throws `InvalidArgument` naming the bad field. */
 export function resolveReconnectPolicy(input: Partial<ReconnectPolicy> | undefined): ReconnectPolicy {
-  const parsed = parseOptions(policySchema, input ?? {}, 'reconnect policy')
+  const parsed = parseOptions(policySchema(), input ?? {}, 'reconnect policy')
   const policy: ReconnectPolicy = { ...DEFAULT_RECONNECT_POLICY }
   for (const [key, value] of Object.entries(parsed)) {
     if (value !== undefined) (policy as unknown as Record<string, number>)[key] = value

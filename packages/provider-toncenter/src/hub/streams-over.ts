@@ -1,6 +1,6 @@
 import type { BufferOptions, ChainStream } from '@chainstream/core'
-import { parseOptions } from '@chainstream/core/provider'
-import * as z from 'zod/mini'
+import { optionsObject, parseOptions } from '@chainstream/core/provider'
+import * as v from 'valibot'
 import {
   resolveTonSubscription,
   type TonSubscription,
@@ -34,12 +34,12 @@ export interface TonStreamsOver {
   close(): Promise<void>
 }
 
-const ownSchema = z.strictObject({
-  buffer: z.optional(z.record(z.string(), z.unknown())),
-  signal: z.optional(
-    z.custom<AbortSignal>((value) => value instanceof AbortSignal, 'expected an AbortSignal'),
+const ownSchema = optionsObject({
+  buffer: v.optional(v.record(v.string(), v.unknown())),
+  signal: v.optional(
+    v.custom<AbortSignal>((value) => value instanceof AbortSignal, 'expected an AbortSignal'),
   ),
-  autoStart: z.optional(z.boolean()),
+  autoStart: v.optional(v.boolean()),
 })
 
 /**

@@ -1,6 +1,6 @@
 import type { Logger, ReconnectPolicy } from '@chainstream/core'
-import { parseOptions, resolveReconnectPolicy } from '@chainstream/core/provider'
-import * as z from 'zod/mini'
+import { optionsObject, parseOptions, resolveReconnectPolicy } from '@chainstream/core/provider'
+import * as v from 'valibot'
 
 /**
  * Options of the TON lifecycle source (`createToncenter({ lifecycle })`, `createTonapi({ lifecycle })`):
@@ -77,26 +77,26 @@ export interface ResolvedTonLifecycleOptions {
   }
 }
 
-// zod 4's number() refuses ±Infinity and NaN: a duration only needs its lower bound.
-const duration = (min = 0) => z.optional(z.number().check(z.minimum(min)))
+// valibot's number() takes ±Infinity (not NaN): a duration is finite, and only needs its lower bound.
+const duration = (min = 0) => v.optional(v.pipe(v.number(), v.finite(), v.minValue(min)))
 
-const schema = z.strictObject({
-  transport: z.optional(z.enum(['websocket', 'sse'])),
+const schema = optionsObject({
+  transport: v.optional(v.picklist(['websocket', 'sse'])),
   batchDelayMs: duration(),
   idleTimeoutMs: duration(),
   recheckIntervalMs: duration(1),
   notFoundGraceMs: duration(),
-  snapshotConcurrency: z.optional(z.int().check(z.minimum(1), z.maximum(32))),
+  snapshotConcurrency: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(32))),
   // Checked in detail by the stream.
-  reconnect: z.optional(z.union([z.literal(false), z.record(z.string(), z.unknown())])),
+  reconnect: v.optional(v.union([v.literal(false), v.record(v.string(), v.unknown())])),
   heartbeatTimeoutMs: duration(),
   pingIntervalMs: duration(),
   pongTimeoutMs: duration(1),
   subscribeTimeoutMs: duration(),
   openTimeoutMs: duration(),
   connectionLimitRetryMs: duration(),
-  logger: z.optional(
-    z.custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger'),
+  logger: v.optional(
+    v.custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger'),
   ),
 })
 

@@ -1,6 +1,6 @@
 import { ChainstreamError } from '@chainstream/core'
-import { parseOptions } from '@chainstream/core/provider'
-import * as z from 'zod/mini'
+import { optionsObject, parseOptions } from '@chainstream/core/provider'
+import * as v from 'valibot'
 import type { ActionType } from './action-types.js'
 import { normalizeTonAddress } from './address.js'
 import {
@@ -67,20 +67,19 @@ export interface WireSubscription {
 /** Fields {@link applySubscriptionChange} can replace. */
 export type TonSubscriptionChange = Partial<TonSubscriptionOptions>
 
-const stringList = z.array(z.string())
+const stringList = v.optional(v.array(v.string()))
+const nonEmptyList = (message: string) => v.optional(v.array(v.pipe(v.string(), v.minLength(1, message))))
 
-const optionsShape = {
+const optionsSchema = optionsObject({
   types: stringList,
   addresses: stringList,
   traceExternalHashNorms: stringList,
-  minFinality: z.enum(TON_FINALITIES),
-  includeAddressBook: z.boolean(),
-  includeMetadata: z.boolean(),
-  actionTypes: z.array(z.string().check(z.minLength(1, 'an action type is empty'))),
-  supportedActionTypes: z.array(z.string().check(z.minLength(1, 'a supported action type is empty'))),
-}
-
-const optionsSchema = z.partial(z.strictObject(optionsShape))
+  minFinality: v.optional(v.picklist(TON_FINALITIES)),
+  includeAddressBook: v.optional(v.boolean()),
+  includeMetadata: v.optional(v.boolean()),
+  actionTypes: nonEmptyList('an action type is empty'),
+  supportedActionTypes: nonEmptyList('a supported action type is empty'),
+})
 
 const SUBSCRIBABLE: ReadonlySet<string> = new Set(SUBSCRIBABLE_EVENT_TYPES)
 

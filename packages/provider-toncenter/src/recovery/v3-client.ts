@@ -1,7 +1,6 @@
 import { ChainstreamError, type FetchLike } from '@chainstream/core'
-import { type QueryValue, requestJson } from '@chainstream/core/provider'
-import * as z from 'zod/mini'
-import english from 'zod/v4/locales/en.js'
+import { firstIssue, type QueryValue, requestJson, type StandardSchema } from '@chainstream/core/provider'
+import * as v from 'valibot'
 import type { TonFinality } from '../protocol/event-types.js'
 import type { Action, TraceNode, Transaction } from '../protocol/v3-types.js'
 
@@ -45,19 +44,16 @@ export interface V3ClientOptions {
   timeoutMs?: number
 }
 
-// `zod/mini` has no messages of its own; the English ones are passed per parse (nothing global changes).
-const { localeError } = english()
-
-const transaction = z.looseObject({ account: z.string(), hash: z.string(), lt: z.string() })
-const action = z.looseObject({ action_id: z.string(), type: z.string() })
-const trace = z.looseObject({
-  trace_id: z.nullish(z.string()),
-  transactions: z.record(z.string(), transaction),
-  actions: z.nullish(z.array(action)),
+const transaction = v.looseObject({ account: v.string(), hash: v.string(), lt: v.string() })
+const action = v.looseObject({ action_id: v.string(), type: v.string() })
+const trace = v.looseObject({
+  trace_id: v.nullish(v.string()),
+  transactions: v.record(v.string(), transaction),
+  actions: v.nullish(v.array(action)),
 })
-const transactionsResponse = z.looseObject({ transactions: z.array(transaction) })
-const actionsResponse = z.looseObject({ actions: z.array(action) })
-const tracesResponse = z.looseObject({ traces: z.array(trace) })
+const transactionsResponse = v.looseObject({ transactions: v.array(transaction) })
+const actionsResponse = v.looseObject({ actions: v.array(action) })
+const tracesResponse = v.looseObject({ traces: v.array(trace) })
 
 /** Parameters of a v3 list request (arrays become repeated parameters). */
 export type V3Query = Record<string, QueryValue>
@@ -84,7 +80,7 @@ export function createV3Client(options: V3ClientOptions): V3Client {
   const get = async <T>(
     path: string,
     query: V3Query,
-    schema: z.ZodMiniType,
+    schema: StandardSchema,
     signal: AbortSignal,
   ): Promise<T> => {
     const key = keyOf()
@@ -96,14 +92,11 @@ export function createV3Client(options: V3ClientOptions): V3Client {
       timeoutMs: options.timeoutMs ?? 15_000,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     })
-    const parsed = schema.safeParse(response.data, { error: localeError })
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]
-      throw new ChainstreamError(
-        'ProtocolError',
-        `Unexpected answer from API v3 ${path}: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}`,
-        { isRetryable: false },
-      )
+    const issue = firstIssue(schema, response.data)
+    if (issue !== undefined) {
+      throw new ChainstreamError('ProtocolError', `Unexpected answer from API v3 ${path}: ${issue}`, {
+        isRetryable: false,
+      })
     }
     return response.data as T
   }
