@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { audit, CLEAN, interceptFrames } from './recovery-audit.test-helper.js'
 import { FAST_RECONNECT, record, settle, simulatorHarness, until } from './simulator.test-helper.js'
+import type { TonStreamOptions } from './stream-options.js'
 import { createToncenter } from './toncenter.js'
 
 const harness = simulatorHarness()
@@ -18,6 +19,25 @@ async function bringApiV3Back(v3BaseUrl: string, account: string): Promise<void>
   throw new Error('API v3 kept failing')
 }
 
+/** A stream of `account`'s transactions and actions, reconnecting and re-checking fast. */
+function openStream(
+  baseUrl: string,
+  transport: 'sse' | 'websocket',
+  account: string,
+  extra: Partial<TonStreamOptions> = {},
+) {
+  return harness.track(
+    createToncenter({ apiKey: KEY, baseUrl }).stream({
+      transport,
+      types: ['transactions', 'actions'],
+      addresses: [account],
+      reconnect: FAST_RECONNECT,
+      recovery: { notFoundGraceMs: 0, recheckIntervalMs: 200 },
+      ...extra,
+    }),
+  )
+}
+
 for (const transport of ['sse', 'websocket'] as const) {
   describe(`recovery over ${transport} when the first baseline never completed`, () => {
     it('delivers the trace committed during a drop that came before the account had a baseline', async () => {
@@ -29,15 +49,7 @@ for (const transport of ['sse', 'websocket'] as const) {
       const [a, b] = sim.addresses as [string, string]
       sim.failNext({ status: 500, on: 'v3', times: 400 })
       const since = sim.ledger.mark()
-      const stream = harness.track(
-        createToncenter({ apiKey: KEY, baseUrl: sim.toncenter.baseUrl }).stream({
-          transport,
-          types: ['transactions', 'actions'],
-          addresses: [a],
-          reconnect: FAST_RECONNECT,
-          recovery: { notFoundGraceMs: 0, recheckIntervalMs: 200 },
-        }),
-      )
+      const stream = openStream(sim.toncenter.baseUrl, transport, a)
       const seen = record(stream)
       await stream.waitSubscribed({ timeoutMs: 5_000 })
       const finalized = (hash: string) =>
@@ -79,16 +91,7 @@ for (const transport of ['sse', 'websocket'] as const) {
         const hash = (frame as { trace_external_hash_norm?: string }).trace_external_hash_norm
         return hash !== undefined && dropped.has(hash) ? 'skip' : 'deliver'
       })
-      const stream = harness.track(
-        createToncenter({ apiKey: KEY, baseUrl: sim.toncenter.baseUrl }).stream({
-          transport,
-          types: ['transactions', 'actions'],
-          addresses: [a],
-          reconnect: FAST_RECONNECT,
-          recovery: { notFoundGraceMs: 0, recheckIntervalMs: 200 },
-          reconcile: { everyMs: 200 },
-        }),
-      )
+      const stream = openStream(sim.toncenter.baseUrl, transport, a, { reconcile: { everyMs: 200 } })
       const seen = record(stream)
       await stream.waitSubscribed({ timeoutMs: 5_000 })
       await until(() => (sim.v3Calls.transactions ?? 0) >= 1, 5_000, 'the first baseline')
