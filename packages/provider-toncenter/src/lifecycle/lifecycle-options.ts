@@ -43,8 +43,10 @@ export interface TonLifecycleOptions {
    * looked up in API v3 — guarded or not, seen or never seen — because the server drops notifications for
    * a reader that falls behind without saying so, and a dropped finalized snapshot or `trace_invalidated`
    * would otherwise leave the track waiting for its time-out. Checked every `reconcileAfterMs`, so a
-   * stalled trace is looked up between one and two periods after its last change; a `watch-overflow` of the
-   * stream's recovery triggers a check at once. `0` turns reconciliation off. @default 15_000
+   * stalled trace is looked up between one and two periods after its last change — put off by up to two
+   * more while the stream is delivering (a reader working through a backlog still has what looks stalled
+   * in its socket); a `watch-overflow` of the stream's recovery triggers a check at once. `0` turns
+   * reconciliation off. @default 15_000
    */
   reconcileAfterMs?: number
   /**

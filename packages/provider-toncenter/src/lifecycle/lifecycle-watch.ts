@@ -141,8 +141,10 @@ export class TonLifecycleWatch implements LifecycleWatch {
       const rank = finalityRank(event.finality)
       // The server remembers a trace on the connection it sent a non-final snapshot to — live, not what
       // the stream's recovery looked up: the server never sent that one, and will not send its invalidation.
-      if (event.source === 'stream') this.traces.delivered(id, rank)
-      else if (rank >= FINALIZED) this.traces.settled(id)
+      if (event.source === 'stream') {
+        this.traces.delivered(id, rank)
+        this.reconciliation.delivered()
+      } else if (rank >= FINALIZED) this.traces.settled(id)
       this.traces.raise(id, rank)
       this.sink.observe(id, traceObservation(event))
     } else {

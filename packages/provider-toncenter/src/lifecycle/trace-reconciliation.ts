@@ -2,6 +2,11 @@ import type { ResolvedTonLifecycleOptions } from './lifecycle-options.js'
 import type { TraceRechecks } from './trace-rechecks.js'
 import { FINALIZED, type TrackedTraces } from './tracked-traces.js'
 
+/** Stream deliveries this recent mean the reader is busy, and may be behind. */
+const QUIET_MS = 250
+/** How many periods in a row a busy reader may put off. */
+const MAX_DEFERRALS = 2
+
 /**
  * The lifecycle watch's reconciliation of stalled traces with TON Center API v3.
  *
@@ -14,6 +19,12 @@ import { FINALIZED, type TrackedTraces } from './tracked-traces.js'
  * (`TraceRechecks.check` in `reconcile` mode): what it finds is reported with `source: 'reconciled'`, and
  * the tracker's lifecycle machine takes a repeat of what the stream said as the duplicate it is.
  *
+ * While the stream is delivering (a delivery in the last 250 ms) a period is put off by another one, at most
+ * twice in a row: a reader working through a backlog has the notifications of what looks stalled still
+ * waiting in its socket, and looking them up then would only add work where it hurts most; the longer
+ * window also makes a trace that does move less likely to be looked up. Drops happen to a reader that is
+ * behind, so they are looked up once it caught up — or two periods later at the latest.
+ *
  * A `watch-overflow` of the stream's recovery (held traces released from its watching) calls for a period
  * at once ({@link TraceReconciliation.now}), which looks up every trace not seen finalized, changed or not.
  * No time is kept per trace: the traces' own log of changes (`TrackedTraces.takeChanged`) says which ones
@@ -24,6 +35,10 @@ export class TraceReconciliation {
   /** Where the next period starts in the list of due traces, when more were due than one period takes. */
   private cursor = 0
   private closed = false
+  /** When the stream last delivered a notification of a tracked trace (epoch ms). */
+  private deliveredAt = 0
+  /** Periods put off in a row because the stream was delivering. */
+  private deferrals = 0
 
   constructor(
     private readonly options: Pick<ResolvedTonLifecycleOptions, 'reconcileAfterMs' | 'reconcileMaxTraces'>,
@@ -39,16 +54,19 @@ export class TraceReconciliation {
     if (this.traces.size === 0) return
     // What changed before the first period began is not held against it.
     this.traces.takeChanged()
-    this.timer = setTimeout(() => {
-      this.timer = undefined
-      this.period(false)
-    }, this.options.reconcileAfterMs)
+    this.schedule()
+  }
+
+  /** The stream delivered a notification of a tracked trace. */
+  delivered(): void {
+    this.deliveredAt = Date.now()
   }
 
   /** Looks up every trace not seen finalized now (up to the bound), then goes on with the periods. */
   now(): void {
     if (this.closed || this.options.reconcileAfterMs === 0 || !this.connected()) return
     this.cancel()
+    this.deferrals = 0
     this.period(true)
   }
 
@@ -63,6 +81,20 @@ export class TraceReconciliation {
     this.cancel()
   }
 
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      if (Date.now() - this.deliveredAt < QUIET_MS && this.deferrals < MAX_DEFERRALS) {
+        // Busy: the period is put off, and the changes of this one count towards the next.
+        this.deferrals++
+        this.schedule()
+        return
+      }
+      this.deferrals = 0
+      this.period(false)
+    }, this.options.reconcileAfterMs)
+  }
+
   private period(all: boolean): void {
     const changed = this.traces.takeChanged()
     const due: string[] = []
@@ -71,12 +103,7 @@ export class TraceReconciliation {
     }
     const picked = this.pick(due)
     if (picked.length > 0) this.rechecks.start(picked, 'reconcile')
-    if (this.traces.size > 0 && this.connected() && !this.closed) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined
-        this.period(false)
-      }, this.options.reconcileAfterMs)
-    }
+    if (this.traces.size > 0 && this.connected() && !this.closed) this.schedule()
   }
 
   /** At most `reconcileMaxTraces` of `due`, continuing where the previous period stopped. */
