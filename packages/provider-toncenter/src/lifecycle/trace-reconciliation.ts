@@ -50,11 +50,12 @@ export class TraceReconciliation {
 
   /** Starts the periods, unless they run already or there is nothing to reconcile. */
   arm(): void {
-    if (this.timer || this.closed || this.options.reconcileAfterMs === 0 || !this.connected()) return
-    if (this.traces.size === 0) return
-    // What changed before the first period began is not held against it.
+    if (this.timer) return
+    // What changed before the first period began is not held against it; and with no period to take it
+    // (no stream, no API v3), the log is emptied here, at every subscription change, so it stays short.
     this.traces.takeChanged()
-    this.schedule()
+    if (this.closed || this.options.reconcileAfterMs === 0 || !this.connected()) return
+    if (this.traces.size > 0) this.schedule()
   }
 
   /** The stream delivered a notification of a tracked trace. */
