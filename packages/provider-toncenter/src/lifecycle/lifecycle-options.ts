@@ -50,8 +50,9 @@ export interface TonLifecycleOptions {
    */
   reconcileAfterMs?: number
   /**
-   * At most this many traces are reconciled per period (the stalest first found, in turn when more are
-   * due), in API v3 requests of 50 hashes, `snapshotConcurrency` at a time: the bound on its request rate.
+   * At most this many traces are reconciled per period (in turn when more are due), in API v3 requests of
+   * 50 hashes, `snapshotConcurrency` at a time: the bound on its request rate. A period that confirmed
+   * losses (found something new for half of its traces) is followed by the next after a quarter period.
    * @default 1_000
    */
   reconcileMaxTraces?: number

@@ -81,9 +81,10 @@ describe('TON lifecycle reconciliation (what the server dropped for a slow reade
     for (const trace of [...seen, ...unseen]) expect(finals.has(trace.traceExternalHashNorm)).toBe(true)
 
     const resumed = Date.now()
-    await until(() => tracks.every((tx) => tx.ended), 5_000, 'every track settled')
-    // Two periods of 300 ms and a look-up, not a time-out.
-    expect(Date.now() - resumed).toBeLessThan(2_500)
+    await until(() => tracks.every((tx) => tx.ended), 8_000, 'every track settled')
+    // A few periods of 300 ms and their look-ups (on a busy machine), not a time-out: these tracks have
+    // none, and without reconciliation they never settle (the next test).
+    expect(Date.now() - resumed).toBeLessThan(4_000)
     for (const tx of tracks) {
       expect(tx.current).toMatchObject({
         tier: 'finalized',

@@ -6,6 +6,8 @@ import { FINALIZED, type TrackedTraces } from './tracked-traces.js'
 const QUIET_MS = 250
 /** How many periods in a row a busy reader may put off. */
 const MAX_DEFERRALS = 2
+/** A period that confirmed losses is followed by the next after this part of a period. */
+const CATCH_UP = 4
 
 /**
  * The lifecycle watch's reconciliation of stalled traces with TON Center API v3.
@@ -25,6 +27,12 @@ const MAX_DEFERRALS = 2
  * window also makes a trace that does move less likely to be looked up. Drops happen to a reader that is
  * behind, so they are looked up once it caught up — or two periods later at the latest.
  *
+ * A period whose look-ups found something new for at least half of the traces it looked up, with more due
+ * than it took, confirmed that the server dropped for this reader: the next one follows after a quarter of
+ * a period, not put off (the rest are likely lost too), for as long as periods keep confirming losses. So
+ * the rate stays bounded — `reconcileMaxTraces` per quarter period at most, at `snapshotConcurrency` — and a
+ * mass loss still settles in minutes rather than one bound a period.
+ *
  * A `watch-overflow` of the stream's recovery (held traces released from its watching) calls for a period
  * at once ({@link TraceReconciliation.now}), which looks up every trace not seen finalized, changed or not.
  * No time is kept per trace: the traces' own log of changes (`TrackedTraces.takeChanged`) says which ones
@@ -39,6 +47,8 @@ export class TraceReconciliation {
   private deliveredAt = 0
   /** Periods put off in a row because the stream was delivering. */
   private deferrals = 0
+  /** A period's look-ups are under way: the next period is scheduled when they end. */
+  private running = false
 
   constructor(
     private readonly options: Pick<ResolvedTonLifecycleOptions, 'reconcileAfterMs' | 'reconcileMaxTraces'>,
@@ -50,7 +60,7 @@ export class TraceReconciliation {
 
   /** Starts the periods, unless they run already or there is nothing to reconcile. */
   arm(): void {
-    if (this.timer) return
+    if (this.timer || this.running) return
     // What changed before the first period began is not held against it; and with no period to take it
     // (no stream, no API v3), the log is emptied here, at every subscription change, so it stays short.
     this.traces.takeChanged()
@@ -65,7 +75,7 @@ export class TraceReconciliation {
 
   /** Looks up every trace not seen finalized now (up to the bound), then goes on with the periods. */
   now(): void {
-    if (this.closed || this.options.reconcileAfterMs === 0 || !this.connected()) return
+    if (this.closed || this.options.reconcileAfterMs === 0 || !this.connected() || this.running) return
     this.cancel()
     this.deferrals = 0
     this.period(true)
@@ -82,10 +92,12 @@ export class TraceReconciliation {
     this.cancel()
   }
 
-  private schedule(): void {
+  private schedule(catchUp = false): void {
+    const delay = catchUp ? this.options.reconcileAfterMs / CATCH_UP : this.options.reconcileAfterMs
     this.timer = setTimeout(() => {
       this.timer = undefined
-      if (Date.now() - this.deliveredAt < QUIET_MS && this.deferrals < MAX_DEFERRALS) {
+      const busy = Date.now() - this.deliveredAt < QUIET_MS
+      if (!catchUp && busy && this.deferrals < MAX_DEFERRALS) {
         // Busy: the period is put off, and the changes of this one count towards the next.
         this.deferrals++
         this.schedule()
@@ -93,7 +105,7 @@ export class TraceReconciliation {
       }
       this.deferrals = 0
       this.period(false)
-    }, this.options.reconcileAfterMs)
+    }, delay)
   }
 
   private period(all: boolean): void {
@@ -103,8 +115,20 @@ export class TraceReconciliation {
       if (this.traces.rank(id) < FINALIZED && (all || !changed.has(id))) due.push(id)
     }
     const picked = this.pick(due)
-    if (picked.length > 0) this.rechecks.start(picked, 'reconcile')
-    if (this.traces.size > 0 && this.connected() && !this.closed) this.schedule()
+    if (picked.length === 0) {
+      this.next(false)
+      return
+    }
+    this.running = true
+    void this.rechecks.start(picked, 'reconcile').then((found) => {
+      this.running = false
+      this.next(found * 2 >= picked.length && due.length > picked.length)
+    })
+  }
+
+  private next(catchUp: boolean): void {
+    if (this.timer || this.closed || this.traces.size === 0 || !this.connected()) return
+    this.schedule(catchUp)
   }
 
   /** At most `reconcileMaxTraces` of `due`, continuing where the previous period stopped. */
