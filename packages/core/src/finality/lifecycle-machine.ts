@@ -59,6 +59,26 @@ export interface CreateLifecycleStateInput {
  * ```
  */
 export function createLifecycleState(input: CreateLifecycleStateInput): LifecycleState {
+  const target = checkLifecycleInput(input)
+  return {
+    id: input.id,
+    chain: input.chain,
+    target,
+    startedAt: input.startedAt,
+    updatedAt: input.startedAt,
+    tier: 'unknown',
+    outcome: 'unknown',
+    watch: 'watching',
+    tierReachedAt: NO_TIERS_REACHED,
+    notFoundCount: 0,
+  }
+}
+
+/**
+ * The checks of {@link createLifecycleState}, without making the state: for a holder that makes it on
+ * first use but must refuse a bad input at once. Returns the target, defaulted.
+ */
+export function checkLifecycleInput(input: CreateLifecycleStateInput): ObservedTier {
   const target = input.target ?? 'finalized'
   if (typeof input.id !== 'string' || input.id === '') {
     throw new ChainstreamError('InvalidArgument', 'a tracked transaction needs a non-empty id')
@@ -75,19 +95,15 @@ export function createLifecycleState(input: CreateLifecycleStateInput): Lifecycl
   if (!Number.isFinite(input.startedAt)) {
     throw new ChainstreamError('InvalidArgument', 'startedAt must be a time in epoch milliseconds')
   }
-  return {
-    id: input.id,
-    chain: input.chain,
-    target,
-    startedAt: input.startedAt,
-    updatedAt: input.startedAt,
-    tier: 'unknown',
-    outcome: 'unknown',
-    watch: 'watching',
-    tierReachedAt: {},
-    notFoundCount: 0,
-  }
+  return target
 }
+
+/**
+ * The `tierReachedAt` of every fresh state: one frozen object shared by all of them (a tracker may hold
+ * tens of thousands of states that have seen nothing yet). The machine never writes to a state's record:
+ * reaching a tier makes a new one.
+ */
+const NO_TIERS_REACHED: Readonly<Partial<Record<FinalityTier, number>>> = Object.freeze({})
 
 /**
  * The lifecycle state machine, as a pure function: folds one {@link Observation} into a

@@ -1,6 +1,6 @@
 import type { ChainstreamError } from '../errors/chainstream-error.js'
 import { evaluateWait } from '../finality/evaluate-wait.js'
-import { createLifecycleState, reduceLifecycle } from '../finality/lifecycle-machine.js'
+import { checkLifecycleInput, createLifecycleState, reduceLifecycle } from '../finality/lifecycle-machine.js'
 import type { LifecycleState } from '../finality/lifecycle-state.js'
 import { type LifecycleUpdate, toLifecycleUpdate } from '../finality/lifecycle-update.js'
 import type { Observation } from '../finality/observation.js'
@@ -11,8 +11,10 @@ import { FanOut } from '../stream/fan-out.js'
 import { onAbort } from '../util/abort.js'
 import type { TrackedTransaction, TrackedTransactionEvents } from './tracker-types.js'
 
-/** Callbacks from a track to its tracker. */
+/** Callbacks from a track to its tracker (one per chain, shared by its tracks). */
 export interface TrackOwner {
+  /** The chain of the tracks. */
+  readonly chain: string
   updated(update: LifecycleUpdate): void
   diagnostic(diagnostic: Diagnostic): void
   listenerFailed(error: unknown): void
@@ -21,41 +23,51 @@ export interface TrackOwner {
 
 const noop = () => {}
 
+/** What few tracks have: a watch time-out, an abort signal, pending waits. */
+interface TrackExtras {
+  timer: ReturnType<typeof setTimeout> | undefined
+  removeAbort: () => void
+  waiters: Set<() => void> | undefined
+}
+
 /**
  * One tracked transaction: folds observations through the lifecycle machine and settles waits. Ends —
  * and lets go of its listeners, timers and waiters — on a terminal update or when its watch stops.
  *
- * A tracker may hold tens of thousands of these, most of which nobody listens to or waits on: the
- * listeners, `for await` queues, waiters and the current update are made on first use, and the owner
- * is shared by every track of a chain, so an idle track is little more than its lifecycle state.
+ * A tracker may hold tens of thousands of these, most of which nobody listens to or waits on and many of
+ * which have seen nothing yet: the lifecycle state is made by the first observation (or read), the
+ * listeners, `for await` queues, waiters and the current update on first use, the time-out, abort listener
+ * and waiters share one object that only tracks with any of them have, and the owner (with the chain) is
+ * shared by every track of a chain. So a track that has seen nothing is its id, target and start time.
  */
 export class Track implements TrackedTransaction {
-  readonly chain: string
   readonly id: string
-  private state: LifecycleState
+  /** The lifecycle state; `undefined` until the first observation or read makes it. */
+  private lifecycle: LifecycleState | undefined
+  private readonly target: ObservedTier
+  private readonly startedAt: number
   /** The newest update; made from the state on first read until the machine emits one. */
   private latest: LifecycleUpdate | undefined
   private out: FanOut<LifecycleUpdate, TrackedTransactionEvents> | undefined
-  private waiters: Set<() => void> | undefined
-  private timer: ReturnType<typeof setTimeout> | undefined
-  private removeAbort: () => void = noop
+  private extras: TrackExtras | undefined
   private isEnded = false
 
   constructor(
-    input: { chain: string; id: string; target: ObservedTier; timeoutMs: number; signal?: AbortSignal },
+    input: { id: string; target: ObservedTier; timeoutMs: number; signal?: AbortSignal },
     private readonly owner: TrackOwner,
   ) {
-    this.chain = input.chain
     this.id = input.id
-    this.state = createLifecycleState({
+    this.startedAt = Date.now()
+    // Refused now, as making the state would, though the state is made later.
+    this.target = checkLifecycleInput({
       id: input.id,
-      chain: input.chain,
+      chain: owner.chain,
       target: input.target,
-      startedAt: Date.now(),
+      startedAt: this.startedAt,
     })
     if (input.timeoutMs > 0) {
       const timeoutMs = input.timeoutMs
-      this.timer = setTimeout(
+      this.more().timer = setTimeout(
         () =>
           this.observe({
             kind: 'watch',
@@ -66,7 +78,24 @@ export class Track implements TrackedTransaction {
         timeoutMs,
       )
     }
-    if (input.signal) this.removeAbort = onAbort(input.signal, () => this.cancel('aborted by the caller'))
+    if (input.signal) {
+      this.more().removeAbort = onAbort(input.signal, () => this.cancel('aborted by the caller'))
+    }
+  }
+
+  get chain(): string {
+    return this.owner.chain
+  }
+
+  /** The lifecycle state, made on first use. */
+  private get state(): LifecycleState {
+    this.lifecycle ??= createLifecycleState({
+      id: this.id,
+      chain: this.owner.chain,
+      target: this.target,
+      startedAt: this.startedAt,
+    })
+    return this.lifecycle
   }
 
   get current(): LifecycleUpdate {
@@ -90,8 +119,12 @@ export class Track implements TrackedTransaction {
   /** Feeds one observation through the lifecycle machine. */
   observe(observation: Observation): void {
     if (this.isEnded) return
+    const fresh = this.lifecycle === undefined
     const step = reduceLifecycle(this.state, observation)
-    this.state = step.state
+    // A look-up that did not find a transaction nothing was seen of only counts (`notFoundCount`), and a
+    // track shows no count: it keeps having no state (a tracker's snapshot of ids not sent yet finds none).
+    const counted = fresh && observation.kind === 'not_found' && step.diagnostics.length === 0
+    this.lifecycle = counted ? undefined : step.state
     const out = this.out
     for (const diagnostic of step.diagnostics) {
       out?.emit('diagnostic', diagnostic)
@@ -105,7 +138,8 @@ export class Track implements TrackedTransaction {
       }
       this.owner.updated(update)
     }
-    if (step.updates.length > 0 && this.waiters) for (const waiter of [...this.waiters]) waiter()
+    const waiters = this.extras?.waiters
+    if (step.updates.length > 0 && waiters) for (const waiter of [...waiters]) waiter()
     if (
       this.state.terminal !== undefined ||
       (this.state.watch !== 'watching' && this.state.watch !== 'reached')
@@ -153,7 +187,8 @@ export class Track implements TrackedTransaction {
 
   [Symbol.asyncIterator](): AsyncIterator<LifecycleUpdate> {
     // A late consumer first sees where the transaction is now.
-    const moved = this.state.updatedAt !== this.state.startedAt || this.isEnded
+    const state = this.lifecycle
+    const moved = (state !== undefined && state.updatedAt !== state.startedAt) || this.isEnded
     return this.fanOut().iterator(moved ? this.current : undefined)
   }
 
@@ -168,8 +203,9 @@ export class Track implements TrackedTransaction {
     if (options.signal?.aborted) return Promise.reject(abortedError())
     return new Promise((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined
-      this.waiters ??= new Set()
-      const waiters = this.waiters
+      const extras = this.more()
+      extras.waiters ??= new Set()
+      const waiters = extras.waiters
       const settle = (result: { value: LifecycleUpdate } | { error: ChainstreamError }) => {
         waiters.delete(waiter)
         if (timer) clearTimeout(timer)
@@ -192,15 +228,22 @@ export class Track implements TrackedTransaction {
   private end(): void {
     if (this.isEnded) return
     this.isEnded = true
-    if (this.timer) clearTimeout(this.timer)
-    this.removeAbort()
-    if (this.waiters) {
-      for (const waiter of [...this.waiters]) waiter()
-      this.waiters = undefined
+    const extras = this.extras
+    if (extras) {
+      if (extras.timer) clearTimeout(extras.timer)
+      extras.removeAbort()
+      const waiters = extras.waiters
+      extras.waiters = undefined
+      if (waiters) for (const waiter of [...waiters]) waiter()
     }
     this.out?.end(undefined)
     this.out?.clearListeners()
     this.owner.ended(this)
+  }
+
+  private more(): TrackExtras {
+    this.extras ??= { timer: undefined, removeAbort: noop, waiters: undefined }
+    return this.extras
   }
 
   /** The listeners and `for await` consumers, made on first use (an ended track gives ended ones). */

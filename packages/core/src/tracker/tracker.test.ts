@@ -205,6 +205,43 @@ describe('tracker', () => {
     await tracker.close()
   })
 
+  it('a track that has seen nothing: its current update, a not-found look-up and a malformed one', async () => {
+    const ton = scriptedSource('ton')
+    const tracker = createTracker({ providers: [ton.source], target: 'confirmed' })
+    const diagnostics: string[] = []
+    tracker.on('diagnostic', (d) => {
+      diagnostics.push(d.code)
+    })
+    const before = Date.now()
+    const tx = tracker.track({ chain: 'ton', id: 'fresh' })
+    expect(tx.chain).toBe('ton')
+    expect(tx.current).toMatchObject({
+      id: 'fresh',
+      chain: 'ton',
+      tier: 'unknown',
+      outcome: 'unknown',
+      watch: 'watching',
+      target: 'confirmed',
+      tierReachedAt: {},
+    })
+    expect(tx.current.at).toBeGreaterThanOrEqual(before)
+    const updates: LifecycleUpdate[] = []
+    tx.on('update', (u) => {
+      updates.push(u)
+    })
+    const notFound = { kind: 'not_found', providerStatus: 'not_found', source: 'snapshot' } as const
+    ton.emit('fresh', { ...notFound, at: Date.now() })
+    ton.emit('fresh', { ...notFound, at: Number.NaN })
+    expect(updates).toHaveLength(0)
+    expect(diagnostics).toEqual(['invalid-observation'])
+    ton.tier('fresh', 'confirmed', 'success')
+    expect(updates).toHaveLength(1)
+    expect(updates[0]).toMatchObject({ tier: 'confirmed', watch: 'reached', reachedTarget: true })
+    expect(Object.keys(updates[0]?.tierReachedAt ?? {})).toEqual(['pending', 'included', 'confirmed'])
+    await expect(tx.reached('confirmed')).resolves.toMatchObject({ tier: 'confirmed' })
+    await tracker.close()
+  })
+
   it('releases ended tracks and keeps only a bounded history', async () => {
     const ton = scriptedSource('ton')
     const tracker = createTracker({ providers: [ton.source], history: 5 })

@@ -80,7 +80,7 @@ class CrossChainTracker implements Tracker {
         source,
         watch: undefined,
         tracks: new Map(),
-        owner: this.ownerOf(() => chain),
+        owner: this.ownerOf(source.chain, () => chain),
       }
       this.chains.set(source.chain, chain)
     }
@@ -122,7 +122,6 @@ class CrossChainTracker implements Tracker {
       }
       const track = new Track(
         {
-          chain: chain.source.chain,
           id,
           target,
           timeoutMs: nonNegative(input.timeoutMs, this.timeoutMs, 'timeoutMs'),
@@ -203,8 +202,9 @@ class CrossChainTracker implements Tracker {
     return { input, chain, id, target }
   }
 
-  private ownerOf(chain: () => ChainWatch): TrackOwner {
+  private ownerOf(name: string, chain: () => ChainWatch): TrackOwner {
     return {
+      chain: name,
       updated: (update) => this.emitter.emit('update', update),
       diagnostic: (diagnostic) => this.emitter.emit('diagnostic', diagnostic),
       listenerFailed: (error) => this.emitter.emit('error', error),

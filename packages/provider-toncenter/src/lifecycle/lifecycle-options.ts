@@ -38,6 +38,24 @@ export interface TonLifecycleOptions {
   notFoundGraceMs?: number
   /** Parallel API v3 requests of one watch. @default 4 */
   snapshotConcurrency?: number
+  /**
+   * Reconciliation: a tracked trace not seen finalized whose status has not changed for this long is
+   * looked up in API v3 — guarded or not, seen or never seen — because the server drops notifications for
+   * a reader that falls behind without saying so, and a dropped finalized snapshot or `trace_invalidated`
+   * would otherwise leave the track waiting for its time-out. Checked every `reconcileAfterMs`, so a
+   * stalled trace is looked up between one and two periods after its last change — put off by up to two
+   * more while the stream is delivering (a reader working through a backlog still has what looks stalled
+   * in its socket); a `watch-overflow` of the stream's recovery triggers a check at once. `0` turns
+   * reconciliation off. @default 15_000
+   */
+  reconcileAfterMs?: number
+  /**
+   * At most this many traces are reconciled per period (in turn when more are due), in API v3 requests of
+   * 50 hashes, `snapshotConcurrency` at a time: the bound on its request rate. A period that confirmed
+   * losses (found something new for half of its traces) is followed by the next after a quarter period.
+   * @default 1_000
+   */
+  reconcileMaxTraces?: number
   /** Reconnect policy overrides of the stream, or `false` to fail the watch at the first drop. */
   reconnect?: Partial<ReconnectPolicy> | false
   /** SSE: silence this long means a dead connection. @default 45_000 */
@@ -64,6 +82,8 @@ export interface ResolvedTonLifecycleOptions {
   recheckIntervalMs: number
   notFoundGraceMs: number
   snapshotConcurrency: number
+  reconcileAfterMs: number
+  reconcileMaxTraces: number
   logger: Logger | undefined
   /** Passed to `stream()` as they are. */
   stream: {
@@ -87,6 +107,8 @@ const schema = optionsObject({
   recheckIntervalMs: duration(1),
   notFoundGraceMs: duration(),
   snapshotConcurrency: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(32))),
+  reconcileAfterMs: duration(),
+  reconcileMaxTraces: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1))),
   // Checked in detail by the stream.
   reconnect: v.optional(v.union([v.literal(false), v.record(v.string(), v.unknown())])),
   heartbeatTimeoutMs: duration(),
@@ -128,6 +150,8 @@ export function resolveLifecycleOptions(options: TonLifecycleOptions = {}): Reso
     recheckIntervalMs: parsed.recheckIntervalMs ?? 10_000,
     notFoundGraceMs: parsed.notFoundGraceMs ?? 3_000,
     snapshotConcurrency: parsed.snapshotConcurrency ?? 4,
+    reconcileAfterMs: parsed.reconcileAfterMs ?? 15_000,
+    reconcileMaxTraces: parsed.reconcileMaxTraces ?? 1_000,
     logger: parsed.logger,
     stream: stream as ResolvedTonLifecycleOptions['stream'],
   }

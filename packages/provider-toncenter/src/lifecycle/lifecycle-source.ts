@@ -40,6 +40,11 @@ export { validateTonTraceId } from './trace-id.js'
  * snapshot of the trace, so traces seen before a reconnect, or only in a snapshot, are re-checked every
  * `recheckIntervalMs` until the stream reports them again or they settle.
  *
+ * Reconciliation: the server drops notifications for a client that reads too slowly, without a word, so a
+ * tracked trace not seen finalized that has not changed for `reconcileAfterMs` is looked up in API v3 —
+ * guarded or not, seen or never seen — at most `reconcileMaxTraces` per period; what it finds is reported
+ * with `source: 'reconciled'` (see `TraceReconciliation`).
+ *
  * @throws {ChainstreamError} `InvalidArgument` for invalid options (see `TonLifecycleOptions`).
  */
 export function createTonLifecycleSource(

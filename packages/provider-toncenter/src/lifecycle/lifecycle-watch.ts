@@ -21,6 +21,7 @@ import {
 import { SubscriptionBatches } from './subscription-batches.js'
 import { safeTraceId, validateTonTraceId } from './trace-id.js'
 import { TraceRechecks } from './trace-rechecks.js'
+import { TraceReconciliation } from './trace-reconciliation.js'
 import { FINALIZED, TrackedTraces } from './tracked-traces.js'
 
 /**
@@ -29,10 +30,11 @@ import { FINALIZED, TrackedTraces } from './tracked-traces.js'
  * watch does with what the stream says.
  */
 export class TonLifecycleWatch implements LifecycleWatch {
-  private readonly traces = new TrackedTraces()
+  private readonly traces: TrackedTraces
   private readonly batches: SubscriptionBatches
   private readonly stream: LifecycleStream
   private readonly rechecks: TraceRechecks
+  private readonly reconciliation: TraceReconciliation
   private readonly logger: Logger
   private readonly removeAbort: () => void
   private closed = false
@@ -44,10 +46,15 @@ export class TonLifecycleWatch implements LifecycleWatch {
     watchOptions: LifecycleWatchOptions,
   ) {
     this.logger = options.logger ?? host.logger ?? silentLogger
+    // The log of changes is kept only for a reconciliation to take.
+    this.traces = new TrackedTraces(options.reconcileAfterMs > 0)
     this.stream = new LifecycleStream(host, options, this.traces, {
       event: (event) => this.onEvent(event),
       subscribed: () => this.onSubscribed(),
-      addedInPlace: (ids) => this.rechecks.start(ids),
+      addedInPlace: (ids) => {
+        this.rechecks.start(ids)
+        this.reconciliation.arm()
+      },
       error: (error) => sink.error(error),
       diagnostic: (diagnostic) => this.onDiagnostic(diagnostic),
       ended: (error) => this.onStreamEnded(error),
@@ -62,6 +69,12 @@ export class TonLifecycleWatch implements LifecycleWatch {
       },
     )
     this.rechecks = new TraceRechecks(host, options, this.traces, sink, () => this.stream.isOpen)
+    this.reconciliation = new TraceReconciliation(
+      options,
+      this.traces,
+      this.rechecks,
+      () => this.stream.isOpen && host.v3 !== undefined,
+    )
     if (!host.v3) {
       // Not fatal — live updates still arrive — but the caller must know what is missing.
       sink.error(
@@ -111,6 +124,7 @@ export class TonLifecycleWatch implements LifecycleWatch {
     this.closed = true
     this.removeAbort()
     this.batches.close(new ChainstreamError('Closed', 'The TON lifecycle watch was closed'))
+    this.reconciliation.close()
     const lookups = this.rechecks.close()
     await this.stream.close()
     await lookups
@@ -127,8 +141,10 @@ export class TonLifecycleWatch implements LifecycleWatch {
       const rank = finalityRank(event.finality)
       // The server remembers a trace on the connection it sent a non-final snapshot to — live, not what
       // the stream's recovery looked up: the server never sent that one, and will not send its invalidation.
-      if (event.source === 'stream') this.traces.delivered(id, rank)
-      else if (rank >= FINALIZED) this.traces.settled(id)
+      if (event.source === 'stream') {
+        this.traces.delivered(id, rank)
+        this.reconciliation.delivered()
+      } else if (rank >= FINALIZED) this.traces.settled(id)
       this.traces.raise(id, rank)
       this.sink.observe(id, traceObservation(event))
     } else {
@@ -141,9 +157,13 @@ export class TonLifecycleWatch implements LifecycleWatch {
   private onSubscribed(): void {
     const open = this.traces.notFinal()
     if (open.length > 0) this.rechecks.start(open)
+    this.reconciliation.arm()
   }
 
   private onDiagnostic(diagnostic: Diagnostic): void {
+    // The stream's recovery stopped watching some held traces: what the server drops of them from now on
+    // would go unnoticed, so the stalled ones are looked up now rather than a period later.
+    if (diagnostic.code === 'watch-overflow') this.reconciliation.now()
     const id = malformedTraceId(diagnostic)
     if (id !== undefined && this.traces.has(id)) {
       // A malformed notification of a tracked trace: a diagnostic on that track, nothing else.
@@ -158,6 +178,7 @@ export class TonLifecycleWatch implements LifecycleWatch {
 
   private onStreamEnded(error: ChainstreamError | undefined): void {
     this.rechecks.cancel()
+    this.reconciliation.cancel()
     if (!error || this.closed) return
     // Ids whose add() is still waiting learn it from the rejection; every other tracked id from its watch.
     const waiting = this.batches.waiting()

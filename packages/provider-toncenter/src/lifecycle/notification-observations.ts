@@ -35,15 +35,14 @@ export function invalidationObservation(event: TonEvent<'trace_invalidated'>): O
 
 /**
  * A held trace that API v3 no longer lists: invalidated, with the `trace_invalidated` notification the
- * connection that saw it would have been sent as `data` (`source: 'snapshot'`), so the update looks the
- * same whichever way the invalidation was found.
+ * connection that saw it would have been sent as `data` (`source: 'snapshot'`, or `'reconciled'` when a
+ * reconciliation found it), so the update looks the same whichever way the invalidation was found.
  */
-export function lookedUpInvalidation(id: string): Observation {
-  return invalidationObservation({
-    type: 'trace_invalidated',
-    trace_external_hash_norm: id,
-    source: 'snapshot',
-  })
+export function lookedUpInvalidation(
+  id: string,
+  source: 'snapshot' | 'reconciled' = 'snapshot',
+): Observation {
+  return invalidationObservation({ type: 'trace_invalidated', trace_external_hash_norm: id, source })
 }
 
 /** A trace API v3 does not know and the watch never saw: counted by the tracker, never terminal. */

@@ -88,14 +88,15 @@ export function lookedUpFinality(trace: V3Trace, pending: boolean) {
 }
 
 /**
- * An API v3 trace as the `trace` notification the stream would have sent (`source: 'snapshot'`), so that
- * every lifecycle update carries the same shape of `data`. When v3 gave no tree, the tree is the root
- * transaction alone.
+ * An API v3 trace as the `trace` notification the stream would have sent (`source: 'snapshot'`, or
+ * `'reconciled'` when a reconciliation found it), so that every lifecycle update carries the same shape of
+ * `data`. When v3 gave no tree, the tree is the root transaction alone.
  */
 export function snapshotEvent(
   hash: string,
   finality: 'pending' | 'confirmed' | 'finalized',
   trace: V3Trace,
+  source: 'snapshot' | 'reconciled' = 'snapshot',
 ): TonEvent<'trace'> {
   const root = trace.transactions_order?.[0] ?? Object.keys(trace.transactions)[0] ?? ''
   const tree: TraceNode = trace.trace ?? { tx_hash: root, in_msg_hash: null, children: [] }
@@ -106,7 +107,7 @@ export function snapshotEvent(
     trace: tree,
     transactions: trace.transactions,
     ...(trace.actions ? { actions: trace.actions } : {}),
-    source: 'snapshot',
+    source,
   }
 }
 

@@ -20,7 +20,7 @@ export class TraceRechecks {
   private readonly limiter: Limiter
   private readonly lifetime = new AbortController()
   /** Look-ups under way in the background; the watch's close waits for them. */
-  private readonly work = new Set<Promise<void>>()
+  private readonly work = new Set<Promise<unknown>>()
   private timer: ReturnType<typeof setTimeout> | undefined
   private closed = false
 
@@ -39,34 +39,47 @@ export class TraceRechecks {
     this.limiter = new Limiter(options.snapshotConcurrency)
   }
 
-  /** {@link TraceRechecks.check} in the background. */
-  start(ids: readonly string[]): void {
-    const task = this.check(ids)
+  /** {@link TraceRechecks.check} in the background; the watch's close waits for it. Never rejects. */
+  start(ids: readonly string[], mode: 'snapshot' | 'reconcile' = 'snapshot'): Promise<number> {
+    const task = this.check(ids, mode)
     this.work.add(task)
     void task.finally(() => this.work.delete(task))
+    return task
   }
 
   /**
    * Looks `ids` up in API v3 and reports what is new: committed traces at their finality, pending ones at
    * pending, unknown ones never seen as `not_found`; a held trace the current connection cannot be told
    * about that is gone twice `notFoundGraceMs` apart is invalidated. Then arms the periodic re-check if
-   * there is something to re-check. Never throws: failures go to `sink.error`.
+   * there is something to re-check. Never throws: failures go to `sink.error`. Resolves with how many of
+   * the traces it reported something new of.
+   *
+   * `reconcile` is the look-up of traces that stalled (see `TraceReconciliation`): what it finds is
+   * reported with `source: 'reconciled'`, a trace never seen is not reported again as `not_found`, and a
+   * held trace is invalidated when gone even if the connection is guarded on it — the server's
+   * `trace_invalidated` may be the very notification it dropped.
    */
-  async check(ids: readonly string[]): Promise<void> {
+  async check(ids: readonly string[], mode: 'snapshot' | 'reconcile' = 'snapshot'): Promise<number> {
     const client = this.host.v3
-    if (!client || ids.length === 0 || this.closed) return
+    if (!client || ids.length === 0 || this.closed) return 0
     const signal = this.lifetime.signal
+    const reconcile = mode === 'reconcile'
+    const source = reconcile ? 'reconciled' : 'snapshot'
+    // Whether a held trace that API v3 does not list may be one the server invalidated unheard.
+    const suspect = (id: string) => reconcile || !this.traces.isGuarded(id)
+    let found = 0
     try {
       const first = await lookupTraces(client, ids, this.limiter, signal)
-      this.report(first)
+      found += this.report(first, source)
       const suspects: { id: string; rank: number }[] = []
       for (const id of ids) {
         if (first.committed.has(id) || first.pending.has(id) || !this.traces.has(id)) continue
         const rank = this.traces.rank(id)
-        if (rank === 0) this.sink.observe(id, notFoundObservation())
-        else if (rank < FINALIZED && !this.traces.isGuarded(id)) suspects.push({ id, rank })
+        if (rank === 0) {
+          if (!reconcile) this.sink.observe(id, notFoundObservation())
+        } else if (rank < FINALIZED && suspect(id)) suspects.push({ id, rank })
       }
-      if (suspects.length === 0) return
+      if (suspects.length === 0) return found
       // API v3 may lag the stream: look once more before calling a trace gone.
       if (this.options.notFoundGraceMs > 0) await sleep(this.options.notFoundGraceMs, signal)
       const again = await lookupTraces(
@@ -75,19 +88,21 @@ export class TraceRechecks {
         this.limiter,
         signal,
       )
-      this.report(again)
+      found += this.report(again, source)
       for (const { id, rank } of suspects) {
         if (again.committed.has(id) || again.pending.has(id)) continue
         // Nothing new arrived meanwhile, and this connection still would not be told.
-        if (!this.traces.has(id) || this.traces.rank(id) !== rank || this.traces.isGuarded(id)) continue
+        if (!this.traces.has(id) || this.traces.rank(id) !== rank || !suspect(id)) continue
         this.traces.forget(id)
-        this.sink.observe(id, lookedUpInvalidation(id))
+        this.sink.observe(id, lookedUpInvalidation(id, source))
+        found++
       }
     } catch (error) {
       if (!signal.aborted) this.sink.error(toChainstreamError(error))
     } finally {
       this.arm()
     }
+    return found
   }
 
   /** No periodic re-check until the next look-up arms one (the stream is gone). */
@@ -104,8 +119,12 @@ export class TraceRechecks {
     await Promise.allSettled([...this.work])
   }
 
-  /** Reports what API v3 found beyond what the stream (or an earlier look-up) already reported. */
-  private report(found: TraceLookup): void {
+  /**
+   * Reports what API v3 found beyond what the stream (or an earlier look-up) already reported; answers of
+   * how many traces.
+   */
+  private report(found: TraceLookup, source: 'snapshot' | 'reconciled'): number {
+    let reported = 0
     for (const [pending, traces] of [
       [false, found.committed],
       [true, found.pending],
@@ -117,9 +136,11 @@ export class TraceRechecks {
         if (rank <= this.traces.rank(id)) continue
         this.traces.raise(id, rank)
         if (rank >= FINALIZED) this.traces.settled(id)
-        this.sink.observe(id, traceObservation(snapshotEvent(id, finality, trace)))
+        this.sink.observe(id, traceObservation(snapshotEvent(id, finality, trace, source)))
+        reported++
       }
     }
+    return reported
   }
 
   private arm(): void {

@@ -17,6 +17,16 @@ export class TrackedTraces {
   /** The highest finality rank reported per tracked id. */
   private readonly seen = new Map<string, number>()
   private guarded = new Set<string>()
+  /**
+   * Ids added or raised since the last {@link TrackedTraces.takeChanged} (an id may repeat), for a
+   * reconciliation to tell which traces stalled without a time per trace; `undefined` when nobody takes them.
+   */
+  private changed: string[] | undefined
+
+  /** `recordChanges`: keep the log {@link TrackedTraces.takeChanged} takes. */
+  constructor(recordChanges = false) {
+    if (recordChanges) this.changed = []
+  }
 
   /** How many traces are tracked. */
   get size(): number {
@@ -37,6 +47,7 @@ export class TrackedTraces {
   add(id: string): boolean {
     if (this.ids.has(id)) return false
     this.ids.add(id)
+    this.changed?.push(id)
     return true
   }
 
@@ -55,7 +66,16 @@ export class TrackedTraces {
 
   /** Records that `id` was reported at `rank`; a lower rank than already reported changes nothing. */
   raise(id: string, rank: number): void {
-    if (rank > this.rank(id)) this.seen.set(id, rank)
+    if (rank <= this.rank(id)) return
+    this.seen.set(id, rank)
+    this.changed?.push(id)
+  }
+
+  /** The ids added or raised since the last call (and forgets them). */
+  takeChanged(): Set<string> {
+    const changed = new Set(this.changed)
+    if (this.changed) this.changed = []
+    return changed
   }
 
   /** `id` was invalidated: nothing of it is held any more (it stays tracked; it may reappear). */
