@@ -169,6 +169,11 @@ export class FinalityGate {
     return out
   }
 
+  /** Whether nothing was delivered yet (nor any invalidation). */
+  get isEmpty(): boolean {
+    return this.snapshots.size === 0 && this.invalidated.size === 0 && this.finalized.size === 0
+  }
+
   /** How many traces are held. */
   get heldCount(): number {
     return this.held.size

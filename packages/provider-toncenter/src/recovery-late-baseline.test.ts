@@ -136,3 +136,50 @@ for (const transport of ['sse', 'websocket'] as const) {
     })
   })
 }
+
+for (const transport of ['sse', 'websocket'] as const) {
+  describe(`recovery over ${transport} when the stream's first baseline is slow`, () => {
+    it('delivers the finality the server dropped of a trace the stream showed while the baseline waited', async () => {
+      // API v3 fails while the stream is already live: the trace is shown live at pending, its later
+      // snapshots are dropped, and it finalizes before the baseline's look-ups succeed. The baseline must not
+      // count that finalized trace as older than the subscription: the backfill after the next drop owes it.
+      const sim = await harness.start({ keys: { [KEY]: {} } })
+      const [a, b] = sim.addresses as [string, string]
+      const dropped = new Set<string>()
+      interceptFrames(sim, (frame) => {
+        const { finality, trace_external_hash_norm: hash } = frame as {
+          finality?: string
+          trace_external_hash_norm?: string
+        }
+        return hash !== undefined && dropped.has(hash) && finality !== 'pending' ? 'skip' : 'deliver'
+      })
+      sim.failNext({ status: 502, on: 'v3', times: 10_000 })
+      const since = sim.ledger.mark()
+      const stream = openStream(sim.toncenter.baseUrl, transport, a, { minFinality: 'pending' })
+      const seen = record(stream)
+      await stream.waitSubscribed({ timeoutMs: 5_000 })
+      const trace = sim.emitTrace({ addresses: [a, b], stages: ['pending', 'confirmed', 'finalized'] })
+      dropped.add(trace.traceExternalHashNorm)
+      await trace.advance()
+      const shown = (finality: string) =>
+        seen.events.some(
+          (e) =>
+            e.type === 'transactions' &&
+            e.finality === finality &&
+            e.trace_external_hash_norm === trace.traceExternalHashNorm,
+        )
+      await until(() => shown('pending'), 5_000, 'the pending trace')
+      await trace.finish()
+      await settle(200)
+      await bringApiV3Back(sim.toncenter.v3BaseUrl, a)
+      await until(() => (sim.v3Calls.traces ?? 0) >= 1, 5_000, 'the baseline')
+      await settle(300)
+      expect(shown('finalized')).toBe(false)
+
+      sim.dropConnections()
+      await until(() => shown('finalized'), 10_000, 'the finalized trace, from the backfill')
+      await settle(400)
+      expect(audit(sim, seen.events, { account: a, minFinality: 'pending', since })).toMatchObject(CLEAN)
+    })
+  })
+}

@@ -109,7 +109,11 @@ export class GapRecovery {
       this.baselining.add(account)
       const wentLive = this.liveWithoutBaseline.get(account)
       if (wentLive === undefined) {
-        this.liveWithoutBaseline.set(account, { connection: this.connection, seen: this.watermarks.seen })
+        this.liveWithoutBaseline.set(account, {
+          connection: this.connection,
+          seen: this.watermarks.seen,
+          first: this.gate.isEmpty,
+        })
         sinceLive.push(account)
       } else if (wentLive.connection < this.connection) late.push(account)
       else sinceLive.push(account)
@@ -130,14 +134,22 @@ export class GapRecovery {
       // look-ups come later — moments later, or seconds when API v3 answers slowly or fails and the baseline
       // is taken again — and a trace that ended after that mark is the subscription's, not one that
       // predates it: when the server dropped its notifications meanwhile, recovery must still bring them.
-      const byMark = new Map<number | undefined, string[]>()
+      // When nothing had been delivered before the accounts went live (the stream's first subscription),
+      // everything the stream delivered since is the subscription's too, so a trace it delivered predates
+      // the subscription at no more than the finality it was delivered at.
+      const groups = new Map<string, { wentLive: WentLive; accounts: string[] }>()
       for (const account of sinceLive) {
-        const mark = this.liveWithoutBaseline.get(account)?.seen
-        byMark.set(mark, [...(byMark.get(mark) ?? []), account])
+        const wentLive = this.liveWithoutBaseline.get(account) as WentLive
+        const key = `${wentLive.seen}:${wentLive.first}`
+        const group = groups.get(key) ?? { wentLive, accounts: [] }
+        group.accounts.push(account)
+        groups.set(key, group)
       }
-      for (const [mark, accounts] of byMark) {
-        const rank: LateRank | undefined =
-          mark === undefined
+      for (const { wentLive, accounts } of groups.values()) {
+        const { seen: mark, first } = wentLive
+        const rank: LateRank | undefined = first
+          ? this.lateRank(mark)
+          : mark === undefined
             ? undefined
             : (_hash, endUtime, rankNow) => (endUtime > mark ? undefined : rankNow)
         work.push(takeBaseline(deps, accounts, includeActions, signal, report, rank))
@@ -283,4 +295,6 @@ interface WentLive {
   readonly connection: number
   /** The latest chain time seen then: what ended after it is the subscription's. */
   readonly seen: number | undefined
+  /** Nothing had been delivered before: all the stream delivered since came after it went live. */
+  readonly first: boolean
 }
