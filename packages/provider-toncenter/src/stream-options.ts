@@ -38,7 +38,10 @@ export interface TonStreamOptions extends TonSubscriptionOptions {
   heartbeatTimeoutMs?: number
   /** WebSocket: a `ping` every this many ms (the server's docs recommend 15 s). `0` disables. @default 15_000 */
   pingIntervalMs?: number
-  /** WebSocket: a ping unanswered this long means a half-open socket → reconnect. @default 10_000 */
+  /**
+   * WebSocket: a ping unanswered this long, with no other message meanwhile, means a half-open socket →
+   * reconnect. @default 10_000
+   */
   pongTimeoutMs?: number
   /** The server must acknowledge a subscription within this time. @default 30_000 */
   subscribeTimeoutMs?: number

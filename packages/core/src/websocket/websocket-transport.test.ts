@@ -314,6 +314,34 @@ describe('openWebSocket', () => {
       expect(detectedAfter).toBeLessThanOrEqual(intervalMs + timeoutMs + 150)
       expect(() => connection.send('late')).toThrow(expect.objectContaining({ code: 'Closed' }))
     })
+
+    it('keeps an unanswered ping waiting while other messages arrive, and fails once they stop', async () => {
+      // The answer to a ping travels behind what the server sent before it: a reader busy with a backlog
+      // reads it late, and messages arriving meanwhile show the socket is alive.
+      const timeoutMs = 100
+      let streamingUntil = 0
+      server.handle((c) => {
+        const started = Date.now()
+        const timer = setInterval(() => {
+          if (Date.now() - started > 500) {
+            clearInterval(timer)
+            streamingUntil = Date.now()
+            return
+          }
+          c.send('data')
+        }, 20)
+      })
+      const { options, received } = setup({ keepalive: keepalive(50, timeoutMs) })
+      const connection = await connectWebSocket(options)
+      const reason = await connection.closed
+      expect(streamingUntil).toBeGreaterThan(0)
+      expect(received.filter((m) => m === 'data').length).toBeGreaterThan(10)
+      expect(reason).toMatchObject({ kind: 'error', error: { code: 'PongTimeout' } })
+      expect(server.connections[0]?.messages).toContain('ping')
+      // Failed only after the messages stopped: within two timeouts of the last one.
+      expect(Date.now() - streamingUntil).toBeLessThanOrEqual(2 * timeoutMs + 150)
+      expect(Date.now() - streamingUntil).toBeGreaterThanOrEqual(0)
+    })
   })
 
   it('surfaces a server close code and reason as closed-by-server with a retryable error', async () => {

@@ -122,6 +122,24 @@ export function openWebSocket(options: WebSocketConnectOptions): WebSocketConnec
   }
 
   let outstandingPing = ''
+  /** A message arrived since the outstanding ping was sent (or its wait last renewed). */
+  let heardSincePing = false
+  const pongTimedOut = (): void => {
+    if (!keepalive) return
+    if (heardSincePing) {
+      // The answer waits behind what the server sent before it, and the socket is evidently alive: a
+      // reader catching up on a burst must not take its own backlog for a dead connection.
+      heardSincePing = false
+      timeout = setTimeout(pongTimedOut, keepalive.timeoutMs)
+      return
+    }
+    fail(
+      new ChainstreamError(
+        'PongTimeout',
+        `No answer to the keepalive ping, and no other message, within ${keepalive.timeoutMs} ms; the WebSocket to ${where} is presumed dead`,
+      ),
+    )
+  }
   // One ping at a time: while one is outstanding its timeout decides, and ticks are skipped.
   const sendPing = (): void => {
     if (!keepalive || state !== 'open' || pingOutstanding) return
@@ -134,14 +152,8 @@ export function openWebSocket(options: WebSocketConnectOptions): WebSocketConnec
     }
     pingOutstanding = true
     outstandingPing = ping
-    timeout = setTimeout(() => {
-      fail(
-        new ChainstreamError(
-          'PongTimeout',
-          `No answer to the keepalive ping within ${keepalive.timeoutMs} ms; the WebSocket to ${where} is presumed dead`,
-        ),
-      )
-    }, keepalive.timeoutMs)
+    heardSincePing = false
+    timeout = setTimeout(pongTimedOut, keepalive.timeoutMs)
     rawSend(ping)
   }
 
@@ -179,6 +191,7 @@ export function openWebSocket(options: WebSocketConnectOptions): WebSocketConnec
       fail(text)
       return
     }
+    heardSincePing = true
     checkPong(text)
     try {
       options.onMessage(text)

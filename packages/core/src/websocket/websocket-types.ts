@@ -35,8 +35,10 @@ export type WebSocketConstructor = new (
 
 /**
  * Application-level keepalive, supplied by the provider: a ping message sent every `intervalMs`, and how
- * to recognise its answer. No answer within `timeoutMs` → the connection fails with `PongTimeout` (this is
- * what detects a half-open socket).
+ * to recognise its answer. No answer and no other message within `timeoutMs` → the connection fails with
+ * `PongTimeout` (this is what detects a half-open socket). Other messages keep the ping waiting rather
+ * than failing it: the answer travels behind what the server sent before it, and a client working through
+ * a backlog reads it late — the socket is alive as long as messages keep arriving.
  */
 export interface WebSocketKeepalive {
   intervalMs: number

@@ -62,7 +62,10 @@ export interface TonLifecycleOptions {
   heartbeatTimeoutMs?: number
   /** WebSocket: a `ping` every this many ms. @default 15_000 */
   pingIntervalMs?: number
-  /** WebSocket: an unanswered ping after this long means a half-open socket. @default 10_000 */
+  /**
+   * WebSocket: a ping unanswered this long, with no other message meanwhile, means a half-open socket.
+   * @default 10_000
+   */
   pongTimeoutMs?: number
   /** The server must acknowledge a subscription within this time. @default 30_000 */
   subscribeTimeoutMs?: number
