@@ -9,7 +9,7 @@ import type {
   StreamProviderV1,
 } from '../provider/provider-v1.js'
 import { backoffDelay, type ReconnectPolicy, resolveReconnectPolicy } from '../reconnect/backoff.js'
-import { onAbort, sleep } from '../util/abort.js'
+import { ENDED_NORMALLY, onAbort, sleep } from '../util/abort.js'
 import { type Logger, silentLogger } from '../util/logger.js'
 import { nonNegative } from '../util/options.js'
 import type { OverflowPolicy } from './bounded-queue.js'
@@ -221,7 +221,7 @@ class StreamEngine<TEvent, TSubscription>
 
   async close(): Promise<void> {
     if (this.stateValue !== 'closed') {
-      this.lifetime.abort()
+      this.lifetime.abort(ENDED_NORMALLY)
       this.current?.end({ kind: 'closed' })
       this.finish(undefined)
     }
@@ -566,13 +566,16 @@ class StreamEngine<TEvent, TSubscription>
 
   private finish(error: ChainstreamError | undefined): void {
     if (this.stateValue === 'closed') return
-    this.lifetime.abort()
+    this.lifetime.abort(ENDED_NORMALLY)
     this.removeSignalListener()
     if (error) this.fatal = error
     this.setState('closed')
-    const reason = this.closedError('the subscription change was applied')
-    for (const waiter of this.appliedWaiters) waiter.reject(reason)
-    this.appliedWaiters.clear()
+    // Built only for a waiter: most streams end with none (a Venum stream per finished batch).
+    if (this.appliedWaiters.size > 0) {
+      const reason = this.closedError('the subscription change was applied')
+      for (const waiter of this.appliedWaiters) waiter.reject(reason)
+      this.appliedWaiters.clear()
+    }
     // Iterators end first, so a `close` listener finds every consumer finished.
     this.out.end(error)
     this.out.emit('close', error)
