@@ -120,12 +120,18 @@ export class ShardPool implements ShardHost {
   async leave(consumer: PoolConsumer, signatures: readonly string[]): Promise<void> {
     const touched = new Set<Shard>()
     for (const signature of signatures) {
-      const route = this.routes.get(signature)
-      if (!route?.leave(consumer)) continue
-      if (route.members.size === 0) this.routes.delete(signature)
-      if (route.shard) touched.add(route.shard)
+      const shard = this.detach(consumer, signature)
+      if (shard) touched.add(shard)
     }
     await Promise.all([...touched].map((shard) => shard.closeIfEmpty()))
+  }
+
+  /**
+   * {@link leave} for one signature, with nothing to wait for: what a consumer does once per signature
+   * it is done with, so without the batch's set, arrays and promises.
+   */
+  leaveOne(consumer: PoolConsumer, signature: string): void {
+    void this.detach(consumer, signature)?.closeIfEmpty()
   }
 
   /** Ends a pool of its own: no slot waited for any more, every stream closed. */
@@ -243,6 +249,14 @@ export class ShardPool implements ShardHost {
   }
 
   // ---------------------------------------------------------------------------------------------------
+
+  /** Takes `consumer` off a signature; answers the stream that carried it, when it was on one. */
+  private detach(consumer: PoolConsumer, signature: string): Shard | undefined {
+    const route = this.routes.get(signature)
+    if (!route?.leave(consumer)) return undefined
+    if (route.members.size === 0) this.routes.delete(signature)
+    return route.shard
+  }
 
   /** The consumers of the signatures this shard carries. */
   private consumersOf(shard: Shard): Set<PoolConsumer> {

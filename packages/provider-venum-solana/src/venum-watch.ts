@@ -5,7 +5,7 @@ import type { Shard } from './shard.js'
 import type { PoolLease, ShardPool } from './shard-pool.js'
 import { validateSignatures } from './signature.js'
 import type { PoolConsumer } from './signature-route.js'
-import { observe, SignatureState } from './signature-state.js'
+import { observe, SignatureState, type TrackingProfile } from './signature-state.js'
 import type { VenumFrame } from './venum-frame.js'
 import type { VenumConfig } from './venum-options.js'
 import { isVenumEvent, strongestEvent, VENUM_EVENTS, type VenumEvent } from './venum-statuses.js'
@@ -146,7 +146,8 @@ class Watch implements VenumWatch, PoolConsumer {
       bufferSize: Number.POSITIVE_INFINITY,
       overflow: 'fail',
     })
-    for (const signature of signatures) this.track(signature)
+    const profile = this.profile()
+    for (const signature of signatures) this.track(signature, profile)
     // An already aborted signal ends the watch before any request.
     this.removeAbortListener = onAbort(signal, () => this.finish(abortError(signal, 'the Venum watch')))
     this.ready = this.settled(this.isClosed ? Promise.resolve() : this.pool.join(this, signatures))
@@ -177,10 +178,12 @@ class Watch implements VenumWatch, PoolConsumer {
   async add(signatures: readonly string[]): Promise<void> {
     if (this.isClosed) throw this.closedError('add()')
     const fresh: string[] = []
+    let profile: TrackingProfile | undefined
     for (const signature of validateSignatures(signatures, 'add(signatures)')) {
       const state = this.states.get(signature)
       if (state === undefined || (this.persistent && state.done)) {
-        this.track(signature)
+        profile ??= this.profile()
+        this.track(signature, profile)
         fresh.push(signature)
       } else if (state.removed && !state.done) {
         state.removed = false
@@ -267,8 +270,13 @@ class Watch implements VenumWatch, PoolConsumer {
 
   // ---------------------------------------------------------------------------------------------------
 
-  private track(signature: string): void {
-    this.states.set(signature, new SignatureState(signature, this.eventSet, this.target))
+  /** What the signatures tracked now share: one object for a whole batch, not a copy per signature. */
+  private profile(): TrackingProfile {
+    return { events: this.eventSet, target: this.target, startedAt: Date.now() }
+  }
+
+  private track(signature: string, profile: TrackingProfile): void {
+    this.states.set(signature, new SignatureState(signature, profile))
     this.liveCount++
   }
 
@@ -286,7 +294,7 @@ class Watch implements VenumWatch, PoolConsumer {
     this.count.updates++
     if (update.done) {
       this.liveCount--
-      void this.pool.leave(this, [update.signature])
+      this.pool.leaveOne(this, update.signature)
     }
     this.out.emit('update', update)
     this.out.push(update)
