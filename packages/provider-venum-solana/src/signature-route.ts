@@ -151,9 +151,11 @@ export class SignatureRoute extends RouteMembers<PoolConsumer, Membership> {
 
   private remember(frame: VenumFrame): boolean {
     if (!isFact(frame)) return false
-    if (this.history?.some((seen) => sameFact(seen, frame))) return false
+    // A loop, not `some()` with a closure: this runs for every frame.
+    const history = this.history
+    if (history) for (const seen of history) if (sameFact(seen, frame)) return false
     // A new array of the exact size: a pushed-to array reserves room for 17, and there are a handful.
-    this.history = this.history ? [...this.history, frame] : [frame]
+    this.history = history ? [...history, frame] : [frame]
     return true
   }
 }

@@ -4,36 +4,42 @@ const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
 const DIGITS = new Int8Array(128).fill(-1)
 for (let i = 0; i < ALPHABET.length; i++) DIGITS[ALPHABET.charCodeAt(i)] = i
 
+// The base-256 digits of the number being decoded, little-endian: one buffer for every call (a watch
+// validates thousands of signatures at once, and an array grown per signature was most of the cost).
+// A base58 digit is less than a byte, so `text.length` bytes always hold the result.
+let scratch = new Uint8Array(128)
+
 /** How many bytes `text` decodes to as base58, or -1 when a character is outside the alphabet. */
 function base58ByteLength(text: string): number {
   let zeros = 0
   while (zeros < text.length && text.charCodeAt(zeros) === 49 /* '1' */) zeros++
-  // Little-endian base-256 digits. Characters are folded in four at a time (58⁴ < 2²⁴), so a carry stays
-  // well inside exact integer range and the inner loop runs a quarter as often: watches validate
-  // thousands of signatures at once.
-  const bytes: number[] = []
+  if (scratch.length < text.length) scratch = new Uint8Array(text.length)
+  const bytes = scratch
+  let length = 0
+  // Characters are folded in four at a time (58⁴ < 2²⁴), so a carry stays well inside exact integer
+  // range and the inner loop runs a quarter as often.
   for (let i = zeros; i < text.length; i += 4) {
     let value = 0
     let scale = 1
     for (let k = i; k < text.length && k < i + 4; k++) {
       const code = text.charCodeAt(k)
-      const digit = code < 128 ? (DIGITS[code] ?? -1) : -1
+      const digit = code < 128 ? (DIGITS[code] as number) : -1
       if (digit < 0) return -1
       value = value * 58 + digit
       scale *= 58
     }
     let carry = value
-    for (let j = 0; j < bytes.length; j++) {
-      carry += (bytes[j] ?? 0) * scale
+    for (let j = 0; j < length; j++) {
+      carry += (bytes[j] as number) * scale
       bytes[j] = carry & 0xff
       carry = Math.floor(carry / 256)
     }
     while (carry > 0) {
-      bytes.push(carry & 0xff)
+      bytes[length++] = carry & 0xff
       carry = Math.floor(carry / 256)
     }
   }
-  return zeros + bytes.length
+  return zeros + length
 }
 
 /**
