@@ -4,20 +4,21 @@ const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
 const DIGITS = new Int8Array(128).fill(-1)
 for (let i = 0; i < ALPHABET.length; i++) DIGITS[ALPHABET.charCodeAt(i)] = i
 
-// The base-256 digits of the number being decoded, little-endian: one buffer for every call (a watch
-// validates thousands of signatures at once, and an array grown per signature was most of the cost).
-// A base58 digit is less than a byte, so `text.length` bytes always hold the result.
-let scratch = new Uint8Array(128)
+// The number being decoded, in little-endian limbs of 24 bits (three bytes each: a third of the
+// iterations of a byte-wise carry loop), in one buffer for every call: a watch validates thousands of
+// signatures at once. A base58 digit is less than a byte, so `text.length` limbs always hold the result.
+const LIMB = 16_777_216
+let scratch = new Uint32Array(96)
 
 /** How many bytes `text` decodes to as base58, or -1 when a character is outside the alphabet. */
 function base58ByteLength(text: string): number {
   let zeros = 0
   while (zeros < text.length && text.charCodeAt(zeros) === 49 /* '1' */) zeros++
-  if (scratch.length < text.length) scratch = new Uint8Array(text.length)
-  const bytes = scratch
+  if (scratch.length < text.length) scratch = new Uint32Array(text.length)
+  const limbs = scratch
   let length = 0
-  // Characters are folded in four at a time (58⁴ < 2²⁴), so a carry stays well inside exact integer
-  // range and the inner loop runs a quarter as often.
+  // Characters are folded in four at a time: 58⁴ < 2²⁴, so a limb times the scale plus the carry stays
+  // below 2⁴⁹, well inside exact integer range.
   for (let i = zeros; i < text.length; i += 4) {
     let value = 0
     let scale = 1
@@ -30,16 +31,20 @@ function base58ByteLength(text: string): number {
     }
     let carry = value
     for (let j = 0; j < length; j++) {
-      carry += (bytes[j] as number) * scale
-      bytes[j] = carry & 0xff
-      carry = Math.floor(carry / 256)
+      carry += (limbs[j] as number) * scale
+      const high = Math.floor(carry / LIMB)
+      limbs[j] = carry - high * LIMB
+      carry = high
     }
     while (carry > 0) {
-      bytes[length++] = carry & 0xff
-      carry = Math.floor(carry / 256)
+      const high = Math.floor(carry / LIMB)
+      limbs[length++] = carry - high * LIMB
+      carry = high
     }
   }
-  return zeros + length
+  if (length === 0) return zeros
+  const top = limbs[length - 1] as number
+  return zeros + (length - 1) * 3 + (top >= 65_536 ? 3 : top >= 256 ? 2 : 1)
 }
 
 /**
