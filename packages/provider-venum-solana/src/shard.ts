@@ -88,7 +88,7 @@ export class Shard {
   private closing: Promise<void> | undefined
   private release: ReleaseSlot | undefined
   private readonly limitListeners = new Set<() => void>()
-  /** Aborted by `close()`: cancels its snapshots, those in flight too. */
+  /** Aborted when the shard closes: cancels its snapshots. */
   private readonly lifetime = new AbortController()
   private readonly snapshotting = new Set<string>()
   /** Cancels the snapshots still queued: a closed stream must not be held until their turn. */
@@ -273,9 +273,7 @@ export class Shard {
     if (this.completionTimer) clearTimeout(this.completionTimer)
     this.completionTimer = undefined
     this.resolveCompletion?.()
-    // Snapshots in flight are cancelled only by `close()`. A stream that ended by itself (Venum closes it
-    // once its signatures are done) leaves them to answer, and their answers are dropped: cancelling a
-    // request tears its connection down, and the next lookup would pay for a new one.
+    this.lifetime.abort(SHARD_STOPPED)
     this.stopPolling()
     this.release?.()
     this.release = undefined
@@ -287,29 +285,28 @@ export class Shard {
 
   /**
    * After `ready`: one REST lookup per live signature. The lookups outlive the connection that asked for
-   * them (only the shard's end drops them): a stream that keeps ending right after `ready` must not
+   * them (only closing the shard cancels them): a stream that keeps ending right after `ready` must not
    * cancel every snapshot, or the gap would never close. A signature already being looked up is not
-   * asked for twice. Once the shard has ended, queued lookups are not made and answers are dropped.
+   * asked for twice.
    */
   private async snapshot(): Promise<void> {
     const signal = this.lifetime.signal
-    const over = () => this.closedFlag || signal.aborted
     const signatures = this.live().filter((signature) => !this.snapshotting.has(signature))
     const failures: ChainstreamError[] = []
     for (const signature of signatures) this.snapshotting.add(signature)
     const batch = this.host.lookupEach(signatures, signal, {
       wanted: (signature) => {
-        const wanted = !over() && this.host.isLiveOn(signature, this)
+        const wanted = !signal.aborted && this.host.isLiveOn(signature, this)
         if (!wanted) this.snapshotting.delete(signature)
         return wanted
       },
       found: (signature, body) => {
         this.snapshotting.delete(signature)
-        if (!over()) this.host.ingest({ kind: 'lookup', signature, body, source: 'snapshot' }, this)
+        if (!signal.aborted) this.host.ingest({ kind: 'lookup', signature, body, source: 'snapshot' }, this)
       },
       failed: (signature, error) => {
         this.snapshotting.delete(signature)
-        if (!over()) failures.push(toChainstreamError(error))
+        if (!signal.aborted) failures.push(toChainstreamError(error))
       },
     })
     this.queuedSnapshots.add(batch.cancel)

@@ -8,30 +8,18 @@ import { sig, until } from './venum-test-kit.test-helper.js'
 /**
  * A Venum-shaped server for one signature: `ready`, then every tier at once; with `closes`, the stream
  * ends shortly after `finalized` as Venum's does, otherwise it stays open (a server that never completes).
- * `cut` counts the streams the client tore down before the server ended them. With `holdLookups`, REST
- * lookups are answered only on `answerLookups()` (and the tiers come `tiersAfterMs` after `ready`, so
- * that the snapshot is asked for first); `lookupsCut` counts those the client tore down unanswered.
+ * `cut` counts the streams the client tore down before the server ended them.
  */
-async function venumServer(closes: boolean, options: { holdLookups?: boolean; tiersAfterMs?: number } = {}) {
+async function venumServer(closes: boolean) {
   const sockets = new Set<Socket>()
   const streams: ServerResponse[] = []
-  const heldLookups: ServerResponse[] = []
   let cut = 0
   let closed = 0
-  let lookupsCut = 0
-  const answer = (res: ServerResponse) => {
-    if (res.destroyed) return
-    res.writeHead(200, { 'content-type': 'application/json' })
-    res.end(JSON.stringify({ status: 'not_found' }))
-  }
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x')
     if (url.pathname.startsWith('/v1/tx/')) {
-      if (!options.holdLookups) return answer(res)
-      heldLookups.push(res)
-      res.on('close', () => {
-        if (!res.writableFinished) lookupsCut++
-      })
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ status: 'not_found' }))
       return
     }
     streams.push(res)
@@ -40,19 +28,15 @@ async function venumServer(closes: boolean, options: { holdLookups?: boolean; ti
     const event = (name: string, data: unknown) =>
       res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`)
     event('ready', { ts: Date.now(), signatures: [signature] })
-    const tiers = () => {
-      for (const status of ['landed', 'processed', 'confirmed', 'finalized']) {
-        event('tx', { signature, status, slot: 1, ts: Date.now() })
-      }
-      // The end a moment after the last event, as it may come from a real server (a separate write).
-      if (closes) setTimeout(() => res.end(), 50)
+    for (const status of ['landed', 'processed', 'confirmed', 'finalized']) {
+      event('tx', { signature, status, slot: 1, ts: Date.now() })
     }
     res.on('close', () => {
       closed++
       if (!res.writableFinished) cut++
     })
-    if (options.tiersAfterMs === undefined) tiers()
-    else setTimeout(tiers, options.tiersAfterMs)
+    // The end a moment after the last event, as it may come from a real server (a separate write).
+    if (closes) setTimeout(() => res.end(), 50)
   })
   server.on('connection', (socket) => {
     sockets.add(socket)
@@ -66,16 +50,7 @@ async function venumServer(closes: boolean, options: { holdLookups?: boolean; ti
     await new Promise((resolve) => server.close(resolve))
   }
   cleanups.push(close)
-  return {
-    url: `http://127.0.0.1:${address.port}`,
-    sockets,
-    streams,
-    cut: () => cut,
-    closed: () => closed,
-    lookups: () => heldLookups.length,
-    lookupsCut: () => lookupsCut,
-    answerLookups: () => heldLookups.forEach(answer),
-  }
+  return { url: `http://127.0.0.1:${address.port}`, sockets, streams, cut: () => cut, closed: () => closed }
 }
 
 const cleanups: (() => Promise<unknown>)[] = []
@@ -94,29 +69,6 @@ describe('a stream Venum has finished', () => {
     expect(server.cut()).toBe(0)
     // A completed request leaves its socket alive for the next one.
     expect([...server.sockets].filter((socket) => !socket.destroyed).length).toBeGreaterThan(0)
-    await venum.close()
-  })
-
-  it('leaves its snapshot lookups in flight to answer (dropped), rather than tearing their connections down', async () => {
-    const server = await venumServer(true, { holdLookups: true, tiersAfterMs: 100 })
-    const venum = createVenum({ apiKey: 'k'.repeat(16), baseUrl: server.url })
-    const watch = venum.watch({ signatures: [sig(1)] })
-    const updates: string[] = []
-    const errors: unknown[] = []
-    watch.on('update', (update) => updates.push(`${update.status}/${update.source}`))
-    watch.on('error', (error) => errors.push(error))
-    await until(() => server.lookups() === 1)
-    await expect(watch.closed).resolves.toBeUndefined()
-    // Venum ended the stream, so the shard is over; its lookup is still waiting for its answer.
-    await until(() => server.closed() === 1)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    expect(server.lookupsCut()).toBe(0)
-    server.answerLookups()
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    expect(server.lookupsCut()).toBe(0)
-    // The late answer changes nothing: the stream's four tiers, once each, and no error.
-    expect(updates).toEqual(['landed/stream', 'processed/stream', 'confirmed/stream', 'finalized/stream'])
-    expect(errors).toEqual([])
     await venum.close()
   })
 
