@@ -9,7 +9,7 @@ import type {
   StreamProviderV1,
 } from '../provider/provider-v1.js'
 import { backoffDelay, type ReconnectPolicy, resolveReconnectPolicy } from '../reconnect/backoff.js'
-import { ENDED_NORMALLY, onAbort, sleep } from '../util/abort.js'
+import { onAbort, sleep } from '../util/abort.js'
 import { type Logger, silentLogger } from '../util/logger.js'
 import { nonNegative } from '../util/options.js'
 import type { OverflowPolicy } from './bounded-queue.js'
@@ -221,7 +221,7 @@ class StreamEngine<TEvent, TSubscription>
 
   async close(): Promise<void> {
     if (this.stateValue !== 'closed') {
-      this.lifetime.abort(ENDED_NORMALLY)
+      this.lifetime.abort()
       this.current?.end({ kind: 'closed' })
       this.finish(undefined)
     }
@@ -566,7 +566,7 @@ class StreamEngine<TEvent, TSubscription>
 
   private finish(error: ChainstreamError | undefined): void {
     if (this.stateValue === 'closed') return
-    this.lifetime.abort(ENDED_NORMALLY)
+    this.lifetime.abort()
     this.removeSignalListener()
     if (error) this.fatal = error
     this.setState('closed')

@@ -1,15 +1,5 @@
 import { abortError } from '../errors/chainstream-error.js'
 
-/**
- * The reason a normal end passes to `AbortController.abort()`: the `AbortError` that `abort()` makes by
- * default, made once. Connections end all the time (a Venum stream per finished batch of signatures), and
- * a fresh exception, stack and all, per end is a cost nothing reads.
- */
-export const ENDED_NORMALLY: unknown = /* @__PURE__ */ new DOMException(
-  'This operation was aborted',
-  'AbortError',
-)
-
 /** Node and browsers fire a timer longer than 2³¹−1 ms at once: longer waits are chained. */
 const MAX_TIMER_MS = 2_147_483_647
 
