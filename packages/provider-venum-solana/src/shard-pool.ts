@@ -72,6 +72,8 @@ export class ShardPool implements ShardHost {
   private slotWaiting = false
   private readonly lifetime = new AbortController()
   private disposed = false
+  /** Ended shards whose snapshot lookups are still answering: cancelled once nothing is watched. */
+  private readonly orphans = new Set<Shard>()
   /** The strongest tier this pool's streams ask for: Venum's last status of a signature on them. */
   private readonly strongest: VenumEvent
 
@@ -140,6 +142,7 @@ export class ShardPool implements ShardHost {
     this.disposed = true
     this.lifetime.abort(POOL_DISPOSED)
     for (const shard of this.shards) void shard.close()
+    this.cancelOrphans()
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -224,6 +227,15 @@ export class ShardPool implements ShardHost {
     for (const consumer of this.consumersOf(shard)) consumer.diagnostic(diagnostic)
   }
 
+  orphaned(shard: Shard): void {
+    if (this.disposed || this.routes.size === 0) shard.cancelLookups()
+    else this.orphans.add(shard)
+  }
+
+  settled(shard: Shard): void {
+    this.orphans.delete(shard)
+  }
+
   shardClosed(shard: Shard, error: ChainstreamError | undefined): void {
     this.shards.delete(shard)
     if (this.disposed) return
@@ -254,8 +266,17 @@ export class ShardPool implements ShardHost {
   private detach(consumer: PoolConsumer, signature: string): Shard | undefined {
     const route = this.routes.get(signature)
     if (!route?.leave(consumer)) return undefined
-    if (route.members.size === 0) this.routes.delete(signature)
+    if (route.members.size === 0) {
+      this.routes.delete(signature)
+      // Nothing watched any more: lookups left to answer for ended streams are not needed by anyone.
+      if (this.routes.size === 0) this.cancelOrphans()
+    }
     return route.shard
+  }
+
+  private cancelOrphans(): void {
+    for (const shard of this.orphans) shard.cancelLookups()
+    this.orphans.clear()
   }
 
   /** The consumers of the signatures this shard carries. */
