@@ -3,6 +3,8 @@ import type { Decoded, SseMessage } from '@chainstream/core/provider'
 import type { VenumFrame } from './venum-frame.js'
 
 type Json = Record<string, unknown>
+type TxFrame = Extract<VenumFrame, { kind: 'tx' }>
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
 const parse = (data: string): Json | undefined => {
   try {
@@ -47,21 +49,15 @@ export function decodeVenumEvent(message: SseMessage): Decoded<VenumFrame> {
       const status = text(data.status)
       if (signature === undefined || status === undefined)
         return malformed(message, 'lacks a signature or status')
+      // Field by field, not spread together: every stream event comes through here.
+      const event: Mutable<TxFrame> = { kind: 'tx', signature, status, data }
       const slot = num(data.slot)
-      const ts = num(data.ts)
+      if (slot !== undefined) event.slot = slot
       const err = data.err
-      return {
-        kind: 'event',
-        event: {
-          kind: 'tx',
-          signature,
-          status,
-          ...(slot !== undefined ? { slot } : {}),
-          ...(err !== undefined && err !== null ? { err } : {}),
-          ...(ts !== undefined ? { ts } : {}),
-          data,
-        },
-      }
+      if (err !== undefined && err !== null) event.err = err
+      const ts = num(data.ts)
+      if (ts !== undefined) event.ts = ts
+      return { kind: 'event', event }
     }
     case 'error': {
       const data = parse(message.data)

@@ -60,11 +60,11 @@ describe('the recorded fixtures', () => {
   })
 
   it('folds the session into updates: landed (pending), then confirmed (success)', () => {
-    const state = new SignatureState(
-      SIGNATURE,
-      new Set(['landed', 'processed', 'confirmed', 'finalized']),
-      'finalized',
-    )
+    const state = new SignatureState(SIGNATURE, {
+      events: new Set(['landed', 'processed', 'confirmed', 'finalized']),
+      target: 'finalized',
+      startedAt: 0,
+    })
     const updates = decodeChunks(new TextEncoder().encode(SESSION), [])
       .filter((d): d is { kind: 'event'; event: VenumFrame } => d.kind === 'event')
       .map((d) => observe(d.event, 0))
@@ -120,7 +120,11 @@ describe('the recorded fixtures', () => {
 
   it('folds a failed REST body into one failed update, never a success tier', () => {
     const body = parseTxStatus(json('tx-status-failed.json'), 'x')
-    const state = new SignatureState('x', new Set(['landed', 'confirmed']), 'confirmed')
+    const state = new SignatureState('x', {
+      events: new Set(['landed', 'confirmed']),
+      target: 'confirmed',
+      startedAt: 0,
+    })
     const { observation, details } = observe({ kind: 'lookup', signature: 'x', body, source: 'snapshot' }, 0)
     expect(state.fold(observation, details).update).toEqual(
       expect.objectContaining({

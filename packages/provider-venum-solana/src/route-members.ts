@@ -1,12 +1,13 @@
 /**
  * The consumers on one route, by consumer: a Map's operations, but a route with a single consumer (nearly
  * every route: one watch, or the tracker, per signature) holds it in two fields instead of a hash table,
- * which for a watch of thousands of signatures is most of what a route costs.
+ * which for a watch of thousands of signatures is most of what a route costs. A route extends it rather
+ * than holding one, which saves an object per signature.
  */
 export class RouteMembers<K, V> {
-  private soleKey: K | undefined
-  private soleValue: V | undefined
-  private many: Map<K, V> | undefined
+  protected soleKey: K | undefined
+  protected soleValue: V | undefined
+  protected many: Map<K, V> | undefined
 
   get size(): number {
     if (this.many) return this.many.size

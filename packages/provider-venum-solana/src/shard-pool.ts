@@ -72,6 +72,8 @@ export class ShardPool implements ShardHost {
   private slotWaiting = false
   private readonly lifetime = new AbortController()
   private disposed = false
+  /** Ended shards whose snapshot lookups are still answering: cancelled once nothing is watched. */
+  private readonly orphans = new Set<Shard>()
   /** The strongest tier this pool's streams ask for: Venum's last status of a signature on them. */
   private readonly strongest: VenumEvent
 
@@ -120,12 +122,18 @@ export class ShardPool implements ShardHost {
   async leave(consumer: PoolConsumer, signatures: readonly string[]): Promise<void> {
     const touched = new Set<Shard>()
     for (const signature of signatures) {
-      const route = this.routes.get(signature)
-      if (!route?.leave(consumer)) continue
-      if (route.members.size === 0) this.routes.delete(signature)
-      if (route.shard) touched.add(route.shard)
+      const shard = this.detach(consumer, signature)
+      if (shard) touched.add(shard)
     }
     await Promise.all([...touched].map((shard) => shard.closeIfEmpty()))
+  }
+
+  /**
+   * {@link leave} for one signature, with nothing to wait for: what a consumer does once per signature
+   * it is done with, so without the batch's set, arrays and promises.
+   */
+  leaveOne(consumer: PoolConsumer, signature: string): void {
+    void this.detach(consumer, signature)?.closeIfEmpty()
   }
 
   /** Ends a pool of its own: no slot waited for any more, every stream closed. */
@@ -134,6 +142,7 @@ export class ShardPool implements ShardHost {
     this.disposed = true
     this.lifetime.abort(POOL_DISPOSED)
     for (const shard of this.shards) void shard.close()
+    this.cancelOrphans()
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -218,6 +227,15 @@ export class ShardPool implements ShardHost {
     for (const consumer of this.consumersOf(shard)) consumer.diagnostic(diagnostic)
   }
 
+  orphaned(shard: Shard): void {
+    if (this.disposed || this.routes.size === 0) shard.cancelLookups()
+    else this.orphans.add(shard)
+  }
+
+  settled(shard: Shard): void {
+    this.orphans.delete(shard)
+  }
+
   shardClosed(shard: Shard, error: ChainstreamError | undefined): void {
     this.shards.delete(shard)
     if (this.disposed) return
@@ -243,6 +261,23 @@ export class ShardPool implements ShardHost {
   }
 
   // ---------------------------------------------------------------------------------------------------
+
+  /** Takes `consumer` off a signature; answers the stream that carried it, when it was on one. */
+  private detach(consumer: PoolConsumer, signature: string): Shard | undefined {
+    const route = this.routes.get(signature)
+    if (!route?.leave(consumer)) return undefined
+    if (route.members.size === 0) {
+      this.routes.delete(signature)
+      // Nothing watched any more: lookups left to answer for ended streams are not needed by anyone.
+      if (this.routes.size === 0) this.cancelOrphans()
+    }
+    return route.shard
+  }
+
+  private cancelOrphans(): void {
+    for (const shard of this.orphans) shard.cancelLookups()
+    this.orphans.clear()
+  }
 
   /** The consumers of the signatures this shard carries. */
   private consumersOf(shard: Shard): Set<PoolConsumer> {

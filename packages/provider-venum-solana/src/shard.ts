@@ -50,6 +50,13 @@ export interface ShardHost {
   reportError(error: ChainstreamError, shard: Shard): void
   diagnostic(diagnostic: Diagnostic, shard: Shard): void
   shardClosed(shard: Shard, error: ChainstreamError | undefined): void
+  /**
+   * The shard ended by itself with snapshot lookups in flight, left to answer: the host cancels them
+   * ({@link Shard.cancelLookups}) once nothing is watched, unless they settle first ({@link settled}).
+   */
+  orphaned(shard: Shard): void
+  /** The snapshot lookups of an ended shard have all settled. */
+  settled(shard: Shard): void
 }
 
 // One shared abort reason: `abort()` without one makes a DOMException (with a stack) every time.
@@ -88,8 +95,13 @@ export class Shard {
   private closing: Promise<void> | undefined
   private release: ReleaseSlot | undefined
   private readonly limitListeners = new Set<() => void>()
-  /** Aborted when the shard closes: cancels its snapshots. */
+  /**
+   * Aborted by `close()`, or at the end when no snapshot is in flight (else by the pool, see
+   * {@link ShardHost.orphaned}): cancels its snapshots.
+   */
   private readonly lifetime = new AbortController()
+  /** Snapshots under way (each a batch of lookups). */
+  private snapshots = 0
   private readonly snapshotting = new Set<string>()
   /** Cancels the snapshots still queued: a closed stream must not be held until their turn. */
   private readonly queuedSnapshots = new Set<() => void>()
@@ -221,6 +233,11 @@ export class Shard {
     engine.on('close', (error) => this.onClosed(error))
   }
 
+  /** Cancels its snapshot lookups, those in flight too. */
+  cancelLookups(): void {
+    this.lifetime.abort(SHARD_STOPPED)
+  }
+
   /** Venum ended its watcher of `signature` on the current connection (its last status, or an error). */
   venumEndedWatcher(signature: string): void {
     if (this.requested.includes(signature)) this.venumEnded.add(signature)
@@ -273,7 +290,11 @@ export class Shard {
     if (this.completionTimer) clearTimeout(this.completionTimer)
     this.completionTimer = undefined
     this.resolveCompletion?.()
-    this.lifetime.abort(SHARD_STOPPED)
+    // A stream that ended by itself (Venum closes it once its signatures are done) leaves its snapshots in
+    // flight to answer, and drops the answers: cancelling an HTTP/1.1 request tears its connection down,
+    // and the next lookup would pay for a new one. The pool cancels them once nothing is watched.
+    if (this.snapshots > 0 && !this.lifetime.signal.aborted) this.host.orphaned(this)
+    else this.cancelLookups()
     this.stopPolling()
     this.release?.()
     this.release = undefined
@@ -285,35 +306,39 @@ export class Shard {
 
   /**
    * After `ready`: one REST lookup per live signature. The lookups outlive the connection that asked for
-   * them (only closing the shard cancels them): a stream that keeps ending right after `ready` must not
+   * them (only the shard's end drops them): a stream that keeps ending right after `ready` must not
    * cancel every snapshot, or the gap would never close. A signature already being looked up is not
-   * asked for twice.
+   * asked for twice. Once the shard has ended, queued lookups are not made and answers are dropped.
    */
   private async snapshot(): Promise<void> {
     const signal = this.lifetime.signal
+    const over = () => this.closedFlag || signal.aborted
     const signatures = this.live().filter((signature) => !this.snapshotting.has(signature))
     const failures: ChainstreamError[] = []
     for (const signature of signatures) this.snapshotting.add(signature)
     const batch = this.host.lookupEach(signatures, signal, {
       wanted: (signature) => {
-        const wanted = !signal.aborted && this.host.isLiveOn(signature, this)
+        const wanted = !over() && this.host.isLiveOn(signature, this)
         if (!wanted) this.snapshotting.delete(signature)
         return wanted
       },
       found: (signature, body) => {
         this.snapshotting.delete(signature)
-        if (!signal.aborted) this.host.ingest({ kind: 'lookup', signature, body, source: 'snapshot' }, this)
+        if (!over()) this.host.ingest({ kind: 'lookup', signature, body, source: 'snapshot' }, this)
       },
       failed: (signature, error) => {
         this.snapshotting.delete(signature)
-        if (!signal.aborted) failures.push(toChainstreamError(error))
+        if (!over()) failures.push(toChainstreamError(error))
       },
     })
     this.queuedSnapshots.add(batch.cancel)
+    this.snapshots++
     try {
       await batch.done
     } finally {
       this.queuedSnapshots.delete(batch.cancel)
+      this.snapshots--
+      if (this.closedFlag && this.snapshots === 0) this.host.settled(this)
     }
     const first = failures[0]
     if (first) {

@@ -55,8 +55,7 @@ const sameFact = (a: VenumFrame, b: VenumFrame): boolean => {
  * which no REST lookup can show — so it starts where the others are, without a request. It holds one
  * frame per distinct status, so it stays a handful of frames however long the signature is watched.
  */
-export class SignatureRoute {
-  readonly members = new RouteMembers<PoolConsumer, Membership>()
+export class SignatureRoute extends RouteMembers<PoolConsumer, Membership> {
   /** The stream carrying this signature (or the one about to, while a re-shard makes it). */
   shard: Shard | undefined
   /** Venum ended its watcher here (`timeout`, `verify-timeout`, `error`): the final lookup is under way. */
@@ -67,35 +66,49 @@ export class SignatureRoute {
    */
   private history: VenumFrame[] | undefined
 
-  constructor(readonly signature: string) {}
+  constructor(readonly signature: string) {
+    super()
+  }
+
+  /** The consumers on this route and their memberships: the route itself (see {@link RouteMembers}). */
+  get members(): RouteMembers<PoolConsumer, Membership> {
+    return this
+  }
 
   /** Some consumer still needs this signature on a live stream. */
   get live(): boolean {
-    return this.members.size > 0 && !this.finishing
+    return this.size > 0 && !this.finishing
   }
 
   /** Adds a consumer (a consumer already on the route keeps its membership). */
   join(consumer: PoolConsumer): Membership {
-    const existing = this.members.get(consumer)
+    const existing = this.get(consumer)
     if (existing) return existing
     const membership: Membership = { replayed: this.history === undefined }
-    this.members.set(consumer, membership)
+    this.set(consumer, membership)
     return membership
   }
 
   /** Removes a consumer; `false` when it was not on the route. */
   leave(consumer: PoolConsumer): boolean {
-    return this.members.delete(consumer)
+    return this.delete(consumer)
   }
 
   /** The memberships now, for a delivery that must reach exactly these (see {@link deliver}). */
   audience(): [PoolConsumer, Membership][] {
-    return this.members.entries()
+    return this.entries()
   }
 
   /** Remembers a frame for later joiners and hands it to every member. */
   route(frame: VenumFrame): void {
     const remembered = this.remember(frame)
+    // Nearly every route has one member: handed over without a snapshot of the members (two arrays per
+    // frame otherwise).
+    if (this.many === undefined) {
+      if (this.soleKey !== undefined)
+        this.deliverTo(this.soleKey, this.soleValue as Membership, frame, remembered)
+      return
+    }
     this.deliver(frame, this.audience(), remembered)
   }
 
@@ -104,14 +117,21 @@ export class SignatureRoute {
    * caught up yet is replayed the history first (it ends with `frame` when `frame` was just remembered).
    */
   deliver(frame: VenumFrame, audience: readonly [PoolConsumer, Membership][], remembered = false): void {
-    for (const [consumer, membership] of audience) {
-      if (this.members.get(consumer) !== membership) continue
-      if (!membership.replayed) {
-        this.catchUp(consumer, membership)
-        if (remembered) continue
-      }
-      consumer.receive(frame)
+    for (const [consumer, membership] of audience) this.deliverTo(consumer, membership, frame, remembered)
+  }
+
+  private deliverTo(
+    consumer: PoolConsumer,
+    membership: Membership,
+    frame: VenumFrame,
+    remembered: boolean,
+  ): void {
+    if (this.get(consumer) !== membership) return
+    if (!membership.replayed) {
+      this.catchUp(consumer, membership)
+      if (remembered) return
     }
+    consumer.receive(frame)
   }
 
   /** Catches every member up that has not been yet: what the route saw before they joined, in order. */
@@ -124,16 +144,18 @@ export class SignatureRoute {
   private catchUp(consumer: PoolConsumer, membership: Membership): void {
     membership.replayed = true
     for (const frame of [...(this.history ?? [])]) {
-      if (this.members.get(consumer) !== membership) return
+      if (this.get(consumer) !== membership) return
       consumer.receive(frame)
     }
   }
 
   private remember(frame: VenumFrame): boolean {
     if (!isFact(frame)) return false
-    if (this.history?.some((seen) => sameFact(seen, frame))) return false
+    // A loop, not `some()` with a closure: this runs for every frame.
+    const history = this.history
+    if (history) for (const seen of history) if (sameFact(seen, frame)) return false
     // A new array of the exact size: a pushed-to array reserves room for 17, and there are a handful.
-    this.history = this.history ? [...this.history, frame] : [frame]
+    this.history = history ? [...history, frame] : [frame]
     return true
   }
 }

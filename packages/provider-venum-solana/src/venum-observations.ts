@@ -55,19 +55,35 @@ export function observationFromVenumStreamStatus(
   context: MappingContext & { readonly err?: unknown },
 ): Observation {
   const source = context.source ?? 'stream'
-  const base = { providerStatus: String(status), source, at: context.at, ...withData(context) }
-  if (status === 'failed') {
-    return { kind: 'failed', ...(context.err !== undefined ? { error: context.err } : {}), ...base }
-  }
+  const providerStatus = String(status)
+  const { at, err } = context
+  // Literals with `data` set after, rather than spreads (this runs for every stream event); the fields in
+  // the order the spreads gave: kind, what the kind carries, providerStatus, source, at, data.
+  let observation: { data?: unknown } & Observation
   const tier = own(VENUM_STREAM_TIERS, status)
-  if (tier !== undefined) {
+  if (status === 'failed') {
+    observation =
+      err !== undefined
+        ? { kind: 'failed', error: err, providerStatus, source, at }
+        : { kind: 'failed', providerStatus, source, at }
+  } else if (tier !== undefined) {
     // Documented never to happen; if a tier status ever carries an error, a failure is the safe reading.
-    if (hasError(context.err)) return { kind: 'failed', error: context.err, tier: tier.tier, ...base }
-    return { kind: 'tier', tier: tier.tier, ...(tier.outcome ? { outcome: tier.outcome } : {}), ...base }
+    if (hasError(err)) {
+      observation = { kind: 'failed', error: err, tier: tier.tier, providerStatus, source, at }
+    } else if (tier.outcome) {
+      observation = { kind: 'tier', tier: tier.tier, outcome: tier.outcome, providerStatus, source, at }
+    } else {
+      observation = { kind: 'tier', tier: tier.tier, providerStatus, source, at }
+    }
+  } else {
+    const timeout = own(VENUM_STREAM_TIMEOUTS, status)
+    observation =
+      timeout !== undefined
+        ? { kind: 'watch', status: 'timed_out', reason: timeout, providerStatus, source, at }
+        : { kind: 'unknown_status', providerStatus, source, at }
   }
-  const timeout = own(VENUM_STREAM_TIMEOUTS, status)
-  if (timeout !== undefined) return { kind: 'watch', status: 'timed_out', reason: timeout, ...base }
-  return { kind: 'unknown_status', ...base }
+  if (context.data !== undefined) observation.data = context.data
+  return observation
 }
 
 /**

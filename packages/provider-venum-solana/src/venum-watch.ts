@@ -5,7 +5,7 @@ import type { Shard } from './shard.js'
 import type { PoolLease, ShardPool } from './shard-pool.js'
 import { validateSignatures } from './signature.js'
 import type { PoolConsumer } from './signature-route.js'
-import { observe, SignatureState } from './signature-state.js'
+import { observe, SignatureState, type TrackingProfile } from './signature-state.js'
 import type { VenumFrame } from './venum-frame.js'
 import type { VenumConfig } from './venum-options.js'
 import { isVenumEvent, strongestEvent, VENUM_EVENTS, type VenumEvent } from './venum-statuses.js'
@@ -55,6 +55,14 @@ export interface WatchMode {
 }
 
 const WATCH_OPTION_KEYS = new Set(['signatures', 'events', 'signal'])
+
+/** Whether the signature's watch is over: its last update was `done` (only its lifecycle is kept then). */
+const isDone = (state: SignatureState | LifecycleState): boolean =>
+  !(state instanceof SignatureState) || state.done
+
+/** Watched now: not done, not removed. */
+const isWatched = (state: SignatureState | LifecycleState): state is SignatureState =>
+  state instanceof SignatureState && !state.done && !state.removed
 
 /** Creates a watch (see {@link VenumWatch}). Validates everything before any request. */
 export function createWatch(
@@ -115,7 +123,11 @@ class Watch implements VenumWatch, PoolConsumer {
   private readonly pool: ShardPool
   private readonly eventSet: ReadonlySet<VenumEvent>
   private readonly target: VenumEvent
-  private readonly states = new Map<string, SignatureState>()
+  /**
+   * Per signature: its state while it is watched, then only its final lifecycle (what `lifecycle()` still
+   * answers): a watch of thousands of signatures keeps them all once they are done.
+   */
+  private readonly states = new Map<string, SignatureState | LifecycleState>()
   private liveCount = 0
   /** Listeners, `for await` consumers and `closed`. */
   private readonly out: FanOut<VenumUpdate, VenumWatchEvents>
@@ -146,7 +158,8 @@ class Watch implements VenumWatch, PoolConsumer {
       bufferSize: Number.POSITIVE_INFINITY,
       overflow: 'fail',
     })
-    for (const signature of signatures) this.track(signature)
+    const profile = this.profile()
+    for (const signature of signatures) this.track(signature, profile)
     // An already aborted signal ends the watch before any request.
     this.removeAbortListener = onAbort(signal, () => this.finish(abortError(signal, 'the Venum watch')))
     this.ready = this.settled(this.isClosed ? Promise.resolve() : this.pool.join(this, signatures))
@@ -154,7 +167,7 @@ class Watch implements VenumWatch, PoolConsumer {
 
   get watching(): string[] {
     const out: string[] = []
-    for (const state of this.states.values()) if (!state.done && !state.removed) out.push(state.signature)
+    for (const state of this.states.values()) if (isWatched(state)) out.push(state.signature)
     return out
   }
 
@@ -171,18 +184,22 @@ class Watch implements VenumWatch, PoolConsumer {
   }
 
   lifecycle(signature: string): LifecycleState | undefined {
-    return this.states.get(signature)?.state
+    const state = this.states.get(signature)
+    return state instanceof SignatureState ? state.state : state
   }
 
   async add(signatures: readonly string[]): Promise<void> {
     if (this.isClosed) throw this.closedError('add()')
     const fresh: string[] = []
+    let profile: TrackingProfile | undefined
     for (const signature of validateSignatures(signatures, 'add(signatures)')) {
       const state = this.states.get(signature)
-      if (state === undefined || (this.persistent && state.done)) {
-        this.track(signature)
+      const done = state !== undefined && isDone(state)
+      if (state === undefined || (this.persistent && done)) {
+        profile ??= this.profile()
+        this.track(signature, profile)
         fresh.push(signature)
-      } else if (state.removed && !state.done) {
+      } else if (state instanceof SignatureState && state.removed && !done) {
         state.removed = false
         this.liveCount++
         fresh.push(signature)
@@ -196,7 +213,7 @@ class Watch implements VenumWatch, PoolConsumer {
     for (const signature of validateSignatures(signatures, 'remove(signatures)')) {
       const state = this.states.get(signature)
       if (!state) continue
-      if (!state.done && !state.removed) {
+      if (isWatched(state)) {
         state.removed = true
         this.liveCount--
         left.push(signature)
@@ -234,7 +251,7 @@ class Watch implements VenumWatch, PoolConsumer {
   receive(frame: VenumFrame): void {
     if (this.isClosed) return
     const state = this.states.get(frame.signature)
-    if (!state || state.done || state.removed) return
+    if (state === undefined || !isWatched(state)) return
     const { observation, details } = observe(frame, Date.now())
     const result = state.fold(observation, details)
     for (const diagnostic of result.diagnostics) this.diagnostic(diagnostic)
@@ -267,8 +284,13 @@ class Watch implements VenumWatch, PoolConsumer {
 
   // ---------------------------------------------------------------------------------------------------
 
-  private track(signature: string): void {
-    this.states.set(signature, new SignatureState(signature, this.eventSet, this.target))
+  /** What the signatures tracked now share: one object for a whole batch, not a copy per signature. */
+  private profile(): TrackingProfile {
+    return { events: this.eventSet, target: this.target, startedAt: Date.now() }
+  }
+
+  private track(signature: string, profile: TrackingProfile): void {
+    this.states.set(signature, new SignatureState(signature, profile))
     this.liveCount++
   }
 
@@ -285,8 +307,10 @@ class Watch implements VenumWatch, PoolConsumer {
   private emitUpdate(update: VenumUpdate): void {
     this.count.updates++
     if (update.done) {
+      const state = this.states.get(update.signature)
+      if (state instanceof SignatureState) this.states.set(update.signature, state.state)
       this.liveCount--
-      void this.pool.leave(this, [update.signature])
+      this.pool.leaveOne(this, update.signature)
     }
     this.out.emit('update', update)
     this.out.push(update)

@@ -410,22 +410,23 @@ function terminalOf(
   return { kind, at: observation.at, providerStatus: observation.providerStatus, source: observation.source }
 }
 
-/** Emits the one update for an observable change, turning the watch to `reached` when it is due. */
-function commit(next: LifecycleState, diagnostics: Diagnostic[], data: unknown): LifecycleStep {
+/**
+ * Emits the one update for an observable change, turning the watch to `reached` when it is due. `next` is
+ * the step's own fresh state (no caller holds it yet), so it is changed in place rather than copied again.
+ */
+function commit(next: Draft, diagnostics: Diagnostic[], data: unknown): LifecycleStep {
   const reach =
     next.watch !== 'reached' &&
     next.watch !== 'aborted' &&
     isTierAtLeast(next.tier, next.target) &&
     next.outcome !== 'failure' &&
     (next.terminal === undefined || next.terminal.kind === 'finalized')
-  let state: LifecycleState = next
   if (reach) {
-    const reached: Draft = { ...next, watch: 'reached' }
-    if ('watchReason' in reached) delete reached.watchReason
-    if ('watchError' in reached) delete reached.watchError
-    state = reached
+    next.watch = 'reached'
+    if ('watchReason' in next) delete next.watchReason
+    if ('watchError' in next) delete next.watchError
   }
-  return { state, updates: [updateOf(state, reach, data)], diagnostics }
+  return { state: next, updates: [updateOf(next, reach, data)], diagnostics }
 }
 
 function noUpdate(state: LifecycleState, diagnostics: Diagnostic[] = []): LifecycleStep {

@@ -65,6 +65,16 @@ type UpdateDraft = { -readonly [K in keyof LifecycleUpdate]: LifecycleUpdate[K] 
  * tracked id). Optional fields are set only when present, in the order the type lists them.
  */
 export function updateOf(state: LifecycleState, reachedTarget: boolean, data: unknown): LifecycleUpdate {
+  const { providerStatus, source } = state
+  if (
+    state.watchReason === undefined &&
+    providerStatus !== undefined &&
+    source !== undefined &&
+    state.error === undefined &&
+    !reachedTarget
+  ) {
+    return commonUpdateOf(state, providerStatus, source, data)
+  }
   const update = { id: state.id, chain: state.chain, tier: state.tier, outcome: state.outcome } as UpdateDraft
   if (state.terminal !== undefined) update.terminal = state.terminal
   update.watch = state.watch
@@ -77,6 +87,52 @@ export function updateOf(state: LifecycleState, reachedTarget: boolean, data: un
   update.tierReachedAt = state.tierReachedAt
   if (state.error !== undefined) update.error = state.error
   if (reachedTarget) update.reachedTarget = true
+  if (data !== undefined) update.data = data
+  return update
+}
+
+/**
+ * The update of the common case (a provider's observation, no watch reason, no error, not the one that
+ * reached the target) as one literal, with the same fields in the same order as {@link updateOf}'s general
+ * path: an object grown field by field reallocates its out-of-object fields several times, once per update
+ * of every tracked id.
+ */
+function commonUpdateOf(
+  state: LifecycleState,
+  providerStatus: string,
+  source: UpdateSource,
+  data: unknown,
+): LifecycleUpdate {
+  const elapsedMs = Math.max(0, state.updatedAt - state.startedAt)
+  const update: UpdateDraft =
+    state.terminal === undefined
+      ? {
+          id: state.id,
+          chain: state.chain,
+          tier: state.tier,
+          outcome: state.outcome,
+          watch: state.watch,
+          target: state.target,
+          providerStatus,
+          source,
+          at: state.updatedAt,
+          elapsedMs,
+          tierReachedAt: state.tierReachedAt,
+        }
+      : {
+          id: state.id,
+          chain: state.chain,
+          tier: state.tier,
+          outcome: state.outcome,
+          terminal: state.terminal,
+          watch: state.watch,
+          target: state.target,
+          providerStatus,
+          source,
+          at: state.updatedAt,
+          elapsedMs,
+          tierReachedAt: state.tierReachedAt,
+        }
   if (data !== undefined) update.data = data
   return update
 }

@@ -92,6 +92,9 @@ export function createSseParser(options: SseParserOptions): SseParser {
   let skipLeadingLf = false
   let firstLine = true
   let failure: ChainstreamError | undefined
+  // Ended by `end()`: the error for a feed after it is built only if that mistake is ever made (every
+  // stream ends, and an error with its stack per end is a cost nothing needs).
+  let ended = false
 
   let data = ''
   let hasData = false
@@ -200,6 +203,9 @@ export function createSseParser(options: SseParserOptions): SseParser {
   }
 
   const feed = (chunk: Uint8Array): void => {
+    if (ended) {
+      failure ??= new ChainstreamError('Closed', 'The SSE parser was fed after end()', { isRetryable: false })
+    }
     if (failure) throw failure
     const length = chunk.length
     if (length === 0) return
@@ -252,7 +258,8 @@ export function createSseParser(options: SseParserOptions): SseParser {
   }
 
   const end = (): void => {
-    if (failure) return
+    if (failure || ended) return
+    ended = true
     // An event without its terminating blank line is incomplete and is discarded, as is a partial line.
     fragments = []
     fragmentBytes = 0
@@ -260,7 +267,6 @@ export function createSseParser(options: SseParserOptions): SseParser {
     hasData = false
     dataBytes = 0
     eventType = ''
-    failure = new ChainstreamError('Closed', 'The SSE parser was fed after end()', { isRetryable: false })
   }
 
   return { feed, end }

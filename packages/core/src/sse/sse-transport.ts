@@ -77,14 +77,20 @@ function buildRequest(options: SseConnectOptions, signal: AbortSignal): SseReque
  * ```
  */
 export async function connectSse(options: SseConnectOptions): Promise<SseConnection> {
-  const safeUrl = redactUrl(options.url)
+  // For error messages only, so made on the first one: redacting parses the URL, and a client that opens
+  // a stream per batch of signatures opens thousands that end without an error.
+  let redacted: string | undefined
+  const safeUrl = (): string => {
+    redacted ??= redactUrl(options.url)
+    return redacted
+  }
   try {
     new URL(options.url)
   } catch {
-    throw new ChainstreamError('InvalidArgument', `Invalid SSE URL: ${safeUrl}`, { isRetryable: false })
+    throw new ChainstreamError('InvalidArgument', `Invalid SSE URL: ${safeUrl()}`, { isRetryable: false })
   }
   const signal = options.signal
-  if (signal?.aborted) throw abortError(signal, `Connecting to ${safeUrl}`)
+  if (signal?.aborted) throw abortError(signal, `Connecting to ${safeUrl()}`)
 
   const controller = new AbortController()
   const init = buildRequest(options, controller.signal)
@@ -95,7 +101,7 @@ export async function connectSse(options: SseConnectOptions): Promise<SseConnect
     openFailure ??= error
     controller.abort()
   }
-  const onOpenAbort = () => failOpen(abortError(signal, `Connecting to ${safeUrl}`))
+  const onOpenAbort = () => failOpen(abortError(signal, `Connecting to ${safeUrl()}`))
   signal?.addEventListener('abort', onOpenAbort, { once: true })
   const openTimeoutMs = options.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS
   const openTimer =
@@ -105,7 +111,7 @@ export async function connectSse(options: SseConnectOptions): Promise<SseConnect
             failOpen(
               new ChainstreamError(
                 'OpenTimeout',
-                `Opening the SSE connection to ${safeUrl} took longer than ${openTimeoutMs} ms (openTimeoutMs)`,
+                `Opening the SSE connection to ${safeUrl()} took longer than ${openTimeoutMs} ms (openTimeoutMs)`,
               ),
             ),
           openTimeoutMs,
@@ -125,7 +131,7 @@ export async function connectSse(options: SseConnectOptions): Promise<SseConnect
     endOpenPhase()
     if (openFailure) throw openFailure
     if (isChainstreamError(error)) throw error
-    throw new ChainstreamError('ConnectionClosed', `Could not connect to ${safeUrl}: ${describe(error)}`, {
+    throw new ChainstreamError('ConnectionClosed', `Could not connect to ${safeUrl()}: ${describe(error)}`, {
       cause: error,
     })
   }
@@ -145,7 +151,7 @@ export async function connectSse(options: SseConnectOptions): Promise<SseConnect
       status: response.status,
       body: parseBody(text, response.header('content-type')),
       retryAfterMs: parseRetryAfter(response.header('retry-after')),
-      url: safeUrl,
+      url: safeUrl(),
     })
   }
 
@@ -163,7 +169,7 @@ function startStreaming(
   options: SseConnectOptions,
   response: SseResponse,
   controller: AbortController,
-  safeUrl: string,
+  safeUrl: () => string,
 ): SseConnection {
   const { signal } = options
   const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 0
@@ -220,7 +226,7 @@ function startStreaming(
         kind: 'error',
         error: new ChainstreamError(
           'HeartbeatTimeout',
-          `No data from ${safeUrl} for ${Math.round(idle)} ms (heartbeatTimeoutMs is ${heartbeatTimeoutMs})`,
+          `No data from ${safeUrl()} for ${Math.round(idle)} ms (heartbeatTimeoutMs is ${heartbeatTimeoutMs})`,
         ),
       })
       return
@@ -232,7 +238,7 @@ function startStreaming(
     if (callbackFailure) {
       return new ChainstreamError(
         'ConnectionClosed',
-        `An SSE callback threw, so the connection to ${safeUrl} was closed: ${describe(callbackFailure.error)}`,
+        `An SSE callback threw, so the connection to ${safeUrl()} was closed: ${describe(callbackFailure.error)}`,
         { cause: callbackFailure.error },
       )
     }
@@ -240,7 +246,7 @@ function startStreaming(
     if (isChainstreamError(error)) return error
     return new ChainstreamError(
       'ConnectionClosed',
-      `The SSE connection to ${safeUrl} broke: ${describe(error)}`,
+      `The SSE connection to ${safeUrl()} broke: ${describe(error)}`,
       {
         cause: error,
       },

@@ -570,9 +570,12 @@ class StreamEngine<TEvent, TSubscription>
     this.removeSignalListener()
     if (error) this.fatal = error
     this.setState('closed')
-    const reason = this.closedError('the subscription change was applied')
-    for (const waiter of this.appliedWaiters) waiter.reject(reason)
-    this.appliedWaiters.clear()
+    // Built only for a waiter: most streams end with none (a Venum stream per finished batch).
+    if (this.appliedWaiters.size > 0) {
+      const reason = this.closedError('the subscription change was applied')
+      for (const waiter of this.appliedWaiters) waiter.reject(reason)
+      this.appliedWaiters.clear()
+    }
     // Iterators end first, so a `close` listener finds every consumer finished.
     this.out.end(error)
     this.out.emit('close', error)
