@@ -106,6 +106,7 @@ export function entry(name, unit, pairs, digits = 0) {
     baseline: round(median(pairs.map((p) => p.baseline)), digits),
     ratio: round(median(ratios), 3),
     spread: [round(Math.min(...ratios), 3), round(Math.max(...ratios), 3)],
+    rounds: ratios.length,
   }
 }
 
