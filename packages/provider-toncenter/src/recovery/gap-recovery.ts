@@ -146,21 +146,15 @@ export class GapRecovery {
         groups.set(key, group)
       }
       for (const { wentLive, accounts } of groups.values()) {
-        const { seen: mark, first } = wentLive
-        const rank: LateRank | undefined = first
-          ? this.lateRank(mark)
-          : mark === undefined
-            ? undefined
-            : (_hash, endUtime, rankNow) => (endUtime > mark ? undefined : rankNow)
+        const rank = this.predatingRank(wentLive.seen, wentLive.first)
         work.push(takeBaseline(deps, accounts, includeActions, signal, report, rank))
       }
       if (late.length > 0) {
         // The stream was live on these accounts before this connection, until a drop: everything committed
         // after the last live data before the drop is the subscription's, and of what the live stream
         // delivered, only the finality it delivered may predate the subscription.
-        work.push(
-          takeBaseline(deps, late, includeActions, signal, report, this.lateRank(this.watermarks.gapStart())),
-        )
+        const rank = this.predatingRank(this.watermarks.gapStart(), true)
+        work.push(takeBaseline(deps, late, includeActions, signal, report, rank))
       }
       await Promise.all(work)
       for (const account of fresh) if (this.watermarks.has(account)) this.liveWithoutBaseline.delete(account)
@@ -170,13 +164,16 @@ export class GapRecovery {
   }
 
   /**
-   * What a late baseline may record as predating the subscription: nothing of a trace that ended after
-   * chain time `mark` (the subscription's), and of one that ended before, at most the finality the live
-   * stream delivered.
+   * What a baseline may record as predating the subscription: nothing of a trace that ended after chain
+   * time `mark` (the subscription's); of one that ended before, its finality now — at most the finality the
+   * stream delivered when `capAtDelivered` (everything delivered came after the accounts went live).
+   * `undefined` (record everything at its finality now) when neither applies.
    */
-  private lateRank(mark: number | undefined): LateRank {
+  private predatingRank(mark: number | undefined, capAtDelivered: boolean): LateRank | undefined {
+    if (mark === undefined && !capAtDelivered) return undefined
     return (hash, endUtime, rankNow) => {
       if (mark !== undefined && endUtime > mark) return undefined
+      if (!capAtDelivered) return rankNow
       const delivered = this.gate.finalityOf(hash)
       return delivered === undefined ? rankNow : Math.min(rankNow, finalityRank(delivered))
     }
