@@ -75,8 +75,9 @@ export { createStreamEngine } from './stream/stream-engine.js'
 export type { StreamEngineOptions } from './stream/stream-types.js'
 export { SubscribedWaiters, type SubscribedWaitersHost } from './stream/subscribed-waiters.js'
 export { chainHint, registerChainHint } from './tracker/chain-hints.js'
-// Utilities
 export { onAbort, sleep } from './util/abort.js'
+// Utilities
+export { allSettled } from './util/all-settled.js'
 export { Emitter, type EventMap } from './util/emitter.js'
 export { silentLogger } from './util/logger.js'
 export {

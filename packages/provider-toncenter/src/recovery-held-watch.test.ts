@@ -170,6 +170,14 @@ describe('held traces', () => {
       await reconnect(sim, stream)
       await settle(350)
       expect(timers.created()).toBeGreaterThan(0)
+      // Close while a re-check's request is on the wire: close() resolves once that work has unwound.
+      sim.delayApiV3({ ms: 2_000, times: 1_000 })
+      const asked = Object.values(sim.v3Calls).reduce((sum, n) => sum + n, 0)
+      await until(
+        () => Object.values(sim.v3Calls).reduce((sum, n) => sum + n, 0) > asked,
+        3_000,
+        'a slow request',
+      )
       await stream.close()
       expect(await timers.live()).toBe(0)
       // A request already on the wire when the stream closed may still reach the server; nothing after it.

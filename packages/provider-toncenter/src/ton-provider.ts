@@ -203,14 +203,16 @@ export class TonProvider implements StreamProviderV1<TonEvent, TonSubscription> 
     const added = missingFrom(subscription.addresses, previous.addresses)
     if (this.recovery && added.length > 0) {
       // New accounts start being followed now: record where, so a later gap is measured from here.
-      this.recovery.baseline(added, session.signal).catch((error: unknown) => {
-        if (!session.signal.aborted) {
-          session.diagnostic({
-            code: 'baseline-failed',
-            message: `Could not record the starting point of ${added.length} new accounts for recovery: ${String(error)}`,
-          })
-        }
-      })
+      session.track(
+        this.recovery.baseline(added, session.signal).catch((error: unknown) => {
+          if (!session.signal.aborted) {
+            session.diagnostic({
+              code: 'baseline-failed',
+              message: `Could not record the starting point of ${added.length} new accounts for recovery: ${String(error)}`,
+            })
+          }
+        }),
+      )
     }
   }
 
@@ -232,6 +234,7 @@ export class TonProvider implements StreamProviderV1<TonEvent, TonSubscription> 
       diagnostic: (diagnostic) => {
         if (!session.signal.aborted) session.diagnostic(diagnostic)
       },
+      track: (work) => session.track(work),
     })
   }
 

@@ -210,6 +210,13 @@ export interface ProviderSession<TEvent> {
   emit(event: TEvent, origin?: EmitOrigin): void
   /** Reports a non-fatal anomaly. */
   diagnostic(diagnostic: Diagnostic): void
+  /**
+   * Hands the core work this connection started in the background (periodic re-checks, look-ups started
+   * by a subscription change). The work must end when {@link ProviderSession.signal} aborts; the stream's
+   * `close()` resolves only once it has, so that nothing of a closed stream is still running — no request,
+   * no timer. Its outcome is the provider's to report: a rejection is ignored here.
+   */
+  track(work: Promise<unknown>): void
   /** The stream's logger. */
   readonly logger: Logger
 }

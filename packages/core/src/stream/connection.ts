@@ -40,6 +40,7 @@ export interface ConnectionHost<TEvent> {
   }
   deliver(event: TEvent, origin: 'live' | EmitOrigin): void
   diagnostic(diagnostic: Diagnostic): void
+  track(work: Promise<unknown>): void
   addBytes(count: number): void
   /**
    * Called synchronously when the acknowledgement of the subscription was decoded, before any frame
@@ -81,7 +82,6 @@ export class Connection<TEvent> {
   private subscribedAt: number | undefined
   private closeTransport: () => void = () => {}
   private sendRaw: ((data: string) => void) | undefined
-  private readonly background = new Set<Promise<unknown>>()
   private readonly removeLifetimeListener: () => void
   /** Read once: the engine's `options` getter builds an object per call, too much for every frame. */
   private readonly provider: ConnectionHost<TEvent>['options']['provider']
@@ -112,6 +112,7 @@ export class Connection<TEvent> {
         if (!this.ended) engine.deliver(event, origin)
       },
       diagnostic: (diagnostic) => engine.diagnostic(diagnostic),
+      track: (work) => engine.track(work),
     }
   }
 
@@ -288,11 +289,6 @@ export class Connection<TEvent> {
 
   subscribedFor(): number {
     return this.subscribedAt === undefined ? 0 : Date.now() - this.subscribedAt
-  }
-
-  track(work: Promise<unknown>): void {
-    this.background.add(work)
-    work.finally(() => this.background.delete(work))
   }
 
   private endingError(): ChainstreamError {

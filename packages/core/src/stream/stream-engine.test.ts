@@ -71,6 +71,32 @@ describe('stream engine over SSE', () => {
     expect(JSON.parse(server.requests[0]?.body ?? '')).toEqual({ topics: ['all'] })
   })
 
+  it('close() resolves only once the background work providers handed it has stopped, failed or not', async () => {
+    server.handle((conn) => connected(conn))
+    const provider = jsonTestProvider({ url: server.url })
+    const stopped: string[] = []
+    // Work that takes a while to unwind after the connection ends, like a request already on the wire.
+    const unwinding = (signal: AbortSignal, name: string, fails: boolean) =>
+      new Promise<void>((resolve, reject) => {
+        signal.addEventListener('abort', () =>
+          setTimeout(() => {
+            stopped.push(name)
+            if (fails) reject(new Error(`${name} aborted`))
+            else resolve()
+          }, 150),
+        )
+      })
+    provider.recover = async (session) => {
+      session.track(unwinding(session.signal, 'periodic', false))
+      session.track(unwinding(session.signal, 'lookup', true))
+    }
+    const stream = open({ provider })
+    await stream.waitSubscribed({ timeoutMs: 2_000 })
+    await until(() => stream.session !== undefined)
+    await stream.close()
+    expect(stopped.sort()).toEqual(['lookup', 'periodic'])
+  })
+
   it('reconnects after the server drops the socket mid-event and delivers what follows', async () => {
     server.handleNext((conn) => {
       connected(conn)

@@ -82,6 +82,8 @@ class StreamEngine<TEvent, TSubscription>
   /** A live change is being sent on the current connection. */
   private applying = false
   private loop: Promise<void> | undefined
+  /** Providers' background work (recovery, periodic re-checks) of every connection, until it settles. */
+  private readonly background = new Set<Promise<unknown>>()
   private started = false
   private stateValue: ConnectionState = 'idle'
   private fatal: ChainstreamError | undefined
@@ -227,6 +229,17 @@ class StreamEngine<TEvent, TSubscription>
     }
     await this.loop
     await this.current?.transportClosed
+    // Every connection has ended, so its work has been told to stop: wait until it has.
+    while (this.background.size > 0) await Promise.allSettled([...this.background])
+  }
+
+  /** Work a provider started for a connection; `close()` waits for it (see {@link ProviderSession.track}). */
+  track(work: Promise<unknown>): void {
+    const forget = (): void => {
+      this.background.delete(settled)
+    }
+    const settled: Promise<void> = work.then(forget, forget)
+    this.background.add(settled)
   }
 
   [Symbol.asyncIterator](): AsyncIterator<TEvent> {
@@ -369,7 +382,7 @@ class StreamEngine<TEvent, TSubscription>
             this.report(toChainstreamError(error, 'ConnectionClosed'), 'recovery failed')
           }
         })
-      connection.track(recovery)
+      this.track(recovery)
     }
     if (this.version > connection.version) this.pump()
   }

@@ -1,3 +1,4 @@
+import { allSettled } from '@chainstream/core/provider'
 import type { TraceNode } from '../protocol/v3-types.js'
 import { traceFinality, traceHashOf } from '../recovery/trace-facts.js'
 import type { V3Client, V3Trace } from '../recovery/v3-client.js'
@@ -49,7 +50,7 @@ export async function lookupTraces(
   const wanted = new Set(hashes)
   const committed = new Map<string, V3Trace>()
   const pending = new Map<string, V3Trace>()
-  await Promise.all(
+  await allSettled(
     chunk(hashes, BATCH).map((batch) =>
       limiter.run(async () => {
         const traces = await client.traces(
@@ -64,7 +65,7 @@ export async function lookupTraces(
     ),
   )
   const rest = hashes.filter((hash) => !committed.has(hash))
-  await Promise.all(
+  await allSettled(
     chunk(rest, BATCH).map((batch) =>
       limiter.run(async () => {
         // An explicit limit: list endpoints default to 10 items.

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '@chainstream/core'
-import { onAbort } from '@chainstream/core/provider'
+import { allSettled, onAbort } from '@chainstream/core/provider'
 import type { FinalityGate } from '../finality-gate.js'
 import { finalityRank } from '../protocol/event-types.js'
 import type { TonNotification } from '../protocol/notifications.js'
@@ -95,7 +95,7 @@ export class GapRecovery {
     try {
       await this.firstPass(reconnect, signal, host)
     } finally {
-      if (!signal.aborted) void this.whileConnected(signal, host)
+      if (!signal.aborted) host.track(this.whileConnected(signal, host))
     }
   }
 
@@ -156,7 +156,7 @@ export class GapRecovery {
         const rank = this.predatingRank(this.watermarks.gapStart(), true)
         work.push(takeBaseline(deps, late, includeActions, signal, report, rank))
       }
-      await Promise.all(work)
+      await allSettled(work)
       for (const account of fresh) if (this.watermarks.has(account)) this.liveWithoutBaseline.delete(account)
     } finally {
       for (const account of fresh) this.baselining.delete(account)
@@ -193,7 +193,7 @@ export class GapRecovery {
     } else {
       this.watermarks.clearGap()
     }
-    await Promise.all(work)
+    await allSettled(work)
     await this.watch.recheck(this.firstTargets(subscription), 'snapshot', host, signal)
   }
 

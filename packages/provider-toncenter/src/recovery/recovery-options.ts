@@ -88,4 +88,6 @@ export interface RecoveryHost {
   deliver(notification: TonNotification, source: TonEventSource): void
   /** Reports an anomaly. */
   diagnostic(diagnostic: Diagnostic): void
+  /** Work that outlives `recover()` (the periodic loop): the stream's `close()` waits for it to stop. */
+  track(work: Promise<void>): void
 }

@@ -1,3 +1,4 @@
+import { allSettled } from '@chainstream/core/provider'
 import { traceHashOf } from './trace-facts.js'
 import type { V3Client, V3Trace } from './v3-client.js'
 
@@ -11,20 +12,29 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   return out
 }
 
-/** Runs `work` over `items` with at most `concurrency` in flight; rejects with the first failure. */
+/**
+ * Runs `work` over `items` with at most `concurrency` in flight. After a failure no new item starts; it
+ * rejects with that failure once the items in flight have settled, so no request outlives the call.
+ */
 export async function parallel<T>(
   items: readonly T[],
   concurrency: number,
   work: (item: T) => Promise<void>,
 ): Promise<void> {
   let next = 0
+  let failed = false
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !failed) {
       const item = items[next++] as T
-      await work(item)
+      try {
+        await work(item)
+      } catch (error) {
+        failed = true
+        throw error
+      }
     }
   }
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker))
+  await allSettled(Array.from({ length: Math.min(concurrency, items.length) }, worker))
 }
 
 /** Committed traces by API v3 trace id (`/traces?trace_id=`, actions included). */

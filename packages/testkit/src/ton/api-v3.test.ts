@@ -177,4 +177,24 @@ describe('TON simulator — API v3', () => {
     expect((await get(s, 'nothing')).status).toBe(404)
     expect(s.v3Calls).toEqual({ transactions: 5, traces: 1, nothing: 1 })
   })
+
+  it('delayApiV3 answers the next requests late, with the chain as it stands then', async () => {
+    sim = await createTonSimulator({ keys: { k: {} } })
+    const s = sim
+    const [a, b] = s.addresses as [string, string]
+    s.delayApiV3({ ms: 600, times: 2 })
+    const started = Date.now()
+    const late = get(s, `traces?account=${a}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    await s.emitTrace({ addresses: [a, b], stages: ['finalized'] }).finish()
+    const answer = await late
+    expect(Date.now() - started).toBeGreaterThanOrEqual(590)
+    expect((answer.body.traces as unknown[]).length).toBe(1)
+    const second = Date.now()
+    await get(s, 'traces')
+    expect(Date.now() - second).toBeGreaterThanOrEqual(590)
+    const third = Date.now()
+    await get(s, 'traces')
+    expect(Date.now() - third).toBeLessThan(590)
+  })
 })

@@ -153,6 +153,11 @@ export interface TonSimulator {
   resumeAnsweringPings(target?: TonSessionTarget): void
   /** Answers the next matching request(s) with an HTTP error. */
   failNext(fault: TonFault): void
+  /**
+   * A slow API v3: the next `times` requests (default 1) are answered `ms` later, as they stand then. A
+   * request whose client gave up meanwhile gets no answer.
+   */
+  delayApiV3(delay: { ms: number; times?: number }): void
   /** Forgets lingering sessions, so the next connection is accepted. */
   clearLinger(): void
   /**

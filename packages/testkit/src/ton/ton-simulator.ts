@@ -100,6 +100,7 @@ class TonSimulatorServer implements TonSimulator {
   readonly #sendBuffer: SendBufferLimits
   readonly #subscribed = new SubscribedListeners()
   readonly #faults = new FaultQueue()
+  readonly #v3Delays: { ms: number; left: number }[] = []
   readonly #chain: ChainState
   readonly #prng: Prng
   readonly #keepaliveMs: number
@@ -374,6 +375,10 @@ class TonSimulatorServer implements TonSimulator {
     this.#faults.push(fault)
   }
 
+  delayApiV3(delay: { ms: number; times?: number }): void {
+    this.#v3Delays.push({ ms: delay.ms, left: delay.times ?? 1 })
+  }
+
   clearLinger(): void {
     this.#limiter.clearLinger()
   }
@@ -489,6 +494,18 @@ class TonSimulatorServer implements TonSimulator {
 
   #serveV3(res: ServerResponse, request: RecordedRequest, url: URL, endpoint: string): void {
     this.v3Calls[endpoint] = (this.v3Calls[endpoint] ?? 0) + 1
+    const delay = this.#v3Delays[0]
+    if (delay) {
+      if (--delay.left <= 0) this.#v3Delays.shift()
+      const timer = setTimeout(() => this.#answerV3(res, request, url, endpoint), delay.ms)
+      res.once('close', () => clearTimeout(timer))
+      return
+    }
+    this.#answerV3(res, request, url, endpoint)
+  }
+
+  #answerV3(res: ServerResponse, request: RecordedRequest, url: URL, endpoint: string): void {
+    if (res.destroyed || this.#closing) return
     const fault = this.#faults.take('v3')
     if (fault) {
       sendFault(res, fault)
