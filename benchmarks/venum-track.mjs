@@ -57,10 +57,19 @@ if (!isMainThread && workerData?.venumSimulator) {
 
 async function startSimulator() {
   const worker = new Worker(new URL(import.meta.url), { workerData: { venumSimulator: SIM_OPTIONS } })
+  // Each answer removes the other listener: one `error` listener per request would pile up.
   const next = () =>
     new Promise((resolve, reject) => {
-      worker.once('message', resolve)
-      worker.once('error', reject)
+      const onMessage = (message) => {
+        worker.off('error', onError)
+        resolve(message)
+      }
+      const onError = (error) => {
+        worker.off('message', onMessage)
+        reject(error)
+      }
+      worker.once('message', onMessage)
+      worker.once('error', onError)
     })
   const info = await next()
   return {

@@ -44,6 +44,12 @@ export interface JsonResponse<T> {
 }
 
 const RETRY_DEFAULTS: Partial<ReconnectPolicy> = { maxAttempts: 3, initialDelayMs: 250, maxDelayMs: 5_000 }
+let resolvedDefaults: ReconnectPolicy | undefined
+/** The policy of a request that sets none: resolved once (requests are many; snapshots run per signature). */
+const defaultRetry = (): ReconnectPolicy => {
+  resolvedDefaults ??= Object.freeze(resolveReconnectPolicy(RETRY_DEFAULTS))
+  return resolvedDefaults
+}
 
 /** Builds `base` + `query` into a URL string. */
 export function buildUrl(base: string, query?: Record<string, QueryValue>): string {
@@ -69,7 +75,11 @@ export async function requestJson<T = unknown>(
 ): Promise<JsonResponse<T>> {
   const target = buildUrl(url, options.query)
   const policy =
-    options.retry === false ? undefined : resolveReconnectPolicy({ ...RETRY_DEFAULTS, ...options.retry })
+    options.retry === false
+      ? undefined
+      : options.retry === undefined
+        ? defaultRetry()
+        : resolveReconnectPolicy({ ...RETRY_DEFAULTS, ...options.retry })
   const noRetry = new Set(options.noRetryStatuses ?? [])
   for (let attempt = 1; ; attempt++) {
     if (options.signal?.aborted) throw abortError(options.signal, `the request to ${redactUrl(target)}`)

@@ -47,10 +47,11 @@ export const MAX_TIMER_DELAY_MS = 2_147_483_647
 const atLeast = (min: number, max = Number.MAX_VALUE) =>
   v.optional(v.pipe(v.number(), v.finite(), v.minValue(min), v.maxValue(max)))
 
-// Made per call (a policy is resolved once per stream) rather than at module level: a bundler cannot tell
-// that building a schema has no side effects, and an app that only reads DEFAULT_RECONNECT_POLICY (the main
-// entry) would otherwise carry the validator.
-const policySchema = () =>
+// Made on first use rather than at module level: a bundler cannot tell that building a schema has no side
+// effects, and an app that only reads DEFAULT_RECONNECT_POLICY (the main entry) would otherwise carry the
+// validator. Kept once made: a policy is resolved per stream and per REST request, and building the schema
+// each time was a visible part of opening one of Venum's many short streams.
+const buildPolicySchema = () =>
   optionsObject({
     maxAttempts: v.optional(
       v.union([v.pipe(v.number(), v.safeInteger(), v.minValue(0)), v.literal(Number.POSITIVE_INFINITY)]),
@@ -61,6 +62,12 @@ const policySchema = () =>
     healthyAfterMs: atLeast(0),
     maxRetryAfterMs: atLeast(0, MAX_TIMER_DELAY_MS),
   })
+
+let builtPolicySchema: ReturnType<typeof buildPolicySchema> | undefined
+const policySchema = () => {
+  builtPolicySchema ??= buildPolicySchema()
+  return builtPolicySchema
+}
 
 /** Validates a partial policy and fills in the defaults; throws `InvalidArgument` naming the bad field. */
 export function resolveReconnectPolicy(input: Partial<ReconnectPolicy> | undefined): ReconnectPolicy {

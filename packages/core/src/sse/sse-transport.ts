@@ -2,6 +2,7 @@ import { abortError, ChainstreamError, isChainstreamError } from '../errors/chai
 import { httpError, parseBody, parseRetryAfter } from '../errors/http-error.js'
 import { redactUrl } from '../errors/redact.js'
 import { runtime } from '../runtime/runtime.js'
+import { endedByClient } from '../util/abort.js'
 import { createSseParser } from './sse-parser.js'
 import { openWithFetch, readBodyText, type SseRequestInit, type SseResponse } from './sse-response.js'
 import type { SseCloseReason, SseConnection, SseConnectOptions } from './sse-transport-types.js'
@@ -99,7 +100,7 @@ export async function connectSse(options: SseConnectOptions): Promise<SseConnect
   let openFailure: ChainstreamError | undefined
   const failOpen = (error: ChainstreamError) => {
     openFailure ??= error
-    controller.abort()
+    controller.abort(error)
   }
   const onOpenAbort = () => failOpen(abortError(signal, `Connecting to ${safeUrl()}`))
   signal?.addEventListener('abort', onOpenAbort, { once: true })
@@ -145,7 +146,7 @@ export async function connectSse(options: SseConnectOptions): Promise<SseConnect
     }
     endOpenPhase()
     response.cancel()
-    controller.abort()
+    controller.abort(endedByClient())
     if (openFailure) throw openFailure
     throw httpError({
       status: response.status,
@@ -211,7 +212,7 @@ function startStreaming(
     signal?.removeEventListener('abort', onAbort)
     if (reason.kind !== 'end') {
       response.cancel()
-      controller.abort()
+      controller.abort(endedByClient())
     }
     resolveClosed(reason)
   }

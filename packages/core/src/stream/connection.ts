@@ -13,7 +13,7 @@ import type {
 import { connectSse } from '../sse/sse-transport.js'
 import type { SseCloseReason } from '../sse/sse-transport-types.js'
 import type { SseMessage } from '../sse/sse-types.js'
-import { onAbort } from '../util/abort.js'
+import { endedByClient, onAbort } from '../util/abort.js'
 import type { Logger } from '../util/logger.js'
 import { openWebSocket } from '../websocket/websocket-transport.js'
 import type { WebSocketCloseReason } from '../websocket/websocket-types.js'
@@ -165,7 +165,7 @@ export class Connection<TEvent> {
     if (this.ended) return
     this.ended = true
     this.removeLifetimeListener()
-    this.controller.abort()
+    this.controller.abort(endedByClient())
     this.closeTransport()
     if (this.pending.size > 0) {
       // Built only when someone waits: connections end often (Venum closes a stream per finished shard).

@@ -9,7 +9,7 @@ import type {
   StreamProviderV1,
 } from '../provider/provider-v1.js'
 import { backoffDelay, type ReconnectPolicy, resolveReconnectPolicy } from '../reconnect/backoff.js'
-import { onAbort, sleep } from '../util/abort.js'
+import { endedByClient, onAbort, sleep } from '../util/abort.js'
 import { type Logger, silentLogger } from '../util/logger.js'
 import { nonNegative } from '../util/options.js'
 import type { OverflowPolicy } from './bounded-queue.js'
@@ -223,7 +223,7 @@ class StreamEngine<TEvent, TSubscription>
 
   async close(): Promise<void> {
     if (this.stateValue !== 'closed') {
-      this.lifetime.abort()
+      this.lifetime.abort(endedByClient())
       this.current?.end({ kind: 'closed' })
       this.finish(undefined)
     }
@@ -530,7 +530,7 @@ class StreamEngine<TEvent, TSubscription>
   /** A fatal error raised outside the loop (buffer overflow): ends everything. */
   fail(error: ChainstreamError): void {
     if (this.stateValue === 'closed') return
-    this.lifetime.abort()
+    this.lifetime.abort(error)
     this.current?.end({ kind: 'closed' })
     this.finish(error)
   }
@@ -579,7 +579,7 @@ class StreamEngine<TEvent, TSubscription>
 
   private finish(error: ChainstreamError | undefined): void {
     if (this.stateValue === 'closed') return
-    this.lifetime.abort()
+    this.lifetime.abort(error ?? endedByClient())
     this.removeSignalListener()
     if (error) this.fatal = error
     this.setState('closed')

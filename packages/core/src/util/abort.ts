@@ -1,4 +1,4 @@
-import { abortError } from '../errors/chainstream-error.js'
+import { abortError, ChainstreamError } from '../errors/chainstream-error.js'
 
 /** Node and browsers fire a timer longer than 2³¹−1 ms at once: longer waits are chained. */
 const MAX_TIMER_MS = 2_147_483_647
@@ -44,4 +44,15 @@ export function onAbort(signal: AbortSignal | undefined, listener: () => void): 
   }
   signal.addEventListener('abort', listener, { once: true })
   return () => signal.removeEventListener('abort', listener)
+}
+
+let ownReason: ChainstreamError | undefined
+/**
+ * The reason the client's own aborts carry (a connection or request it ended itself, not a failure).
+ * `abort()` without a reason builds a DOMException, stack and all, every time; connections end often (one
+ * per finished Venum stream of ten signatures), so one shared reason is made once.
+ */
+export function endedByClient(): ChainstreamError {
+  ownReason ??= new ChainstreamError('Aborted', 'Ended by the client', { isRetryable: false })
+  return ownReason
 }
