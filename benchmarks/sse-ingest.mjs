@@ -2,7 +2,7 @@
 // ceiling: the same bytes from the same server, read with the same HTTP client, only split on blank lines
 // and JSON.parse'd. Both runs alternate, several rounds, and the medians are compared.
 
-import { createStreamEngine } from '@chainstream/core/provider'
+import { createStreamEngine, sseTransport } from '@chainstream/core/provider'
 import { createSseServer } from '@chainstream/testkit'
 import { request } from 'undici'
 import { blockData, forEachSseBlock } from './bare-sse.mjs'
@@ -24,6 +24,7 @@ async function serveBody(server, body) {
 const jsonProvider = (url) => ({
   specificationVersion: 'v1',
   providerId: 'bench',
+  transports: { sse: sseTransport },
   open: () => ({ transport: 'sse', url, method: 'POST', body: { types: ['transactions'] } }),
   // The server acknowledges by itself (its `connected` frame decodes as `subscribed`).
   subscribe: () => ({ kind: 'ack' }),

@@ -2,7 +2,7 @@
 // Streaming v2 framing (a `connected` acknowledgement, `event: event` frames, `: keepalive` comments);
 // chainstream's core streams from it, survives a dropped connection, and prints what arrives.
 // Flags: --events N (default 12), --forever.
-import { createStreamEngine } from '@chainstream/core/provider'
+import { createStreamEngine, sseTransport } from '@chainstream/core/provider'
 import { createSseServer } from '@chainstream/testkit'
 import { transactionsFrame } from '../benchmarks/frames.mjs'
 
@@ -32,6 +32,7 @@ server.handle(async (conn) => {
 const provider = {
   specificationVersion: 'v1',
   providerId: 'simulator',
+  transports: { sse: sseTransport },
   open: () => ({
     transport: 'sse',
     url: `${server.url}/api/streaming/v2/sse`,

@@ -59,12 +59,20 @@ export type {
   SubscribePlan,
   WebSocketConnectRequest,
 } from './provider/provider-v1.js'
+export type {
+  ProviderTransports,
+  StreamTransport,
+  TransportCloseReason,
+  TransportConnection,
+  TransportContext,
+} from './provider/stream-transport.js'
 // Reconnection
 export { backoffCeiling, backoffDelay, resolveReconnectPolicy } from './reconnect/backoff.js'
 // The platform: Node (undici, `ws`) or the web's globals, chosen by export condition
 export { defaultKeyPlacement, type RuntimeKind, runtimeKind } from './runtime/runtime-info.js'
 // Transports
 export { createSseParser } from './sse/sse-parser.js'
+export { sseTransport } from './sse/sse-stream-transport.js'
 export { connectSse } from './sse/sse-transport.js'
 export type { SseCloseReason, SseConnection, SseConnectOptions } from './sse/sse-transport-types.js'
 export type { SseMessage, SseParser, SseParserCallbacks, SseParserOptions } from './sse/sse-types.js'
@@ -88,6 +96,7 @@ export {
   type StandardResult,
   type StandardSchema,
 } from './util/options.js'
+export { webSocketTransport } from './websocket/websocket-stream-transport.js'
 export { connectWebSocket, openWebSocket } from './websocket/websocket-transport.js'
 export type {
   WebSocketCloseReason,

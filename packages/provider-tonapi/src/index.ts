@@ -5,7 +5,7 @@
  */
 
 export { createTonapi, type Tonapi, type TonapiOptions } from './tonapi.js'
-export { TONAPI_SERVICE } from '@chainstream/provider-toncenter'
+export { TONAPI_SERVICE } from './tonapi-service.js'
 export type {
   ActionType,
   HandlerFilter,

@@ -1,9 +1,9 @@
 import {
   createTonService,
-  TONAPI_SERVICE,
   type TonServiceClient,
   type TonServiceOptions,
 } from '@chainstream/provider-toncenter'
+import { TONAPI_SERVICE } from './tonapi-service.js'
 
 /**
  * Options of {@link createTonapi}: those of every TON service, plus `toncenterApiKey`. `apiKey` is a Ton

@@ -6,7 +6,7 @@
 
 // The provider
 export { createToncenter, type Toncenter, type ToncenterOptions } from './toncenter.js'
-export { TONAPI_SERVICE, TONCENTER_SERVICE } from './ton-services.js'
+export { TONCENTER_SERVICE } from './ton-services.js'
 export {
   createTonService,
   type TonServiceClient,

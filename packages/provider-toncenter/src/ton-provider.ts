@@ -11,11 +11,13 @@ import type {
   Decoded,
   InboundFrame,
   ProviderSession,
+  ProviderTransports,
   RecoverContext,
   StreamProviderV1,
   SubscribePlan,
   WebSocketKeepalive,
 } from '@chainstream/core/provider'
+import { sseTransport, webSocketTransport } from '@chainstream/core/provider'
 import { FinalityGate } from './finality-gate.js'
 import type { KeyPool } from './key-pool.js'
 import { isKnownActionType } from './protocol/action-types.js'
@@ -78,6 +80,8 @@ export interface TonProviderConfig {
 export class TonProvider implements StreamProviderV1<TonEvent, TonSubscription> {
   readonly specificationVersion = 'v1'
   readonly providerId: string
+  /** Both: a TON stream's transport is an option. */
+  readonly transports: ProviderTransports = { sse: sseTransport, websocket: webSocketTransport }
   readonly keepalive?: WebSocketKeepalive
   readonly gate: FinalityGate
   readonly recovery: GapRecovery | undefined

@@ -1,6 +1,7 @@
 import type { TonServiceDefinition } from './ton-service.js'
 
-// The TON Streaming v2 services this package knows, as data: one implementation serves both.
+// TON Center as data. Other TON Streaming v2 services are data of the same shape (TonAPI's lives in
+// @chainstream/provider-tonapi): one implementation serves them all.
 
 /** TON Center as data: hosts, paths, authentication, and API v3 on the same host with the same keys. */
 export const TONCENTER_SERVICE: TonServiceDefinition<'toncenter'> = {
@@ -12,23 +13,4 @@ export const TONCENTER_SERVICE: TonServiceDefinition<'toncenter'> = {
   authHeader: (key) => ({ 'X-API-Key': key }),
   queryParam: 'api_key',
   v3: { kind: 'same-host', path: '/api/v3' },
-}
-
-/**
- * TonAPI as data: its hosts, streaming without the `/api` prefix, Bearer (or `?token=`) authentication,
- * and recovery from TON Center API v3 only when a TON Center key or a v3 URL is given (TonAPI's REST
- * shapes cannot be turned into stream notifications).
- */
-export const TONAPI_SERVICE: TonServiceDefinition<'tonapi'> = {
-  providerId: 'tonapi',
-  providerName: 'TonAPI',
-  setupHint: "createTonapi({ apiKey }) from '@chainstream/provider-tonapi'",
-  hosts: { mainnet: 'https://tonapi.io', testnet: 'https://testnet.tonapi.io' },
-  streamingPath: '/streaming/v2',
-  authHeader: (key) => ({ Authorization: `Bearer ${key}` }),
-  queryParam: 'token',
-  v3: {
-    kind: 'toncenter',
-    hosts: { mainnet: 'https://toncenter.com/api/v3', testnet: 'https://testnet.toncenter.com/api/v3' },
-  },
 }

@@ -116,6 +116,21 @@ describe('the recorded fixtures', () => {
       outcome: 'unknown',
     })
     expect(() => parseTxStatus({ signature: 'x' }, 'x')).toThrow(/no string "status"/)
+    expect(() => parseTxStatus(null, 'x')).toThrow(/for x is not an object/)
+    expect(() => parseTxStatus({ status: 'finalized', slot: '5' }, 'x')).toThrow(
+      /has a "slot" that is not a number/,
+    )
+    expect(() => parseTxStatus({ status: 'finalized', fee: Number.NaN }, 'x')).toThrow(
+      /"fee" that is not a number/,
+    )
+    expect(() => parseTxStatus({ status: 'failed', signature: 7 }, 'x')).toThrow(
+      /"signature" that is not a string/,
+    )
+    // Lenient: null where a field is optional, and fields chainstream does not read, are accepted.
+    expect(parseTxStatus({ status: 'not_found', slot: null, reason: null, extra: [1] }, 'x')).toMatchObject({
+      signature: 'x',
+      status: 'not_found',
+    })
   })
 
   it('folds a failed REST body into one failed update, never a success tier', () => {

@@ -3,6 +3,7 @@ import {
   createStreamEngine,
   type StreamProviderV1,
   sleep,
+  sseTransport,
   toChainstreamError,
 } from '@chainstream/core/provider'
 import { classifyStreamError, isTierPollingUnavailable } from './classify-error.js'
@@ -166,6 +167,8 @@ export class Shard {
     const provider: StreamProviderV1<VenumFrame> = {
       specificationVersion: 'v1',
       providerId: 'venum',
+      // SSE only: the WebSocket transport stays out of the bundle.
+      transports: { sse: sseTransport },
       open: () => {
         this.readySeen = false
         this.recovered = false

@@ -1,6 +1,5 @@
 import { ChainstreamError, type FinalityTier, type Outcome } from '@chainstream/core'
 import { redactUrl, requestJson } from '@chainstream/core/provider'
-import * as v from 'valibot'
 import { observationFromVenumRest } from './venum-observations.js'
 import { txUrl, type VenumConfig } from './venum-options.js'
 
@@ -33,34 +32,60 @@ export interface VenumTxStatus {
   readonly outcome: Outcome
 }
 
-// Lenient: check what chainstream reads, keep everything else as sent.
-const bodySchema = v.looseObject({
-  signature: v.optional(v.string()),
-  status: v.string(),
-  confirmationStatus: v.nullish(v.string()),
-  slot: v.nullish(v.number()),
-  confirmations: v.nullish(v.number()),
-  error: v.optional(v.unknown()),
-  err: v.optional(v.unknown()),
-  reason: v.nullish(v.string()),
-  fee: v.nullish(v.number()),
-  computeUnits: v.nullish(v.number()),
-})
+/** A `/v1/tx` answer as far as chainstream reads it; anything else in it is kept as sent. */
+interface TxBody {
+  readonly signature?: string
+  readonly status: string
+  readonly confirmationStatus?: string | null
+  readonly slot?: number | null
+  readonly confirmations?: number | null
+  readonly error?: unknown
+  readonly err?: unknown
+  readonly reason?: string | null
+  readonly fee?: number | null
+  readonly computeUnits?: number | null
+}
+
+const OPTIONAL_FIELDS = {
+  confirmationStatus: 'string',
+  reason: 'string',
+  slot: 'number',
+  confirmations: 'number',
+  fee: 'number',
+  computeUnits: 'number',
+} as const
 
 /**
- * Parses a `/v1/tx` body into a {@link VenumTxStatus}; throws `ProtocolError` when it lacks a string
- * `status`.
+ * Lenient: checks only what chainstream reads (a string `status`; the other fields it reads absent, null
+ * or of their type) and keeps everything else as sent. Answers what is wrong, or undefined. A plain check
+ * rather than a schema: an object schema of the validation library would be shipped for this alone.
  */
+function txBodyProblem(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return 'is not an object'
+  const fields = body as Record<string, unknown>
+  if (typeof fields.status !== 'string') return 'has no string "status"'
+  if (fields.signature !== undefined && typeof fields.signature !== 'string') {
+    return 'has a "signature" that is not a string'
+  }
+  for (const [name, type] of Object.entries(OPTIONAL_FIELDS)) {
+    const value = fields[name]
+    if (value != null && (typeof value !== type || Number.isNaN(value))) {
+      return `has a "${name}" that is not a ${type}`
+    }
+  }
+  return undefined
+}
+
 export function parseTxStatus(body: unknown, signature: string): VenumTxStatus {
-  const parsed = v.safeParse(bodySchema, body)
-  if (!parsed.success) {
+  const problem = txBodyProblem(body)
+  if (problem !== undefined) {
     throw new ChainstreamError(
       'ProtocolError',
-      `Venum's /v1/tx answer for ${signature} has no string "status": ${JSON.stringify(body)?.slice(0, 200)}`,
+      `Venum's /v1/tx answer for ${signature} ${problem}: ${JSON.stringify(body)?.slice(0, 200)}`,
       { body, isRetryable: false },
     )
   }
-  const data = parsed.output
+  const data = body as TxBody
   const observation = observationFromVenumRest(data, { at: 0 })
   let tier: FinalityTier = 'unknown'
   let outcome: Outcome = 'unknown'

@@ -2,7 +2,7 @@ import { abortError, ChainstreamError, isChainstreamError } from '../errors/chai
 import { httpError, parseBody, parseRetryAfter } from '../errors/http-error.js'
 import { redactUrl } from '../errors/redact.js'
 import { backoffDelay, type ReconnectPolicy, resolveReconnectPolicy } from '../reconnect/backoff.js'
-import { runtime } from '../runtime/runtime.js'
+import * as runtime from '../runtime/runtime.js'
 import type { FetchLike } from '../sse/sse-transport-types.js'
 import { sleep } from '../util/abort.js'
 import { fetchText, type HttpTextRequest } from './fetch-text.js'

@@ -3,6 +3,7 @@ import type { FetchLike } from '../sse/sse-transport-types.js'
 import type { SseMessage } from '../sse/sse-types.js'
 import type { Logger } from '../util/logger.js'
 import type { WebSocketConstructor, WebSocketKeepalive } from '../websocket/websocket-types.js'
+import type { ProviderTransports } from './stream-transport.js'
 
 /**
  * The provider contract, version 1.
@@ -30,6 +31,13 @@ export interface StreamProviderV1<TEvent, TSubscription = undefined> {
   readonly specificationVersion: 'v1'
   /** A short stable name for logs and errors (`'toncenter'`). */
   readonly providerId: string
+  /**
+   * The transports that open what {@link StreamProviderV1.open} asks for, by kind:
+   * `{ sse: sseTransport }` for an SSE-only provider, `{ sse: sseTransport, websocket: webSocketTransport }`
+   * for one that offers both. The engine bundles none itself, so an app ships only the ones its providers
+   * list. A request whose kind is missing here fails the stream with `InvalidArgument`.
+   */
+  readonly transports: ProviderTransports
   /**
    * Where to connect. Called before every attempt with the subscription as it is now, so it may rotate
    * keys (`context.lastError` says why the previous attempt ended) and put the subscription into the

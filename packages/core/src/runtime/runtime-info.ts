@@ -1,4 +1,4 @@
-import { runtime } from './runtime.js'
+import * as runtime from './runtime.js'
 
 /** Which platform module this copy of `@chainstream/core` was loaded with. */
 export type RuntimeKind = 'node' | 'web'

@@ -3,7 +3,8 @@ import type { SseRequestInit, SseResponse } from '../sse/sse-response.js'
 import type { WebSocketLike } from '../websocket/websocket-types.js'
 
 /**
- * What the transports need from the platform, in one small module per platform. The package's
+ * What the transports need from the platform: the exports of one small module per platform, one
+ * export per member (so that a bundle keeps only the members it calls). The package's
  * `#runtime` import picks one by export condition: Node gets undici and `ws` (`runtime-node`), browsers,
  * workers and every other runtime get the global `fetch` and `WebSocket` (`runtime-web`), so a browser
  * bundle never sees a Node built-in.

@@ -2,7 +2,7 @@ import { isChainstreamError } from '@chainstream/core'
 import { createSseServer, createWsServer, type SseServer, type WsServer } from '@chainstream/testkit'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { runtime } from './runtime-web.js'
+import * as runtime from './runtime-web.js'
 
 // The web runtime on Node, over loopback: Node has a global `fetch`; `ws` stands in for a browser's global
 // WebSocket (a real implementation, installed on `globalThis` for the test). The browser tests run the same

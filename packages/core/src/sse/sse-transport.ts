@@ -1,7 +1,7 @@
 import { abortError, ChainstreamError, isChainstreamError } from '../errors/chainstream-error.js'
 import { httpError, parseBody, parseRetryAfter } from '../errors/http-error.js'
 import { redactUrl } from '../errors/redact.js'
-import { runtime } from '../runtime/runtime.js'
+import * as runtime from '../runtime/runtime.js'
 import { endedByClient } from '../util/abort.js'
 import { createSseParser } from './sse-parser.js'
 import { openWithFetch, readBodyText, type SseRequestInit, type SseResponse } from './sse-response.js'

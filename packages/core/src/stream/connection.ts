@@ -10,13 +10,9 @@ import type {
   StreamProviderV1,
   SubscribePlan,
 } from '../provider/provider-v1.js'
-import { connectSse } from '../sse/sse-transport.js'
-import type { SseCloseReason } from '../sse/sse-transport-types.js'
-import type { SseMessage } from '../sse/sse-types.js'
+import type { StreamTransport, TransportCloseReason } from '../provider/stream-transport.js'
 import { endedByClient, onAbort } from '../util/abort.js'
 import type { Logger } from '../util/logger.js'
-import { openWebSocket } from '../websocket/websocket-transport.js'
-import type { WebSocketCloseReason } from '../websocket/websocket-types.js'
 
 /** How one connection ended, as the reconnect loop sees it. */
 export type Ending =
@@ -119,45 +115,33 @@ export class Connection<TEvent> {
   async open(): Promise<void> {
     const { heartbeatTimeoutMs, openTimeoutMs, maxEventSize } = this.engine.options
     const request = this.request
+    const provider = this.provider
     registerRequestSecrets(request)
-    if (request.transport === 'sse') {
-      const connection = await connectSse({
-        url: request.url,
-        method: request.method ?? 'GET',
-        signal: this.controller.signal,
-        heartbeatTimeoutMs,
-        openTimeoutMs,
-        maxEventSize,
-        ...(request.headers ? { headers: request.headers } : {}),
-        ...(request.body !== undefined ? { body: request.body } : {}),
-        ...(request.fetch ? { fetch: request.fetch } : {}),
-        onEvent: (message: SseMessage) => this.frame({ transport: 'sse', message }),
-        onBytes: (count: number) => this.engine.addBytes(count),
-      })
-      this.closeTransport = () => connection.close()
-      this.transportClosed = connection.closed
-      connection.closed.then((reason) => this.transportEnded(reason))
-      if (this.ended) connection.close()
-      return
+    const transport = provider.transports?.[request.transport] as StreamTransport | undefined
+    if (!transport) {
+      throw new ChainstreamError(
+        'InvalidArgument',
+        `The provider ${provider.providerId} asked for a ${request.transport} connection but its transports have no ${request.transport} entry`,
+        { isRetryable: false },
+      )
     }
-    const { provider } = this.engine.options
-    const socket = openWebSocket({
-      url: request.url,
+    const opening = transport.open(request, {
       signal: this.controller.signal,
+      heartbeatTimeoutMs,
       openTimeoutMs,
-      maxMessageSize: maxEventSize,
-      ...(request.headers ? { headers: request.headers } : {}),
-      ...(request.protocols ? { protocols: request.protocols } : {}),
-      ...(request.WebSocket ? { WebSocket: request.WebSocket } : {}),
+      maxEventSize,
       ...(provider.keepalive ? { keepalive: provider.keepalive } : {}),
-      onMessage: (data: string) => this.frame({ transport: 'websocket', data }),
-      onBytes: (count: number) => this.engine.addBytes(count),
+      onFrame: (frame) => this.frame(frame),
+      onBytes: (count) => this.engine.addBytes(count),
     })
-    this.closeTransport = () => socket.close()
-    this.transportClosed = socket.closed
-    this.sendRaw = (data) => socket.send(data)
-    socket.closed.then((reason) => this.transportEnded(reason))
-    await socket.opened
+    // A transport that returns at once (WebSocket) can be closed while it is still opening.
+    const connection = opening instanceof Promise ? await opening : opening
+    this.closeTransport = () => connection.close()
+    this.transportClosed = connection.closed
+    if (connection.send) this.sendRaw = (data) => connection.send?.(data)
+    connection.closed.then((reason) => this.transportEnded(reason))
+    if (this.ended) connection.close()
+    await connection.opened
   }
 
   /** Ends this connection once; the first reason wins (two failures at once are one ending). */
@@ -295,7 +279,7 @@ export class Connection<TEvent> {
     return new ChainstreamError('ConnectionClosed', 'The connection ended before the request was answered')
   }
 
-  private transportEnded(reason: SseCloseReason | WebSocketCloseReason): void {
+  private transportEnded(reason: TransportCloseReason): void {
     if (this.ended) return
     if (reason.kind === 'closed') {
       this.end({ kind: 'closed' })

@@ -12,6 +12,8 @@ import type {
   RecoverContext,
   StreamProviderV1,
 } from '../provider/provider-v1.js'
+import { sseTransport } from '../sse/sse-stream-transport.js'
+import { webSocketTransport } from '../websocket/websocket-stream-transport.js'
 
 export interface TestEvent {
   n: number
@@ -41,6 +43,7 @@ export function jsonTestProvider(options: JsonTestProviderOptions): JsonTestProv
   const provider: JsonTestProvider = {
     specificationVersion: 'v1',
     providerId: 'json-test',
+    transports: { sse: sseTransport, websocket: webSocketTransport },
     calls: [],
     contexts: [],
     recoverContexts: [],

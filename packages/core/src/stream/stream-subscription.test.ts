@@ -8,6 +8,8 @@ import {
 import { afterEach, describe, expect, it } from 'vitest'
 import { ChainstreamError, isChainstreamError } from '../errors/chainstream-error.js'
 import type { Decoded, InboundFrame, StreamProviderV1 } from '../provider/provider-v1.js'
+import { sseTransport } from '../sse/sse-stream-transport.js'
+import { webSocketTransport } from '../websocket/websocket-stream-transport.js'
 import { createStreamEngine } from './stream-engine.js'
 import type { ChainStream } from './stream-types.js'
 
@@ -36,6 +38,7 @@ function topicProvider(url: string, transport: 'sse' | 'websocket'): StreamProvi
   return {
     specificationVersion: 'v1',
     providerId: 'topics',
+    transports: { sse: sseTransport, websocket: webSocketTransport },
     open: (_context, topics) =>
       transport === 'sse'
         ? { transport: 'sse', url, method: 'POST', body: { topics } }

@@ -1,7 +1,7 @@
 import { abortError, ChainstreamError, toChainstreamError } from '../errors/chainstream-error.js'
 import { httpError, parseBody, parseRetryAfter } from '../errors/http-error.js'
 import { redactUrl } from '../errors/redact.js'
-import { runtime } from '../runtime/runtime.js'
+import * as runtime from '../runtime/runtime.js'
 import type {
   WebSocketCloseReason,
   WebSocketConnection,

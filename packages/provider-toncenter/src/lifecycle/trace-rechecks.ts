@@ -1,9 +1,10 @@
 import { type LifecycleSink, sleep, toChainstreamError } from '@chainstream/core/provider'
 import { finalityRank } from '../protocol/event-types.js'
+import { Limiter, type LookupResult, lookupTraces } from '../recovery/v3-lookups.js'
 import type { TonLifecycleHost } from './lifecycle-host.js'
 import type { ResolvedTonLifecycleOptions } from './lifecycle-options.js'
 import { lookedUpInvalidation, notFoundObservation, traceObservation } from './notification-observations.js'
-import { Limiter, lookedUpFinality, lookupTraces, snapshotEvent, type TraceLookup } from './trace-lookup.js'
+import { lookedUpFinality, snapshotEvent } from './snapshot-event.js'
 import { FINALIZED, type TrackedTraces } from './tracked-traces.js'
 
 /**
@@ -69,7 +70,7 @@ export class TraceRechecks {
     const suspect = (id: string) => reconcile || !this.traces.isGuarded(id)
     let found = 0
     try {
-      const first = await lookupTraces(client, ids, this.limiter, signal)
+      const first = await lookupTraces(client, ids.map(target), this.limiter, signal)
       found += this.report(first, source)
       const suspects: { id: string; rank: number }[] = []
       for (const id of ids) {
@@ -84,7 +85,7 @@ export class TraceRechecks {
       if (this.options.notFoundGraceMs > 0) await sleep(this.options.notFoundGraceMs, signal)
       const again = await lookupTraces(
         client,
-        suspects.map((s) => s.id),
+        suspects.map((s) => target(s.id)),
         this.limiter,
         signal,
       )
@@ -123,7 +124,7 @@ export class TraceRechecks {
    * Reports what API v3 found beyond what the stream (or an earlier look-up) already reported; answers of
    * how many traces.
    */
-  private report(found: TraceLookup, source: 'snapshot' | 'reconciled'): number {
+  private report(found: LookupResult, source: 'snapshot' | 'reconciled'): number {
     let reported = 0
     for (const [pending, traces] of [
       [false, found.committed],
@@ -153,3 +154,6 @@ export class TraceRechecks {
     }, this.options.recheckIntervalMs)
   }
 }
+
+/** The watch knows its traces by hash only: API v3 finds them by `msg_hash`. */
+const target = (hash: string) => ({ hash })
