@@ -4,12 +4,14 @@ import type { TraceScopedNotification } from './protocol/notifications.js'
 export type TraceEventType = TraceScopedNotification['type']
 
 /**
- * The facts (transaction hashes, or action ids) delivered at one finality: a single fact as the string
- * itself, a few in an array, many in a Set. Most snapshots hold one or a few, and a container per trace
- * would be most of the record's memory.
+ * The facts (transaction hashes, or action ids) delivered at one finality: up to {@link SMALL_FACTS} of
+ * them as one string, joined by newlines (a single fact is the string itself), more in a Set. One flat
+ * string rather than a list of strings: the facts are most of what the gate keeps per trace, and an array
+ * plus a string header per fact would double that.
  */
-export type Facts = string | string[] | Set<string>
+export type Facts = string | Set<string>
 const SMALL_FACTS = 16
+const NEWLINE = 10
 
 /** Two bits per event type in {@link TraceRecord.ranks}: where each type's field starts. */
 export const typeShift = (type: TraceEventType): number =>
@@ -63,22 +65,24 @@ export function setFacts(record: TraceRecord, type: TraceEventType, facts: Facts
   else record.trace = facts
 }
 
-function hasFact(facts: Facts, fact: string): boolean {
-  if (typeof facts === 'string') return facts === fact
-  return Array.isArray(facts) ? facts.includes(fact) : facts.has(fact)
-}
+/** Whether `fact` can be one of a joined string's facts (not empty, no newline). */
+const joinable = (fact: string): boolean => fact !== '' && fact.indexOf('\n') === -1
 
-/** `facts` with `fact` added (in place when it is a container, grown into a larger one when needed). */
-function addFact(facts: Facts | undefined, fact: string): Facts {
-  if (facts === undefined) return fact
-  if (typeof facts === 'string') return facts === fact ? facts : [facts, fact]
-  if (Array.isArray(facts)) {
-    if (facts.includes(fact)) return facts
-    facts.push(fact)
-    return facts.length > SMALL_FACTS ? new Set(facts) : facts
+function hasFact(facts: Facts, fact: string): boolean {
+  if (typeof facts !== 'string') return facts.has(fact)
+  if (facts.length === fact.length) return facts === fact && joinable(fact)
+  if (!joinable(fact)) return false
+  // A whole line of the joined facts: bounded by the string's ends or newlines.
+  for (let at = facts.indexOf(fact); at !== -1; at = facts.indexOf(fact, at + 1)) {
+    const end = at + fact.length
+    if (
+      (at === 0 || facts.charCodeAt(at - 1) === NEWLINE) &&
+      (end === facts.length || facts.charCodeAt(end) === NEWLINE)
+    ) {
+      return true
+    }
   }
-  facts.add(fact)
-  return facts
+  return false
 }
 
 /**
@@ -114,13 +118,15 @@ export function bringsNewFacts(facts: Facts | undefined, notification: TraceScop
 const hashOf = (tx: { hash: string }): string => tx.hash
 const actionIdOf = (action: { action_id: string }): string => action.action_id
 
-/** A list of facts as {@link Facts}: none, the one, the list itself, or a Set when large. */
+/** A list of facts as {@link Facts}: none, the one, the list joined, or a Set when large or not joinable. */
 function factsFrom(list: string[]): Facts | undefined {
-  if (list.length <= 1) return list[0]
-  return list.length > SMALL_FACTS ? new Set(list) : list
+  if (list.length === 0) return undefined
+  if (list.length === 1 && joinable(list[0]!)) return list[0]
+  if (list.length > SMALL_FACTS || !list.every(joinable)) return new Set(list)
+  return list.join('\n')
 }
 
-/** The facts `notification` shows, for a type that had none at this rank (an exact-size list at most). */
+/** The facts `notification` shows, for a type that had none at this rank. */
 export function factsOf(notification: TraceScopedNotification): Facts | undefined {
   switch (notification.type) {
     case 'transactions':
@@ -137,18 +143,11 @@ export function withFactsOf(
   facts: Facts | undefined,
   notification: TraceScopedNotification,
 ): Facts | undefined {
-  let out = facts
-  switch (notification.type) {
-    case 'transactions':
-      for (const tx of notification.transactions) out = addFact(out, tx.hash)
-      return out
-    case 'actions':
-      for (const action of notification.actions) out = addFact(out, action.action_id)
-      return out
-    case 'trace': {
-      const byHash = notification.transactions
-      for (const hash in byHash) if (Object.hasOwn(byHash, hash)) out = addFact(out, hash)
-      return out
-    }
-  }
+  const added = factsOf(notification)
+  if (added === undefined) return facts
+  if (facts === undefined) return added
+  const set = typeof facts === 'string' ? new Set(facts.split('\n')) : facts
+  if (typeof added === 'string') for (const fact of added.split('\n')) set.add(fact)
+  else for (const fact of added) set.add(fact)
+  return typeof facts === 'string' ? factsFrom([...set]) : set
 }
