@@ -13,7 +13,7 @@ const trace = (hashes: string[]): TraceScopedNotification => ({
   finality: 'pending',
   trace_external_hash_norm: 'T=',
   trace: {} as never,
-  transactions: Object.fromEntries(hashes.map((hash) => [hash, { account: '0:AA', hash, lt: '1' }])),
+  transactions: Object.fromEntries(hashes.map((hash) => [hash, { account: '0:AA', hash, lt: '1' }])) as never,
 })
 
 describe('trace record facts', () => {
