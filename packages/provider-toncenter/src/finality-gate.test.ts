@@ -239,4 +239,21 @@ describe('FinalityGate', () => {
     expect(gate.admit(invalidated()).pass).toBe(false)
     expect(gate.heldTraces(true).map((t) => t.hash)).toEqual([T])
   })
+
+  it('gives a new trace nothing of an evicted one whose record it reuses', () => {
+    const gate = new FinalityGate({ capacity: 1 })
+    gate.admit({ ...actions('finalized'), trace_external_hash_norm: 'one=' } as TonNotification)
+    gate.admit(txs('finalized', ['x'], 'one='))
+    gate.admit(txs('finalized', ['y'], 'two='))
+    gate.admit(txs('pending', ['z'], 'three='))
+    expect(gate.typesSeen('one=')).toEqual([])
+    expect(gate.typesSeen('three=')).toEqual(['transactions'])
+    expect(gate.finalityOf('three=')).toBe('pending')
+    expect(gate.heldTraces()).toEqual([
+      { hash: 'three=', traceId: 'tid', types: new Map([['transactions', 'pending']]), finality: 'pending' },
+    ])
+    // The evicted trace's facts are not the new one's.
+    expect(gate.admit(txs('pending', ['x'], 'three=')).pass).toBe(true)
+    expect(gate.admit(txs('pending', ['x', 'z'], 'three=')).pass).toBe(false)
+  })
 })

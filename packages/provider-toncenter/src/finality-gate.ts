@@ -77,6 +77,8 @@ export class FinalityGate {
   /** Resumes eviction where it stopped (see {@link OldestFirst} for why one long-lived iterator). */
   private evictFrom: Iterator<TraceRecord> = this.traces.values()
   private readonly held = new HeldOrder()
+  /** The last evicted record, for the next new trace (see {@link TraceRecord.reuseFor}). */
+  private spare: TraceRecord | undefined
   /** Traces with some type delivered at `finalized`: the server has finalized them, so none can be invalidated. */
   private readonly finalized = new Map<string, true>()
   private readonly invalidated = new Map<string, true>()
@@ -238,7 +240,8 @@ export class FinalityGate {
     }
     let recorded = rank
     if (!record) {
-      record = new TraceRecord(hash)
+      record = this.spare?.reuseFor(hash) ?? new TraceRecord(hash)
+      this.spare = undefined
       record.ranks = withRankAt(0, shift, rank)
       setFacts(record, type, factsOf(notification))
       this.traces.set(hash, record)
@@ -348,6 +351,8 @@ export class FinalityGate {
       const record = next.value
       this.traces.delete(record.hash)
       if ((record.ranks & HELD_MASK) !== 0) this.traces.set(record.hash, record)
+      // Nothing else refers to an evicted record (it is not held): the next new trace reuses it.
+      else this.spare = record
     }
   }
 

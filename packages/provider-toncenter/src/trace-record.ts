@@ -50,7 +50,25 @@ export class TraceRecord {
   olderHeld: TraceRecord | undefined = undefined
   newerHeld: TraceRecord | undefined = undefined
 
-  constructor(readonly hash: string) {}
+  constructor(public hash: string) {}
+
+  /**
+   * Makes this record a fresh one of trace `hash`. The gate recycles the record it evicts for the next new
+   * trace: a stream of new traces then promotes no record object per event to the old generation (one
+   * that the collector would have to find dead 50,000 traces later).
+   */
+  reuseFor(hash: string): this {
+    this.hash = hash
+    this.ranks = 0
+    this.traceId = undefined
+    this.transactions = undefined
+    this.actions = undefined
+    this.trace = undefined
+    this.reportedOn = 0
+    this.olderHeld = undefined
+    this.newerHeld = undefined
+    return this
+  }
 }
 
 /** The facts recorded for `type` in `record`. */
