@@ -197,4 +197,63 @@ describe('FinalityGate', () => {
     expect(gate.admit(txs('pending')).pass).toBe(true)
     expect(gate.admit(txs('confirmed'), false).pass).toBe(true)
   })
+
+  it('keeps the dedupe of a held trace beyond its capacity: the watched trace is not delivered twice', () => {
+    const gate = new FinalityGate({ capacity: 2 })
+    gate.admit(txs('pending', ['a'], 'held='))
+    for (const hash of ['one=', 'two=', 'three=']) gate.admit(txs('finalized', ['a'], hash))
+    expect(gate.isHeld('held=')).toBe(true)
+    expect(gate.admit(txs('pending', ['a'], 'held='))).toEqual({ pass: false, reason: 'duplicate' })
+    // The finalized ones went instead, oldest first.
+    expect(gate.typesSeen('one=')).toEqual([])
+    expect(gate.typesSeen('three=')).toEqual(['transactions'])
+  })
+
+  it("knows which held traces the current connection's live stream will report on", () => {
+    const gate = new FinalityGate()
+    const unreported = () => gate.heldTraces(true).map((t) => t.hash)
+    gate.newConnection()
+    gate.admit(txs('pending', ['a'], 'live='))
+    gate.admit(txs('pending', ['a'], 'recovered='), false)
+    expect(unreported()).toEqual(['recovered='])
+    // A repeat the gate drops still tells: the server sent it on this connection.
+    gate.admit(txs('pending', ['a'], 'recovered='))
+    expect(unreported()).toEqual([])
+    // A finalized snapshot of one type ends the reports; the type still pending keeps the trace held.
+    gate.admit(actions('confirmed'))
+    gate.admit(txs('finalized'))
+    expect(gate.heldTraces().map((t) => t.hash)).toEqual(['live=', 'recovered=', T])
+    expect(unreported()).toEqual([T])
+    // A new connection reports on nothing yet.
+    gate.newConnection()
+    expect(unreported()).toEqual(['live=', 'recovered=', T])
+  })
+
+  it('forgets that a trace is reported on once it is invalidated, even when the invalidation is stale', () => {
+    const gate = new FinalityGate()
+    gate.newConnection()
+    gate.admit(actions('confirmed'))
+    gate.admit(txs('finalized'))
+    gate.admit(actions('confirmed'))
+    expect(gate.heldTraces(true)).toEqual([])
+    expect(gate.admit(invalidated()).pass).toBe(false)
+    expect(gate.heldTraces(true).map((t) => t.hash)).toEqual([T])
+  })
+
+  it('gives a new trace nothing of an evicted one whose record it reuses', () => {
+    const gate = new FinalityGate({ capacity: 1 })
+    gate.admit({ ...actions('finalized'), trace_external_hash_norm: 'one=' } as TonNotification)
+    gate.admit(txs('finalized', ['x'], 'one='))
+    gate.admit(txs('finalized', ['y'], 'two='))
+    gate.admit(txs('pending', ['z'], 'three='))
+    expect(gate.typesSeen('one=')).toEqual([])
+    expect(gate.typesSeen('three=')).toEqual(['transactions'])
+    expect(gate.finalityOf('three=')).toBe('pending')
+    expect(gate.heldTraces()).toEqual([
+      { hash: 'three=', traceId: 'tid', types: new Map([['transactions', 'pending']]), finality: 'pending' },
+    ])
+    // The evicted trace's facts are not the new one's.
+    expect(gate.admit(txs('pending', ['x'], 'three=')).pass).toBe(true)
+    expect(gate.admit(txs('pending', ['x', 'z'], 'three=')).pass).toBe(false)
+  })
 })

@@ -1,6 +1,23 @@
+import { HeldOrder } from './held-order.js'
 import { OldestFirst } from './oldest-first.js'
 import { finalityRank, type TonFinality } from './protocol/event-types.js'
 import type { TonNotification, TraceScopedNotification } from './protocol/notifications.js'
+import {
+  bringsNewFacts,
+  factsIn,
+  factsOf,
+  HELD_MASK,
+  HELD_SHIFT,
+  rankAt,
+  setFacts,
+  type TraceEventType,
+  TraceRecord,
+  typeShift,
+  withFactsOf,
+  withRankAt,
+} from './trace-record.js'
+
+export type { TraceEventType } from './trace-record.js'
 
 /** What the gate decided about one notification. */
 export type GateVerdict =
@@ -11,34 +28,7 @@ export type GateVerdict =
   /** Drop it and report: a lower finality after a higher one, or an invalidation after `finalized`. */
   | { readonly pass: false; readonly reason: 'stale'; readonly message: string }
 
-/** The notification types that carry a snapshot of one trace. */
-export type TraceEventType = TraceScopedNotification['type']
-
 const TRACE_EVENT_TYPES: readonly TraceEventType[] = ['transactions', 'actions', 'trace']
-
-interface SnapshotRecord {
-  rank: number
-  /**
-   * Transaction hashes (or action ids) delivered at `rank`: a same-rank snapshot with others is news. A
-   * plain array while small (most snapshots hold a few): a Set per trace would be most of the gate's memory.
-   */
-  facts: Facts
-}
-
-/** A snapshot's facts: an array up to {@link SMALL_FACTS}, a Set beyond (membership in constant time). */
-type Facts = string[] | Set<string>
-const SMALL_FACTS = 16
-
-/** One trace's records, per event type: one Map entry per trace, no `type hash` key string per event. */
-interface TraceRecords {
-  transactions: SnapshotRecord | undefined
-  actions: SnapshotRecord | undefined
-  trace: SnapshotRecord | undefined
-}
-
-const factsFrom = (list: string[]): Facts => (list.length > SMALL_FACTS ? new Set(list) : list)
-const hasFact = (facts: Facts, fact: string): boolean =>
-  Array.isArray(facts) ? facts.includes(fact) : facts.has(fact)
 
 /**
  * A trace with at least one event type delivered below `finalized`: until it finalizes (in that type) or
@@ -53,20 +43,6 @@ export interface HeldTrace {
   /** The lowest finality among `types`: what a re-check must beat. */
   readonly finality: TonFinality
 }
-
-interface HeldEntry {
-  traceId: string | undefined
-  /**
-   * The rank delivered per event type below `finalized`, two bits each (0 = not held) at the type's
-   * index in {@link TRACE_EVENT_TYPES}: a number rather than a Map per held trace.
-   */
-  ranks: number
-}
-
-const typeShift = (type: TraceEventType): number => (type === 'transactions' ? 0 : type === 'actions' ? 2 : 4)
-const rankIn = (ranks: number, type: TraceEventType): number => (ranks >> typeShift(type)) & 3
-const withRank = (ranks: number, type: TraceEventType, rank: number): number =>
-  (ranks & ~(3 << typeShift(type))) | (rank << typeShift(type))
 
 const PASS: GateVerdict = { pass: true }
 const DUPLICATE: GateVerdict = { pass: false, reason: 'duplicate' }
@@ -86,14 +62,23 @@ export interface FinalityGateOptions {
  * new is dropped silently. An invalidation ends the trace's story (it may reappear later, from scratch); one
  * after `finalized` is an anomaly.
  *
- * It also keeps what recovery watches: per trace, the event types delivered below `finalized`. Finality is
- * tracked per type, not per trace, because the server sends a trace's `transactions`, `actions` and `trace`
- * snapshots as separate frames: a connection can drop between the finalized `transactions` and the finalized
- * `actions` of one trace, and the trace must stay watched for the type that is still short of final.
+ * It also keeps what recovery watches: per trace, the event types delivered below `finalized`, and whether
+ * the current connection's live stream will report the trace's fate (see {@link FinalityGate.newConnection}).
+ * Finality is tracked per type, not per trace, because the server sends a trace's `transactions`, `actions`
+ * and `trace` snapshots as separate frames: a connection can drop between the finalized `transactions` and
+ * the finalized `actions` of one trace, and the trace must stay watched for the type that is still short of
+ * final.
+ *
+ * All of a trace's state is one {@link TraceRecord} behind one map entry: an event costs one lookup.
  */
 export class FinalityGate {
-  private readonly snapshots = new Map<string, TraceRecords>()
-  private readonly held = new Map<string, HeldEntry>()
+  /** Trace hash → its record, oldest first (a trace that moves on is re-inserted at the back). */
+  private readonly traces = new Map<string, TraceRecord>()
+  /** Resumes eviction where it stopped (see {@link OldestFirst} for why one long-lived iterator). */
+  private evictFrom: Iterator<TraceRecord> = this.traces.values()
+  private readonly held = new HeldOrder()
+  /** The last evicted record, for the next new trace (see {@link TraceRecord.reuseFor}). */
+  private spare: TraceRecord | undefined
   /** Traces with some type delivered at `finalized`: the server has finalized them, so none can be invalidated. */
   private readonly finalized = new Map<string, true>()
   private readonly invalidated = new Map<string, true>()
@@ -101,16 +86,16 @@ export class FinalityGate {
   private readonly hashes = new Map<string, string>()
   private readonly keepAll: boolean
   private readonly capacity: number
-  /** Each bounded map's eviction order (see {@link OldestFirst}). */
+  /** Each small bounded map's eviction order (see {@link OldestFirst}). */
   private readonly oldest = new Map<Map<string, unknown>, OldestFirst<string>>([
-    [this.snapshots, new OldestFirst(this.snapshots)],
     [this.finalized, new OldestFirst(this.finalized)],
     [this.invalidated, new OldestFirst(this.invalidated)],
     [this.hashes, new OldestFirst(this.hashes)],
   ])
-  private readonly oldestHeld = new OldestFirst(this.held)
   private heldLimit = Number.POSITIVE_INFINITY
   private onHeldOverflow: ((hash: string) => void) | undefined
+  /** The current connection (0 before the first); see {@link newConnection}. */
+  private connection = 0
 
   constructor(options: FinalityGateOptions = {}) {
     this.keepAll = options.keepAllSnapshots === true
@@ -121,6 +106,8 @@ export class FinalityGate {
    * Decides whether `notification` is delivered, and records it when it is. `live` says it came from the
    * stream itself: only the server, live, can bring an invalidated trace back (TON may retry it); a
    * recovered snapshot of an invalidated trace was taken before the invalidation and would resurrect it.
+   * A live snapshot also tells, delivered or not, whether the server will report on the trace on this
+   * connection: after a non-final one it will, after a finalized one or an invalidation no more.
    */
   admit(notification: TonNotification, live = true): GateVerdict {
     switch (notification.type) {
@@ -134,12 +121,20 @@ export class FinalityGate {
             message: `A recovered ${notification.finality} ${notification.type} snapshot of trace ${notification.trace_external_hash_norm}, which was invalidated; dropped`,
           }
         }
-        return this.admitSnapshot(notification)
+        return this.admitSnapshot(notification, live)
       case 'trace_invalidated':
-        return this.admitInvalidation(notification.trace_external_hash_norm)
+        return this.admitInvalidation(notification.trace_external_hash_norm, live)
       default:
         return PASS
     }
+  }
+
+  /**
+   * A new connection is subscribed: the server reports, on it, only on traces its own live stream sends
+   * below `finalized` from now on.
+   */
+  newConnection(): void {
+    this.connection++
   }
 
   /**
@@ -152,26 +147,30 @@ export class FinalityGate {
     this.trimHeld()
   }
 
-  /** Traces with some event type delivered below `finalized`, oldest first. */
-  heldTraces(): HeldTrace[] {
+  /**
+   * Traces with some event type delivered below `finalized`, oldest first; with `unreportedOnly`, only
+   * those the current connection's live stream will not report on (the ones recovery must look up).
+   */
+  heldTraces(unreportedOnly = false): HeldTrace[] {
     const out: HeldTrace[] = []
-    for (const [hash, entry] of this.held) {
+    for (const record of this.held) {
+      if (unreportedOnly && record.reportedOn === this.connection && this.connection !== 0) continue
       const types = new Map<TraceEventType, TonFinality>()
       let lowest = FINALIZED_RANK
       for (const type of TRACE_EVENT_TYPES) {
-        const rank = rankIn(entry.ranks, type)
+        const rank = rankAt(record.ranks, HELD_SHIFT + typeShift(type))
         if (rank === 0) continue
         types.set(type, rankName(rank))
         if (rank < lowest) lowest = rank
       }
-      out.push({ hash, traceId: entry.traceId, types, finality: rankName(lowest) })
+      out.push({ hash: record.hash, traceId: record.traceId, types, finality: rankName(lowest) })
     }
     return out
   }
 
   /** Whether nothing was delivered yet (nor any invalidation). */
   get isEmpty(): boolean {
-    return this.snapshots.size === 0 && this.invalidated.size === 0 && this.finalized.size === 0
+    return this.traces.size === 0 && this.invalidated.size === 0 && this.finalized.size === 0
   }
 
   /** How many traces are held. */
@@ -181,12 +180,14 @@ export class FinalityGate {
 
   /** Whether some event type of `hash` is held below `finalized`. */
   isHeld(hash: string): boolean {
-    return this.held.has(hash)
+    const record = this.traces.get(hash)
+    return record !== undefined && (record.ranks & HELD_MASK) !== 0
   }
 
   /** Stops holding `hash` (recovery gave up watching it); what was delivered is still remembered for dedupe. */
   release(hash: string): void {
-    this.held.delete(hash)
+    const record = this.traces.get(hash)
+    if (record) this.unhold(record)
   }
 
   /**
@@ -194,21 +195,22 @@ export class FinalityGate {
    * soon as one type was: the server finalizes a trace as a whole).
    */
   finalityOf(hash: string, type?: TraceEventType): TonFinality | undefined {
+    const record = this.traces.get(hash)
     if (type !== undefined) {
-      const record = this.snapshots.get(hash)?.[type]
-      return record ? rankName(record.rank) : undefined
+      const rank = record ? rankAt(record.ranks, typeShift(type)) : 0
+      return rank > 0 ? rankName(rank) : undefined
     }
     if (this.finalized.has(hash)) return 'finalized'
     let highest = 0
-    const records = this.snapshots.get(hash)
-    for (const t of TRACE_EVENT_TYPES) highest = Math.max(highest, records?.[t]?.rank ?? 0)
+    for (const t of TRACE_EVENT_TYPES)
+      highest = Math.max(highest, record ? rankAt(record.ranks, typeShift(t)) : 0)
     return highest > 0 ? rankName(highest) : undefined
   }
 
   /** The event types delivered so far for trace `hash`. */
   typesSeen(hash: string): TraceEventType[] {
-    const records = this.snapshots.get(hash)
-    return records ? TRACE_EVENT_TYPES.filter((type) => records[type] !== undefined) : []
+    const record = this.traces.get(hash)
+    return record ? TRACE_EVENT_TYPES.filter((type) => rankAt(record.ranks, typeShift(type)) > 0) : []
   }
 
   /** The trace hash of an API v3 trace id, when a delivered snapshot linked them. */
@@ -216,119 +218,142 @@ export class FinalityGate {
     return this.hashes.get(traceId)
   }
 
-  private admitSnapshot(notification: TraceScopedNotification): GateVerdict {
+  private admitSnapshot(notification: TraceScopedNotification, live: boolean): GateVerdict {
     const hash = notification.trace_external_hash_norm
     const type = notification.type
+    const shift = typeShift(type)
     const rank = finalityRank(notification.finality)
-    const facts = factsOf(notification)
-    const records = this.snapshots.get(hash)
-    const previous = records?.[type]
-    let verdict: GateVerdict = PASS
-    if (previous) {
-      if (rank < previous.rank) {
-        verdict = {
+    // Live: the server reports on the trace on this connection until it sent it finalized.
+    const reportedOn = live ? (rank >= FINALIZED_RANK ? 0 : this.connection) : -1
+    let record = this.traces.get(hash)
+    const previous = record ? rankAt(record.ranks, shift) : 0
+    if (record && previous !== 0 && !this.keepAll) {
+      if (reportedOn !== -1) record.reportedOn = reportedOn
+      if (rank < previous) {
+        return {
           pass: false,
           reason: 'stale',
-          message: `A ${notification.finality} ${notification.type} snapshot of trace ${hash} arrived after a ${rankName(previous.rank)} one; dropped`,
+          message: `A ${notification.finality} ${notification.type} snapshot of trace ${hash} arrived after a ${rankName(previous)} one; dropped`,
         }
-      } else if (rank === previous.rank) {
-        if (facts.every((fact) => hasFact(previous.facts, fact))) verdict = DUPLICATE
       }
+      if (rank === previous && !bringsNewFacts(factsIn(record, type), notification)) return DUPLICATE
     }
-    if (this.keepAll) verdict = PASS
-    if (!verdict.pass) return verdict
-    const recorded = this.record(hash, records, type, rank, facts)
-    this.track(hash, type, recorded, traceIdOf(notification))
+    let recorded = rank
+    if (!record) {
+      record = this.spare?.reuseFor(hash) ?? new TraceRecord(hash)
+      this.spare = undefined
+      record.ranks = withRankAt(0, shift, rank)
+      setFacts(record, type, factsOf(notification))
+      this.traces.set(hash, record)
+    } else if (rank === previous) {
+      setFacts(record, type, withFactsOf(factsIn(record, type), notification))
+    } else if (rank < previous) {
+      // keepAllSnapshots: a lower one is delivered, but the record keeps the highest.
+      recorded = previous
+    } else {
+      record.ranks = withRankAt(record.ranks, shift, rank)
+      setFacts(record, type, factsOf(notification))
+      // A trace that moved on counts as recent: re-inserted at the back of the eviction order.
+      this.traces.delete(hash)
+      this.traces.set(hash, record)
+    }
+    if (reportedOn !== -1) record.reportedOn = reportedOn
+    this.track(record, shift, recorded, traceIdOf(notification))
+    // After `track`: the held traces are trimmed first, so the oldest record may be unheld by now.
+    if (previous === 0 && this.traces.size > this.capacity) this.trimTraces()
     return PASS
   }
 
-  private admitInvalidation(hash: string): GateVerdict {
+  private admitInvalidation(hash: string, live: boolean): GateVerdict {
+    const record = this.traces.get(hash)
     if (this.finalized.has(hash) && !this.keepAll) {
+      // The server will not report on it again on this connection either way.
+      if (live && record) record.reportedOn = 0
       return {
         pass: false,
         reason: 'stale',
         message: `trace_invalidated for trace ${hash}, which was already delivered as finalized; ignored (a provider anomaly)`,
       }
     }
-    const wasKnown = this.held.has(hash) || this.typesSeen(hash).length > 0
-    this.forget(hash)
+    if (record) {
+      this.traces.delete(hash)
+      this.held.remove(record)
+    }
     // An invalidation of a trace this client never saw is still news to the user; a second one is not.
-    if (!wasKnown && this.invalidated.has(hash) && !this.keepAll) return DUPLICATE
+    if (!record && this.invalidated.has(hash) && !this.keepAll) return DUPLICATE
     this.invalidated.set(hash, true)
     this.trim(this.invalidated)
     return PASS
   }
 
-  /** Records a delivered snapshot; returns the rank now recorded for its (type, trace). */
-  private record(
-    hash: string,
-    records: TraceRecords | undefined,
-    type: TraceEventType,
-    rank: number,
-    facts: string[],
-  ): number {
-    const previous = records?.[type]
-    if (previous && rank === previous.rank) {
-      const known = previous.facts
-      if (Array.isArray(known)) {
-        for (const fact of facts) if (!known.includes(fact)) known.push(fact)
-        previous.facts = factsFrom(known)
-      } else {
-        for (const fact of facts) known.add(fact)
-      }
-      return rank
-    }
-    // keepAllSnapshots: a lower one is delivered, but the record keeps the highest.
-    if (previous && rank < previous.rank) return previous.rank
-    // `facts` is this snapshot's own fresh array (factsOf): kept as is.
-    const record: SnapshotRecord = { rank, facts: factsFrom(facts) }
-    if (records) {
-      records[type] = record
-      // A trace that moved on counts as recent: re-inserted at the back of the eviction order.
-      this.snapshots.delete(hash)
-      this.snapshots.set(hash, records)
-    } else {
-      const fresh: TraceRecords = { transactions: undefined, actions: undefined, trace: undefined }
-      fresh[type] = record
-      this.snapshots.set(hash, fresh)
-      this.trim(this.snapshots)
-    }
-    return rank
-  }
-
-  private track(hash: string, type: TraceEventType, rank: number, traceId: string | undefined): void {
+  /** Bookkeeping of a delivered snapshot whose (type, trace) is now recorded at `rank`. */
+  private track(record: TraceRecord, shift: number, rank: number, traceId: string | undefined): void {
+    const hash = record.hash
     // Most streams never see an invalidation: skip the lookup in the (then empty) map.
     if (this.invalidated.size > 0) this.invalidated.delete(hash)
     if (traceId !== undefined) {
+      record.traceId ??= traceId
       this.hashes.set(traceId, hash)
       this.trim(this.hashes)
     }
-    let entry = this.held.get(hash)
+    const wasHeld = (record.ranks & HELD_MASK) !== 0
     if (rank >= FINALIZED_RANK) {
       this.finalized.set(hash, true)
       this.trim(this.finalized)
-      if (entry) {
-        entry.ranks = withRank(entry.ranks, type, 0)
-        if (entry.ranks === 0) this.held.delete(hash)
+      if (wasHeld) {
+        record.ranks = withRankAt(record.ranks, HELD_SHIFT + shift, 0)
+        if ((record.ranks & HELD_MASK) === 0) this.unhold(record)
       }
       return
     }
-    if (!entry) {
-      entry = { traceId, ranks: 0 }
-      this.held.set(hash, entry)
+    record.ranks = withRankAt(record.ranks, HELD_SHIFT + shift, rank)
+    if (!wasHeld) {
+      this.held.push(record)
+      this.trimHeld()
     }
-    entry.ranks = withRank(entry.ranks, type, rank)
-    entry.traceId ??= traceId
-    this.trimHeld()
   }
 
-  private forget(hash: string): void {
-    this.held.delete(hash)
-    this.snapshots.delete(hash)
+  /**
+   * No longer held. Whether the server reports on it is forgotten too: should it be held again, it is
+   * looked up until its live stream sends it again (a look-up too many at worst, never one too few).
+   */
+  private unhold(record: TraceRecord): void {
+    record.ranks &= ~HELD_MASK
+    record.reportedOn = 0
+    this.held.remove(record)
   }
 
   private trimHeld(): void {
-    this.oldestHeld.trim(Math.min(this.heldLimit, this.capacity), this.onHeldOverflow)
+    const limit = Math.min(this.heldLimit, this.capacity)
+    while (this.held.size > limit) {
+      const oldest = this.held.first()
+      if (!oldest) return
+      this.unhold(oldest)
+      this.onHeldOverflow?.(oldest.hash)
+    }
+  }
+
+  /**
+   * Forgets the oldest traces beyond the capacity. A held trace keeps its record (it moves to the back):
+   * recovery still watches it and its dedupe must hold; held traces are bounded by the capacity too, so
+   * the oldest unheld one is never far.
+   */
+  private trimTraces(): void {
+    let budget = this.traces.size
+    while (this.traces.size > this.capacity && budget-- > 0) {
+      let next = this.evictFrom.next()
+      if (next.done) {
+        // A finished iterator stays finished: start a new one (only after the map was emptied).
+        this.evictFrom = this.traces.values()
+        next = this.evictFrom.next()
+        if (next.done) return
+      }
+      const record = next.value
+      this.traces.delete(record.hash)
+      if ((record.ranks & HELD_MASK) !== 0) this.traces.set(record.hash, record)
+      // Nothing else refers to an evicted record (it is not held): the next new trace reuses it.
+      else this.spare = record
+    }
   }
 
   /** Maps iterate in insertion order: dropping from the front forgets the oldest. */
@@ -339,18 +364,6 @@ export class FinalityGate {
 
 function rankName(rank: number): TonFinality {
   return rank <= 1 ? 'pending' : rank === 2 ? 'confirmed' : 'finalized'
-}
-
-/** The facts a snapshot shows: which transactions (or actions) it holds. */
-function factsOf(notification: TraceScopedNotification): string[] {
-  switch (notification.type) {
-    case 'transactions':
-      return notification.transactions.map((tx) => tx.hash)
-    case 'actions':
-      return notification.actions.map((action) => action.action_id)
-    case 'trace':
-      return Object.keys(notification.transactions)
-  }
 }
 
 function traceIdOf(notification: TraceScopedNotification): string | undefined {

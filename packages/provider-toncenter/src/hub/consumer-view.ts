@@ -87,8 +87,13 @@ function pick(event: TonEvent, filter: ConsumerFilter): TonEvent | undefined {
       // Copies only when something is trimmed: a consumer usually keeps every transaction.
       const all = event.transactions
       let kept: typeof all | undefined
+      // A notification's transactions are mostly one account's: a string equal to one already found is
+      // compared, not hashed and looked up again (each is a distinct string fresh from JSON.parse).
+      let found: string | undefined
       for (let i = 0; i < all.length; i++) {
-        const mine = hasAddress(filter, (all[i] as (typeof all)[number]).account)
+        const account = (all[i] as (typeof all)[number]).account
+        const mine = (found !== undefined && account === found) || hasAddress(filter, account)
+        if (mine) found = account
         if (kept) {
           if (mine) kept.push(all[i] as (typeof all)[number])
         } else if (!mine) {

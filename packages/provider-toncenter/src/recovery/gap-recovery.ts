@@ -75,7 +75,6 @@ export class GapRecovery {
   /** Notes a notification the stream received or recovery delivered (before the gate's verdict). */
   observe(notification: TonNotification, source: TonEventSource): void {
     this.watermarks.observe(notification, source)
-    this.watch.observe(notification, source)
   }
 
   /**
@@ -239,7 +238,6 @@ export class GapRecovery {
               message: `${released} traces held below finalized were released from watching (maxWatchedTraces ${this.settings.maxWatchedTraces}): their finality or invalidation now arrives only if the live stream sends it`,
             })
           }
-          this.watch.prune()
           this.prunePhantoms(subscription)
           await this.watch.recheck(this.watch.unreported(), 'snapshot', host, signal)
         },

@@ -1,7 +1,6 @@
 import { sleep } from '@chainstream/core/provider'
-import type { FinalityGate } from '../finality-gate.js'
+import type { FinalityGate, HeldTrace } from '../finality-gate.js'
 import { finalityRank, meetsFinality } from '../protocol/event-types.js'
-import type { TonNotification } from '../protocol/notifications.js'
 import type { TonEventSource } from '../ton-event.js'
 import type { PreSubscriptionTraces } from './pre-subscription.js'
 import type { RecoveryHost, RecoverySettings } from './recovery-options.js'
@@ -40,63 +39,30 @@ export interface HeldWatchDeps {
  * number of reconnects. The set is bounded by `maxWatchedTraces` (see {@link FinalityGate.limitHeld}).
  */
 export class HeldWatch {
-  /** Bumped for every connection. */
-  private epoch = 0
-  /** Trace hash → the connection (epoch) whose live stream delivered it below `finalized`. */
-  private readonly reportedOn = new Map<string, number>()
   private released = 0
 
   constructor(private readonly deps: HeldWatchDeps) {
-    deps.gate.limitHeld(deps.settings.maxWatchedTraces, (hash) => {
+    deps.gate.limitHeld(deps.settings.maxWatchedTraces, () => {
       this.released++
-      this.reportedOn.delete(hash)
     })
   }
 
-  /** A new connection is subscribed: nothing is reported on it yet. */
-  newConnection(): void {
-    this.epoch++
-  }
-
   /**
-   * Notes what the live stream sent. A non-final snapshot makes the server remember the trace for this
-   * connection (even when the gate drops it as a repeat); a finalized one or an invalidation ends that.
+   * A new connection is subscribed: nothing is reported on it yet. Which traces its live stream sends
+   * below `finalized` (and so will report on) the gate notes as it admits them, in the trace's record.
    */
-  observe(notification: TonNotification, source: TonEventSource): void {
-    if (source !== 'stream') return
-    if (notification.type === 'trace_invalidated') {
-      this.reportedOn.delete(notification.trace_external_hash_norm)
-      return
-    }
-    if (
-      notification.type !== 'transactions' &&
-      notification.type !== 'actions' &&
-      notification.type !== 'trace'
-    )
-      return
-    const hash = notification.trace_external_hash_norm
-    if (notification.finality === 'finalized') this.reportedOn.delete(hash)
-    else this.reportedOn.set(hash, this.epoch)
+  newConnection(): void {
+    this.deps.gate.newConnection()
   }
 
   /** Held traces the current connection will not report on: the ones to look up. */
   unreported(): RecheckTarget[] {
-    const out: RecheckTarget[] = []
-    for (const held of this.deps.gate.heldTraces()) {
-      if (this.reportedOn.get(held.hash) === this.epoch) continue
-      out.push({ hash: held.hash, traceId: held.traceId, rank: finalityRank(held.finality), held: true })
-    }
-    return out
+    return this.deps.gate.heldTraces(true).map(toTarget)
   }
 
   /** Every held trace, reported or not (reconciliation trusts nothing the server may have dropped). */
   all(): RecheckTarget[] {
-    return this.deps.gate.heldTraces().map((held) => ({
-      hash: held.hash,
-      traceId: held.traceId,
-      rank: finalityRank(held.finality),
-      held: true,
-    }))
+    return this.deps.gate.heldTraces().map(toTarget)
   }
 
   /** How many traces were released for capacity since the last call. */
@@ -104,11 +70,6 @@ export class HeldWatch {
     const count = this.released
     this.released = 0
     return count
-  }
-
-  /** Forgets connection marks of traces no longer held (bounded by the held set). */
-  prune(): void {
-    for (const hash of this.reportedOn.keys()) if (!this.deps.gate.isHeld(hash)) this.reportedOn.delete(hash)
   }
 
   /**
@@ -163,3 +124,10 @@ export class HeldWatch {
     }
   }
 }
+
+const toTarget = (held: HeldTrace): RecheckTarget => ({
+  hash: held.hash,
+  traceId: held.traceId,
+  rank: finalityRank(held.finality),
+  held: true,
+})

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest'
+import type { TonSubscription } from '../protocol/subscription.js'
+import type { TonEvent } from '../ton-event.js'
+import { compileConsumerFilter, eventForConsumer, TraceMemory } from './consumer-view.js'
+
+const A = '0:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'
+const B = '0:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB'
+const subscription = (addresses: string[]): TonSubscription =>
+  ({ types: ['transactions'], addresses, traceExternalHashNorms: [], minFinality: 'pending' }) as never
+// Each account a distinct string, as JSON.parse makes them.
+const fresh = (address: string) => `${address.slice(0, 2)}${address.slice(2)}`
+const txs = (accounts: string[]): TonEvent =>
+  ({
+    type: 'transactions',
+    finality: 'pending',
+    trace_external_hash_norm: 'T=',
+    transactions: accounts.map((account, i) => ({ account: fresh(account), hash: `h${i}`, lt: `${i}` })),
+    source: 'stream',
+  }) as never
+
+describe('eventForConsumer', () => {
+  it("keeps exactly the consumer's transactions, whatever their order", () => {
+    const filter = compileConsumerFilter(subscription([A]))
+    const memory = new TraceMemory()
+    const mixed = eventForConsumer(txs([A, B, A, B]), filter, memory)
+    expect(mixed?.type === 'transactions' && mixed.transactions.map((tx) => tx.hash)).toEqual(['h0', 'h2'])
+    const others = eventForConsumer(txs([B, A, A]), filter, memory)
+    expect(others?.type === 'transactions' && others.transactions.map((tx) => tx.hash)).toEqual(['h1', 'h2'])
+    expect(eventForConsumer(txs([B, B]), filter, memory)).toBeUndefined()
+    const all = txs([A, A, A])
+    expect(eventForConsumer(all, filter, memory)).toBe(all)
+  })
+})
