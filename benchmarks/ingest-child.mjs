@@ -1,8 +1,8 @@
 // One subject of an ingest benchmark, alone in its own process so that its RSS is its own:
 // `node ingest-child.mjs '<spec json>'` runs a warm-up connection, then the measured one, and prints one
 // JSON line: events/s, CPU time (process.cpuUsage) and wall time of the measured connection, peak RSS
-// (the kernel's high-water mark) and peak heap (sampled) over the process, and the RSS at checkpoints
-// (after a full GC when the process runs with --expose-gc, as the RSS scenario starts it).
+// (the kernel's high-water mark) and peak heap (sampled) over the process, and the RSS and live heap at
+// checkpoints (after a full GC when the process runs with --expose-gc, as the RSS scenario starts it).
 import v8 from 'node:v8'
 import { SUBJECTS } from './ingest-subjects.mjs'
 
@@ -15,6 +15,7 @@ function createCounter(target, checkpoints = []) {
   let count = 0
   let next = 0
   const rssAt = {}
+  const heapAt = {}
   let resolve
   let reject
   const done = new Promise((res, rej) => {
@@ -24,12 +25,14 @@ function createCounter(target, checkpoints = []) {
   return {
     done,
     rssAt,
+    heapAt,
     hit() {
       count++
       if (count === checkpoints[next]) {
         // After a full GC: what the subject retains, not where the collector happened to be.
         globalThis.gc?.()
         rssAt[count] = process.memoryUsage.rss()
+        heapAt[count] = v8.getHeapStatistics().used_heap_size
         next++
       }
       if (count === target) resolve()
@@ -65,6 +68,7 @@ process.stdout.write(
     peakRss: process.resourceUsage().maxRSS * 1024,
     peakHeap,
     rssAt: counter.rssAt,
+    heapAt: counter.heapAt,
   })}\n`,
 )
 process.exit(0)
