@@ -257,3 +257,23 @@ describe('FinalityGate', () => {
     expect(gate.admit(txs('pending', ['x', 'z'], 'three=')).pass).toBe(false)
   })
 })
+
+describe('FinalityGate.liveFinalityOf', () => {
+  it('is the highest finality the live stream sent, delivered or not, and never what recovery brought', () => {
+    const gate = new FinalityGate()
+    expect(gate.liveFinalityOf(T)).toBeUndefined()
+    expect(gate.admit(txs('confirmed'), false).pass).toBe(true)
+    expect(gate.liveFinalityOf(T)).toBeUndefined()
+    // Sent live after recovery delivered the same: dropped as a duplicate, still a fact about the server.
+    expect(gate.admit(txs('confirmed'), true).pass).toBe(false)
+    expect(gate.liveFinalityOf(T)).toBe('confirmed')
+    expect(gate.admit(txs('finalized', ['a', 'b']), false).pass).toBe(true)
+    expect(gate.liveFinalityOf(T)).toBe('confirmed')
+    expect(gate.admit(actions('pending'), true).pass).toBe(true)
+    expect(gate.liveFinalityOf(T)).toBe('confirmed')
+    expect(gate.finalityOf(T)).toBe('finalized')
+    const other = 'b0quRm916Jef4tJh/vgLd64knzTm4beGqn9Pjpuy2DY='
+    expect(gate.admit(txs('finalized', ['c'], other), true).pass).toBe(true)
+    expect(gate.liveFinalityOf(other)).toBe('finalized')
+  })
+})

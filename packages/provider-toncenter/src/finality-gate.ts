@@ -8,6 +8,7 @@ import {
   factsOf,
   HELD_MASK,
   HELD_SHIFT,
+  LIVE_SHIFT,
   rankAt,
   setFacts,
   type TraceEventType,
@@ -207,6 +208,18 @@ export class FinalityGate {
     return highest > 0 ? rankName(highest) : undefined
   }
 
+  /**
+   * The highest finality the live stream itself sent for `hash` (any type, delivered or dropped as already
+   * known), while the gate remembers the trace; `undefined` when it sent none. Unlike {@link finalityOf},
+   * never raised by recovery: what the server sent on its own is a fact about the subscription of the
+   * moment it was sent (see `GapRecovery`'s baselines).
+   */
+  liveFinalityOf(hash: string): TonFinality | undefined {
+    const record = this.traces.get(hash)
+    const rank = record ? rankAt(record.ranks, LIVE_SHIFT) : 0
+    return rank > 0 ? rankName(rank) : undefined
+  }
+
   /** The event types delivered so far for trace `hash`. */
   typesSeen(hash: string): TraceEventType[] {
     const record = this.traces.get(hash)
@@ -226,6 +239,9 @@ export class FinalityGate {
     // Live: the server reports on the trace on this connection until it sent it finalized.
     const reportedOn = live ? (rank >= FINALIZED_RANK ? 0 : this.connection) : -1
     let record = this.traces.get(hash)
+    if (record && live && rank > rankAt(record.ranks, LIVE_SHIFT)) {
+      record.ranks = withRankAt(record.ranks, LIVE_SHIFT, rank)
+    }
     const previous = record ? rankAt(record.ranks, shift) : 0
     if (record && previous !== 0 && !this.keepAll) {
       if (reportedOn !== -1) record.reportedOn = reportedOn
@@ -242,7 +258,7 @@ export class FinalityGate {
     if (!record) {
       record = this.spare?.reuseFor(hash) ?? new TraceRecord(hash)
       this.spare = undefined
-      record.ranks = withRankAt(0, shift, rank)
+      record.ranks = withRankAt(live ? withRankAt(0, LIVE_SHIFT, rank) : 0, shift, rank)
       setFacts(record, type, factsOf(notification))
       this.traces.set(hash, record)
     } else if (rank === previous) {

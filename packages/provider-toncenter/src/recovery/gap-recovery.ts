@@ -133,6 +133,7 @@ export class GapRecovery {
       // look-ups come later — moments later, or seconds when API v3 answers slowly or fails and the baseline
       // is taken again — and a trace that ended after that mark is the subscription's, not one that
       // predates it: when the server dropped its notifications meanwhile, recovery must still bring them.
+      // (Short of the finality the live stream itself sent it at: see `sentLive`.)
       // When nothing had been delivered before the accounts went live (the stream's first subscription),
       // everything the stream delivered since is the subscription's too, so a trace it delivered predates
       // the subscription at no more than the finality it was delivered at.
@@ -171,11 +172,24 @@ export class GapRecovery {
   private predatingRank(mark: number | undefined, capAtDelivered: boolean): LateRank | undefined {
     if (mark === undefined && !capAtDelivered) return undefined
     return (hash, endUtime, rankNow) => {
-      if (mark !== undefined && endUtime > mark) return undefined
+      if (mark !== undefined && endUtime > mark) return this.sentLive(hash, rankNow)
       if (!capAtDelivered) return rankNow
       const delivered = this.gate.finalityOf(hash)
       return delivered === undefined ? rankNow : Math.min(rankNow, finalityRank(delivered))
     }
+  }
+
+  /**
+   * A trace that ended after the mark may still predate the accounts, up to the finality the live stream
+   * itself sent it at. The mark is only a lower bound of the chain's clock when they went live — far below
+   * it when the server had just dropped notifications for a slow reader — but the server's own snapshot is
+   * exact either way: sent before the subscription took the accounts in, the trace was at that finality
+   * before them; sent after, it carried their part already (the server puts every subscribed account's
+   * transactions in the one snapshot). So recovery has nothing of theirs to bring at or below it.
+   */
+  private sentLive(hash: string, rankNow: number): number | undefined {
+    const live = this.gate.liveFinalityOf(hash)
+    return live === undefined ? undefined : Math.min(rankNow, finalityRank(live))
   }
 
   private async firstPass(reconnect: boolean, signal: AbortSignal, host: RecoveryHost): Promise<void> {
@@ -288,7 +302,7 @@ function followsAccounts(subscription: TonSubscription): boolean {
 interface WentLive {
   /** The connection (count of `recover()` calls) it went live on. */
   readonly connection: number
-  /** The latest chain time seen then: what ended after it is the subscription's. */
+  /** The latest chain time seen then: what ended after it is the subscription's (above what was sent live). */
   readonly seen: number | undefined
   /** Nothing had been delivered before: all the stream delivered since came after it went live. */
   readonly first: boolean
