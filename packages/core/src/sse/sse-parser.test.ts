@@ -265,6 +265,18 @@ describe('createSseParser: WHATWG event stream interpretation', () => {
     expect(events([input])).toEqual([msg('a\uFFFD\uFFFD\n\uFFFD')])
   })
 
+  it('keeps its own copy of a partial line, also when the chunk is a Node Buffer', () => {
+    // Buffer#slice is a view, unlike Uint8Array#slice: a caller that reuses its buffer after feed()
+    // returned must not change the line the parser is still completing.
+    const seen: string[] = []
+    const parser = createSseParser({ onEvent: (m) => seen.push(m.data) })
+    const chunk = Buffer.from('data: hello')
+    parser.feed(chunk)
+    chunk.fill(0x78)
+    parser.feed(bytes(' world\n\n'))
+    expect(seen).toEqual(['hello world'])
+  })
+
   it('an exception in onEvent propagates out of feed and leaves the parser consistent', () => {
     const seen: string[] = []
     const parser = createSseParser({

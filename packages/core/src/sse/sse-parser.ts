@@ -18,6 +18,10 @@ const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
 const view = (bytes: Uint8Array, start: number, end: number): Uint8Array =>
   new Uint8Array(bytes.buffer, bytes.byteOffset + start, end - start)
 
+/** A copy of `bytes[start..end)` in memory of its own. */
+const copyOf = (bytes: Uint8Array, start: number, end: number): Uint8Array =>
+  Uint8Array.prototype.slice.call(bytes, start, end)
+
 /** UTF-8 decoding with replacement characters, as the standard requires; short ASCII skips the decoder. */
 function decode(bytes: Uint8Array, start: number, end: number): string {
   const length = end - start
@@ -233,8 +237,9 @@ export function createSseParser(options: SseParserOptions): SseParser {
         const tail = length - pos
         const size = fragmentBytes + tail + dataBytes
         if (size > maxEventSize) throw tooLarge(size)
-        // Copied: the caller may reuse its buffer, and a small tail must not pin a large chunk.
-        fragments.push(chunk.slice(pos))
+        // Copied: the caller may reuse its buffer, and a small tail must not pin a large chunk. Through
+        // Uint8Array's own slice: a Node Buffer's `slice` is a view of the same memory.
+        fragments.push(copyOf(chunk, pos, length))
         fragmentBytes += tail
         return
       }

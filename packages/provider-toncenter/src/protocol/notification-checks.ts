@@ -99,7 +99,23 @@ const checks: Record<TonEventType, (object: Json) => Issue> = {
 
 /** Checks a notification of a known type; returns the first problem as `path: message`, or undefined. */
 export function checkNotification(type: TonEventType, object: Json): Issue {
-  return checks[type](object)
+  // A switch rather than `checks[type]`: `type` is a string fresh from JSON.parse (values longer than a
+  // few characters are not internalized), and a keyed load with such a key goes through the string table
+  // on every event.
+  switch (type) {
+    case 'transactions':
+      return checks.transactions(object)
+    case 'actions':
+      return checks.actions(object)
+    case 'trace':
+      return checks.trace(object)
+    case 'account_state_change':
+      return checks.account_state_change(object)
+    case 'jettons_change':
+      return checks.jettons_change(object)
+    case 'trace_invalidated':
+      return checks.trace_invalidated(object)
+  }
 }
 
 /** Checks a response envelope `{id?, status?, error?}` (each a string when present). */
