@@ -97,6 +97,7 @@ if (!isMainThread && workerData?.trackSimulator === 'venum') {
         rate,
       ),
     openStreams: () => sim.openStreams,
+    restCalls: () => sim.restCalls,
     info: () => ({ url: sim.url, apiKey: sim.apiKey }),
     close: () => sim.close(),
   }

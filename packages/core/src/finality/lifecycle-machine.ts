@@ -195,23 +195,26 @@ function onTier(state: LifecycleState, observation: TierObservation): LifecycleS
   const order = compareTiers(observation.tier, state.tier)
   if (order < 0) return noUpdate(state, [regression(state, observation)])
 
-  const merged = mergeOutcome(state, observation, observation.outcome ?? 'unknown', observation.error)
-  if (order === 0 && merged.outcome === state.outcome) {
+  const reported = observation.outcome ?? 'unknown'
+  // The common case — no outcome, or the one already known — decided without a merge (no objects made).
+  const merged =
+    reported === 'unknown' || reported === state.outcome
+      ? undefined
+      : mergeOutcome(state, observation, reported, observation.error)
+  const outcome = merged === undefined ? state.outcome : merged.outcome
+  const diagnostics = merged === undefined ? [] : merged.diagnostics
+  if (order === 0 && outcome === state.outcome) {
     // A duplicate (at-least-once delivery, a snapshot of what the stream already said). It is still a
     // sighting, so a run of not-found lookups is over.
     const next = state.notFoundCount === 0 ? state : { ...state, notFoundCount: 0 }
-    return noUpdate(next, merged.diagnostics)
+    return noUpdate(next, diagnostics)
   }
 
   const tier = order > 0 ? observation.tier : state.tier
-  const next = advanceTier(state, tier, observation.at)
-  setOutcome(next, merged)
-  next.updatedAt = observation.at
-  next.providerStatus = observation.providerStatus
-  next.source = observation.source
-  next.notFoundCount = 0
+  const error = merged === undefined ? state.error : merged.error
+  const next = advance(state, tier, outcome, error, observation)
   if (tier === 'finalized') next.terminal = terminalOf('finalized', observation)
-  return commit(next, merged.diagnostics, observation.data)
+  return commit(next, diagnostics, observation.data)
 }
 
 function onFailed(state: LifecycleState, observation: FailedObservation): LifecycleStep {
@@ -220,12 +223,7 @@ function onFailed(state: LifecycleState, observation: FailedObservation): Lifecy
   const merged = mergeOutcome(state, observation, 'failure', observation.error)
   // Rule 4 with rule 2: a failure reported at `finalized` is final, so the terminal says `finalized`
   // and the outcome says `failure` — the same as a finalized TON trace with an aborted transaction.
-  const next = advanceTier(state, tier, observation.at)
-  setOutcome(next, merged)
-  next.updatedAt = observation.at
-  next.providerStatus = observation.providerStatus
-  next.source = observation.source
-  next.notFoundCount = 0
+  const next = advance(state, tier, merged.outcome, merged.error, observation)
   next.terminal = terminalOf(tier === 'finalized' ? 'finalized' : 'failed', observation)
   return commit(next, merged.diagnostics, observation.data)
 }
@@ -378,29 +376,52 @@ function mergeOutcome(
 /** A state being built by one step of the machine: fresh, so setting its fields shares nothing. */
 type Draft = { -readonly [K in keyof LifecycleState]: LifecycleState[K] }
 
-/** Sets the merged outcome (and its error, when there is one) on a draft that has no error yet. */
-function setOutcome(next: Draft, merged: MergedOutcome): void {
-  next.outcome = merged.outcome
-  if (merged.error !== undefined) next.error = merged.error
+/**
+ * The state after a provider's observation at `tier` (the same tier or a higher one) with `outcome` and
+ * `error` (kept only when defined), as one object literal: the fields of every such state in one order,
+ * so the machine's states share a few shapes, rather than a copy grown and shrunk field by field. Every
+ * tier passed on the way is stamped as first reached at the observation's time. Only for a state without
+ * a terminal (a terminal state never gets here).
+ */
+function advance(
+  state: LifecycleState,
+  tier: FinalityTier,
+  outcome: Outcome,
+  error: unknown,
+  observation: TierObservation | FailedObservation,
+): Draft {
+  const next: Draft = {
+    id: state.id,
+    chain: state.chain,
+    target: state.target,
+    startedAt: state.startedAt,
+    updatedAt: observation.at,
+    tier,
+    outcome,
+    watch: state.watch,
+    tierReachedAt: tier === state.tier ? state.tierReachedAt : reachedAt(state, tier, observation.at),
+    notFoundCount: 0,
+    providerStatus: observation.providerStatus,
+    source: observation.source,
+  }
+  if (state.watchReason !== undefined) next.watchReason = state.watchReason
+  if (state.watchError !== undefined) next.watchError = state.watchError
+  if (error !== undefined) next.error = error
+  return next
 }
 
-/**
- * A copy of the state without its error, at `tier`, with every tier passed on the way stamped as first
- * reached at `at`. One object per step: the fields keep the state's order, as a spread would.
- */
-function advanceTier(state: LifecycleState, tier: FinalityTier, at: number): Draft {
-  const next: Draft = { ...state }
-  // Only when there is one: deleting a field makes the object slower to use, and errors are rare.
-  if ('error' in next) delete next.error
-  if (tier === state.tier) return next
+/** The state's `tierReachedAt` with every tier above its tier up to `tier` stamped at `at` (a new record). */
+function reachedAt(
+  state: LifecycleState,
+  tier: FinalityTier,
+  at: number,
+): Partial<Record<FinalityTier, number>> {
   const reached: Partial<Record<FinalityTier, number>> = { ...state.tierReachedAt }
   for (let rank = tierRank(state.tier) + 1; rank <= tierRank(tier); rank++) {
     const passed = FINALITY_TIERS[rank]
     if (passed !== undefined && reached[passed] === undefined) reached[passed] = at
   }
-  next.tier = tier
-  next.tierReachedAt = reached
-  return next
+  return reached
 }
 
 function terminalOf(
@@ -421,12 +442,16 @@ function commit(next: Draft, diagnostics: Diagnostic[], data: unknown): Lifecycl
     isTierAtLeast(next.tier, next.target) &&
     next.outcome !== 'failure' &&
     (next.terminal === undefined || next.terminal.kind === 'finalized')
-  if (reach) {
-    next.watch = 'reached'
-    if ('watchReason' in next) delete next.watchReason
-    if ('watchError' in next) delete next.watchError
+  if (!reach) return { state: next, updates: [updateOf(next, false, data)], diagnostics }
+  let state = next
+  if ('watchReason' in next || 'watchError' in next) {
+    // Rare (a watch that timed out, then reached): a copy without them, as a delete would leave the
+    // state in the slow dictionary mode.
+    const { watchReason: _reason, watchError: _error, ...rest } = next
+    state = rest
   }
-  return { state: next, updates: [updateOf(next, reach, data)], diagnostics }
+  state.watch = 'reached'
+  return { state, updates: [updateOf(state, true, data)], diagnostics }
 }
 
 function noUpdate(state: LifecycleState, diagnostics: Diagnostic[] = []): LifecycleStep {

@@ -1,6 +1,7 @@
+import { PassThrough } from 'node:stream'
 import { afterEach, describe, expect, it } from 'vitest'
 import { afterHead, type RawClient, rawSse, rawWs, sseData, wsTexts } from './raw-clients.test-helper.js'
-import { resolveSendBuffer } from './send-buffer.js'
+import { type OutgoingFrame, resolveSendBuffer, SendBuffer } from './send-buffer.js'
 import type { TonSession } from './session.js'
 import { connectWs, openSse } from './test-clients.test-helper.js'
 import { createTonSimulator, type TonSimulator, type TonSimulatorOptions } from './ton-simulator.js'
@@ -220,3 +221,44 @@ describe('TON simulator — slow consumers (server.go send buffers)', () => {
 function texts(bytes: Buffer): Record<string, unknown>[] {
   return wsTexts(afterHead(bytes)).map((text) => JSON.parse(text) as Record<string, unknown>)
 }
+
+describe('SendBuffer serialisation', () => {
+  const frame = (seq: number): OutgoingFrame => ({
+    message: { type: 'trace', seq },
+    identity: { seq, type: 'trace' },
+  })
+  const turns = () => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)))
+
+  it('serialises a frame as it is queued behind a blocked socket, so the drain only writes', async () => {
+    // A socket nobody reads: it pushes back after the first write.
+    const socket = new PassThrough({ highWaterMark: 1 })
+    const written: (string | undefined)[] = []
+    const serialised: number[] = []
+    const buffer = new SendBuffer({
+      transport: 'ws',
+      limits: resolveSendBuffer({ perClient: Number.POSITIVE_INFINITY }),
+      socket,
+      write: (f) => {
+        written.push(f.json)
+        socket.write('x'.repeat(16))
+      },
+      drop: () => {},
+      serialize: (f) => {
+        serialised.push(f.identity.seq)
+        return JSON.stringify(f.message)
+      },
+    })
+    buffer.push(frame(1))
+    await turns()
+    expect(buffer.blocked).toBe(true)
+    buffer.push(frame(2))
+    buffer.push(frame(3))
+    // Written at once (not serialised by the buffer); the queued ones serialised as they were queued.
+    expect(written).toEqual([undefined])
+    expect(serialised).toEqual([2, 3])
+    socket.resume()
+    await turns()
+    expect(written).toEqual([undefined, '{"type":"trace","seq":2}', '{"type":"trace","seq":3}'])
+    expect(serialised).toEqual([2, 3])
+  })
+})

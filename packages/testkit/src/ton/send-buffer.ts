@@ -39,6 +39,8 @@ export function resolveSendBuffer(options: TonSendBufferOptions = {}): SendBuffe
 export interface OutgoingFrame {
   readonly message: Record<string, unknown>
   readonly identity: TonNotificationIdentity
+  /** The serialised message, once it was queued (see {@link SendBufferInit.serialize}). */
+  json?: string
 }
 
 /** Options of {@link SendBuffer}. */
@@ -49,6 +51,12 @@ export interface SendBufferInit {
   socket: Duplex
   /** Hands one frame to the socket. */
   write: (frame: OutgoingFrame) => void
+  /**
+   * Serialises a frame as it is queued behind a blocked socket, so that a drain only writes: serialising
+   * a long queue at once would hold the simulator's thread (emission and the socket's flushing with it)
+   * for as long, where the server's sender writes frame by frame.
+   */
+  serialize?: (frame: OutgoingFrame) => string
   drop: (frame: OutgoingFrame, reason: TonDropReason) => void
   /** Called when a blocked socket has drained, before the queued frames are written. */
   onWritable?: () => void
@@ -112,6 +120,7 @@ export class SendBuffer {
       this.#init.drop(frame, this.#overflow)
       return
     }
+    if (this.#init.serialize) frame.json = this.#init.serialize(frame)
     this.#queue.push(frame)
   }
 

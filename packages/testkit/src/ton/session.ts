@@ -104,6 +104,7 @@ export abstract class SessionBase implements TonSession {
       limits: init.sendBuffer,
       socket: init.socket,
       write: (frame) => this.#write(frame),
+      serialize: (frame) => goJsonStringify(frame.message),
       drop: (frame, reason) => this.#drop(frame, reason),
       onWritable: () => this.onWritable(),
     })
@@ -162,7 +163,7 @@ export abstract class SessionBase implements TonSession {
     }
     this.sent.push(frame.message)
     this.written.push(frame.identity)
-    this.writeNotification(goJsonStringify(frame.message))
+    this.writeNotification(frame.json ?? goJsonStringify(frame.message))
   }
 
   #drop(frame: OutgoingFrame, reason: TonDropReason): void {

@@ -356,6 +356,16 @@ describe('Venum simulator: GET /v1/tx/:signature', () => {
     expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0)
     expect(sim.restRequests.map((r) => r.status)).toEqual([401, 400, 502, 429, 200, 429])
   })
+
+  it('counts the /v1/tx answers in restCalls, also when requests are not recorded', async () => {
+    const sim = await start({ record: false })
+    sim.addSignature(sig(1))
+    expect(sim.restCalls).toBe(0)
+    expect((await getJson(`${sim.url}/v1/tx/${sig(1)}`)).status).toBe(200)
+    expect((await getJson(`${sim.url}/v1/tx/abc`)).status).toBe(400)
+    expect(sim.restCalls).toBe(2)
+    expect(sim.restRequests).toEqual([])
+  })
 })
 
 describe('Venum simulator: scenario engine', () => {

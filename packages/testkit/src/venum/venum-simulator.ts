@@ -72,6 +72,8 @@ export interface VenumSimulator {
   readonly openStreams: number
   /** SSE streams accepted so far. */
   readonly streamsOpened: number
+  /** `/v1/tx/:signature` requests answered so far (counted whether or not `record` keeps them). */
+  readonly restCalls: number
   /** Signatures the simulated chain knows. */
   readonly signatureCount: number
   /** Registers a signature with a lifecycle (`'manual'` by default: only {@link advance} moves it). */
@@ -144,6 +146,7 @@ export async function createVenumSimulator(options: VenumSimulatorOptions = {}):
   const sockets = new Set<Socket>()
   const dropPlan: number[] = []
   let streamsOpened = 0
+  let restCalls = 0
 
   const streamState: StreamRouteState = {
     apiKeys,
@@ -234,6 +237,7 @@ export async function createVenumSimulator(options: VenumSimulatorOptions = {}):
     const rest = /^\/v1\/tx\/([^/]+)$/.exec(url.pathname)
     if (rest?.[1] !== undefined) {
       const answer = answerRest(request, url, decodeURIComponent(rest[1]), restState, (r) => {
+        restCalls++
         if (record) restRequests.push(r)
       })
       return writeAnswer(res, answer)
@@ -264,6 +268,9 @@ export async function createVenumSimulator(options: VenumSimulatorOptions = {}):
     },
     get streamsOpened() {
       return streamsOpened
+    },
+    get restCalls() {
+      return restCalls
     },
     get signatureCount() {
       return ledger.size
