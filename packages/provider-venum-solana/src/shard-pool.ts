@@ -211,6 +211,9 @@ export class ShardPool implements ShardHost {
     if (!endsVenumWatcher(frame)) route.route(frame)
     // Only the stream that carries the signature speaks for its watcher (not one it left long ago).
     else if (carries(shard, route)) this.finishSoftly(route, frame)
+    // Nearly every frame leaves its signature live on this stream, which then has something live and
+    // stays open: no closing check (and no promise) per frame for that.
+    if (route.live && route.shard === shard) return
     void shard.closeIfEmpty()
     if (route.shard !== shard) void route.shard?.closeIfEmpty()
   }
