@@ -32,6 +32,12 @@ export interface ShardHost {
    */
   isLiveOn(signature: string, shard: Shard): boolean
   /**
+   * Whether a snapshot lookup of the signature still has something to tell: it is live on this shard, and
+   * the shard's current connection has not reported a status of it yet (a status reported after `ready`
+   * is at least where the transaction was when the stream subscribed, so the lookup would add nothing).
+   */
+  needsSnapshot(signature: string, shard: Shard): boolean
+  /**
    * `GET /v1/tx/:signature` through the client's limiter; with `wanted`, skipped (`undefined`) when it is
    * no longer wanted by the time its turn comes.
    */
@@ -68,6 +74,9 @@ const SHARD_STOPPED = new ChainstreamError(
     isRetryable: false,
   },
 )
+
+/** Numbers every connection of every shard, so that a number names one connection. */
+let connections = 0
 
 /** At most this many signatures per stream: Venum answers 400 beyond it. */
 export const SIGNATURES_PER_STREAM = 10
@@ -111,6 +120,8 @@ export class Shard {
   private recovered = false
   /** The signatures the current connection asked Venum for. */
   private requested: readonly string[] = []
+  /** The number of the current connection (unique across shards; 0 before the first). */
+  connection = 0
   /** Of those, the ones whose watcher Venum ended on this connection: once all are, it closes the stream. */
   private venumEnded = new Set<string>()
   /** Waiting for Venum to close a stream it has finished (see {@link Shard.closeIfEmpty}). */
@@ -179,6 +190,7 @@ export class Shard {
           })
         }
         this.requested = live
+        this.connection = ++connections
         this.venumEnded = new Set()
         return {
           transport: 'sse',
@@ -321,7 +333,7 @@ export class Shard {
     for (const signature of signatures) this.snapshotting.add(signature)
     const batch = this.host.lookupEach(signatures, signal, {
       wanted: (signature) => {
-        const wanted = !over() && this.host.isLiveOn(signature, this)
+        const wanted = !over() && this.host.needsSnapshot(signature, this)
         if (!wanted) this.snapshotting.delete(signature)
         return wanted
       },
