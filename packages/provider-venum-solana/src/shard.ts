@@ -75,6 +75,9 @@ const SHARD_STOPPED = new ChainstreamError(
   },
 )
 
+/** What a shard has asked for before its first connection. */
+const NOTHING_REQUESTED: ReadonlySet<string> = new Set()
+
 /** Numbers every connection of every shard, so that a number names one connection. */
 let connections = 0
 
@@ -118,8 +121,8 @@ export class Shard {
   /** The current connection saw `ready`, and its snapshot started. */
   private readySeen = false
   private recovered = false
-  /** The signatures the current connection asked Venum for. */
-  private requested: readonly string[] = []
+  /** The signatures the current connection asked Venum for (a set: asked for every last frame of one). */
+  private requested: ReadonlySet<string> = NOTHING_REQUESTED
   /** The number of the current connection (unique across shards; 0 before the first). */
   connection = 0
   /** Of those, the ones whose watcher Venum ended on this connection: once all are, it closes the stream. */
@@ -189,7 +192,7 @@ export class Shard {
             isRetryable: false,
           })
         }
-        this.requested = live
+        this.requested = new Set(live)
         this.connection = ++connections
         this.venumEnded = new Set()
         return {
@@ -255,7 +258,7 @@ export class Shard {
 
   /** Venum ended its watcher of `signature` on the current connection (its last status, or an error). */
   venumEndedWatcher(signature: string): void {
-    if (this.requested.includes(signature)) this.venumEnded.add(signature)
+    if (this.requested.has(signature)) this.venumEnded.add(signature)
   }
 
   /**
@@ -285,8 +288,8 @@ export class Shard {
   private finishedByVenum(): boolean {
     return (
       this.engine?.state === 'subscribed' &&
-      this.requested.length > 0 &&
-      this.venumEnded.size === this.requested.length
+      this.requested.size > 0 &&
+      this.venumEnded.size === this.requested.size
     )
   }
 

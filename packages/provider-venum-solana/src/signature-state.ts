@@ -114,14 +114,19 @@ export class SignatureState {
     const status = statusOf(state, observation)
     if (status === undefined || (!over && !this.profile.events.has(status as VenumEvent))) return undefined
     if (over) this.done = true
+    const { tier, outcome } = state
+    if (slot !== undefined && ts !== undefined && err === undefined && status !== 'failed') {
+      // A stream event's update, nearly all of them: one literal with every field, in the same order.
+      return { signature: this.signature, status, source, slot, ts, tier, outcome, done: over }
+    }
     // Field by field, in the order a spread of the details gave: signature, status, source, then the rest.
     const update = { signature: this.signature, status, source } as Mutable<VenumUpdate>
     if (slot !== undefined) update.slot = slot
     if (err !== undefined) update.err = err
     else if (status === 'failed' && state.error !== undefined) update.err = errText(state.error) ?? 'failed'
     if (ts !== undefined) update.ts = ts
-    update.tier = state.tier
-    update.outcome = state.outcome
+    update.tier = tier
+    update.outcome = outcome
     update.done = over
     return update
   }

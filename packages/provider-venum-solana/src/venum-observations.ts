@@ -83,7 +83,13 @@ export function streamStatusObservation(
     if (hasError(err)) {
       observation = { kind: 'failed', error: err, tier: tier.tier, providerStatus, source, at }
     } else if (tier.outcome) {
+      // The common case of every stream: `data` in the literal, not added after (a backing store more).
+      if (data !== undefined) {
+        return { kind: 'tier', tier: tier.tier, outcome: tier.outcome, providerStatus, source, at, data }
+      }
       observation = { kind: 'tier', tier: tier.tier, outcome: tier.outcome, providerStatus, source, at }
+    } else if (data !== undefined) {
+      return { kind: 'tier', tier: tier.tier, providerStatus, source, at, data }
     } else {
       observation = { kind: 'tier', tier: tier.tier, providerStatus, source, at }
     }
