@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createVenum } from './create-venum.js'
 import { decodeVenumEvent } from './decode-frame.js'
 import { isSolanaSignature } from './signature.js'
-import { observe, SignatureState } from './signature-state.js'
+import { SignatureState } from './signature-state.js'
 import { parseTxStatus } from './tx-status.js'
 import type { VenumFrame } from './venum-frame.js'
 import { FAST_RECONNECT, record } from './venum-test-kit.test-helper.js'
@@ -67,8 +67,7 @@ describe('the recorded fixtures', () => {
     })
     const updates = decodeChunks(new TextEncoder().encode(SESSION), [])
       .filter((d): d is { kind: 'event'; event: VenumFrame } => d.kind === 'event')
-      .map((d) => observe(d.event, 0))
-      .map(({ observation, details }) => state.fold(observation, details).update)
+      .map((d) => state.receive(d.event, 0, () => {}))
     expect(updates).toEqual([
       expect.objectContaining({
         status: 'landed',
@@ -140,8 +139,8 @@ describe('the recorded fixtures', () => {
       target: 'confirmed',
       startedAt: 0,
     })
-    const { observation, details } = observe({ kind: 'lookup', signature: 'x', body, source: 'snapshot' }, 0)
-    expect(state.fold(observation, details).update).toEqual(
+    const frame: VenumFrame = { kind: 'lookup', signature: 'x', body, source: 'snapshot' }
+    expect(state.receive(frame, 0, () => {})).toEqual(
       expect.objectContaining({
         status: 'failed',
         outcome: 'failure',

@@ -8,7 +8,7 @@ import type { RateGate, StreamSlots } from './stream-slots.js'
 import { fetchTxStatus, type VenumTxStatus } from './tx-status.js'
 import type { VenumFrame } from './venum-frame.js'
 import type { VenumConfig } from './venum-options.js'
-import { strongestEvent, VENUM_EVENTS, type VenumEvent } from './venum-statuses.js'
+import { isVenumEvent, strongestEvent, VENUM_EVENTS, type VenumEvent } from './venum-statuses.js'
 
 // One shared abort reason: `abort()` without one makes a DOMException (with a stack) every time.
 const POOL_DISPOSED = new ChainstreamError('Closed', 'the streams of this watch were closed', {
@@ -37,6 +37,9 @@ export interface PoolLease {
 const endsVenumWatcher = (frame: VenumFrame): boolean =>
   frame.kind === 'signature-error' ||
   (frame.kind === 'tx' && (frame.status === 'timeout' || frame.status === 'verify-timeout'))
+
+/** A transaction status (a tier or `failed`), as opposed to an end of Venum's watcher or an unknown word. */
+const reportsStatus = (status: string): boolean => status === 'failed' || isVenumEvent(status)
 
 /** Whether Venum stops watching the signature on this stream after `frame` (it closes a stream once all are). */
 const lastOnStream = (frame: VenumFrame, strongest: VenumEvent): boolean =>
@@ -153,6 +156,11 @@ export class ShardPool implements ShardHost {
     return route?.live === true && carries(shard, route)
   }
 
+  needsSnapshot(signature: string, shard: Shard): boolean {
+    const route = this.routes.get(signature)
+    return route?.live === true && carries(shard, route) && route.heardOn !== shard.connection
+  }
+
   lookup(signature: string, signal: AbortSignal): Promise<VenumTxStatus>
   lookup(signature: string, signal: AbortSignal, wanted: () => boolean): Promise<VenumTxStatus | undefined>
   async lookup(
@@ -208,9 +216,15 @@ export class ShardPool implements ShardHost {
       }
       return
     }
-    if (!endsVenumWatcher(frame)) route.route(frame)
+    if (!endsVenumWatcher(frame)) {
+      if (frame.kind === 'tx' && reportsStatus(frame.status)) route.heardOn = shard.connection
+      route.route(frame)
+    }
     // Only the stream that carries the signature speaks for its watcher (not one it left long ago).
     else if (carries(shard, route)) this.finishSoftly(route, frame)
+    // Nearly every frame leaves its signature live on this stream, which then has something live and
+    // stays open: no closing check (and no promise) per frame for that.
+    if (route.live && route.shard === shard) return
     void shard.closeIfEmpty()
     if (route.shard !== shard) void route.shard?.closeIfEmpty()
   }

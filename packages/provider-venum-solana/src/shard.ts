@@ -32,6 +32,12 @@ export interface ShardHost {
    */
   isLiveOn(signature: string, shard: Shard): boolean
   /**
+   * Whether a snapshot lookup of the signature still has something to tell: it is live on this shard, and
+   * the shard's current connection has not reported a status of it yet (a status reported after `ready`
+   * is at least where the transaction was when the stream subscribed, so the lookup would add nothing).
+   */
+  needsSnapshot(signature: string, shard: Shard): boolean
+  /**
    * `GET /v1/tx/:signature` through the client's limiter; with `wanted`, skipped (`undefined`) when it is
    * no longer wanted by the time its turn comes.
    */
@@ -68,6 +74,12 @@ const SHARD_STOPPED = new ChainstreamError(
     isRetryable: false,
   },
 )
+
+/** What a shard has asked for before its first connection. */
+const NOTHING_REQUESTED: ReadonlySet<string> = new Set()
+
+/** Numbers every connection of every shard, so that a number names one connection. */
+let connections = 0
 
 /** At most this many signatures per stream: Venum answers 400 beyond it. */
 export const SIGNATURES_PER_STREAM = 10
@@ -109,8 +121,10 @@ export class Shard {
   /** The current connection saw `ready`, and its snapshot started. */
   private readySeen = false
   private recovered = false
-  /** The signatures the current connection asked Venum for. */
-  private requested: readonly string[] = []
+  /** The signatures the current connection asked Venum for (a set: asked for every last frame of one). */
+  private requested: ReadonlySet<string> = NOTHING_REQUESTED
+  /** The number of the current connection (unique across shards; 0 before the first). */
+  connection = 0
   /** Of those, the ones whose watcher Venum ended on this connection: once all are, it closes the stream. */
   private venumEnded = new Set<string>()
   /** Waiting for Venum to close a stream it has finished (see {@link Shard.closeIfEmpty}). */
@@ -178,7 +192,8 @@ export class Shard {
             isRetryable: false,
           })
         }
-        this.requested = live
+        this.requested = new Set(live)
+        this.connection = ++connections
         this.venumEnded = new Set()
         return {
           transport: 'sse',
@@ -243,7 +258,7 @@ export class Shard {
 
   /** Venum ended its watcher of `signature` on the current connection (its last status, or an error). */
   venumEndedWatcher(signature: string): void {
-    if (this.requested.includes(signature)) this.venumEnded.add(signature)
+    if (this.requested.has(signature)) this.venumEnded.add(signature)
   }
 
   /**
@@ -273,8 +288,8 @@ export class Shard {
   private finishedByVenum(): boolean {
     return (
       this.engine?.state === 'subscribed' &&
-      this.requested.length > 0 &&
-      this.venumEnded.size === this.requested.length
+      this.requested.size > 0 &&
+      this.venumEnded.size === this.requested.size
     )
   }
 
@@ -321,7 +336,7 @@ export class Shard {
     for (const signature of signatures) this.snapshotting.add(signature)
     const batch = this.host.lookupEach(signatures, signal, {
       wanted: (signature) => {
-        const wanted = !over() && this.host.isLiveOn(signature, this)
+        const wanted = !over() && this.host.needsSnapshot(signature, this)
         if (!wanted) this.snapshotting.delete(signature)
         return wanted
       },

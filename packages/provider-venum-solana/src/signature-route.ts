@@ -61,6 +61,11 @@ export class SignatureRoute extends RouteMembers<PoolConsumer, Membership> {
   /** Venum ended its watcher here (`timeout`, `verify-timeout`, `error`): the final lookup is under way. */
   finishing = false
   /**
+   * The connection (see {@link Shard.connection}) that last reported a status of this signature: a
+   * snapshot that connection asked for has nothing to add about it.
+   */
+  heardOn = 0
+  /**
    * What was said so far, one frame per distinct fact; made on the first frame (most routes of a large
    * watch are still waiting for a stream), and a handful long, so searching it needs no index.
    */

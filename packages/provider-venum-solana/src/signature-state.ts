@@ -4,29 +4,15 @@ import type { VenumFrame } from './venum-frame.js'
 import {
   observationFromVenumRest,
   observationFromVenumStreamError,
-  observationFromVenumStreamStatus,
+  streamStatusObservation,
 } from './venum-observations.js'
 import { VENUM_TIERS, type VenumEvent, type VenumStatus, venumEventOfTier } from './venum-statuses.js'
 import type { VenumUpdate } from './venum-update.js'
 
-/** The details of an update that the lifecycle state does not keep. */
-interface UpdateDetails {
-  readonly slot?: number
-  readonly err?: string
-  readonly ts?: number
-  readonly source: VenumUpdate['source']
-}
-
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
-/** What folding one frame into a signature's state produced. */
-export interface FoldResult {
-  readonly update?: VenumUpdate
-  readonly diagnostics: readonly Diagnostic[]
-}
-
-// Shared by every fold that changes nothing worth reporting and has nothing to say: most duplicates.
-const NOTHING: FoldResult = Object.freeze({ diagnostics: Object.freeze([]) as readonly Diagnostic[] })
+/** Where the diagnostics of a fold go (most folds have none). */
+export type DiagnosticSink = (diagnostic: Diagnostic) => void
 
 const errText = (value: unknown): string | undefined => {
   if (value === undefined || value === null || value === '') return undefined
@@ -35,44 +21,6 @@ const errText = (value: unknown): string | undefined => {
     return JSON.stringify(value)
   } catch {
     return String(value)
-  }
-}
-
-/**
- * A frame as a neutral observation (the core's Venum mapping) plus the details an update carries. Runs
- * for every frame: objects are built field by field, not spread together.
- */
-export function observe(frame: VenumFrame, at: number): { observation: Observation; details: UpdateDetails } {
-  switch (frame.kind) {
-    case 'tx': {
-      const details: Mutable<UpdateDetails> = { source: 'stream' }
-      if (frame.slot !== undefined) details.slot = frame.slot
-      const err = errText(frame.err)
-      if (err !== undefined) details.err = err
-      if (frame.ts !== undefined) details.ts = frame.ts
-      const context =
-        frame.err !== undefined
-          ? { at, source: 'stream' as const, data: frame.data, err: frame.err }
-          : { at, source: 'stream' as const, data: frame.data }
-      return { observation: observationFromVenumStreamStatus(frame.status, context), details }
-    }
-    case 'signature-error': {
-      const err = [frame.error, frame.reason].filter(Boolean).join(': ') || undefined
-      return {
-        observation: observationFromVenumStreamError(frame, { at, source: 'stream', data: frame.data }),
-        details: err !== undefined ? { source: 'stream', err } : { source: 'stream' },
-      }
-    }
-    case 'lookup': {
-      const err = frame.body.status === 'failed' ? errText(frame.body.error ?? frame.body.reason) : undefined
-      const details: Mutable<UpdateDetails> = { source: frame.source }
-      if (frame.body.slot !== undefined) details.slot = frame.body.slot
-      if (err !== undefined) details.err = err
-      return {
-        observation: observationFromVenumRest(frame.body, { at, source: frame.source, data: frame.body }),
-        details,
-      }
-    }
   }
 }
 
@@ -123,32 +71,64 @@ export class SignatureState {
   }
 
   /**
-   * Folds an observation in. Returns the update to emit, if the change is one the caller asked for (a
-   * requested tier) or ends the watch (which is always reported).
+   * Folds a frame in: a stream event, a snapshot, a poll or a final lookup, seen at `at` (epoch ms).
+   * Returns the update to emit, if the change is one the caller asked for (a requested tier) or ends the
+   * watch (which is always reported); the lifecycle's diagnostics go to `report`. Runs for every frame:
+   * the frame's own fields go straight into the observation and the update, without objects in between.
    */
-  fold(observation: Observation, details: UpdateDetails): FoldResult {
-    if (this.done || this.removed) return NOTHING
+  receive(frame: VenumFrame, at: number, report: DiagnosticSink): VenumUpdate | undefined {
+    if (this.done || this.removed) return undefined
+    switch (frame.kind) {
+      case 'tx': {
+        const observation = streamStatusObservation(frame.status, at, 'stream', frame.data, frame.err)
+        return this.fold(observation, 'stream', frame.slot, errText(frame.err), frame.ts, report)
+      }
+      case 'signature-error': {
+        const observation = observationFromVenumStreamError(frame, { at, source: 'stream', data: frame.data })
+        const err = [frame.error, frame.reason].filter(Boolean).join(': ') || undefined
+        return this.fold(observation, 'stream', undefined, err, undefined, report)
+      }
+      case 'lookup': {
+        const { body } = frame
+        const observation = observationFromVenumRest(body, { at, source: frame.source, data: body })
+        const err = body.status === 'failed' ? errText(body.error ?? body.reason) : undefined
+        return this.fold(observation, frame.source, body.slot, err, undefined, report)
+      }
+    }
+  }
+
+  private fold(
+    observation: Observation,
+    source: VenumUpdate['source'],
+    slot: number | undefined,
+    err: string | undefined,
+    ts: number | undefined,
+    report: DiagnosticSink,
+  ): VenumUpdate | undefined {
     const step = reduceLifecycle(this.state, observation)
     const state = step.state
     this.current = state
-    const diagnostics = step.diagnostics.length === 0 ? NOTHING.diagnostics : step.diagnostics
-    if (step.updates.length === 0) return diagnostics === NOTHING.diagnostics ? NOTHING : { diagnostics }
+    for (const diagnostic of step.diagnostics) report(diagnostic)
+    if (step.updates.length === 0) return undefined
     const over = isWatchOver(state)
     const status = statusOf(state, observation)
-    if (status === undefined || (!over && !this.profile.events.has(status as VenumEvent))) {
-      return diagnostics === NOTHING.diagnostics ? NOTHING : { diagnostics }
-    }
+    if (status === undefined || (!over && !this.profile.events.has(status as VenumEvent))) return undefined
     if (over) this.done = true
+    const { tier, outcome } = state
+    if (slot !== undefined && ts !== undefined && err === undefined && status !== 'failed') {
+      // A stream event's update, nearly all of them: one literal with every field, in the same order.
+      return { signature: this.signature, status, source, slot, ts, tier, outcome, done: over }
+    }
     // Field by field, in the order a spread of the details gave: signature, status, source, then the rest.
-    const update = { signature: this.signature, status, source: details.source } as Mutable<VenumUpdate>
-    if (details.slot !== undefined) update.slot = details.slot
-    if (details.err !== undefined) update.err = details.err
+    const update = { signature: this.signature, status, source } as Mutable<VenumUpdate>
+    if (slot !== undefined) update.slot = slot
+    if (err !== undefined) update.err = err
     else if (status === 'failed' && state.error !== undefined) update.err = errText(state.error) ?? 'failed'
-    if (details.ts !== undefined) update.ts = details.ts
-    update.tier = state.tier
-    update.outcome = state.outcome
+    if (ts !== undefined) update.ts = ts
+    update.tier = tier
+    update.outcome = outcome
     update.done = over
-    return { update, diagnostics }
+    return update
   }
 }
 

@@ -48,6 +48,66 @@ function base58ByteLength(text: string): number {
 }
 
 /**
+ * 256^k written in base58 (most significant digit first), for k = 0…64: a number of digits without
+ * leading zeros decodes to exactly k bytes when it is at least 256^(k-1) and below 256^k. The alphabet is
+ * in code-point order, so two such numbers of equal length compare as their strings do.
+ */
+const POWERS_OF_256: readonly string[] = (() => {
+  const powers: string[] = []
+  const digits = [1] // little-endian base 58
+  for (let k = 0; k <= 64; k++) {
+    let text = ''
+    for (let i = digits.length - 1; i >= 0; i--) text += ALPHABET[digits[i] as number]
+    powers.push(text)
+    let carry = 0
+    for (let i = 0; i < digits.length; i++) {
+      const value = (digits[i] as number) * 256 + carry
+      digits[i] = value % 58
+      carry = Math.floor(value / 58)
+    }
+    while (carry > 0) {
+      digits.push(carry % 58)
+      carry = Math.floor(carry / 58)
+    }
+  }
+  return powers
+})()
+
+/** Whether the base58 number `text[from..]` (no leading zero digit) is below `bound` (see {@link POWERS_OF_256}). */
+function isBelow(text: string, from: number, bound: string): boolean {
+  const length = text.length - from
+  if (length !== bound.length) return length < bound.length
+  for (let i = 0; i < length; i++) {
+    const a = text.charCodeAt(from + i)
+    const b = bound.charCodeAt(i)
+    if (a !== b) return a < b
+  }
+  return false
+}
+
+/**
+ * Whether `text` is base58 that decodes to exactly 64 bytes, by comparing it with the bounds of a number of
+ * that many bytes: a character check and two string comparisons instead of a base conversion (a watch
+ * checks thousands of signatures at once). `false` says only "not that": {@link base58ByteLength} then
+ * says what it is.
+ */
+function isBase58Of64Bytes(text: string): boolean {
+  let zeros = 0
+  while (zeros < text.length && text.charCodeAt(zeros) === 49 /* '1' */) zeros++
+  for (let i = zeros; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code >= 128 || (DIGITS[code] as number) < 0) return false
+  }
+  // Each leading '1' is a zero byte; the rest is a number of 64 - zeros bytes.
+  const bytes = 64 - zeros
+  if (bytes < 1) return false
+  return (
+    !isBelow(text, zeros, POWERS_OF_256[bytes - 1] as string) &&
+    isBelow(text, zeros, POWERS_OF_256[bytes] as string)
+  )
+}
+
+/**
  * Why `value` is not a Solana transaction signature as Venum accepts it, or `undefined` when it is one:
  * a base58 string of 86–88 characters (Venum's documented rule) that decodes to 64 bytes (an ed25519
  * signature).
@@ -62,6 +122,7 @@ export function signatureProblem(value: unknown): string | undefined {
   if (value.length < 86 || value.length > 88) {
     return `is ${value.length} characters long; a signature is 86–88 base58 characters`
   }
+  if (isBase58Of64Bytes(value)) return undefined
   const bytes = base58ByteLength(value)
   if (bytes < 0) return 'contains characters outside the base58 alphabet (0, O, I and l are not base58)'
   if (bytes !== 64) return `decodes to ${bytes} bytes; a signature is 64 bytes`

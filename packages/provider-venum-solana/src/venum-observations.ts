@@ -1,4 +1,4 @@
-import { ChainstreamError, type ObservedTier, type Outcome } from '@chainstream/core'
+import { ChainstreamError, type ObservedTier, type Outcome, type UpdateSource } from '@chainstream/core'
 import type { MappingContext, Observation } from '@chainstream/core/provider'
 
 /**
@@ -54,9 +54,21 @@ export function observationFromVenumStreamStatus(
   status: string,
   context: MappingContext & { readonly err?: unknown },
 ): Observation {
-  const source = context.source ?? 'stream'
+  return streamStatusObservation(status, context.at, context.source ?? 'stream', context.data, context.err)
+}
+
+/**
+ * {@link observationFromVenumStreamStatus} with the context as arguments: what a watch calls for every
+ * stream event, without a context object per event.
+ */
+export function streamStatusObservation(
+  status: string,
+  at: number,
+  source: UpdateSource,
+  data: unknown,
+  err: unknown,
+): Observation {
   const providerStatus = String(status)
-  const { at, err } = context
   // Literals with `data` set after, rather than spreads (this runs for every stream event); the fields in
   // the order the spreads gave: kind, what the kind carries, providerStatus, source, at, data.
   let observation: { data?: unknown } & Observation
@@ -71,7 +83,13 @@ export function observationFromVenumStreamStatus(
     if (hasError(err)) {
       observation = { kind: 'failed', error: err, tier: tier.tier, providerStatus, source, at }
     } else if (tier.outcome) {
+      // The common case of every stream: `data` in the literal, not added after (a backing store more).
+      if (data !== undefined) {
+        return { kind: 'tier', tier: tier.tier, outcome: tier.outcome, providerStatus, source, at, data }
+      }
       observation = { kind: 'tier', tier: tier.tier, outcome: tier.outcome, providerStatus, source, at }
+    } else if (data !== undefined) {
+      return { kind: 'tier', tier: tier.tier, providerStatus, source, at, data }
     } else {
       observation = { kind: 'tier', tier: tier.tier, providerStatus, source, at }
     }
@@ -82,7 +100,7 @@ export function observationFromVenumStreamStatus(
         ? { kind: 'watch', status: 'timed_out', reason: timeout, providerStatus, source, at }
         : { kind: 'unknown_status', providerStatus, source, at }
   }
-  if (context.data !== undefined) observation.data = context.data
+  if (data !== undefined) observation.data = data
   return observation
 }
 

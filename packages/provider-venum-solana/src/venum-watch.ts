@@ -5,7 +5,7 @@ import type { Shard } from './shard.js'
 import type { PoolLease, ShardPool } from './shard-pool.js'
 import { validateSignatures } from './signature.js'
 import type { PoolConsumer } from './signature-route.js'
-import { observe, SignatureState, type TrackingProfile } from './signature-state.js'
+import { type DiagnosticSink, SignatureState, type TrackingProfile } from './signature-state.js'
 import type { VenumFrame } from './venum-frame.js'
 import type { VenumConfig } from './venum-options.js'
 import { isVenumEvent, strongestEvent, VENUM_EVENTS, type VenumEvent } from './venum-statuses.js'
@@ -138,6 +138,8 @@ class Watch implements VenumWatch, PoolConsumer {
   private leaving: Promise<void> = Promise.resolve()
   private readonly ridden = new WeakSet<Shard>()
   private readonly count: VenumWatchCounters = { updates: 0, streams: 0, lookups: 0, errors: 0 }
+  /** Where the lifecycle's diagnostics go: one function for every fold, not one per frame. */
+  private readonly report: DiagnosticSink = (diagnostic) => this.diagnostic(diagnostic)
 
   constructor(
     private readonly lease: PoolLease,
@@ -252,10 +254,8 @@ class Watch implements VenumWatch, PoolConsumer {
     if (this.isClosed) return
     const state = this.states.get(frame.signature)
     if (state === undefined || !isWatched(state)) return
-    const { observation, details } = observe(frame, Date.now())
-    const result = state.fold(observation, details)
-    for (const diagnostic of result.diagnostics) this.diagnostic(diagnostic)
-    if (result.update) this.emitUpdate(result.update)
+    const update = state.receive(frame, Date.now(), this.report)
+    if (update) this.emitUpdate(update)
   }
 
   streamError(error: ChainstreamError): void {
