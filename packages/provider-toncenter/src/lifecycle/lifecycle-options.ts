@@ -1,6 +1,15 @@
 import type { Logger, ReconnectPolicy } from '@chainstream/core'
-import { optionsObject, parseOptions, resolveReconnectPolicy } from '@chainstream/core/provider'
-import * as v from 'valibot'
+import {
+  custom,
+  falseOrObject,
+  finiteNumber,
+  integer,
+  oneOf,
+  optional,
+  optionsObject,
+  parseOptions,
+  resolveReconnectPolicy,
+} from '@chainstream/core/provider'
 
 /**
  * Options of the TON lifecycle source (`createToncenter({ lifecycle })`, `createTonapi({ lifecycle })`):
@@ -100,28 +109,28 @@ export interface ResolvedTonLifecycleOptions {
   }
 }
 
-// valibot's number() takes ±Infinity (not NaN): a duration is finite, and only needs its lower bound.
-const duration = (min = 0) => v.optional(v.pipe(v.number(), v.finite(), v.minValue(min)))
+// A duration is finite, and only needs its lower bound.
+const duration = (min = 0) => optional(finiteNumber(min))
 
 const schema = optionsObject({
-  transport: v.optional(v.picklist(['websocket', 'sse'])),
+  transport: optional(oneOf(['websocket', 'sse'])),
   batchDelayMs: duration(),
   idleTimeoutMs: duration(),
   recheckIntervalMs: duration(1),
   notFoundGraceMs: duration(),
-  snapshotConcurrency: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(32))),
+  snapshotConcurrency: optional(integer(1, 32)),
   reconcileAfterMs: duration(),
-  reconcileMaxTraces: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1))),
+  reconcileMaxTraces: optional(integer(1)),
   // Checked in detail by the stream.
-  reconnect: v.optional(v.union([v.literal(false), v.record(v.string(), v.unknown())])),
+  reconnect: optional(falseOrObject),
   heartbeatTimeoutMs: duration(),
   pingIntervalMs: duration(),
   pongTimeoutMs: duration(1),
   subscribeTimeoutMs: duration(),
   openTimeoutMs: duration(),
   connectionLimitRetryMs: duration(),
-  logger: v.optional(
-    v.custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger'),
+  logger: optional(
+    custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger'),
   ),
 })
 

@@ -1,7 +1,13 @@
 import { ChainstreamError, type FetchLike } from '@chainstream/core'
-import { firstIssue, type QueryValue, requestJson, type StandardSchema } from '@chainstream/core/provider'
-import * as v from 'valibot'
+import { type QueryValue, requestJson } from '@chainstream/core/provider'
 import type { TonFinality } from '../protocol/event-types.js'
+import {
+  ACTION_FIELDS,
+  arrayOf,
+  isObject,
+  strings,
+  TRANSACTION_FIELDS,
+} from '../protocol/notification-checks.js'
 import type { Action, TraceNode, Transaction } from '../protocol/v3-types.js'
 
 /** A trace as TON Center API v3 returns it (`/api/v3/traces`, `/api/v3/pendingTraces`). */
@@ -44,16 +50,38 @@ export interface V3ClientOptions {
   timeoutMs?: number
 }
 
-const transaction = v.looseObject({ account: v.string(), hash: v.string(), lt: v.string() })
-const action = v.looseObject({ action_id: v.string(), type: v.string() })
-const trace = v.looseObject({
-  trace_id: v.nullish(v.string()),
-  transactions: v.record(v.string(), transaction),
-  actions: v.nullish(v.array(action)),
-})
-const transactionsResponse = v.looseObject({ transactions: v.array(transaction) })
-const actionsResponse = v.looseObject({ actions: v.array(action) })
-const tracesResponse = v.looseObject({ traces: v.array(trace) })
+/** A problem as `path: message`, or undefined. */
+type Problem = string | undefined
+type Envelope = Record<string, unknown>
+
+/**
+ * A trace's `transactions` (by hash) and `actions` (absent or null when not asked for), where the envelope
+ * check stops: everything else passes through as returned.
+ */
+function traceProblem(trace: unknown, path: string): Problem {
+  if (!isObject(trace)) return `${path}: expected an object`
+  if (trace.trace_id != null && typeof trace.trace_id !== 'string')
+    return `${path}.trace_id: expected a string`
+  const transactions = trace.transactions
+  if (!isObject(transactions)) return `${path}.transactions: expected an object`
+  for (const hash in transactions) {
+    const problem = strings(transactions[hash], TRANSACTION_FIELDS, `${path}.transactions.${hash}`)
+    if (problem) return problem
+  }
+  return trace.actions == null ? undefined : arrayOf(trace, 'actions', ACTION_FIELDS, `${path}.actions`)
+}
+
+function tracesProblem(body: Envelope): Problem {
+  if (!Array.isArray(body.traces)) return 'traces: expected an array'
+  for (let i = 0; i < body.traces.length; i++) {
+    const problem = traceProblem(body.traces[i], `traces.${i}`)
+    if (problem) return problem
+  }
+  return undefined
+}
+
+const transactionsProblem = (body: Envelope) => arrayOf(body, 'transactions', TRANSACTION_FIELDS)
+const actionsProblem = (body: Envelope) => arrayOf(body, 'actions', ACTION_FIELDS)
 
 /** Parameters of a v3 list request (arrays become repeated parameters). */
 export type V3Query = Record<string, QueryValue>
@@ -80,7 +108,7 @@ export function createV3Client(options: V3ClientOptions): V3Client {
   const get = async <T>(
     path: string,
     query: V3Query,
-    schema: StandardSchema,
+    problemOf: (body: Envelope) => Problem,
     signal: AbortSignal,
   ): Promise<T> => {
     const key = keyOf()
@@ -92,7 +120,7 @@ export function createV3Client(options: V3ClientOptions): V3Client {
       timeoutMs: options.timeoutMs ?? 15_000,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     })
-    const issue = firstIssue(schema, response.data)
+    const issue = isObject(response.data) ? problemOf(response.data) : 'expected an object'
     if (issue !== undefined) {
       throw new ChainstreamError('ProtocolError', `Unexpected answer from API v3 ${path}: ${issue}`, {
         isRetryable: false,
@@ -102,13 +130,13 @@ export function createV3Client(options: V3ClientOptions): V3Client {
   }
   return {
     transactions: async (query, signal) =>
-      (await get<{ transactions: Transaction[] }>('/transactions', query, transactionsResponse, signal))
+      (await get<{ transactions: Transaction[] }>('/transactions', query, transactionsProblem, signal))
         .transactions,
     actions: async (query, signal) =>
-      (await get<{ actions: Action[] }>('/actions', query, actionsResponse, signal)).actions,
+      (await get<{ actions: Action[] }>('/actions', query, actionsProblem, signal)).actions,
     traces: async (query, signal) =>
-      (await get<{ traces: V3Trace[] }>('/traces', query, tracesResponse, signal)).traces,
+      (await get<{ traces: V3Trace[] }>('/traces', query, tracesProblem, signal)).traces,
     pendingTraces: async (query, signal) =>
-      (await get<{ traces: V3Trace[] }>('/pendingTraces', query, tracesResponse, signal)).traces,
+      (await get<{ traces: V3Trace[] }>('/pendingTraces', query, tracesProblem, signal)).traces,
   }
 }
