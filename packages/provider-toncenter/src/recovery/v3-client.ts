@@ -1,14 +1,15 @@
 import { ChainstreamError, type FetchLike } from '@chainstream/core'
 import { type QueryValue, requestJson } from '@chainstream/core/provider'
 import type { TonFinality } from '../protocol/event-types.js'
-import {
-  ACTION_FIELDS,
-  arrayOf,
-  isObject,
-  strings,
-  TRANSACTION_FIELDS,
-} from '../protocol/notification-checks.js'
+import { isObject } from '../protocol/notification-checks.js'
 import type { Action, TraceNode, Transaction } from '../protocol/v3-types.js'
+import {
+  actionsProblem,
+  type Envelope,
+  type Problem,
+  tracesProblem,
+  transactionsProblem,
+} from './v3-envelopes.js'
 
 /** A trace as TON Center API v3 returns it (`/api/v3/traces`, `/api/v3/pendingTraces`). */
 export interface V3Trace {
@@ -49,39 +50,6 @@ export interface V3ClientOptions {
   /** Per-request time limit. @default 15_000 */
   timeoutMs?: number
 }
-
-/** A problem as `path: message`, or undefined. */
-type Problem = string | undefined
-type Envelope = Record<string, unknown>
-
-/**
- * A trace's `transactions` (by hash) and `actions` (absent or null when not asked for), where the envelope
- * check stops: everything else passes through as returned.
- */
-function traceProblem(trace: unknown, path: string): Problem {
-  if (!isObject(trace)) return `${path}: expected an object`
-  if (trace.trace_id != null && typeof trace.trace_id !== 'string')
-    return `${path}.trace_id: expected a string`
-  const transactions = trace.transactions
-  if (!isObject(transactions)) return `${path}.transactions: expected an object`
-  for (const hash in transactions) {
-    const problem = strings(transactions[hash], TRANSACTION_FIELDS, `${path}.transactions.${hash}`)
-    if (problem) return problem
-  }
-  return trace.actions == null ? undefined : arrayOf(trace, 'actions', ACTION_FIELDS, `${path}.actions`)
-}
-
-function tracesProblem(body: Envelope): Problem {
-  if (!Array.isArray(body.traces)) return 'traces: expected an array'
-  for (let i = 0; i < body.traces.length; i++) {
-    const problem = traceProblem(body.traces[i], `traces.${i}`)
-    if (problem) return problem
-  }
-  return undefined
-}
-
-const transactionsProblem = (body: Envelope) => arrayOf(body, 'transactions', TRANSACTION_FIELDS)
-const actionsProblem = (body: Envelope) => arrayOf(body, 'actions', ACTION_FIELDS)
 
 /** Parameters of a v3 list request (arrays become repeated parameters). */
 export type V3Query = Record<string, QueryValue>
