@@ -120,7 +120,7 @@ describe('parseOptions with checks', () => {
     expect(firstIssue(envelope, {})).toBe('items: Invalid input: expected array, received undefined')
   })
 
-  it('refuses what valibot refused at the edges: NaN, ±Infinity, unsafe integers, arrays for objects', () => {
+  it('refuses NaN, ±Infinity, unsafe integers, and an array where an object is expected', () => {
     const numbers = optionsObject({
       n: optional(finiteNumber()),
       i: optional(integer(0)),
@@ -201,16 +201,16 @@ describe('parseOptions with other Standard Schemas', () => {
     )
   })
 
-  it('takes a valibot schema (any Standard Schema) with its own messages', () => {
-    const valibotLike = {
+  it('takes any Standard Schema with its own messages, a path item being a key or { key }', () => {
+    const standard = {
       '~standard': {
         version: 1 as const,
-        vendor: 'valibot',
+        vendor: 'example',
         validate: (value: unknown) =>
           value === 1 ? { value } : { issues: [{ message: 'must be 1', path: [{ key: 'x' }] }] },
       },
     }
-    expect(parseOptions(valibotLike, 1, 'one')).toBe(1)
-    expect(() => parseOptions(valibotLike, 2, 'one')).toThrow('Invalid one: x: must be 1')
+    expect(parseOptions(standard, 1, 'one')).toBe(1)
+    expect(() => parseOptions(standard, 2, 'one')).toThrow('Invalid one: x: must be 1')
   })
 })
