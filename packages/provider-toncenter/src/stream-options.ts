@@ -108,6 +108,23 @@ const tuning = optionsObject({
   recheckIntervalMs: optional(finiteNumber(100, undefined, 'must be at least 100 ms')),
   maxWatchedTraces: optional(integer(1, undefined, 'must be at least 1')),
 })
+/** How a connection is kept: the same options for `stream()` and for the lifecycle source's stream. */
+export const CONNECTION_CHECKS = {
+  // Checked in detail by the engine.
+  reconnect: optional(falseOrObject),
+  heartbeatTimeoutMs: duration,
+  pingIntervalMs: duration,
+  pongTimeoutMs: optional(finiteNumber(1)),
+  subscribeTimeoutMs: duration,
+  openTimeoutMs: duration,
+  connectionLimitRetryMs: duration,
+}
+
+/** A `logger` option: an object (its methods are looked up when used). */
+export const LOGGER_CHECK = optional(
+  custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger'),
+)
+
 const auto = oneOf(['auto', 'off'])
 /** By the input's type rather than either-or, so a bad tuning field is named rather than "invalid input". */
 const recovery: Check<'auto' | 'off' | Checked<typeof tuning>> = (value, path, issues) =>
@@ -126,20 +143,11 @@ const connection = optionsObject({
     ),
   ),
   keepAllSnapshots: optional(boolean()),
-  // Checked in detail by the engine.
-  reconnect: optional(falseOrObject),
-  heartbeatTimeoutMs: duration,
-  pingIntervalMs: duration,
-  pongTimeoutMs: optional(finiteNumber(1)),
-  subscribeTimeoutMs: duration,
-  openTimeoutMs: duration,
-  connectionLimitRetryMs: duration,
+  ...CONNECTION_CHECKS,
   buffer: optional(recordOf()),
   maxEventSize: int(1),
   signal: optional(custom<AbortSignal>((value) => value instanceof AbortSignal, 'expected an AbortSignal')),
-  logger: optional(
-    custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger'),
-  ),
+  logger: LOGGER_CHECK,
   autoStart: optional(boolean()),
 })
 

@@ -19,7 +19,7 @@ import { KeyRing } from './key-pool.js'
 import type { TonLifecycleOptions } from './lifecycle/lifecycle-options.js'
 import { createTonLifecycleSource } from './lifecycle/lifecycle-source.js'
 import { createV3Client } from './recovery/v3-client.js'
-import type { TonStreamOptions } from './stream-options.js'
+import { LOGGER_CHECK, type TonStreamOptions } from './stream-options.js'
 import { createTonStreams, type TonStream } from './ton-stream.js'
 
 /**
@@ -125,9 +125,7 @@ const commonShape = {
   headers: optional(recordOf(string())),
   fetch: optional(custom<FetchLike>(isFunction, 'expected a function')),
   WebSocket: optional(custom<WebSocketConstructor>(isFunction, 'expected a constructor')),
-  logger: optional(
-    custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger'),
-  ),
+  logger: LOGGER_CHECK,
   // Checked in detail by the lifecycle source.
   lifecycle: optional(recordOf()),
 }

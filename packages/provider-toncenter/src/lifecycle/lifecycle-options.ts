@@ -1,7 +1,5 @@
 import type { Logger, ReconnectPolicy } from '@chainstream/core'
 import {
-  custom,
-  falseOrObject,
   finiteNumber,
   integer,
   oneOf,
@@ -10,6 +8,7 @@ import {
   parseOptions,
   resolveReconnectPolicy,
 } from '@chainstream/core/provider'
+import { CONNECTION_CHECKS, LOGGER_CHECK } from '../stream-options.js'
 
 /**
  * Options of the TON lifecycle source (`createToncenter({ lifecycle })`, `createTonapi({ lifecycle })`):
@@ -121,17 +120,9 @@ const schema = optionsObject({
   snapshotConcurrency: optional(integer(1, 32)),
   reconcileAfterMs: duration(),
   reconcileMaxTraces: optional(integer(1)),
-  // Checked in detail by the stream.
-  reconnect: optional(falseOrObject),
-  heartbeatTimeoutMs: duration(),
-  pingIntervalMs: duration(),
-  pongTimeoutMs: duration(1),
-  subscribeTimeoutMs: duration(),
-  openTimeoutMs: duration(),
-  connectionLimitRetryMs: duration(),
-  logger: optional(
-    custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger'),
-  ),
+  // Passed to the stream, which checks `reconnect` in detail.
+  ...CONNECTION_CHECKS,
+  logger: LOGGER_CHECK,
 })
 
 const STREAM_KEYS = [
