@@ -32,13 +32,13 @@ const BUDGETS = [
     name: 'core + provider-toncenter',
     entries: ['@chainstream/core', '@chainstream/provider-toncenter'],
     targetGzip: 30 * KB,
-    ceilingGzip: 47.3 * KB,
+    ceilingGzip: 44.9 * KB,
   },
   {
     name: 'core + provider-venum-solana',
     entries: ['@chainstream/core', '@chainstream/provider-venum-solana'],
     targetGzip: 25 * KB,
-    ceilingGzip: 31.2 * KB,
+    ceilingGzip: 29.2 * KB,
   },
 ]
 
@@ -176,7 +176,9 @@ if (process.argv.includes('--json')) {
       console.log(`  ${f.target.padEnd(7)} ${f.name.padEnd(42)} ${f.errors.length} errors`)
       continue
     }
-    const size = `${kb(f.bytes).padStart(9)} min ${kb(f.gzip).padStart(8)} gzip  (validator ${kb(f.validator)} min)`
+    // No validator library is bundled since options are checked by hand: one coming back is named.
+    const validator = f.validator > 0 ? `  (validator library ${kb(f.validator)} min)` : ''
+    const size = `${kb(f.bytes).padStart(9)} min ${kb(f.gzip).padStart(8)} gzip${validator}`
     console.log(`  ${f.target.padEnd(7)} ${f.name.padEnd(42)} ${size}`)
     if (f.kind === 'budget') {
       const verdict =

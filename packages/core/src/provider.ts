@@ -89,12 +89,30 @@ export { allSettled } from './util/all-settled.js'
 export { Emitter, type EventMap } from './util/emitter.js'
 export { silentLogger } from './util/logger.js'
 export {
+  above,
+  arrayOf,
+  boolean,
+  type Check,
+  type Checked,
+  custom,
+  falseOrObject,
+  finiteNumber,
   firstIssue,
+  integer,
+  nonEmptyString,
+  type OptionIssue,
+  type OptionPath,
+  type OptionsOf,
+  oneOf,
+  optional,
   optionsObject,
+  type ParsedOptions,
   parseOptions,
+  recordOf,
   type SchemaOutput,
   type StandardResult,
   type StandardSchema,
+  string,
 } from './util/options.js'
 export { webSocketTransport } from './websocket/websocket-stream-transport.js'
 export { connectWebSocket, openWebSocket } from './websocket/websocket-transport.js'

@@ -1,6 +1,18 @@
 import { type BufferOptions, ChainstreamError, type Logger, type ReconnectPolicy } from '@chainstream/core'
-import { optionsObject, parseOptions } from '@chainstream/core/provider'
-import * as v from 'valibot'
+import {
+  boolean,
+  type Check,
+  type Checked,
+  custom,
+  falseOrObject,
+  finiteNumber,
+  integer,
+  oneOf,
+  optional,
+  optionsObject,
+  parseOptions,
+  recordOf,
+} from '@chainstream/core/provider'
 import type { TonSubscriptionOptions } from './protocol/subscription.js'
 import type { ReconcileOptions, RecoveryTuning, ResolvedRecovery } from './recovery/gap-recovery.js'
 
@@ -76,76 +88,81 @@ export const SUBSCRIPTION_KEYS: ReadonlySet<string> = new Set([
   'supportedActionTypes',
 ])
 
-// valibot's number() takes ±Infinity (not NaN): a duration is finite, and only needs its lower bound.
-const number = (message?: string) => v.pipe(v.number(message), v.finite(message))
-const duration = v.optional(v.pipe(number(), v.minValue(0)))
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(min), v.maxValue(max)))
-const custom = <T>(check: (value: unknown) => boolean, message: string) =>
-  v.optional(v.custom<T>(check, message))
+// A duration is finite, and only needs its lower bound.
+const duration = optional(finiteNumber(0))
+const int = (min: number, max?: number) => optional(integer(min, max))
 
-const connectionSchema = v.pipe(
-  optionsObject({
-    transport: v.optional(v.picklist(['sse', 'websocket'])),
-    shared: v.optional(v.boolean()),
-    // By the input's type rather than a union, so a bad tuning field is named rather than "invalid input".
-    recovery: v.optional(
-      v.lazy((input) =>
-        typeof input !== 'object' || input === null
-          ? v.picklist(['auto', 'off'])
-          : optionsObject({
-              pageSize: int(1, 1000),
-              maxPages: int(1),
-              notFoundGraceMs: duration,
-              concurrency: int(1, 32),
-              horizonSeconds: v.optional(
-                v.pipe(
-                  number('must be a whole number of seconds'),
-                  v.safeInteger('must be a whole number of seconds'),
-                  v.minValue(1, 'must be at least 1 (seconds a trace can stay unfinalized)'),
-                ),
-              ),
-              recheckIntervalMs: v.optional(v.pipe(number(), v.minValue(100, 'must be at least 100 ms'))),
-              maxWatchedTraces: v.optional(
-                v.pipe(v.number(), v.safeInteger(), v.minValue(1, 'must be at least 1')),
-              ),
-            }),
-      ),
+const tuning = optionsObject({
+  pageSize: int(1, 1000),
+  maxPages: int(1),
+  notFoundGraceMs: duration,
+  concurrency: int(1, 32),
+  horizonSeconds: optional(
+    integer(
+      1,
+      undefined,
+      'must be at least 1 (seconds a trace can stay unfinalized)',
+      'must be a whole number of seconds',
     ),
-    reconcile: v.optional(
-      optionsObject(
-        {
-          everyMs: v.pipe(
-            number('must be a number of milliseconds'),
-            v.minValue(100, 'must be at least 100 ms'),
-          ),
-        },
-        'must be an object like { everyMs: 30_000 }',
-      ),
-    ),
-    keepAllSnapshots: v.optional(v.boolean()),
-    // Checked in detail by the engine.
-    reconnect: v.optional(v.union([v.literal(false), v.record(v.string(), v.unknown())])),
-    heartbeatTimeoutMs: duration,
-    pingIntervalMs: duration,
-    pongTimeoutMs: v.optional(v.pipe(number(), v.minValue(1))),
-    subscribeTimeoutMs: duration,
-    openTimeoutMs: duration,
-    connectionLimitRetryMs: duration,
-    buffer: v.optional(v.record(v.string(), v.unknown())),
-    maxEventSize: int(1),
-    signal: custom<AbortSignal>((value) => value instanceof AbortSignal, 'expected an AbortSignal'),
-    logger: custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger'),
-    autoStart: v.optional(v.boolean()),
-  }),
-  v.forward(
-    v.check(
-      (options) => !(options.reconcile && options.recovery === 'off'),
-      "needs recovery (it reads API v3 through it and delivers through its finality bookkeeping); remove recovery: 'off'",
-    ),
-    ['reconcile'],
   ),
+  recheckIntervalMs: optional(finiteNumber(100, undefined, 'must be at least 100 ms')),
+  maxWatchedTraces: optional(integer(1, undefined, 'must be at least 1')),
+})
+/** How a connection is kept: the same options for `stream()` and for the lifecycle source's stream. */
+export const CONNECTION_CHECKS = {
+  // Checked in detail by the engine.
+  reconnect: optional(falseOrObject),
+  heartbeatTimeoutMs: duration,
+  pingIntervalMs: duration,
+  pongTimeoutMs: optional(finiteNumber(1)),
+  subscribeTimeoutMs: duration,
+  openTimeoutMs: duration,
+  connectionLimitRetryMs: duration,
+}
+
+/** A `logger` option: an object (its methods are looked up when used). */
+export const LOGGER_CHECK = optional(
+  custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger'),
 )
+
+const auto = oneOf(['auto', 'off'])
+/** By the input's type rather than either-or, so a bad tuning field is named rather than "invalid input". */
+const recovery: Check<'auto' | 'off' | Checked<typeof tuning>> = (value, path, issues) =>
+  typeof value !== 'object' || value === null ? auto(value, path, issues) : tuning(value, path, issues)
+
+const connection = optionsObject({
+  transport: optional(oneOf(['sse', 'websocket'])),
+  shared: optional(boolean()),
+  recovery: optional(recovery),
+  reconcile: optional(
+    optionsObject(
+      {
+        everyMs: finiteNumber(100, undefined, 'must be at least 100 ms', 'must be a number of milliseconds'),
+      },
+      'must be an object like { everyMs: 30_000 }',
+    ),
+  ),
+  keepAllSnapshots: optional(boolean()),
+  ...CONNECTION_CHECKS,
+  buffer: optional(recordOf()),
+  maxEventSize: int(1),
+  signal: optional(custom<AbortSignal>((value) => value instanceof AbortSignal, 'expected an AbortSignal')),
+  logger: LOGGER_CHECK,
+  autoStart: optional(boolean()),
+})
+
+/** The connection options, and what they need of each other once each is valid on its own. */
+const connectionSchema: typeof connection = (value, path, issues) => {
+  const options = connection(value, path, issues)
+  if (issues.length === 0 && options.reconcile && options.recovery === 'off') {
+    issues.push({
+      path: [...path, 'reconcile'],
+      message:
+        "needs recovery (it reads API v3 through it and delivers through its finality bookkeeping); remove recovery: 'off'",
+    })
+  }
+  return options
+}
 
 /** The connection options with defaults applied. */
 export interface ResolvedConnectionOptions {

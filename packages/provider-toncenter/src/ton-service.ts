@@ -1,19 +1,25 @@
 import type { FetchLike, Logger, WebSocketConstructor } from '@chainstream/core'
 import {
+  arrayOf,
+  custom,
   defaultKeyPlacement,
   type LifecycleSourceV1,
+  nonEmptyString,
+  oneOf,
+  optional,
   optionsObject,
   parseOptions,
+  recordOf,
   registerChainHint,
   registerSecret,
+  string,
 } from '@chainstream/core/provider'
-import * as v from 'valibot'
 import { normalizeBaseUrl, type TonNetwork, toHttpUrl, toWebSocketUrl } from './endpoints.js'
 import { KeyRing } from './key-pool.js'
 import type { TonLifecycleOptions } from './lifecycle/lifecycle-options.js'
 import { createTonLifecycleSource } from './lifecycle/lifecycle-source.js'
 import { createV3Client } from './recovery/v3-client.js'
-import type { TonStreamOptions } from './stream-options.js'
+import { LOGGER_CHECK, type TonStreamOptions } from './stream-options.js'
 import { createTonStreams, type TonStream } from './ton-stream.js'
 
 /**
@@ -106,27 +112,25 @@ export interface TonServiceClient<
   close(): Promise<void>
 }
 
-const key = v.pipe(v.string(), v.minLength(1, 'must not be empty'))
+const key = nonEmptyString('must not be empty')
 const isFunction = (value: unknown) => typeof value === 'function'
 
 const commonShape = {
-  apiKey: v.optional(key),
-  apiKeys: v.optional(v.array(key)),
-  network: v.optional(v.picklist(['mainnet', 'testnet'])),
-  baseUrl: v.optional(v.string()),
-  v3BaseUrl: v.optional(v.string()),
-  authVia: v.optional(v.picklist(['header', 'query'])),
-  headers: v.optional(v.record(v.string(), v.string())),
-  fetch: v.optional(v.custom<FetchLike>(isFunction, 'expected a function')),
-  WebSocket: v.optional(v.custom<WebSocketConstructor>(isFunction, 'expected a constructor')),
-  logger: v.optional(
-    v.custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger'),
-  ),
+  apiKey: optional(key),
+  apiKeys: optional(arrayOf(key)),
+  network: optional(oneOf(['mainnet', 'testnet'])),
+  baseUrl: optional(string()),
+  v3BaseUrl: optional(string()),
+  authVia: optional(oneOf(['header', 'query'])),
+  headers: optional(recordOf(string())),
+  fetch: optional(custom<FetchLike>(isFunction, 'expected a function')),
+  WebSocket: optional(custom<WebSocketConstructor>(isFunction, 'expected a constructor')),
+  logger: LOGGER_CHECK,
   // Checked in detail by the lifecycle source.
-  lifecycle: v.optional(v.record(v.string(), v.unknown())),
+  lifecycle: optional(recordOf()),
 }
 const sameHostSchema = optionsObject(commonShape)
-const toncenterV3Schema = optionsObject({ ...commonShape, toncenterApiKey: v.optional(key) })
+const toncenterV3Schema = optionsObject({ ...commonShape, toncenterApiKey: optional(key) })
 
 /**
  * Creates a client of a TON Streaming v2 service: options validated the same way for every service,

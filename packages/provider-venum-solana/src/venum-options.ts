@@ -1,12 +1,21 @@
 import type { FetchLike, Logger, ReconnectPolicy } from '@chainstream/core'
 import {
+  above,
+  boolean,
+  type Check,
+  custom,
   defaultKeyPlacement,
+  finiteNumber,
+  integer,
+  oneOf,
+  optional,
   optionsObject,
   parseOptions,
+  recordOf,
   registerSecret,
   silentLogger,
+  string,
 } from '@chainstream/core/provider'
-import * as v from 'valibot'
 
 /** Where Venum's API lives. */
 export const VENUM_BASE_URL = 'https://api.venum.dev'
@@ -93,30 +102,55 @@ export interface VenumConfig {
 }
 
 const fn = <T>(what: string) =>
-  v.optional(v.custom<T>((value) => typeof value === 'function', `${what} must be a function`))
-// valibot's number() takes ±Infinity (not NaN): every number here is finite.
-const atLeast = (min: number) => v.optional(v.pipe(v.number(), v.finite(), v.minValue(min)))
-const httpUrl = 'baseUrl must be an http(s) URL'
+  optional(custom<T>((value) => typeof value === 'function', `${what} must be a function`))
+// Every number here is finite.
+const atLeast = (min: number) => optional(finiteNumber(min))
+
+/** The key, trimmed: a key pasted with a newline would otherwise be refused by the server. */
+const apiKey: Check<string> = (value, path, issues) => {
+  const key =
+    typeof value === 'string'
+      ? value.trim()
+      : 'apiKey is required: pass your Venum API key (for example process.env.VENUM_API_KEY)'
+  if (typeof value !== 'string' || key === '') {
+    issues.push({
+      path,
+      message: typeof value === 'string' ? 'apiKey is empty: pass your Venum API key' : key,
+    })
+  }
+  return key
+}
+
+/** An absolute http(s) URL. */
+const isHttpUrl = (value: unknown) => {
+  if (typeof value !== 'string' || !/^https?:/i.test(value)) return false
+  try {
+    return new URL(value).host !== undefined
+  } catch {
+    return false
+  }
+}
+// A policy field may be `Infinity` (`maxAttempts`); the policy itself is checked when a stream opens.
+const policyNumber = custom<number>(
+  (value) => typeof value === 'number' && !Number.isNaN(value),
+  'expected a number',
+)
 
 const schema = optionsObject({
-  apiKey: v.pipe(
-    v.string('apiKey is required: pass your Venum API key (for example process.env.VENUM_API_KEY)'),
-    v.trim(),
-    v.minLength(1, 'apiKey is empty: pass your Venum API key'),
-  ),
-  baseUrl: v.optional(v.pipe(v.string(httpUrl), v.url(httpUrl), v.regex(/^https?:/i, httpUrl))),
-  headers: v.optional(v.record(v.string(), v.string())),
+  apiKey,
+  baseUrl: optional(custom<string>(isHttpUrl, 'baseUrl must be an http(s) URL')),
+  headers: optional(recordOf(string())),
   fetch: fn<FetchLike>('fetch'),
-  auth: v.optional(v.picklist(['header', 'query'])),
-  maxStreams: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1))),
-  shared: v.optional(v.boolean('shared must be true or false')),
+  auth: optional(oneOf(['header', 'query'])),
+  maxStreams: optional(integer(1)),
+  shared: optional(boolean('shared must be true or false')),
   heartbeatTimeoutMs: atLeast(0),
-  reconnect: v.optional(v.record(v.string(), v.number())),
+  reconnect: optional(recordOf(policyNumber)),
   pollIntervalMs: atLeast(10),
-  maxPollsPerSecond: v.optional(v.pipe(v.number(), v.finite(), v.gtValue(0))),
+  maxPollsPerSecond: optional(above(0)),
   unavailableRetryMs: atLeast(0),
-  logger: v.optional(
-    v.custom<Logger>(
+  logger: optional(
+    custom<Logger>(
       (value) => typeof value === 'object' && value !== null && typeof (value as Logger).warn === 'function',
       'logger must have debug, info, warn and error methods',
     ),

@@ -62,6 +62,27 @@ describe('ChainstreamError', () => {
     expect(reclassified.attempts).toBe(3)
     expect(reclassified.cause).toBe(cause)
   })
+
+  it('with() keeps what it is not given (undefined counts as not given) and takes what it is', () => {
+    const error = new ChainstreamError('HttpError', 'HTTP 503', {
+      status: 503,
+      body: { error: 'busy' },
+      retryAfterMs: 2_000,
+      attempts: 2,
+    })
+    const same = error.with({ message: undefined, status: undefined, body: undefined, cause: undefined })
+    expect(same.toJSON()).toEqual(error.toJSON())
+    expect(same.cause).toBeUndefined()
+    const changed = error.with({ message: 'busy, retrying', retryAfterMs: 5_000, body: 'other' })
+    expect(changed.toJSON()).toEqual({
+      ...error.toJSON(),
+      message: 'busy, retrying',
+      retryAfterMs: 5_000,
+      body: 'other',
+    })
+    expect(changed).toBeInstanceOf(ChainstreamError)
+    expect(isChainstreamError(changed, 'HttpError')).toBe(true)
+  })
 })
 
 describe('httpError', () => {

@@ -80,19 +80,11 @@ export class ChainstreamError extends Error {
   with(
     options: ChainstreamErrorOptions & { code?: ChainstreamErrorCode; message?: string },
   ): ChainstreamError {
-    const merged: ChainstreamErrorOptions = {
-      isRetryable: options.isRetryable ?? this.isRetryable,
-      cause: options.cause ?? this.cause,
-    }
-    const status = options.status ?? this.status
-    if (status !== undefined) merged.status = status
-    const body = options.body ?? this.body
-    if (body !== undefined) merged.body = body
-    const retryAfterMs = options.retryAfterMs ?? this.retryAfterMs
-    if (retryAfterMs !== undefined) merged.retryAfterMs = retryAfterMs
-    const attempts = options.attempts ?? this.attempts
-    if (attempts !== undefined) merged.attempts = attempts
-    return new ChainstreamError(options.code ?? this.code, options.message ?? this.message, merged)
+    const { code = this.code, message = this.message, ...changes } = options
+    // This error's options (toJSON lists them; the constructor reads only those), then each change given.
+    const merged: Record<string, unknown> = { ...this.toJSON(), cause: this.cause }
+    for (const [key, value] of Object.entries(changes)) if (value != null) merged[key] = value
+    return new ChainstreamError(code, message, merged)
   }
 
   /** A plain object for logs and JSON (no stack, secrets already removed). */

@@ -1,5 +1,4 @@
-import * as v from 'valibot'
-import { optionsObject, parseOptions } from '../util/options.js'
+import { type Check, finiteNumber, integer, optional, optionsObject, parseOptions } from '../util/options.js'
 
 /**
  * How a stream reconnects. Delays are capped exponential with **full jitter**: attempt `n` waits a uniformly
@@ -43,19 +42,19 @@ export const DEFAULT_RECONNECT_POLICY: Readonly<ReconnectPolicy> = Object.freeze
 /** The longest delay a Node or browser timer can hold (2³¹−1 ms); longer ones fire at once. */
 export const MAX_TIMER_DELAY_MS = 2_147_483_647
 
-// valibot's number() takes ±Infinity (not NaN): every field but maxAttempts must be finite.
-const atLeast = (min: number, max = Number.MAX_VALUE) =>
-  v.optional(v.pipe(v.number(), v.finite(), v.minValue(min), v.maxValue(max)))
+const atLeast = (min: number, max?: number) => optional(finiteNumber(min, max))
+/** A whole number of attempts, or `Infinity` (never give up). */
+const attempts =
+  (count: Check<number>): Check<number> =>
+  (value, path, issues) =>
+    value === Number.POSITIVE_INFINITY ? value : count(value, path, issues)
 
-// Made on first use rather than at module level: a bundler cannot tell that building a schema has no side
-// effects, and an app that only reads DEFAULT_RECONNECT_POLICY (the main entry) would otherwise carry the
-// validator. Kept once made: a policy is resolved per stream and per REST request, and building the schema
-// each time was a visible part of opening one of Venum's many short streams.
+// Made on first use rather than at module level: a bundler cannot tell that building the checks has no
+// side effects, and an app that only reads DEFAULT_RECONNECT_POLICY (the main entry) would otherwise carry
+// them. Kept once made: a policy is resolved per stream and per REST request.
 const buildPolicySchema = () =>
   optionsObject({
-    maxAttempts: v.optional(
-      v.union([v.pipe(v.number(), v.safeInteger(), v.minValue(0)), v.literal(Number.POSITIVE_INFINITY)]),
-    ),
+    maxAttempts: optional(attempts(integer(0))),
     initialDelayMs: atLeast(0),
     maxDelayMs: atLeast(0),
     factor: atLeast(1),

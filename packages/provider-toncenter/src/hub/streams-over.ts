@@ -1,6 +1,5 @@
 import type { BufferOptions, ChainStream } from '@chainstream/core'
-import { optionsObject, parseOptions } from '@chainstream/core/provider'
-import * as v from 'valibot'
+import { boolean, custom, optional, optionsObject, parseOptions, recordOf } from '@chainstream/core/provider'
 import {
   resolveTonSubscription,
   type TonSubscription,
@@ -35,11 +34,9 @@ export interface TonStreamsOver {
 }
 
 const ownSchema = optionsObject({
-  buffer: v.optional(v.record(v.string(), v.unknown())),
-  signal: v.optional(
-    v.custom<AbortSignal>((value) => value instanceof AbortSignal, 'expected an AbortSignal'),
-  ),
-  autoStart: v.optional(v.boolean()),
+  buffer: optional(recordOf()),
+  signal: optional(custom<AbortSignal>((value) => value instanceof AbortSignal, 'expected an AbortSignal')),
+  autoStart: optional(boolean()),
 })
 
 /**

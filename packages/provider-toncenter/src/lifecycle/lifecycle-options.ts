@@ -1,6 +1,14 @@
 import type { Logger, ReconnectPolicy } from '@chainstream/core'
-import { optionsObject, parseOptions, resolveReconnectPolicy } from '@chainstream/core/provider'
-import * as v from 'valibot'
+import {
+  finiteNumber,
+  integer,
+  oneOf,
+  optional,
+  optionsObject,
+  parseOptions,
+  resolveReconnectPolicy,
+} from '@chainstream/core/provider'
+import { CONNECTION_CHECKS, LOGGER_CHECK } from '../stream-options.js'
 
 /**
  * Options of the TON lifecycle source (`createToncenter({ lifecycle })`, `createTonapi({ lifecycle })`):
@@ -100,29 +108,21 @@ export interface ResolvedTonLifecycleOptions {
   }
 }
 
-// valibot's number() takes ±Infinity (not NaN): a duration is finite, and only needs its lower bound.
-const duration = (min = 0) => v.optional(v.pipe(v.number(), v.finite(), v.minValue(min)))
+// A duration is finite, and only needs its lower bound.
+const duration = (min = 0) => optional(finiteNumber(min))
 
 const schema = optionsObject({
-  transport: v.optional(v.picklist(['websocket', 'sse'])),
+  transport: optional(oneOf(['websocket', 'sse'])),
   batchDelayMs: duration(),
   idleTimeoutMs: duration(),
   recheckIntervalMs: duration(1),
   notFoundGraceMs: duration(),
-  snapshotConcurrency: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(32))),
+  snapshotConcurrency: optional(integer(1, 32)),
   reconcileAfterMs: duration(),
-  reconcileMaxTraces: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1))),
-  // Checked in detail by the stream.
-  reconnect: v.optional(v.union([v.literal(false), v.record(v.string(), v.unknown())])),
-  heartbeatTimeoutMs: duration(),
-  pingIntervalMs: duration(),
-  pongTimeoutMs: duration(1),
-  subscribeTimeoutMs: duration(),
-  openTimeoutMs: duration(),
-  connectionLimitRetryMs: duration(),
-  logger: v.optional(
-    v.custom<Logger>((value) => typeof value === 'object' && value !== null, 'expected a logger'),
-  ),
+  reconcileMaxTraces: optional(integer(1)),
+  // Passed to the stream, which checks `reconnect` in detail.
+  ...CONNECTION_CHECKS,
+  logger: LOGGER_CHECK,
 })
 
 const STREAM_KEYS = [

@@ -15,7 +15,7 @@ type Issue = string | undefined
 
 const FINALITIES: ReadonlySet<unknown> = new Set(TON_FINALITIES)
 
-const isObject = (value: unknown): value is Json =>
+export const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
 function finality(object: Json): Issue {
@@ -29,7 +29,8 @@ function nonEmptyString(object: Json, key: string, path = key): Issue {
   return typeof value === 'string' && value !== '' ? undefined : `${path}: expected a non-empty string`
 }
 
-function strings(object: unknown, keys: readonly string[], path: string): Issue {
+/** The first of `keys` of `object` (at `path`) that is not a string, or an object that is none. */
+export function strings(object: unknown, keys: readonly string[], path: string): Issue {
   if (!isObject(object)) return `${path}: expected an object`
   for (const key of keys) {
     if (typeof object[key] !== 'string') return `${path}.${key}: expected a string`
@@ -46,14 +47,16 @@ function enrichments(object: Json): Issue {
   return optionalRecord(object, 'address_book') ?? optionalRecord(object, 'metadata')
 }
 
-const TRANSACTION_FIELDS = ['account', 'hash', 'lt'] as const
-const ACTION_FIELDS = ['action_id', 'type'] as const
+/** What chainstream reads of a transaction and of an action, here and in API v3 answers. */
+export const TRANSACTION_FIELDS = ['account', 'hash', 'lt'] as const
+export const ACTION_FIELDS = ['action_id', 'type'] as const
 
-function arrayOf(object: Json, key: string, fields: readonly string[]): Issue {
+/** `object[key]` as an array of objects with string `fields`. */
+export function arrayOf(object: Json, key: string, fields: readonly string[], path = key): Issue {
   const list = object[key]
-  if (!Array.isArray(list)) return `${key}: expected an array`
+  if (!Array.isArray(list)) return `${path}: expected an array`
   for (let i = 0; i < list.length; i++) {
-    const issue = strings(list[i], fields, `${key}.${i}`)
+    const issue = strings(list[i], fields, `${path}.${i}`)
     if (issue) return issue
   }
   return undefined

@@ -1,6 +1,14 @@
 import { ChainstreamError } from '@chainstream/core'
-import { optionsObject, parseOptions } from '@chainstream/core/provider'
-import * as v from 'valibot'
+import {
+  arrayOf,
+  boolean,
+  nonEmptyString,
+  oneOf,
+  optional,
+  optionsObject,
+  parseOptions,
+  string,
+} from '@chainstream/core/provider'
 import type { ActionType } from './action-types.js'
 import { normalizeTonAddress } from './address.js'
 import {
@@ -67,16 +75,16 @@ export interface WireSubscription {
 /** Fields {@link applySubscriptionChange} can replace. */
 export type TonSubscriptionChange = Partial<TonSubscriptionOptions>
 
-const stringList = v.optional(v.array(v.string()))
-const nonEmptyList = (message: string) => v.optional(v.array(v.pipe(v.string(), v.minLength(1, message))))
+const stringList = optional(arrayOf(string()))
+const nonEmptyList = (message: string) => optional(arrayOf(nonEmptyString(message)))
 
 const optionsSchema = optionsObject({
   types: stringList,
   addresses: stringList,
   traceExternalHashNorms: stringList,
-  minFinality: v.optional(v.picklist(TON_FINALITIES)),
-  includeAddressBook: v.optional(v.boolean()),
-  includeMetadata: v.optional(v.boolean()),
+  minFinality: optional(oneOf(TON_FINALITIES)),
+  includeAddressBook: optional(boolean()),
+  includeMetadata: optional(boolean()),
   actionTypes: nonEmptyList('an action type is empty'),
   supportedActionTypes: nonEmptyList('a supported action type is empty'),
 })

@@ -1,8 +1,15 @@
 import { ChainstreamError, type FetchLike } from '@chainstream/core'
-import { firstIssue, type QueryValue, requestJson, type StandardSchema } from '@chainstream/core/provider'
-import * as v from 'valibot'
+import { type QueryValue, requestJson } from '@chainstream/core/provider'
 import type { TonFinality } from '../protocol/event-types.js'
+import { isObject } from '../protocol/notification-checks.js'
 import type { Action, TraceNode, Transaction } from '../protocol/v3-types.js'
+import {
+  actionsProblem,
+  type Envelope,
+  type Problem,
+  tracesProblem,
+  transactionsProblem,
+} from './v3-envelopes.js'
 
 /** A trace as TON Center API v3 returns it (`/api/v3/traces`, `/api/v3/pendingTraces`). */
 export interface V3Trace {
@@ -44,17 +51,6 @@ export interface V3ClientOptions {
   timeoutMs?: number
 }
 
-const transaction = v.looseObject({ account: v.string(), hash: v.string(), lt: v.string() })
-const action = v.looseObject({ action_id: v.string(), type: v.string() })
-const trace = v.looseObject({
-  trace_id: v.nullish(v.string()),
-  transactions: v.record(v.string(), transaction),
-  actions: v.nullish(v.array(action)),
-})
-const transactionsResponse = v.looseObject({ transactions: v.array(transaction) })
-const actionsResponse = v.looseObject({ actions: v.array(action) })
-const tracesResponse = v.looseObject({ traces: v.array(trace) })
-
 /** Parameters of a v3 list request (arrays become repeated parameters). */
 export type V3Query = Record<string, QueryValue>
 
@@ -80,7 +76,7 @@ export function createV3Client(options: V3ClientOptions): V3Client {
   const get = async <T>(
     path: string,
     query: V3Query,
-    schema: StandardSchema,
+    problemOf: (body: Envelope) => Problem,
     signal: AbortSignal,
   ): Promise<T> => {
     const key = keyOf()
@@ -92,7 +88,7 @@ export function createV3Client(options: V3ClientOptions): V3Client {
       timeoutMs: options.timeoutMs ?? 15_000,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     })
-    const issue = firstIssue(schema, response.data)
+    const issue = isObject(response.data) ? problemOf(response.data) : 'expected an object'
     if (issue !== undefined) {
       throw new ChainstreamError('ProtocolError', `Unexpected answer from API v3 ${path}: ${issue}`, {
         isRetryable: false,
@@ -102,13 +98,13 @@ export function createV3Client(options: V3ClientOptions): V3Client {
   }
   return {
     transactions: async (query, signal) =>
-      (await get<{ transactions: Transaction[] }>('/transactions', query, transactionsResponse, signal))
+      (await get<{ transactions: Transaction[] }>('/transactions', query, transactionsProblem, signal))
         .transactions,
     actions: async (query, signal) =>
-      (await get<{ actions: Action[] }>('/actions', query, actionsResponse, signal)).actions,
+      (await get<{ actions: Action[] }>('/actions', query, actionsProblem, signal)).actions,
     traces: async (query, signal) =>
-      (await get<{ traces: V3Trace[] }>('/traces', query, tracesResponse, signal)).traces,
+      (await get<{ traces: V3Trace[] }>('/traces', query, tracesProblem, signal)).traces,
     pendingTraces: async (query, signal) =>
-      (await get<{ traces: V3Trace[] }>('/pendingTraces', query, tracesResponse, signal)).traces,
+      (await get<{ traces: V3Trace[] }>('/pendingTraces', query, tracesProblem, signal)).traces,
   }
 }

@@ -1,0 +1,30 @@
+import { isChainstreamError } from '@chainstream/core'
+import { afterEach, describe, expect, it } from 'vitest'
+import { simulatorHarness } from '../simulator.test-helper.js'
+import { createV3Client } from './v3-client.js'
+
+const harness = simulatorHarness()
+afterEach(() => harness.cleanup())
+
+describe('createV3Client', () => {
+  it('returns what the simulator answers, and refuses an answer recovery could not read', async () => {
+    const sim = await harness.start()
+    const client = createV3Client({ baseUrl: sim.toncenter.v3BaseUrl })
+    const signal = new AbortController().signal
+    expect(await client.traces({ limit: 1 }, signal)).toEqual(expect.any(Array))
+    sim.failNext({
+      status: 200,
+      on: 'v3',
+      body: { traces: [{ trace_id: 't', transactions: { h: { account: '0:AB', hash: 'h', lt: 7 } } }] },
+    })
+    const error = await client.traces({ limit: 1 }, signal).catch((caught: unknown) => caught)
+    expect(isChainstreamError(error, 'ProtocolError')).toBe(true)
+    expect((error as Error).message).toBe(
+      'Unexpected answer from API v3 /traces: traces.0.transactions.h.lt: expected a string',
+    )
+    sim.failNext({ status: 200, on: 'v3', body: '[]' })
+    await expect(client.transactions({ limit: 1 }, signal)).rejects.toThrow(
+      'Unexpected answer from API v3 /transactions: expected an object',
+    )
+  })
+})
