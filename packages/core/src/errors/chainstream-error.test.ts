@@ -70,7 +70,9 @@ describe('ChainstreamError', () => {
       retryAfterMs: 2_000,
       attempts: 2,
     })
-    const same = error.with({ message: undefined, status: undefined, body: undefined, cause: undefined })
+    // As JavaScript callers may pass them: explicit undefineds (the types forbid them).
+    const unset = { message: undefined, status: undefined, body: undefined, cause: undefined }
+    const same = error.with(unset as unknown as Parameters<typeof error.with>[0])
     expect(same.toJSON()).toEqual(error.toJSON())
     expect(same.cause).toBeUndefined()
     const changed = error.with({ message: 'busy, retrying', retryAfterMs: 5_000, body: 'other' })
