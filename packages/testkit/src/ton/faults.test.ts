@@ -105,6 +105,16 @@ describe('TON simulator — fault injection', () => {
     third.close()
   })
 
+  it('clearFaults() forgets the faults no request took yet', async () => {
+    const s = await start()
+    const a = s.addresses[0] as string
+    s.failNext({ status: 500, on: 'v3', times: 10_000 })
+    const url = `${s.toncenter.v3BaseUrl}/transactions?account=${a}&limit=1`
+    expect((await fetch(url, { headers: { 'x-api-key': 'k' } })).status).toBe(500)
+    s.clearFaults()
+    expect((await fetch(url, { headers: { 'x-api-key': 'k' } })).status).toBe(200)
+  })
+
   it('records every request, and close() ends open streams', async () => {
     const s = await start()
     const a = s.addresses[0] as string

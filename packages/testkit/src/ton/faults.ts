@@ -34,6 +34,11 @@ export class FaultQueue {
     this.#queue.push({ fault, left: fault.times ?? 1 })
   }
 
+  /** Forgets every queued fault. */
+  clear(): void {
+    this.#queue.length = 0
+  }
+
   take(kind: 'sse' | 'ws' | 'v3'): PreparedFault | undefined {
     const index = this.#queue.findIndex((entry) => matches(entry.fault.on ?? 'any', kind))
     const entry = this.#queue[index]

@@ -153,6 +153,8 @@ export interface TonSimulator {
   resumeAnsweringPings(target?: TonSessionTarget): void
   /** Answers the next matching request(s) with an HTTP error. */
   failNext(fault: TonFault): void
+  /** Forgets every fault `failNext` queued and no request took yet: the next requests are answered. */
+  clearFaults(): void
   /**
    * A slow API v3: the next `times` requests (default 1) are answered `ms` later, as they stand then. A
    * request whose client gave up meanwhile gets no answer.

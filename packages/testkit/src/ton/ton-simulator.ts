@@ -375,6 +375,10 @@ class TonSimulatorServer implements TonSimulator {
     this.#faults.push(fault)
   }
 
+  clearFaults(): void {
+    this.#faults.clear()
+  }
+
   delayApiV3(delay: { ms: number; times?: number }): void {
     this.#v3Delays.push({ ms: delay.ms, left: delay.times ?? 1 })
   }
