@@ -98,7 +98,9 @@ export function parseTxStatus(body: unknown, signature: string): VenumTxStatus {
   }
   const error = data.error ?? data.err
   return {
-    signature: data.signature ?? signature,
+    // The asked-for string when Venum echoes it: the parsed copy would be a second string of the same
+    // signature, held as long as the answer is (a route's history keeps its snapshot for late joiners).
+    signature: data.signature === undefined || data.signature === signature ? signature : data.signature,
     status: data.status,
     ...(typeof data.confirmationStatus === 'string' ? { confirmationStatus: data.confirmationStatus } : {}),
     ...(typeof data.slot === 'number' ? { slot: data.slot } : {}),
