@@ -21,6 +21,9 @@ export { LIFECYCLE_DIAGNOSTIC_CODES, type LifecycleDiagnosticCode } from './fina
 export {
   type CreateLifecycleStateInput,
   createLifecycleState,
+  foldLifecycle,
+  isObservableChange,
+  type LifecycleDiagnosticSink,
   type LifecycleStep,
   reduceLifecycle,
 } from './finality/lifecycle-machine.js'

@@ -1,5 +1,10 @@
 import type { Diagnostic, LifecycleState } from '@chainstream/core'
-import { createLifecycleState, type Observation, reduceLifecycle } from '@chainstream/core/provider'
+import {
+  createLifecycleState,
+  foldLifecycle,
+  isObservableChange,
+  type Observation,
+} from '@chainstream/core/provider'
 import type { VenumFrame } from './venum-frame.js'
 import {
   observationFromVenumRest,
@@ -105,11 +110,12 @@ export class SignatureState {
     ts: number | undefined,
     report: DiagnosticSink,
   ): VenumUpdate | undefined {
-    const step = reduceLifecycle(this.state, observation)
-    const state = step.state
+    // The fold, not the full step: the Venum update below is made from the state, so the lifecycle update
+    // a step would build (and its lists) would be garbage on every frame of every signature.
+    const before = this.state
+    const state = foldLifecycle(before, observation, report)
     this.current = state
-    for (const diagnostic of step.diagnostics) report(diagnostic)
-    if (step.updates.length === 0) return undefined
+    if (!isObservableChange(before, state)) return undefined
     const over = isWatchOver(state)
     const status = statusOf(state, observation)
     if (status === undefined || (!over && !this.profile.events.has(status as VenumEvent))) return undefined

@@ -64,7 +64,7 @@ function run(state: LifecycleState, ...observations: Observation[]) {
   return { state: current, updates, diagnostics }
 }
 
-const codes = (diagnostics: Diagnostic[]) => diagnostics.map((d) => d.code)
+const codes = (diagnostics: readonly Diagnostic[]) => diagnostics.map((d) => d.code)
 
 describe('createLifecycleState', () => {
   it('starts unknown, watching, with target finalized by default', () => {

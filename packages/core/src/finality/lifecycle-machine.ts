@@ -25,13 +25,17 @@ import {
 
 /**
  * The result of folding one observation into a lifecycle: the next state (the same object when nothing
- * changed), the updates to emit (zero or one), and diagnostics to report.
+ * changed), the updates to emit (zero or one), and diagnostics to report. An empty list is one frozen
+ * array shared by every step (most steps have no diagnostics, many no update).
  */
 export interface LifecycleStep {
   readonly state: LifecycleState
-  readonly updates: LifecycleUpdate[]
-  readonly diagnostics: Diagnostic[]
+  readonly updates: readonly LifecycleUpdate[]
+  readonly diagnostics: readonly Diagnostic[]
 }
+
+/** Where {@link foldLifecycle} sends the diagnostics of a step, as they arise. */
+export type LifecycleDiagnosticSink = (diagnostic: Diagnostic) => void
 
 /** What {@link createLifecycleState} needs. */
 export interface CreateLifecycleStateInput {
@@ -144,40 +148,101 @@ const NO_TIERS_REACHED: Readonly<Partial<Record<FinalityTier, number>>> = Object
  * ```
  */
 export function reduceLifecycle(state: LifecycleState, observation: Observation): LifecycleStep {
+  // One sink for every step rather than a closure per step (a function and its context, on every
+  // observation of every tracked id). Saved and restored, so that a step inside a step (a diagnostic's
+  // message calling back into the machine) cannot mix their lists.
+  const outer = collected
+  collected = undefined
+  let next: LifecycleState
+  let diagnostics: readonly Diagnostic[] | undefined
+  try {
+    next = foldLifecycle(state, observation, collect)
+    diagnostics = collected
+  } finally {
+    collected = outer
+  }
+  const updates = isObservableChange(state, next)
+    ? [updateOf(next, next.watch === 'reached' && state.watch !== 'reached', dataOf(observation))]
+    : NONE
+  return { state: next, updates, diagnostics: diagnostics ?? NONE }
+}
+
+/** The diagnostics of the step {@link reduceLifecycle} is taking, made on the first one. */
+let collected: Diagnostic[] | undefined
+
+function collect(diagnostic: Diagnostic): void {
+  collected ??= []
+  collected.push(diagnostic)
+}
+
+/** The provider's payload an update carries: a closed stream has none (and never changes the state). */
+function dataOf(observation: Observation): unknown {
+  return observation.kind === 'stream_closed' ? undefined : observation.data
+}
+
+/** The empty list of every step that has no update or no diagnostic: frozen, so sharing it is safe. */
+const NONE: readonly never[] = Object.freeze([])
+
+/**
+ * {@link reduceLifecycle} without the update objects: the next state only (the same object when nothing
+ * changed), with the step's diagnostics handed to `report` as they arise. The rules are the same — it is
+ * the machine itself; `reduceLifecycle` is this plus the update. For a caller that folds many observations
+ * and builds its own output (a provider's watch of thousands of ids): a step then makes no objects but
+ * the new state. Whether the step would have emitted an update is {@link isObservableChange}.
+ *
+ * Never throws (unless `report` does) and has no side effects but the calls to `report`.
+ *
+ * @example
+ * ```ts
+ * const next = foldLifecycle(state, observation, (diagnostic) => log.warn(diagnostic.message))
+ * if (isObservableChange(state, next)) render(next)
+ * state = next
+ * ```
+ */
+export function foldLifecycle(
+  state: LifecycleState,
+  observation: Observation,
+  report: LifecycleDiagnosticSink,
+): LifecycleState {
   const invalid = invalidObservation(state, observation)
-  if (invalid !== undefined) return noUpdate(state, [invalid])
+  if (invalid !== undefined) {
+    report(invalid)
+    return state
+  }
 
   switch (observation.kind) {
     case 'unknown_status':
-      return noUpdate(state, [
+      report(
         lifecycleDiagnostic(
           'unknown-status',
           state,
           observation,
           `unknown provider status ${JSON.stringify(observation.providerStatus)} (${observation.source}); ignored`,
         ),
-      ])
+      )
+      return state
     case 'lookup_failed':
-      return noUpdate(state, [
+      report(
         lifecycleDiagnostic(
           'lookup-failed',
           state,
           observation,
           `status lookup failed${observation.reason ? ` (${observation.reason})` : ''}; it says nothing about the transaction`,
         ),
-      ])
+      )
+      return state
     case 'stream_closed':
       // Rule 7: Venum closes the stream after `landed` in landed-only mode; the transaction goes on.
-      return noUpdate(state)
+      return state
   }
 
-  if (state.terminal !== undefined) return afterTerminal(state, state.terminal, observation)
+  if (state.terminal !== undefined) return afterTerminal(state, state.terminal, observation, report)
 
   switch (observation.kind) {
     case 'tier':
-      return onTier(state, observation)
+      return onTier(state, observation, report)
     case 'failed':
-      return onFailed(state, observation)
+      return onFailed(state, observation, report)
     case 'invalidated':
       return onInvalidated(state, observation)
     case 'expired':
@@ -185,50 +250,72 @@ export function reduceLifecycle(state: LifecycleState, observation: Observation)
     case 'not_found':
       // Never terminal by itself: it may not have propagated yet, or a status cache forgot it.
       // Only counted: the caller decides when a run of them means a time-out or calls for a lifetime check.
-      return noUpdate({ ...state, notFoundCount: state.notFoundCount + 1 })
+      return { ...state, notFoundCount: state.notFoundCount + 1 }
     case 'watch':
       return onWatch(state, observation)
   }
 }
 
-function onTier(state: LifecycleState, observation: TierObservation): LifecycleStep {
+/**
+ * Whether a step from `before` to `after` changed something an update reports — the tier, the outcome,
+ * the terminal or the watch status: exactly when {@link reduceLifecycle} emits an update for it. (A
+ * not-found count or a duplicate's reset of it changes the state without an update.)
+ */
+export function isObservableChange(before: LifecycleState, after: LifecycleState): boolean {
+  return (
+    before !== after &&
+    (before.tier !== after.tier ||
+      before.outcome !== after.outcome ||
+      before.terminal !== after.terminal ||
+      before.watch !== after.watch)
+  )
+}
+
+function onTier(
+  state: LifecycleState,
+  observation: TierObservation,
+  report: LifecycleDiagnosticSink,
+): LifecycleState {
   const order = compareTiers(observation.tier, state.tier)
-  if (order < 0) return noUpdate(state, [regression(state, observation)])
+  if (order < 0) {
+    report(regression(state, observation))
+    return state
+  }
 
   const reported = observation.outcome ?? 'unknown'
-  // The common case — no outcome, or the one already known — decided without a merge (no objects made).
-  const merged =
+  // The common case — no outcome, or the one already known — needs no merge.
+  const outcome =
     reported === 'unknown' || reported === state.outcome
-      ? undefined
-      : mergeOutcome(state, observation, reported, observation.error)
-  const outcome = merged === undefined ? state.outcome : merged.outcome
-  const diagnostics = merged === undefined ? [] : merged.diagnostics
+      ? state.outcome
+      : mergeOutcome(state, observation, reported, report)
   if (order === 0 && outcome === state.outcome) {
     // A duplicate (at-least-once delivery, a snapshot of what the stream already said). It is still a
     // sighting, so a run of not-found lookups is over.
-    const next = state.notFoundCount === 0 ? state : { ...state, notFoundCount: 0 }
-    return noUpdate(next, diagnostics)
+    return state.notFoundCount === 0 ? state : { ...state, notFoundCount: 0 }
   }
 
   const tier = order > 0 ? observation.tier : state.tier
-  const error = merged === undefined ? state.error : merged.error
-  const next = advance(state, tier, outcome, error, observation)
+  const next = advance(state, tier, outcome, errorOf(state, outcome, observation.error), observation)
   if (tier === 'finalized') next.terminal = terminalOf('finalized', observation)
-  return commit(next, diagnostics, observation.data)
+  return settle(next)
 }
 
-function onFailed(state: LifecycleState, observation: FailedObservation): LifecycleStep {
+function onFailed(
+  state: LifecycleState,
+  observation: FailedObservation,
+  report: LifecycleDiagnosticSink,
+): LifecycleState {
   const seenAt = observation.tier ?? state.tier
   const tier = compareTiers(seenAt, state.tier) > 0 ? seenAt : state.tier
-  const merged = mergeOutcome(state, observation, 'failure', observation.error)
+  const outcome = mergeOutcome(state, observation, 'failure', report)
   // Rule 4 with rule 2: a failure reported at `finalized` is final, so the terminal says `finalized`
   // and the outcome says `failure` — the same as a finalized TON trace with an aborted transaction.
-  const next = advance(state, tier, merged.outcome, merged.error, observation)
+  const next = advance(state, tier, outcome, errorOf(state, outcome, observation.error), observation)
   next.terminal = terminalOf(tier === 'finalized' ? 'finalized' : 'failed', observation)
-  return commit(next, merged.diagnostics, observation.data)
+  return settle(next)
 }
 
-function onInvalidated(state: LifecycleState, observation: InvalidatedObservation): LifecycleStep {
+function onInvalidated(state: LifecycleState, observation: InvalidatedObservation): LifecycleState {
   // Only reachable below `finalized` (a finalized state is terminal), which is exactly rule 3. The
   // outcome is kept as observed: the terminal already says that the observation behind it was retracted.
   const next: LifecycleState = {
@@ -238,10 +325,10 @@ function onInvalidated(state: LifecycleState, observation: InvalidatedObservatio
     source: observation.source,
     terminal: terminalOf('invalidated', observation),
   }
-  return commit(next, [], observation.data)
+  return settle(next)
 }
 
-function onExpired(state: LifecycleState, observation: ExpiredObservation): LifecycleStep {
+function onExpired(state: LifecycleState, observation: ExpiredObservation): LifecycleState {
   const next: LifecycleState = {
     ...state,
     updatedAt: observation.at,
@@ -256,14 +343,14 @@ function onExpired(state: LifecycleState, observation: ExpiredObservation): Life
       notFoundAt: observation.notFoundAt,
     },
   }
-  return commit(next, [], observation.data)
+  return settle(next)
 }
 
-function onWatch(state: LifecycleState, observation: WatchObservation): LifecycleStep {
+function onWatch(state: LifecycleState, observation: WatchObservation): LifecycleState {
   // `reached` is kept (a time-out racing the last update changes nothing), and `aborted` is kept so that
   // an abort can never turn into success.
   if (state.watch === 'reached' || state.watch === 'aborted' || state.watch === observation.status) {
-    return noUpdate(state)
+    return state
   }
   const { watchReason: _reason, watchError: _error, ...rest } = state
   // A local watchdog or abort has no provider status: the update keeps showing the last one.
@@ -276,7 +363,7 @@ function onWatch(state: LifecycleState, observation: WatchObservation): Lifecycl
     ...(observation.source !== undefined ? { source: observation.source } : {}),
     updatedAt: observation.at,
   }
-  return commit(next, [], observation.data)
+  return settle(next)
 }
 
 /** Rule 9: after a terminal nothing changes; only contradictions are worth a diagnostic. */
@@ -284,64 +371,62 @@ function afterTerminal(
   state: LifecycleState,
   terminal: LifecycleTerminal,
   observation: Observation,
-): LifecycleStep {
+  report: LifecycleDiagnosticSink,
+): LifecycleState {
   const finalized = terminal.kind === 'finalized'
-  const anomaly = (what: string) =>
-    noUpdate(state, [
+  const anomaly = (what: string) => {
+    report(
       lifecycleDiagnostic(
         'anomaly-after-finalized',
         state,
         observation,
         `${what} after finalized is a provider anomaly; the finalized state is kept`,
       ),
-    ])
-  const contradiction = (what: string) =>
-    noUpdate(state, [
+    )
+    return state
+  }
+  const contradiction = (what: string) => {
+    report(
       lifecycleDiagnostic(
         'observation-after-terminal',
         state,
         observation,
         `${what} after it ended ${terminal.kind}; ignored — track the id again to follow it`,
       ),
-    ])
+    )
+    return state
+  }
 
   switch (observation.kind) {
     case 'tier': {
       if (compareTiers(observation.tier, state.tier) < 0) {
-        return noUpdate(state, [regression(state, observation)])
+        report(regression(state, observation))
+        return state
       }
       if (finalized) {
         return conflicting(observation.outcome, state.outcome)
           ? anomaly(`outcome ${observation.outcome} (was ${state.outcome})`)
-          : noUpdate(state)
+          : state
       }
       // A failed transaction seen again at some tier is consistent unless it claims success.
       if (terminal.kind === 'failed') {
-        return observation.outcome === 'success'
-          ? contradiction('seen with outcome success')
-          : noUpdate(state)
+        return observation.outcome === 'success' ? contradiction('seen with outcome success') : state
       }
       return contradiction(`seen again at ${observation.tier}`)
     }
     case 'failed':
-      if (finalized) return state.outcome === 'failure' ? noUpdate(state) : anomaly('a failure')
-      return terminal.kind === 'failed' ? noUpdate(state) : contradiction('reported failed')
+      if (finalized) return state.outcome === 'failure' ? state : anomaly('a failure')
+      return terminal.kind === 'failed' ? state : contradiction('reported failed')
     case 'invalidated':
       if (finalized) return anomaly('an invalidation')
-      return terminal.kind === 'invalidated' ? noUpdate(state) : contradiction('reported invalidated')
+      return terminal.kind === 'invalidated' ? state : contradiction('reported invalidated')
     case 'expired':
       if (finalized) return anomaly('an expiry')
-      return terminal.kind === 'expired' ? noUpdate(state) : contradiction('reported expired')
+      return terminal.kind === 'expired' ? state : contradiction('reported expired')
     default:
       // not_found (status caches forget old transactions) and watch changes after the end are normal.
-      return noUpdate(state)
+      return state
   }
-}
-
-interface MergedOutcome {
-  readonly outcome: Outcome
-  readonly error: unknown
-  readonly diagnostics: Diagnostic[]
 }
 
 /**
@@ -353,24 +438,30 @@ function mergeOutcome(
   state: LifecycleState,
   observation: Observation,
   reported: Outcome,
-  error: unknown,
-): MergedOutcome {
-  if (reported === 'unknown' || reported === state.outcome) {
-    return { outcome: state.outcome, error: state.error, diagnostics: [] }
-  }
-  if (state.outcome === 'unknown') {
-    return { outcome: reported, error: reported === 'failure' ? error : undefined, diagnostics: [] }
-  }
-  const conflict = lifecycleDiagnostic(
-    'outcome-conflict',
-    state,
-    observation,
-    reported === 'success'
-      ? 'reported success after failure; the failure is kept'
-      : 'reported failure after success; the failure is taken',
+  report: LifecycleDiagnosticSink,
+): Outcome {
+  if (reported === 'unknown' || reported === state.outcome) return state.outcome
+  if (state.outcome === 'unknown') return reported
+  report(
+    lifecycleDiagnostic(
+      'outcome-conflict',
+      state,
+      observation,
+      reported === 'success'
+        ? 'reported success after failure; the failure is kept'
+        : 'reported failure after success; the failure is taken',
+    ),
   )
-  if (reported === 'success') return { outcome: state.outcome, error: state.error, diagnostics: [conflict] }
-  return { outcome: 'failure', error, diagnostics: [conflict] }
+  return reported === 'success' ? state.outcome : 'failure'
+}
+
+/**
+ * The error that goes with the merged `outcome`: the known one while the outcome stays, the reported
+ * one when the outcome turns to `failure`, none when it turns to anything else.
+ */
+function errorOf(state: LifecycleState, outcome: Outcome, reported: unknown): unknown {
+  if (outcome === state.outcome) return state.error
+  return outcome === 'failure' ? reported : undefined
 }
 
 /** A state being built by one step of the machine: fresh, so setting its fields shares nothing. */
@@ -432,17 +523,17 @@ function terminalOf(
 }
 
 /**
- * Emits the one update for an observable change, turning the watch to `reached` when it is due. `next` is
- * the step's own fresh state (no caller holds it yet), so it is changed in place rather than copied again.
+ * Finishes a step that changed something observable, turning the watch to `reached` when it is due. `next`
+ * is the step's own fresh state (no caller holds it yet), so it is changed in place rather than copied again.
  */
-function commit(next: Draft, diagnostics: Diagnostic[], data: unknown): LifecycleStep {
+function settle(next: Draft): LifecycleState {
   const reach =
     next.watch !== 'reached' &&
     next.watch !== 'aborted' &&
     isTierAtLeast(next.tier, next.target) &&
     next.outcome !== 'failure' &&
     (next.terminal === undefined || next.terminal.kind === 'finalized')
-  if (!reach) return { state: next, updates: [updateOf(next, false, data)], diagnostics }
+  if (!reach) return next
   let state = next
   if ('watchReason' in next || 'watchError' in next) {
     // Rare (a watch that timed out, then reached): a copy without them, as a delete would leave the
@@ -451,11 +542,7 @@ function commit(next: Draft, diagnostics: Diagnostic[], data: unknown): Lifecycl
     state = rest
   }
   state.watch = 'reached'
-  return { state, updates: [updateOf(state, true, data)], diagnostics }
-}
-
-function noUpdate(state: LifecycleState, diagnostics: Diagnostic[] = []): LifecycleStep {
-  return { state, updates: [], diagnostics }
+  return state
 }
 
 function regression(state: LifecycleState, observation: TierObservation): Diagnostic {
