@@ -1,8 +1,9 @@
-import type { Diagnostic, LifecycleState } from '@chainstream/core'
+import type { LifecycleState } from '@chainstream/core'
 import {
   createLifecycleState,
   foldLifecycle,
   isObservableChange,
+  type LifecycleDiagnosticSink,
   type Observation,
 } from '@chainstream/core/provider'
 import type { VenumFrame } from './venum-frame.js'
@@ -15,9 +16,6 @@ import { VENUM_TIERS, type VenumEvent, type VenumStatus, venumEventOfTier } from
 import type { VenumUpdate } from './venum-update.js'
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
-
-/** Where the diagnostics of a fold go (most folds have none). */
-export type DiagnosticSink = (diagnostic: Diagnostic) => void
 
 const errText = (value: unknown): string | undefined => {
   if (value === undefined || value === null || value === '') return undefined
@@ -81,7 +79,7 @@ export class SignatureState {
    * watch (which is always reported); the lifecycle's diagnostics go to `report`. Runs for every frame:
    * the frame's own fields go straight into the observation and the update, without objects in between.
    */
-  receive(frame: VenumFrame, at: number, report: DiagnosticSink): VenumUpdate | undefined {
+  receive(frame: VenumFrame, at: number, report: LifecycleDiagnosticSink): VenumUpdate | undefined {
     if (this.done || this.removed) return undefined
     switch (frame.kind) {
       case 'tx': {
@@ -108,7 +106,7 @@ export class SignatureState {
     slot: number | undefined,
     err: string | undefined,
     ts: number | undefined,
-    report: DiagnosticSink,
+    report: LifecycleDiagnosticSink,
   ): VenumUpdate | undefined {
     // The fold, not the full step: the Venum update below is made from the state, so the lifecycle update
     // a step would build (and its lists) would be garbage on every frame of every signature.

@@ -1,11 +1,11 @@
 import { ChainstreamError, type Diagnostic, type LifecycleState } from '@chainstream/core'
-import { abortError, FanOut, onAbort } from '@chainstream/core/provider'
+import { abortError, FanOut, type LifecycleDiagnosticSink, onAbort } from '@chainstream/core/provider'
 import type { RequestLimiter } from './request-limiter.js'
 import type { Shard } from './shard.js'
 import type { PoolLease, ShardPool } from './shard-pool.js'
 import { validateSignatures } from './signature.js'
 import type { PoolConsumer } from './signature-route.js'
-import { type DiagnosticSink, SignatureState, type TrackingProfile } from './signature-state.js'
+import { SignatureState, type TrackingProfile } from './signature-state.js'
 import type { VenumFrame } from './venum-frame.js'
 import type { VenumConfig } from './venum-options.js'
 import { isVenumEvent, strongestEvent, VENUM_EVENTS, type VenumEvent } from './venum-statuses.js'
@@ -139,7 +139,7 @@ class Watch implements VenumWatch, PoolConsumer {
   private readonly ridden = new WeakSet<Shard>()
   private readonly count: VenumWatchCounters = { updates: 0, streams: 0, lookups: 0, errors: 0 }
   /** Where the lifecycle's diagnostics go: one function for every fold, not one per frame. */
-  private readonly report: DiagnosticSink = (diagnostic) => this.diagnostic(diagnostic)
+  private readonly report: LifecycleDiagnosticSink = (diagnostic) => this.diagnostic(diagnostic)
 
   constructor(
     private readonly lease: PoolLease,
