@@ -74,33 +74,33 @@ export interface FinalityGateOptions {
  */
 export class FinalityGate {
   /** Trace hash → its record, oldest first (a trace that moves on is re-inserted at the back). */
-  private readonly traces = new Map<string, TraceRecord>()
+  readonly #traces = new Map<string, TraceRecord>()
   /** Resumes eviction where it stopped (see {@link OldestFirst} for why one long-lived iterator). */
-  private evictFrom: Iterator<TraceRecord> = this.traces.values()
-  private readonly held = new HeldOrder()
+  #evictFrom: Iterator<TraceRecord> = this.#traces.values()
+  readonly #held = new HeldOrder()
   /** The last evicted record, for the next new trace (see {@link TraceRecord.reuseFor}). */
-  private spare: TraceRecord | undefined
+  #spare: TraceRecord | undefined
   /** Traces with some type delivered at `finalized`: the server has finalized them, so none can be invalidated. */
-  private readonly finalized = new Map<string, true>()
-  private readonly invalidated = new Map<string, true>()
+  readonly #finalized = new Map<string, true>()
+  readonly #invalidated = new Map<string, true>()
   /** API v3 trace id → trace hash, as snapshots showed them. */
-  private readonly hashes = new Map<string, string>()
-  private readonly keepAll: boolean
-  private readonly capacity: number
+  readonly #hashes = new Map<string, string>()
+  readonly #keepAll: boolean
+  readonly #capacity: number
   /** Each small bounded map's eviction order (see {@link OldestFirst}). */
-  private readonly oldest = new Map<Map<string, unknown>, OldestFirst<string>>([
-    [this.finalized, new OldestFirst(this.finalized)],
-    [this.invalidated, new OldestFirst(this.invalidated)],
-    [this.hashes, new OldestFirst(this.hashes)],
+  readonly #oldest = new Map<Map<string, unknown>, OldestFirst<string>>([
+    [this.#finalized, new OldestFirst(this.#finalized)],
+    [this.#invalidated, new OldestFirst(this.#invalidated)],
+    [this.#hashes, new OldestFirst(this.#hashes)],
   ])
-  private heldLimit = Number.POSITIVE_INFINITY
-  private onHeldOverflow: ((hash: string) => void) | undefined
+  #heldLimit = Number.POSITIVE_INFINITY
+  #onHeldOverflow: ((hash: string) => void) | undefined
   /** The current connection (0 before the first); see {@link newConnection}. */
-  private connection = 0
+  #connection = 0
 
   constructor(options: FinalityGateOptions = {}) {
-    this.keepAll = options.keepAllSnapshots === true
-    this.capacity = options.capacity ?? 50_000
+    this.#keepAll = options.keepAllSnapshots === true
+    this.#capacity = options.capacity ?? 50_000
   }
 
   /**
@@ -115,16 +115,16 @@ export class FinalityGate {
       case 'transactions':
       case 'actions':
       case 'trace':
-        if (!live && this.invalidated.has(notification.trace_external_hash_norm) && !this.keepAll) {
+        if (!live && this.#invalidated.has(notification.trace_external_hash_norm) && !this.#keepAll) {
           return {
             pass: false,
             reason: 'stale',
             message: `A recovered ${notification.finality} ${notification.type} snapshot of trace ${notification.trace_external_hash_norm}, which was invalidated; dropped`,
           }
         }
-        return this.admitSnapshot(notification, live)
+        return this.#admitSnapshot(notification, live)
       case 'trace_invalidated':
-        return this.admitInvalidation(notification.trace_external_hash_norm, live)
+        return this.#admitInvalidation(notification.trace_external_hash_norm, live)
       default:
         return PASS
     }
@@ -135,7 +135,7 @@ export class FinalityGate {
    * below `finalized` from now on.
    */
   newConnection(): void {
-    this.connection++
+    this.#connection++
   }
 
   /**
@@ -143,9 +143,9 @@ export class FinalityGate {
    * records kept) and `onOverflow` is told which.
    */
   limitHeld(limit: number, onOverflow: (hash: string) => void): void {
-    this.heldLimit = limit
-    this.onHeldOverflow = onOverflow
-    this.trimHeld()
+    this.#heldLimit = limit
+    this.#onHeldOverflow = onOverflow
+    this.#trimHeld()
   }
 
   /**
@@ -154,8 +154,8 @@ export class FinalityGate {
    */
   heldTraces(unreportedOnly = false): HeldTrace[] {
     const out: HeldTrace[] = []
-    for (const record of this.held) {
-      if (unreportedOnly && record.reportedOn === this.connection && this.connection !== 0) continue
+    for (const record of this.#held) {
+      if (unreportedOnly && record.reportedOn === this.#connection && this.#connection !== 0) continue
       const types = new Map<TraceEventType, TonFinality>()
       let lowest = FINALIZED_RANK
       for (const type of TRACE_EVENT_TYPES) {
@@ -171,24 +171,24 @@ export class FinalityGate {
 
   /** Whether nothing was delivered yet (nor any invalidation). */
   get isEmpty(): boolean {
-    return this.traces.size === 0 && this.invalidated.size === 0 && this.finalized.size === 0
+    return this.#traces.size === 0 && this.#invalidated.size === 0 && this.#finalized.size === 0
   }
 
   /** How many traces are held. */
   get heldCount(): number {
-    return this.held.size
+    return this.#held.size
   }
 
   /** Whether some event type of `hash` is held below `finalized`. */
   isHeld(hash: string): boolean {
-    const record = this.traces.get(hash)
+    const record = this.#traces.get(hash)
     return record !== undefined && (record.ranks & HELD_MASK) !== 0
   }
 
   /** Stops holding `hash` (recovery gave up watching it); what was delivered is still remembered for dedupe. */
   release(hash: string): void {
-    const record = this.traces.get(hash)
-    if (record) this.unhold(record)
+    const record = this.#traces.get(hash)
+    if (record) this.#unhold(record)
   }
 
   /**
@@ -196,12 +196,12 @@ export class FinalityGate {
    * soon as one type was: the server finalizes a trace as a whole).
    */
   finalityOf(hash: string, type?: TraceEventType): TonFinality | undefined {
-    const record = this.traces.get(hash)
+    const record = this.#traces.get(hash)
     if (type !== undefined) {
       const rank = record ? rankAt(record.ranks, typeShift(type)) : 0
       return rank > 0 ? rankName(rank) : undefined
     }
-    if (this.finalized.has(hash)) return 'finalized'
+    if (this.#finalized.has(hash)) return 'finalized'
     let highest = 0
     for (const t of TRACE_EVENT_TYPES)
       highest = Math.max(highest, record ? rankAt(record.ranks, typeShift(t)) : 0)
@@ -215,35 +215,35 @@ export class FinalityGate {
    * moment it was sent (see `GapRecovery`'s baselines).
    */
   liveFinalityOf(hash: string): TonFinality | undefined {
-    const record = this.traces.get(hash)
+    const record = this.#traces.get(hash)
     const rank = record ? rankAt(record.ranks, LIVE_SHIFT) : 0
     return rank > 0 ? rankName(rank) : undefined
   }
 
   /** The event types delivered so far for trace `hash`. */
   typesSeen(hash: string): TraceEventType[] {
-    const record = this.traces.get(hash)
+    const record = this.#traces.get(hash)
     return record ? TRACE_EVENT_TYPES.filter((type) => rankAt(record.ranks, typeShift(type)) > 0) : []
   }
 
   /** The trace hash of an API v3 trace id, when a delivered snapshot linked them. */
   hashOfTraceId(traceId: string): string | undefined {
-    return this.hashes.get(traceId)
+    return this.#hashes.get(traceId)
   }
 
-  private admitSnapshot(notification: TraceScopedNotification, live: boolean): GateVerdict {
+  #admitSnapshot(notification: TraceScopedNotification, live: boolean): GateVerdict {
     const hash = notification.trace_external_hash_norm
     const type = notification.type
     const shift = typeShift(type)
     const rank = finalityRank(notification.finality)
     // Live: the server reports on the trace on this connection until it sent it finalized.
-    const reportedOn = live ? (rank >= FINALIZED_RANK ? 0 : this.connection) : -1
-    let record = this.traces.get(hash)
+    const reportedOn = live ? (rank >= FINALIZED_RANK ? 0 : this.#connection) : -1
+    let record = this.#traces.get(hash)
     if (record && live && rank > rankAt(record.ranks, LIVE_SHIFT)) {
       record.ranks = withRankAt(record.ranks, LIVE_SHIFT, rank)
     }
     const previous = record ? rankAt(record.ranks, shift) : 0
-    if (record && previous !== 0 && !this.keepAll) {
+    if (record && previous !== 0 && !this.#keepAll) {
       if (reportedOn !== -1) record.reportedOn = reportedOn
       if (rank < previous) {
         return {
@@ -256,11 +256,11 @@ export class FinalityGate {
     }
     let recorded = rank
     if (!record) {
-      record = this.spare?.reuseFor(hash) ?? new TraceRecord(hash)
-      this.spare = undefined
+      record = this.#spare?.reuseFor(hash) ?? new TraceRecord(hash)
+      this.#spare = undefined
       record.ranks = withRankAt(live ? withRankAt(0, LIVE_SHIFT, rank) : 0, shift, rank)
       setFacts(record, type, factsOf(notification))
-      this.traces.set(hash, record)
+      this.#traces.set(hash, record)
     } else if (rank === previous) {
       setFacts(record, type, withFactsOf(factsIn(record, type), notification))
     } else if (rank < previous) {
@@ -270,19 +270,19 @@ export class FinalityGate {
       record.ranks = withRankAt(record.ranks, shift, rank)
       setFacts(record, type, factsOf(notification))
       // A trace that moved on counts as recent: re-inserted at the back of the eviction order.
-      this.traces.delete(hash)
-      this.traces.set(hash, record)
+      this.#traces.delete(hash)
+      this.#traces.set(hash, record)
     }
     if (reportedOn !== -1) record.reportedOn = reportedOn
-    this.track(record, shift, recorded, traceIdOf(notification))
+    this.#track(record, shift, recorded, traceIdOf(notification))
     // After `track`: the held traces are trimmed first, so the oldest record may be unheld by now.
-    if (previous === 0 && this.traces.size > this.capacity) this.trimTraces()
+    if (previous === 0 && this.#traces.size > this.#capacity) this.#trimTraces()
     return PASS
   }
 
-  private admitInvalidation(hash: string, live: boolean): GateVerdict {
-    const record = this.traces.get(hash)
-    if (this.finalized.has(hash) && !this.keepAll) {
+  #admitInvalidation(hash: string, live: boolean): GateVerdict {
+    const record = this.#traces.get(hash)
+    if (this.#finalized.has(hash) && !this.#keepAll) {
       // The server will not report on it again on this connection either way.
       if (live && record) record.reportedOn = 0
       return {
@@ -292,40 +292,40 @@ export class FinalityGate {
       }
     }
     if (record) {
-      this.traces.delete(hash)
-      this.held.remove(record)
+      this.#traces.delete(hash)
+      this.#held.remove(record)
     }
     // An invalidation of a trace this client never saw is still news to the user; a second one is not.
-    if (!record && this.invalidated.has(hash) && !this.keepAll) return DUPLICATE
-    this.invalidated.set(hash, true)
-    this.trim(this.invalidated)
+    if (!record && this.#invalidated.has(hash) && !this.#keepAll) return DUPLICATE
+    this.#invalidated.set(hash, true)
+    this.#trim(this.#invalidated)
     return PASS
   }
 
   /** Bookkeeping of a delivered snapshot whose (type, trace) is now recorded at `rank`. */
-  private track(record: TraceRecord, shift: number, rank: number, traceId: string | undefined): void {
+  #track(record: TraceRecord, shift: number, rank: number, traceId: string | undefined): void {
     const hash = record.hash
     // Most streams never see an invalidation: skip the lookup in the (then empty) map.
-    if (this.invalidated.size > 0) this.invalidated.delete(hash)
+    if (this.#invalidated.size > 0) this.#invalidated.delete(hash)
     if (traceId !== undefined) {
       record.traceId ??= traceId
-      this.hashes.set(traceId, hash)
-      this.trim(this.hashes)
+      this.#hashes.set(traceId, hash)
+      this.#trim(this.#hashes)
     }
     const wasHeld = (record.ranks & HELD_MASK) !== 0
     if (rank >= FINALIZED_RANK) {
-      this.finalized.set(hash, true)
-      this.trim(this.finalized)
+      this.#finalized.set(hash, true)
+      this.#trim(this.#finalized)
       if (wasHeld) {
         record.ranks = withRankAt(record.ranks, HELD_SHIFT + shift, 0)
-        if ((record.ranks & HELD_MASK) === 0) this.unhold(record)
+        if ((record.ranks & HELD_MASK) === 0) this.#unhold(record)
       }
       return
     }
     record.ranks = withRankAt(record.ranks, HELD_SHIFT + shift, rank)
     if (!wasHeld) {
-      this.held.push(record)
-      this.trimHeld()
+      this.#held.push(record)
+      this.#trimHeld()
     }
   }
 
@@ -333,19 +333,19 @@ export class FinalityGate {
    * No longer held. Whether the server reports on it is forgotten too: should it be held again, it is
    * looked up until its live stream sends it again (a look-up too many at worst, never one too few).
    */
-  private unhold(record: TraceRecord): void {
+  #unhold(record: TraceRecord): void {
     record.ranks &= ~HELD_MASK
     record.reportedOn = 0
-    this.held.remove(record)
+    this.#held.remove(record)
   }
 
-  private trimHeld(): void {
-    const limit = Math.min(this.heldLimit, this.capacity)
-    while (this.held.size > limit) {
-      const oldest = this.held.first()
+  #trimHeld(): void {
+    const limit = Math.min(this.#heldLimit, this.#capacity)
+    while (this.#held.size > limit) {
+      const oldest = this.#held.first()
       if (!oldest) return
-      this.unhold(oldest)
-      this.onHeldOverflow?.(oldest.hash)
+      this.#unhold(oldest)
+      this.#onHeldOverflow?.(oldest.hash)
     }
   }
 
@@ -354,27 +354,27 @@ export class FinalityGate {
    * recovery still watches it and its dedupe must hold; held traces are bounded by the capacity too, so
    * the oldest unheld one is never far.
    */
-  private trimTraces(): void {
-    let budget = this.traces.size
-    while (this.traces.size > this.capacity && budget-- > 0) {
-      let next = this.evictFrom.next()
+  #trimTraces(): void {
+    let budget = this.#traces.size
+    while (this.#traces.size > this.#capacity && budget-- > 0) {
+      let next = this.#evictFrom.next()
       if (next.done) {
         // A finished iterator stays finished: start a new one (only after the map was emptied).
-        this.evictFrom = this.traces.values()
-        next = this.evictFrom.next()
+        this.#evictFrom = this.#traces.values()
+        next = this.#evictFrom.next()
         if (next.done) return
       }
       const record = next.value
-      this.traces.delete(record.hash)
-      if ((record.ranks & HELD_MASK) !== 0) this.traces.set(record.hash, record)
+      this.#traces.delete(record.hash)
+      if ((record.ranks & HELD_MASK) !== 0) this.#traces.set(record.hash, record)
       // Nothing else refers to an evicted record (it is not held): the next new trace reuses it.
-      else this.spare = record
+      else this.#spare = record
     }
   }
 
   /** Maps iterate in insertion order: dropping from the front forgets the oldest. */
-  private trim(map: Map<string, unknown>): void {
-    if (map.size > this.capacity) this.oldest.get(map)?.trim(this.capacity)
+  #trim(map: Map<string, unknown>): void {
+    if (map.size > this.#capacity) this.#oldest.get(map)?.trim(this.#capacity)
   }
 }
 

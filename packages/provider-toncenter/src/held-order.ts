@@ -5,28 +5,28 @@ import type { TraceRecord } from './trace-record.js'
  * and dropping the oldest cost no map entry and no lookup (the records are already at hand).
  */
 export class HeldOrder {
-  private oldest: TraceRecord | undefined
-  private newest: TraceRecord | undefined
-  private count = 0
+  #oldest: TraceRecord | undefined
+  #newest: TraceRecord | undefined
+  #count = 0
 
   /** How many records are held. */
   get size(): number {
-    return this.count
+    return this.#count
   }
 
   /** Whether `record` is in the list. */
   has(record: TraceRecord): boolean {
-    return record.olderHeld !== undefined || this.oldest === record
+    return record.olderHeld !== undefined || this.#oldest === record
   }
 
   /** Appends `record` (not held yet) as the newest. */
   push(record: TraceRecord): void {
-    record.olderHeld = this.newest
+    record.olderHeld = this.#newest
     record.newerHeld = undefined
-    if (this.newest) this.newest.newerHeld = record
-    else this.oldest = record
-    this.newest = record
-    this.count++
+    if (this.#newest) this.#newest.newerHeld = record
+    else this.#oldest = record
+    this.#newest = record
+    this.#count++
   }
 
   /** Removes `record` when it is held. */
@@ -34,21 +34,21 @@ export class HeldOrder {
     if (!this.has(record)) return
     const { olderHeld, newerHeld } = record
     if (olderHeld) olderHeld.newerHeld = newerHeld
-    else this.oldest = newerHeld
+    else this.#oldest = newerHeld
     if (newerHeld) newerHeld.olderHeld = olderHeld
-    else this.newest = olderHeld
+    else this.#newest = olderHeld
     record.olderHeld = undefined
     record.newerHeld = undefined
-    this.count--
+    this.#count--
   }
 
   /** The oldest held record. */
   first(): TraceRecord | undefined {
-    return this.oldest
+    return this.#oldest
   }
 
   /** The held records, oldest first. */
   *[Symbol.iterator](): IterableIterator<TraceRecord> {
-    for (let record = this.oldest; record; record = record.newerHeld) yield record
+    for (let record = this.#oldest; record; record = record.newerHeld) yield record
   }
 }

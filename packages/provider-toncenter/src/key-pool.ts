@@ -7,7 +7,7 @@ import { bodyMessage, registerSecret } from '@chainstream/core/provider'
  * registered for redaction once, here.
  */
 export class KeyRing {
-  private index = 0
+  #index = 0
   readonly keys: readonly string[]
 
   constructor(keys: readonly string[]) {
@@ -17,12 +17,12 @@ export class KeyRing {
 
   /** The key to use now (undefined when keyless). */
   get current(): string | undefined {
-    return this.keys[this.index]
+    return this.keys[this.#index]
   }
 
   /** Moves to the next key (no-op with fewer than two). */
   rotate(): void {
-    if (this.keys.length > 1) this.index = (this.index + 1) % this.keys.length
+    if (this.keys.length > 1) this.#index = (this.#index + 1) % this.keys.length
   }
 }
 
@@ -48,30 +48,34 @@ export interface KeyPoolOptions {
  * typed `ConnectionLimit` carrying the number of attempts. No key: fail at once with a hint.
  */
 export class KeyPool {
-  private readonly ring: KeyRing
-  private limitedSince: number | undefined
-  private limitAttempts = 0
-  private readonly now: () => number
+  readonly #ring: KeyRing
+  #limitedSince: number | undefined
+  #limitAttempts = 0
+  readonly #now: () => number
 
-  constructor(private readonly options: KeyPoolOptions) {
-    this.ring = options.keys instanceof KeyRing ? options.keys : new KeyRing(options.keys)
-    this.now = options.now ?? Date.now
+  readonly #options: KeyPoolOptions
+
+  constructor(options: KeyPoolOptions) {
+    this.#options = options
+
+    this.#ring = options.keys instanceof KeyRing ? options.keys : new KeyRing(options.keys)
+    this.#now = options.now ?? Date.now
   }
 
   /** The key to use now (undefined when keyless). */
   get current(): string | undefined {
-    return this.ring.current
+    return this.#ring.current
   }
 
   /** Number of keys. */
   get size(): number {
-    return this.ring.keys.length
+    return this.#ring.keys.length
   }
 
   /** A connection was subscribed: the limit episode, if any, is over. */
   succeeded(): void {
-    this.limitedSince = undefined
-    this.limitAttempts = 0
+    this.#limitedSince = undefined
+    this.#limitAttempts = 0
   }
 
   /**
@@ -79,26 +83,26 @@ export class KeyPool {
    * keep trying. Returns the error to hand to the engine (made fatal once the time budget is spent).
    */
   onConnectionLimit(error: ChainstreamError): ChainstreamError {
-    const { provider, connectionLimitRetryMs } = this.options
-    const { keys } = this.ring
-    this.limitAttempts++
-    this.limitedSince ??= this.now()
+    const { provider, connectionLimitRetryMs } = this.#options
+    const { keys } = this.#ring
+    this.#limitAttempts++
+    this.#limitedSince ??= this.#now()
     if (keys.length === 0) {
       return error.with({
         isRetryable: false,
-        attempts: this.limitAttempts,
+        attempts: this.#limitAttempts,
         message: `${provider} requires an API key for streaming (without one the limit is 0 connections): pass apiKey. Server said: ${bodyMessage(error.body) ?? error.message}`,
       })
     }
-    this.ring.rotate()
-    const elapsed = this.now() - this.limitedSince
+    this.#ring.rotate()
+    const elapsed = this.#now() - this.#limitedSince
     if (elapsed < connectionLimitRetryMs)
-      return error.with({ isRetryable: true, attempts: this.limitAttempts })
+      return error.with({ isRetryable: true, attempts: this.#limitAttempts })
     const what = keys.length > 1 ? `all ${keys.length} API keys` : 'the API key'
     return error.with({
       isRetryable: false,
-      attempts: this.limitAttempts,
-      message: `${provider}: connection limit reached for ${what} for ${Math.round(elapsed / 1000)} s (${this.limitAttempts} attempts). Close other streams using the key, raise the plan's limit, or add keys. Last answer: ${error.message}`,
+      attempts: this.#limitAttempts,
+      message: `${provider}: connection limit reached for ${what} for ${Math.round(elapsed / 1000)} s (${this.#limitAttempts} attempts). Close other streams using the key, raise the plan's limit, or add keys. Last answer: ${error.message}`,
     })
   }
 }

@@ -16,23 +16,27 @@ interface KeyedCollection<K> {
  * everything added since (re-insertions too) comes after it, so its next key is always the oldest.
  */
 export class OldestFirst<K> {
-  private cursor: Iterator<K>
+  #cursor: Iterator<K>
 
-  constructor(private readonly collection: KeyedCollection<K>) {
-    this.cursor = collection.keys()
+  readonly #collection: KeyedCollection<K>
+
+  constructor(collection: KeyedCollection<K>) {
+    this.#collection = collection
+
+    this.#cursor = collection.keys()
   }
 
   /** Deletes the oldest entries while more than `limit` remain, telling `evicted` about each. */
   trim(limit: number, evicted?: (key: K) => void): void {
-    while (this.collection.size > limit) {
-      let next = this.cursor.next()
+    while (this.#collection.size > limit) {
+      let next = this.#cursor.next()
       if (next.done) {
         // A finished iterator stays finished: start a new one (only after the collection was emptied).
-        this.cursor = this.collection.keys()
-        next = this.cursor.next()
+        this.#cursor = this.#collection.keys()
+        next = this.#cursor.next()
         if (next.done) return
       }
-      this.collection.delete(next.value)
+      this.#collection.delete(next.value)
       evicted?.(next.value)
     }
   }

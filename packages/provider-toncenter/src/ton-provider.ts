@@ -89,20 +89,24 @@ export class TonProvider implements StreamProviderV1<TonEvent, TonSubscription> 
    * The subscription the server has (or, before the first acknowledgement, the initial one): recovery and
    * the finality filter of recovered events read it. The engine owns the desired one.
    */
-  private current: TonSubscription
-  private readonly ids = createRequestIds()
-  private readonly warnedActionTypes = new Set<string>()
+  #current: TonSubscription
+  readonly #ids = createRequestIds()
+  readonly #warnedActionTypes = new Set<string>()
 
-  constructor(private readonly config: TonProviderConfig) {
+  readonly #config: TonProviderConfig
+
+  constructor(config: TonProviderConfig) {
+    this.#config = config
+
     this.providerId = config.providerId
-    this.current = config.subscription
+    this.#current = config.subscription
     this.gate = new FinalityGate({ keepAllSnapshots: config.keepAllSnapshots })
     this.recovery = config.recovery?.(this.gate)
     if (config.transport === 'websocket' && config.pingIntervalMs > 0) {
       this.keepalive = {
         intervalMs: config.pingIntervalMs,
         timeoutMs: config.pongTimeoutMs,
-        ping: () => pingMessage(this.ids('ping')),
+        ping: () => pingMessage(this.#ids('ping')),
         isPong: isPongFor,
       }
     }
@@ -113,10 +117,10 @@ export class TonProvider implements StreamProviderV1<TonEvent, TonSubscription> 
 
   open(context: ConnectContext, subscription: TonSubscription): ConnectRequest {
     if (context.attempt > 0) this.recovery?.watermarks.markGapStart()
-    const key = this.config.keys.current
-    const { auth, transport } = this.config
-    const headers: Record<string, string> = { ...this.config.headers }
-    const base = transport === 'sse' ? this.config.sseUrl : this.config.wsUrl
+    const key = this.#config.keys.current
+    const { auth, transport } = this.#config
+    const headers: Record<string, string> = { ...this.#config.headers }
+    const base = transport === 'sse' ? this.#config.sseUrl : this.#config.wsUrl
     let url = base
     if (key !== undefined) {
       if (auth.via === 'query') {
@@ -143,14 +147,14 @@ export class TonProvider implements StreamProviderV1<TonEvent, TonSubscription> 
         method: 'POST',
         headers,
         body: toWireSubscription(subscription),
-        ...(this.config.fetch ? { fetch: this.config.fetch } : {}),
+        ...(this.#config.fetch ? { fetch: this.#config.fetch } : {}),
       }
     }
     return {
       transport: 'websocket',
       url,
       headers,
-      ...(this.config.WebSocket ? { WebSocket: this.config.WebSocket } : {}),
+      ...(this.#config.WebSocket ? { WebSocket: this.#config.WebSocket } : {}),
     }
   }
 
@@ -159,7 +163,7 @@ export class TonProvider implements StreamProviderV1<TonEvent, TonSubscription> 
     if (session.transport === 'sse') return { kind: 'ack' }
     // A new WebSocket has no subscription; with nothing to ask for there is nothing to acknowledge.
     if (isIdleSubscription(subscription)) return { kind: 'open' }
-    const id = this.ids('subscribe')
+    const id = this.#ids('subscribe')
     return { kind: 'requests', requests: [{ id, data: subscribeMessage(id, subscription) }] }
   }
 
@@ -184,11 +188,11 @@ export class TonProvider implements StreamProviderV1<TonEvent, TonSubscription> 
         missingFrom(to.traceExternalHashNorms, from.traceExternalHashNorms).length === 0)
     if (onlyRemoves) {
       if (gone.addresses.length === 0 && gone.traceExternalHashNorms.length === 0) return { kind: 'none' }
-      const id = this.ids('unsubscribe')
+      const id = this.#ids('unsubscribe')
       return { kind: 'requests', requests: [{ id, data: unsubscribeMessage(id, gone) }] }
     }
     // `subscribe` replaces the whole subscription on the server.
-    const id = this.ids('subscribe')
+    const id = this.#ids('subscribe')
     return { kind: 'requests', requests: [{ id, data: subscribeMessage(id, to) }] }
   }
 
@@ -197,9 +201,9 @@ export class TonProvider implements StreamProviderV1<TonEvent, TonSubscription> 
     session: ProviderSession<TonEvent>,
     previous?: TonSubscription,
   ): void {
-    this.current = subscription
+    this.#current = subscription
     if (!previous) {
-      this.config.keys.succeeded()
+      this.#config.keys.succeeded()
       return
     }
     const removed = missingFrom(previous.addresses, subscription.addresses)
@@ -224,12 +228,12 @@ export class TonProvider implements StreamProviderV1<TonEvent, TonSubscription> 
     if (!this.recovery) return
     // Periodic work (re-checks, reconciliation) lives on this connection: it stops with `context.signal`.
     await this.recovery.recover(context.reconnect, context.signal, {
-      subscription: () => this.current,
+      subscription: () => this.#current,
       deliver: (notification, source) => {
         // Once the connection ended nothing reaches the user, so the gate must not record it as delivered.
         if (session.signal.aborted) return
         const origin = source === 'reconciled' ? 'reconciled' : 'recovered'
-        const admitted = this.admit(notification, source)
+        const admitted = this.#admit(notification, source)
         for (const decoded of Array.isArray(admitted) ? admitted : [admitted]) {
           if (decoded.kind === 'event') session.emit(decoded.event, origin)
           else if (decoded.kind === 'diagnostic') session.diagnostic(decoded.diagnostic)
@@ -247,9 +251,9 @@ export class TonProvider implements StreamProviderV1<TonEvent, TonSubscription> 
     const decoded = decodeTonFrame(text)
     switch (decoded.kind) {
       case 'notification':
-        return this.admit(decoded.notification, 'stream')
+        return this.#admit(decoded.notification, 'stream')
       case 'response': {
-        const provider = this.config.providerName
+        const provider = this.#config.providerName
         if (decoded.error !== undefined) {
           if (decoded.id === undefined) {
             return { kind: 'error', error: classifyWsErrorFrame(decoded.error, 'stream', { provider }) }
@@ -287,8 +291,8 @@ export class TonProvider implements StreamProviderV1<TonEvent, TonSubscription> 
   }
 
   classifyError(error: ChainstreamError): ChainstreamError {
-    const classified = classifyTonError(error, { provider: this.config.providerName })
-    if (classified.code === 'ConnectionLimit') return this.config.keys.onConnectionLimit(classified)
+    const classified = classifyTonError(error, { provider: this.#config.providerName })
+    if (classified.code === 'ConnectionLimit') return this.#config.keys.onConnectionLimit(classified)
     return classified
   }
 
@@ -296,14 +300,11 @@ export class TonProvider implements StreamProviderV1<TonEvent, TonSubscription> 
    * The finality gate, then delivery as an event (live or recovered): one result, or a list when a
    * diagnostic comes with the event (no list per event on the hot path).
    */
-  private admit(
-    notification: TonNotification,
-    source: TonEventSource,
-  ): Decoded<TonEvent> | Decoded<TonEvent>[] {
+  #admit(notification: TonNotification, source: TonEventSource): Decoded<TonEvent> | Decoded<TonEvent>[] {
     if (
       source !== 'stream' &&
       notification.type !== 'trace_invalidated' &&
-      !meetsFinality(notification.finality, this.current.minFinality)
+      !meetsFinality(notification.finality, this.#current.minFinality)
     ) {
       return IGNORE
     }
@@ -329,8 +330,8 @@ export class TonProvider implements StreamProviderV1<TonEvent, TonSubscription> 
     if (!actions) return event
     let out: Decoded<TonEvent>[] | undefined
     for (const action of actions) {
-      if (isKnownActionType(action.type) || this.warnedActionTypes.has(action.type)) continue
-      this.warnedActionTypes.add(action.type)
+      if (isKnownActionType(action.type) || this.#warnedActionTypes.has(action.type)) continue
+      this.#warnedActionTypes.add(action.type)
       out ??= [event]
       out.push({
         kind: 'diagnostic',

@@ -50,8 +50,8 @@ export class Connection<TEvent> {
   readonly session: ProviderSession<TEvent>
   readonly ending: Promise<Ending>
   transportClosed: Promise<unknown> = Promise.resolve()
-  private readonly controller = new AbortController()
-  private readonly pending = new Map<
+  readonly #controller = new AbortController()
+  readonly #pending = new Map<
     string,
     {
       resolve: (value: unknown) => void
@@ -64,48 +64,54 @@ export class Connection<TEvent> {
   /** The version of {@link serverSubscription}; -1 until the acknowledgement. */
   serverVersion = -1
   /** Live events decoded before the acknowledgement: delivered right after it, in order. */
-  private early: TEvent[] = []
+  #early: TEvent[] = []
   /** The server's own acknowledgement frame arrived before the plan was armed. */
-  private ackSeen = false
-  private plan: SubscribePlan | undefined
+  #ackSeen = false
+  #plan: SubscribePlan | undefined
   /** Ids of the subscribe requests still unanswered. */
-  private readonly subscribeIds = new Set<string>()
+  readonly #subscribeIds = new Set<string>()
   /** Subscription changes in flight, by request id: answered synchronously in the frame handler. */
-  private readonly changes = new Map<string, ChangeInFlight>()
-  private subscribeTimer: ReturnType<typeof setTimeout> | undefined
-  private resolveEnding!: (ending: Ending) => void
-  private ended = false
-  private subscribedAt: number | undefined
-  private closeTransport: () => void = () => {}
-  private sendRaw: ((data: string) => void) | undefined
-  private readonly removeLifetimeListener: () => void
+  readonly #changes = new Map<string, ChangeInFlight>()
+  #subscribeTimer: ReturnType<typeof setTimeout> | undefined
+  #resolveEnding!: (ending: Ending) => void
+  #ended = false
+  #subscribedAt: number | undefined
+  #closeTransport: () => void = () => {}
+  #sendRaw: ((data: string) => void) | undefined
+  readonly #removeLifetimeListener: () => void
   /** Read once: the engine's `options` getter builds an object per call, too much for every frame. */
-  private readonly provider: ConnectionHost<TEvent>['options']['provider']
+  readonly #provider: ConnectionHost<TEvent>['options']['provider']
 
   /**
    * @param subscription what this connection subscribes with (the engine's at `open`), and `version` its
    * version: what the server has once the acknowledgement arrives.
    */
+  readonly #engine: ConnectionHost<TEvent>
+  readonly #request: ConnectRequest
+
   constructor(
-    private readonly engine: ConnectionHost<TEvent>,
-    private readonly request: ConnectRequest,
+    engine: ConnectionHost<TEvent>,
+    request: ConnectRequest,
     readonly subscription: unknown,
     readonly version: number,
   ) {
+    this.#engine = engine
+    this.#request = request
+
     this.ending = new Promise((resolve) => {
-      this.resolveEnding = resolve
+      this.#resolveEnding = resolve
     })
     const { logger, signal, provider } = engine.options
-    this.provider = provider
-    this.removeLifetimeListener = onAbort(signal, () => this.end({ kind: 'closed' }))
+    this.#provider = provider
+    this.#removeLifetimeListener = onAbort(signal, () => this.end({ kind: 'closed' }))
     this.session = {
       transport: request.transport,
-      signal: this.controller.signal,
+      signal: this.#controller.signal,
       logger,
-      send: (data) => this.send(data),
-      request: (data, id, options) => this.sendRequest(data, id, options?.timeoutMs),
+      send: (data) => this.#send(data),
+      request: (data, id, options) => this.#sendRequest(data, id, options?.timeoutMs),
       emit: (event, origin = 'recovered') => {
-        if (!this.ended) engine.deliver(event, origin)
+        if (!this.#ended) engine.deliver(event, origin)
       },
       diagnostic: (diagnostic) => engine.diagnostic(diagnostic),
       track: (work) => engine.track(work),
@@ -113,9 +119,9 @@ export class Connection<TEvent> {
   }
 
   async open(): Promise<void> {
-    const { heartbeatTimeoutMs, openTimeoutMs, maxEventSize } = this.engine.options
-    const request = this.request
-    const provider = this.provider
+    const { heartbeatTimeoutMs, openTimeoutMs, maxEventSize } = this.#engine.options
+    const request = this.#request
+    const provider = this.#provider
     registerRequestSecrets(request)
     const transport = provider.transports?.[request.transport] as StreamTransport | undefined
     if (!transport) {
@@ -126,58 +132,58 @@ export class Connection<TEvent> {
       )
     }
     const opening = transport.open(request, {
-      signal: this.controller.signal,
+      signal: this.#controller.signal,
       heartbeatTimeoutMs,
       openTimeoutMs,
       maxEventSize,
       ...(provider.keepalive ? { keepalive: provider.keepalive } : {}),
-      onFrame: (frame) => this.frame(frame),
-      onBytes: (count) => this.engine.addBytes(count),
+      onFrame: (frame) => this.#frame(frame),
+      onBytes: (count) => this.#engine.addBytes(count),
     })
     // A transport that returns at once (WebSocket) can be closed while it is still opening.
     const connection = opening instanceof Promise ? await opening : opening
-    this.closeTransport = () => connection.close()
+    this.#closeTransport = () => connection.close()
     this.transportClosed = connection.closed
-    if (connection.send) this.sendRaw = (data) => connection.send?.(data)
-    connection.closed.then((reason) => this.transportEnded(reason))
-    if (this.ended) connection.close()
+    if (connection.send) this.#sendRaw = (data) => connection.send?.(data)
+    connection.closed.then((reason) => this.#transportEnded(reason))
+    if (this.#ended) connection.close()
     await connection.opened
   }
 
   /** Ends this connection once; the first reason wins (two failures at once are one ending). */
   end(ending: Ending): void {
-    if (this.ended) return
-    this.ended = true
-    this.removeLifetimeListener()
-    this.controller.abort(endedByClient())
-    this.closeTransport()
-    if (this.pending.size > 0) {
+    if (this.#ended) return
+    this.#ended = true
+    this.#removeLifetimeListener()
+    this.#controller.abort(endedByClient())
+    this.#closeTransport()
+    if (this.#pending.size > 0) {
       // Built only when someone waits: connections end often (Venum closes a stream per finished shard).
       const error =
         ending.kind === 'failed'
           ? ending.error
           : new ChainstreamError('ConnectionClosed', 'The connection ended', { isRetryable: true })
-      for (const [, entry] of this.pending) {
+      for (const [, entry] of this.#pending) {
         if (entry.timer) clearTimeout(entry.timer)
         entry.reject(error)
       }
-      this.pending.clear()
+      this.#pending.clear()
     }
-    if (this.subscribeTimer) clearTimeout(this.subscribeTimer)
-    this.subscribeTimer = undefined
-    this.early = []
-    for (const change of new Set(this.changes.values())) this.finishChange(change, this.endingError())
-    this.resolveEnding(ending)
+    if (this.#subscribeTimer) clearTimeout(this.#subscribeTimer)
+    this.#subscribeTimer = undefined
+    this.#early = []
+    for (const change of new Set(this.#changes.values())) this.#finishChange(change, this.#endingError())
+    this.#resolveEnding(ending)
   }
 
   /** Whether the server acknowledged this connection's subscription. */
   get isSubscribed(): boolean {
-    return this.subscribedAt !== undefined
+    return this.#subscribedAt !== undefined
   }
 
   /** Whether this connection has ended. */
   get isEnded(): boolean {
-    return this.ended
+    return this.#ended
   }
 
   /**
@@ -185,23 +191,23 @@ export class Connection<TEvent> {
    * acknowledgement timer. The acknowledgement itself is recognised synchronously in the frame handler.
    */
   arm(plan: SubscribePlan, timeoutMs: number, timeoutError: () => ChainstreamError): void {
-    if (this.ended) return
-    this.plan = plan
-    if (plan.kind === 'open' || (plan.kind === 'ack' && this.ackSeen)) {
-      this.becomeSubscribed()
+    if (this.#ended) return
+    this.#plan = plan
+    if (plan.kind === 'open' || (plan.kind === 'ack' && this.#ackSeen)) {
+      this.#becomeSubscribed()
       return
     }
     if (timeoutMs > 0) {
-      this.subscribeTimer = setTimeout(() => this.end({ kind: 'failed', error: timeoutError() }), timeoutMs)
+      this.#subscribeTimer = setTimeout(() => this.end({ kind: 'failed', error: timeoutError() }), timeoutMs)
     }
     if (plan.kind === 'requests') {
-      for (const request of plan.requests) this.subscribeIds.add(request.id)
-      if (this.subscribeIds.size === 0) {
-        this.becomeSubscribed()
+      for (const request of plan.requests) this.#subscribeIds.add(request.id)
+      if (this.#subscribeIds.size === 0) {
+        this.#becomeSubscribed()
         return
       }
       try {
-        for (const request of plan.requests) this.send(request.data)
+        for (const request of plan.requests) this.#send(request.data)
       } catch (error) {
         this.end({ kind: 'failed', error: toError(error) })
       }
@@ -218,8 +224,8 @@ export class Connection<TEvent> {
     timeoutMs: number,
     done: (error?: unknown) => void,
   ): void {
-    if (this.ended) {
-      done(this.endingError())
+    if (this.#ended) {
+      done(this.#endingError())
       return
     }
     const change: ChangeInFlight = { remaining: new Set(requests.map((r) => r.id)), done }
@@ -227,11 +233,11 @@ export class Connection<TEvent> {
       done()
       return
     }
-    for (const id of change.remaining) this.changes.set(id, change)
+    for (const id of change.remaining) this.#changes.set(id, change)
     if (timeoutMs > 0) {
       change.timer = setTimeout(
         () =>
-          this.finishChange(
+          this.#finishChange(
             change,
             new ChainstreamError(
               'RequestTimeout',
@@ -242,49 +248,49 @@ export class Connection<TEvent> {
       )
     }
     try {
-      for (const request of requests) this.send(request.data)
+      for (const request of requests) this.#send(request.data)
     } catch (error) {
-      this.finishChange(change, error)
+      this.#finishChange(change, error)
     }
   }
 
-  private finishChange(change: ChangeInFlight, error?: unknown): void {
+  #finishChange(change: ChangeInFlight, error?: unknown): void {
     if (change.finished) return
     change.finished = true
     if (change.timer) clearTimeout(change.timer)
-    for (const id of change.remaining) this.changes.delete(id)
+    for (const id of change.remaining) this.#changes.delete(id)
     change.remaining.clear()
     change.done(error)
   }
 
-  private becomeSubscribed(): void {
-    if (this.ended || this.subscribedAt !== undefined) return
-    if (this.subscribeTimer) clearTimeout(this.subscribeTimer)
-    this.subscribeTimer = undefined
-    this.subscribedAt = Date.now()
-    this.engine.connectionSubscribed(this)
-    const early = this.early
-    this.early = []
+  #becomeSubscribed(): void {
+    if (this.#ended || this.#subscribedAt !== undefined) return
+    if (this.#subscribeTimer) clearTimeout(this.#subscribeTimer)
+    this.#subscribeTimer = undefined
+    this.#subscribedAt = Date.now()
+    this.#engine.connectionSubscribed(this)
+    const early = this.#early
+    this.#early = []
     for (const event of early) {
-      if (this.ended) return
-      this.engine.deliver(event, 'live')
+      if (this.#ended) return
+      this.#engine.deliver(event, 'live')
     }
   }
 
   subscribedFor(): number {
-    return this.subscribedAt === undefined ? 0 : Date.now() - this.subscribedAt
+    return this.#subscribedAt === undefined ? 0 : Date.now() - this.#subscribedAt
   }
 
-  private endingError(): ChainstreamError {
+  #endingError(): ChainstreamError {
     return new ChainstreamError('ConnectionClosed', 'The connection ended before the request was answered')
   }
 
-  private transportEnded(reason: TransportCloseReason): void {
-    if (this.ended) return
+  #transportEnded(reason: TransportCloseReason): void {
+    if (this.#ended) return
     if (reason.kind === 'closed') {
       this.end({ kind: 'closed' })
     } else if (reason.kind === 'end') {
-      const complete = this.engine.options.provider.isComplete?.() === true
+      const complete = this.#engine.options.provider.isComplete?.() === true
       this.end(
         complete
           ? { kind: 'complete' }
@@ -296,39 +302,39 @@ export class Connection<TEvent> {
             },
       )
     } else if (reason.kind === 'closed-by-server') {
-      const complete = this.engine.options.provider.isComplete?.() === true
+      const complete = this.#engine.options.provider.isComplete?.() === true
       this.end(complete ? { kind: 'complete' } : { kind: 'failed', error: reason.error })
     } else {
       this.end({ kind: 'failed', error: reason.error })
     }
   }
 
-  private frame(frame: InboundFrame): void {
-    if (this.ended) return
+  #frame(frame: InboundFrame): void {
+    if (this.#ended) return
     let decoded: Decoded<TEvent> | readonly Decoded<TEvent>[]
     try {
-      decoded = this.provider.decode(frame, this.session)
+      decoded = this.#provider.decode(frame, this.session)
     } catch (error) {
-      this.engine.diagnostic({
+      this.#engine.diagnostic({
         code: 'decode-failed',
         message: `The provider could not decode a frame: ${error instanceof Error ? error.message : String(error)}`,
       })
       return
     }
     if (Array.isArray(decoded)) {
-      for (const item of decoded) this.handle(item)
+      for (const item of decoded) this.#handle(item)
     } else {
-      this.handle(decoded as Decoded<TEvent>)
+      this.#handle(decoded as Decoded<TEvent>)
     }
   }
 
-  private handle(decoded: Decoded<TEvent>): void {
+  #handle(decoded: Decoded<TEvent>): void {
     switch (decoded.kind) {
       case 'event':
-        if (this.subscribedAt !== undefined) {
-          this.engine.deliver(decoded.event, 'live')
-        } else if (this.early.length < MAX_EARLY_EVENTS) {
-          this.early.push(decoded.event)
+        if (this.#subscribedAt !== undefined) {
+          this.#engine.deliver(decoded.event, 'live')
+        } else if (this.#early.length < MAX_EARLY_EVENTS) {
+          this.#early.push(decoded.event)
         } else {
           this.end({
             kind: 'failed',
@@ -341,26 +347,26 @@ export class Connection<TEvent> {
         }
         return
       case 'subscribed':
-        if (this.plan?.kind === 'ack') this.becomeSubscribed()
-        else if (this.plan === undefined) this.ackSeen = true
+        if (this.#plan?.kind === 'ack') this.#becomeSubscribed()
+        else if (this.#plan === undefined) this.#ackSeen = true
         return
       case 'response': {
-        if (this.subscribeIds.delete(decoded.id)) {
+        if (this.#subscribeIds.delete(decoded.id)) {
           if (decoded.error) this.end({ kind: 'failed', error: decoded.error })
-          else if (this.subscribeIds.size === 0) this.becomeSubscribed()
+          else if (this.#subscribeIds.size === 0) this.#becomeSubscribed()
           return
         }
-        const change = this.changes.get(decoded.id)
+        const change = this.#changes.get(decoded.id)
         if (change) {
-          this.changes.delete(decoded.id)
+          this.#changes.delete(decoded.id)
           change.remaining.delete(decoded.id)
-          if (decoded.error) this.finishChange(change, decoded.error)
-          else if (change.remaining.size === 0) this.finishChange(change)
+          if (decoded.error) this.#finishChange(change, decoded.error)
+          else if (change.remaining.size === 0) this.#finishChange(change)
           return
         }
-        const entry = this.pending.get(decoded.id)
+        const entry = this.#pending.get(decoded.id)
         if (!entry) return
-        this.pending.delete(decoded.id)
+        this.#pending.delete(decoded.id)
         if (entry.timer) clearTimeout(entry.timer)
         if (decoded.error) entry.reject(decoded.error)
         else entry.resolve(decoded.data)
@@ -370,24 +376,25 @@ export class Connection<TEvent> {
         this.end({ kind: 'failed', error: decoded.error })
         return
       case 'diagnostic':
-        this.engine.diagnostic(decoded.diagnostic)
+        this.#engine.diagnostic(decoded.diagnostic)
         return
       default:
         return
     }
   }
 
-  private send(data: string): void {
-    if (!this.sendRaw) {
+  #send(data: string): void {
+    if (!this.#sendRaw) {
       throw new ChainstreamError('InvalidArgument', 'send() is only available on WebSocket connections')
     }
-    if (this.ended) throw new ChainstreamError('Closed', 'The connection has ended; the message was not sent')
-    this.sendRaw(data)
+    if (this.#ended)
+      throw new ChainstreamError('Closed', 'The connection has ended; the message was not sent')
+    this.#sendRaw(data)
   }
 
-  private sendRequest(data: string, id: string, timeoutMs = 30_000): Promise<unknown> {
-    if (this.ended) return Promise.reject(this.endingError())
-    if (this.pending.has(id)) {
+  #sendRequest(data: string, id: string, timeoutMs = 30_000): Promise<unknown> {
+    if (this.#ended) return Promise.reject(this.#endingError())
+    if (this.#pending.has(id)) {
       return Promise.reject(
         new ChainstreamError('InvalidArgument', `A request with id ${id} is already pending`),
       )
@@ -403,15 +410,15 @@ export class Connection<TEvent> {
       }
       if (timeoutMs > 0) {
         entry.timer = setTimeout(() => {
-          this.pending.delete(id)
+          this.#pending.delete(id)
           reject(new ChainstreamError('RequestTimeout', `No answer to request ${id} within ${timeoutMs} ms`))
         }, timeoutMs)
       }
-      this.pending.set(id, entry)
+      this.#pending.set(id, entry)
       try {
-        this.send(data)
+        this.#send(data)
       } catch (error) {
-        this.pending.delete(id)
+        this.#pending.delete(id)
         if (entry.timer) clearTimeout(entry.timer)
         reject(error)
       }

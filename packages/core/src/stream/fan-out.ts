@@ -24,55 +24,55 @@ export interface FanOutOptions<TEvents> {
  */
 export class FanOut<TItem, TEvents extends EventMap<TEvents>> {
   readonly closed: Promise<ChainstreamError | undefined>
-  private readonly emitter: Emitter<TEvents>
-  private readonly iterators = new Set<BoundedQueue<TItem>>()
-  private readonly options: FanOutOptions<TEvents>
-  private resolveClosed!: (error: ChainstreamError | undefined) => void
-  private endedWith: { error: ChainstreamError | undefined } | undefined
+  readonly #emitter: Emitter<TEvents>
+  readonly #iterators = new Set<BoundedQueue<TItem>>()
+  readonly #options: FanOutOptions<TEvents>
+  #resolveClosed!: (error: ChainstreamError | undefined) => void
+  #endedWith: { error: ChainstreamError | undefined } | undefined
 
   constructor(options: FanOutOptions<TEvents>) {
-    this.options = options
-    this.emitter = new Emitter(options.onListenerError)
+    this.#options = options
+    this.#emitter = new Emitter(options.onListenerError)
     this.closed = new Promise((resolve) => {
-      this.resolveClosed = resolve
+      this.#resolveClosed = resolve
     })
   }
 
   /** Whether {@link FanOut.end} was called. */
   get isEnded(): boolean {
-    return this.endedWith !== undefined
+    return this.#endedWith !== undefined
   }
 
   /** The error the fan-out ended with, if any. */
   get error(): ChainstreamError | undefined {
-    return this.endedWith?.error
+    return this.#endedWith?.error
   }
 
   /** Adds a listener; returns the function that removes it. */
   on<K extends keyof TEvents>(event: K, listener: TEvents[K]): () => void {
-    return this.emitter.on(event, listener)
+    return this.#emitter.on(event, listener)
   }
 
   /** Removes a listener. */
   off<K extends keyof TEvents>(event: K, listener: TEvents[K]): void {
-    this.emitter.off(event, listener)
+    this.#emitter.off(event, listener)
   }
 
   /** How many listeners `event` has (all events when omitted). */
   listenerCount(event?: keyof TEvents): number {
-    return this.emitter.count(event)
+    return this.#emitter.count(event)
   }
 
   /** Calls every listener of `event`; a listener that throws is reported, never breaks the loop. */
   emit<K extends keyof TEvents>(event: K, ...args: Parameters<TEvents[K]>): void {
-    this.emitter.emit(event, ...args)
+    this.#emitter.emit(event, ...args)
   }
 
   /** Hands `item` to every `for await` consumer. */
   push(item: TItem): void {
     // Most streams have handlers and no `for await` consumer: no Set iterator per event for them.
-    if (this.iterators.size === 0) return
-    for (const queue of this.iterators) queue.push(item)
+    if (this.#iterators.size === 0) return
+    for (const queue of this.#iterators) queue.push(item)
   }
 
   /**
@@ -80,17 +80,17 @@ export class FanOut<TItem, TEvents extends EventMap<TEvents>> {
    * Once ended, it yields `initial` and then ends (with the error, if there was one).
    */
   iterator(initial?: TItem): AsyncIterator<TItem> {
-    const { bufferSize, overflow, onDrop, onOverflow } = this.options
+    const { bufferSize, overflow, onDrop, onOverflow } = this.#options
     const queue: BoundedQueue<TItem> = new BoundedQueue<TItem>(
       bufferSize,
       overflow,
       onDrop ?? noop,
       onOverflow ?? noop,
-      () => this.iterators.delete(queue),
+      () => this.#iterators.delete(queue),
     )
     if (initial !== undefined) queue.push(initial)
-    if (this.endedWith) queue.end(this.endedWith.error)
-    else this.iterators.add(queue)
+    if (this.#endedWith) queue.end(this.#endedWith.error)
+    else this.#iterators.add(queue)
     return queue
   }
 
@@ -99,17 +99,17 @@ export class FanOut<TItem, TEvents extends EventMap<TEvents>> {
    * had already ended: the first end wins.
    */
   end(error: ChainstreamError | undefined): boolean {
-    if (this.endedWith) return false
-    this.endedWith = { error }
-    for (const queue of this.iterators) queue.end(error)
-    this.iterators.clear()
-    this.resolveClosed(error)
+    if (this.#endedWith) return false
+    this.#endedWith = { error }
+    for (const queue of this.#iterators) queue.end(error)
+    this.#iterators.clear()
+    this.#resolveClosed(error)
     return true
   }
 
   /** Drops every listener (after the final events were emitted). */
   clearListeners(): void {
-    this.emitter.clear()
+    this.#emitter.clear()
   }
 }
 

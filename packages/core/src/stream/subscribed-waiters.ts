@@ -19,20 +19,24 @@ export interface SubscribedWaitersHost {
  * state change.
  */
 export class SubscribedWaiters {
-  private readonly waiters = new Set<() => void>()
+  readonly #waiters = new Set<() => void>()
 
-  constructor(private readonly host: SubscribedWaitersHost) {}
+  readonly #host: SubscribedWaitersHost
+
+  constructor(host: SubscribedWaitersHost) {
+    this.#host = host
+  }
 
   /** Resolves once the stream is subscribed (at once if it is); rejects on time-out, abort, or when it ends. */
   wait(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
-    const host = this.host
+    const host = this.#host
     if (host.state === 'subscribed') return Promise.resolve()
     if (host.state === 'closed') return Promise.reject(host.closedError('waitSubscribed'))
     if (options.signal?.aborted) return Promise.reject(abortError(options.signal, 'waitSubscribed'))
     return new Promise<void>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined
       const cleanup = () => {
-        this.waiters.delete(check)
+        this.#waiters.delete(check)
         if (timer) clearTimeout(timer)
         removeAbort()
       }
@@ -62,12 +66,12 @@ export class SubscribedWaiters {
           )
         }, options.timeoutMs)
       }
-      this.waiters.add(check)
+      this.#waiters.add(check)
     })
   }
 
   /** The state changed: settle whoever it concerns. */
   notify(): void {
-    for (const waiter of [...this.waiters]) waiter()
+    for (const waiter of [...this.#waiters]) waiter()
   }
 }

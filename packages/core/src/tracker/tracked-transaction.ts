@@ -50,27 +50,31 @@ interface TrackExtras {
 export class Track implements TrackedTransaction {
   readonly id: string
   /** The lifecycle state, or until the first observation or read makes it, the start time. */
-  private lifecycle: LifecycleState | number
+  #lifecycle: LifecycleState | number
   /** The target's rank, plus {@link ENDED} once the track ended. */
-  private bits: number
+  #bits: number
   /** The newest update; made from the state on first read until the machine emits one. */
-  private latest: LifecycleUpdate | undefined
-  private out: FanOut<LifecycleUpdate, TrackedTransactionEvents> | undefined
-  private extras: TrackExtras | undefined
+  #latest: LifecycleUpdate | undefined
+  #out: FanOut<LifecycleUpdate, TrackedTransactionEvents> | undefined
+  #extras: TrackExtras | undefined
+
+  readonly #owner: TrackOwner
 
   constructor(
     input: { id: string; target: ObservedTier; timeoutMs: number; signal?: AbortSignal },
-    private readonly owner: TrackOwner,
+    owner: TrackOwner,
   ) {
+    this.#owner = owner
+
     this.id = input.id
     const startedAt = Date.now()
-    this.lifecycle = startedAt
+    this.#lifecycle = startedAt
     // Refused now, as making the state would, though the state is made later.
     const target = checkLifecycleInput({ id: input.id, chain: owner.chain, target: input.target, startedAt })
-    this.bits = tierRank(target)
+    this.#bits = tierRank(target)
     if (input.timeoutMs > 0) {
       const timeoutMs = input.timeoutMs
-      this.more().timer = setTimeout(
+      this.#more().timer = setTimeout(
         () =>
           this.observe({
             kind: 'watch',
@@ -82,74 +86,74 @@ export class Track implements TrackedTransaction {
       )
     }
     if (input.signal) {
-      this.more().removeAbort = onAbort(input.signal, () => this.cancel('aborted by the caller'))
+      this.#more().removeAbort = onAbort(input.signal, () => this.cancel('aborted by the caller'))
     }
   }
 
   get chain(): string {
-    return this.owner.chain
+    return this.#owner.chain
   }
 
   /** The lifecycle state, made on first use. */
-  private get state(): LifecycleState {
-    if (typeof this.lifecycle === 'number') {
-      this.lifecycle = createLifecycleState({
+  get #state(): LifecycleState {
+    if (typeof this.#lifecycle === 'number') {
+      this.#lifecycle = createLifecycleState({
         id: this.id,
-        chain: this.owner.chain,
-        target: FINALITY_TIERS[this.bits & TARGET] as ObservedTier,
-        startedAt: this.lifecycle,
+        chain: this.#owner.chain,
+        target: FINALITY_TIERS[this.#bits & TARGET] as ObservedTier,
+        startedAt: this.#lifecycle,
       })
     }
-    return this.lifecycle
+    return this.#lifecycle
   }
 
   get current(): LifecycleUpdate {
-    this.latest ??= toLifecycleUpdate(this.state)
-    return this.latest
+    this.#latest ??= toLifecycleUpdate(this.#state)
+    return this.#latest
   }
 
   get ended(): boolean {
-    return (this.bits & ENDED) !== 0
+    return (this.#bits & ENDED) !== 0
   }
 
   on<K extends keyof TrackedTransactionEvents>(event: K, listener: TrackedTransactionEvents[K]): () => void {
     if (this.ended) return noop
-    return this.fanOut().on(event, listener)
+    return this.#fanOut().on(event, listener)
   }
 
   off<K extends keyof TrackedTransactionEvents>(event: K, listener: TrackedTransactionEvents[K]): void {
-    this.out?.off(event, listener)
+    this.#out?.off(event, listener)
   }
 
   /** Feeds one observation through the lifecycle machine. */
   observe(observation: Observation): void {
     if (this.ended) return
-    const fresh = typeof this.lifecycle === 'number'
-    const step = reduceLifecycle(this.state, observation)
+    const fresh = typeof this.#lifecycle === 'number'
+    const step = reduceLifecycle(this.#state, observation)
     // A look-up that did not find a transaction nothing was seen of only counts (`notFoundCount`), and a
     // track shows no count: it keeps having no state (a tracker's snapshot of ids not sent yet finds none).
     const counted = fresh && observation.kind === 'not_found' && step.diagnostics.length === 0
-    this.lifecycle = counted ? step.state.startedAt : step.state
-    const out = this.out
+    this.#lifecycle = counted ? step.state.startedAt : step.state
+    const out = this.#out
     for (const diagnostic of step.diagnostics) {
       out?.emit('diagnostic', diagnostic)
-      this.owner.diagnostic(diagnostic)
+      this.#owner.diagnostic(diagnostic)
     }
     for (const update of step.updates) {
-      this.latest = update
+      this.#latest = update
       if (out) {
         out.emit('update', update)
         out.push(update)
       }
-      this.owner.updated(update)
+      this.#owner.updated(update)
     }
-    const waiters = this.extras?.waiters
+    const waiters = this.#extras?.waiters
     if (step.updates.length > 0 && waiters) for (const waiter of [...waiters]) waiter()
     if (
-      this.state.terminal !== undefined ||
-      (this.state.watch !== 'watching' && this.state.watch !== 'reached')
+      this.#state.terminal !== undefined ||
+      (this.#state.watch !== 'watching' && this.#state.watch !== 'reached')
     ) {
-      this.end()
+      this.#end()
     }
   }
 
@@ -161,43 +165,43 @@ export class Track implements TrackedTransaction {
     tier: ObservedTier,
     options: { timeoutMs?: number; signal?: AbortSignal } = {},
   ): Promise<LifecycleUpdate> {
-    return this.waitFor(
+    return this.#waitFor(
       () => {
-        const verdict = evaluateWait(this.state, tier)
+        const verdict = evaluateWait(this.#state, tier)
         if (verdict.kind === 'resolved') return { value: this.current }
         if (verdict.kind === 'rejected') return { error: verdict.error }
         return undefined
       },
       options,
-      () => waitTimeoutError(this.state, tier),
-      () => waitAbortedError(this.state, tier),
+      () => waitTimeoutError(this.#state, tier),
+      () => waitAbortedError(this.#state, tier),
     )
   }
 
   settled(options: { signal?: AbortSignal } = {}): Promise<LifecycleUpdate> {
-    return this.waitFor(
+    return this.#waitFor(
       () => {
-        if (this.state.terminal !== undefined) return { value: this.current }
+        if (this.#state.terminal !== undefined) return { value: this.current }
         if (!this.ended) return undefined
-        const watch = this.state.watch
-        if (watch === 'timed_out') return { error: waitTimeoutError(this.state, 'finalized') }
-        if (watch === 'errored') return { error: watchErroredError(this.state, 'finalized') }
-        return { error: waitAbortedError(this.state, 'finalized') }
+        const watch = this.#state.watch
+        if (watch === 'timed_out') return { error: waitTimeoutError(this.#state, 'finalized') }
+        if (watch === 'errored') return { error: watchErroredError(this.#state, 'finalized') }
+        return { error: waitAbortedError(this.#state, 'finalized') }
       },
       options,
-      () => waitTimeoutError(this.state, 'finalized'),
-      () => waitAbortedError(this.state, 'finalized'),
+      () => waitTimeoutError(this.#state, 'finalized'),
+      () => waitAbortedError(this.#state, 'finalized'),
     )
   }
 
   [Symbol.asyncIterator](): AsyncIterator<LifecycleUpdate> {
     // A late consumer first sees where the transaction is now.
-    const state = this.lifecycle
+    const state = this.#lifecycle
     const moved = (typeof state !== 'number' && state.updatedAt !== state.startedAt) || this.ended
-    return this.fanOut().iterator(moved ? this.current : undefined)
+    return this.#fanOut().iterator(moved ? this.current : undefined)
   }
 
-  private waitFor(
+  #waitFor(
     check: () => { value: LifecycleUpdate } | { error: ChainstreamError } | undefined,
     options: { timeoutMs?: number; signal?: AbortSignal },
     timeoutError: () => ChainstreamError,
@@ -208,7 +212,7 @@ export class Track implements TrackedTransaction {
     if (options.signal?.aborted) return Promise.reject(abortedError())
     return new Promise((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined
-      const extras = this.more()
+      const extras = this.#more()
       extras.waiters ??= new Set()
       const waiters = extras.waiters
       const settle = (result: { value: LifecycleUpdate } | { error: ChainstreamError }) => {
@@ -230,10 +234,10 @@ export class Track implements TrackedTransaction {
     })
   }
 
-  private end(): void {
+  #end(): void {
     if (this.ended) return
-    this.bits |= ENDED
-    const extras = this.extras
+    this.#bits |= ENDED
+    const extras = this.#extras
     if (extras) {
       if (extras.timer) clearTimeout(extras.timer)
       extras.removeAbort()
@@ -241,28 +245,28 @@ export class Track implements TrackedTransaction {
       extras.waiters = undefined
       if (waiters) for (const waiter of [...waiters]) waiter()
     }
-    this.out?.end(undefined)
-    this.out?.clearListeners()
-    this.owner.ended(this)
+    this.#out?.end(undefined)
+    this.#out?.clearListeners()
+    this.#owner.ended(this)
   }
 
-  private more(): TrackExtras {
-    this.extras ??= { timer: undefined, removeAbort: noop, waiters: undefined }
-    return this.extras
+  #more(): TrackExtras {
+    this.#extras ??= { timer: undefined, removeAbort: noop, waiters: undefined }
+    return this.#extras
   }
 
   /** The listeners and `for await` consumers, made on first use (an ended track gives ended ones). */
-  private fanOut(): FanOut<LifecycleUpdate, TrackedTransactionEvents> {
-    if (!this.out) {
-      const owner = this.owner
+  #fanOut(): FanOut<LifecycleUpdate, TrackedTransactionEvents> {
+    if (!this.#out) {
+      const owner = this.#owner
       // A transaction has a handful of updates; a consumer that never pulls keeps only the newest 1,000.
-      this.out = new FanOut({
+      this.#out = new FanOut({
         onListenerError: (error) => owner.listenerFailed(error),
         bufferSize: 1_000,
         overflow: 'dropOldest',
       })
-      if (this.ended) this.out.end(undefined)
+      if (this.ended) this.#out.end(undefined)
     }
-    return this.out
+    return this.#out
   }
 }

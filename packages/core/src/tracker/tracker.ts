@@ -44,14 +44,14 @@ interface ChainWatch {
 }
 
 class CrossChainTracker implements Tracker {
-  private readonly chains = new Map<string, ChainWatch>()
-  private readonly history: LifecycleUpdate[] = []
-  private readonly historySize: number
-  private readonly target: ObservedTier
-  private readonly timeoutMs: number
-  private readonly logger: Logger
-  private readonly emitter: Emitter<TrackerEvents>
-  private closed = false
+  readonly #chains = new Map<string, ChainWatch>()
+  readonly #history: LifecycleUpdate[] = []
+  readonly #historySize: number
+  readonly #target: ObservedTier
+  readonly #timeoutMs: number
+  readonly #logger: Logger
+  readonly #emitter: Emitter<TrackerEvents>
+  #closed = false
 
   constructor(options: TrackerOptions) {
     if (!options || !Array.isArray(options.providers) || options.providers.length === 0) {
@@ -60,44 +60,44 @@ class CrossChainTracker implements Tracker {
         'createTracker needs at least one provider: createTracker({ providers: [client, …] }) with the clients of the provider packages (each exposes a lifecycle source)',
       )
     }
-    this.target = options.target ?? 'finalized'
-    if (!isObservedTier(this.target)) {
+    this.#target = options.target ?? 'finalized'
+    if (!isObservedTier(this.#target)) {
       throw new ChainstreamError(
         'InvalidArgument',
-        `target must be pending, included, confirmed or finalized, got ${String(this.target)}`,
+        `target must be pending, included, confirmed or finalized, got ${String(this.#target)}`,
       )
     }
-    this.timeoutMs = nonNegative(options.timeoutMs, 0, 'timeoutMs')
-    this.historySize = nonNegative(options.history, 100, 'history')
-    this.logger = options.logger ?? silentLogger
-    this.emitter = new Emitter((error) =>
-      this.logger.error('a tracker listener threw', { message: String(error) }),
+    this.#timeoutMs = nonNegative(options.timeoutMs, 0, 'timeoutMs')
+    this.#historySize = nonNegative(options.history, 100, 'history')
+    this.#logger = options.logger ?? silentLogger
+    this.#emitter = new Emitter((error) =>
+      this.#logger.error('a tracker listener threw', { message: String(error) }),
     )
     for (const provider of options.providers) {
       const source = toSource(provider)
-      if (this.chains.has(source.chain)) continue
+      if (this.#chains.has(source.chain)) continue
       const chain: ChainWatch = {
         source,
         watch: undefined,
         tracks: new Map(),
-        owner: this.ownerOf(source.chain, () => chain),
+        owner: this.#ownerOf(source.chain, () => chain),
       }
-      this.chains.set(source.chain, chain)
+      this.#chains.set(source.chain, chain)
     }
   }
 
   get size(): number {
     let total = 0
-    for (const chain of this.chains.values()) total += chain.tracks.size
+    for (const chain of this.#chains.values()) total += chain.tracks.size
     return total
   }
 
   on<K extends keyof TrackerEvents>(event: K, listener: TrackerEvents[K]): () => void {
-    return this.emitter.on(event, listener)
+    return this.#emitter.on(event, listener)
   }
 
   off<K extends keyof TrackerEvents>(event: K, listener: TrackerEvents[K]): void {
-    this.emitter.off(event, listener)
+    this.#emitter.off(event, listener)
   }
 
   track(input: TrackInput): TrackedTransaction {
@@ -105,13 +105,13 @@ class CrossChainTracker implements Tracker {
   }
 
   trackMany(inputs: readonly TrackInput[]): TrackedTransaction[] {
-    if (this.closed)
+    if (this.#closed)
       throw new ChainstreamError(
         'Closed',
         'The tracker is closed; create a new one to track more transactions',
       )
     // Validate everything first: a bad input starts nothing.
-    const checked = inputs.map((input) => this.check(input))
+    const checked = inputs.map((input) => this.#check(input))
     const result: TrackedTransaction[] = []
     const added = new Map<ChainWatch, string[]>()
     for (const { input, chain, id, target } of checked) {
@@ -124,7 +124,7 @@ class CrossChainTracker implements Tracker {
         {
           id,
           target,
-          timeoutMs: nonNegative(input.timeoutMs, this.timeoutMs, 'timeoutMs'),
+          timeoutMs: nonNegative(input.timeoutMs, this.#timeoutMs, 'timeoutMs'),
           ...(input.signal ? { signal: input.signal } : {}),
         },
         chain.owner,
@@ -137,36 +137,36 @@ class CrossChainTracker implements Tracker {
       else added.set(chain, [id])
     }
     for (const [chain, ids] of added) {
-      const watch = this.watchFor(chain)
-      watch.add(ids).catch((error: unknown) => this.watchFailed(chain, ids, error))
+      const watch = this.#watchFor(chain)
+      watch.add(ids).catch((error: unknown) => this.#watchFailed(chain, ids, error))
     }
     return result
   }
 
   list(): LifecycleUpdate[] {
     const live: LifecycleUpdate[] = []
-    for (const chain of this.chains.values())
+    for (const chain of this.#chains.values())
       for (const track of chain.tracks.values()) live.push(track.current)
-    return [...live, ...this.history]
+    return [...live, ...this.#history]
   }
 
   async close(): Promise<void> {
-    if (this.closed) return
-    this.closed = true
-    for (const chain of this.chains.values()) {
+    if (this.#closed) return
+    this.#closed = true
+    for (const chain of this.#chains.values()) {
       for (const track of [...chain.tracks.values()]) track.cancel('the tracker was closed')
     }
     await Promise.all(
-      [...this.chains.values()].map(async (chain) => {
+      [...this.#chains.values()].map(async (chain) => {
         const watch = chain.watch
         chain.watch = undefined
         await watch?.close()
       }),
     )
-    this.emitter.clear()
+    this.#emitter.clear()
   }
 
-  private check(input: TrackInput): {
+  #check(input: TrackInput): {
     input: TrackInput
     chain: ChainWatch
     id: string
@@ -178,10 +178,10 @@ class CrossChainTracker implements Tracker {
         "track() needs { chain, id }, e.g. { chain: 'solana', id: signature }",
       )
     }
-    const chain = this.chains.get(input.chain)
+    const chain = this.#chains.get(input.chain)
     if (!chain) {
       const hint = chainHint(input.chain)
-      const served = [...this.chains.keys()].join(', ')
+      const served = [...this.#chains.keys()].join(', ')
       throw new ChainstreamError(
         'ProviderNotConfigured',
         `No provider serves chain '${input.chain}' (this tracker serves: ${served}). ` +
@@ -191,7 +191,7 @@ class CrossChainTracker implements Tracker {
         { isRetryable: false },
       )
     }
-    const target = input.target ?? this.target
+    const target = input.target ?? this.#target
     if (!isObservedTier(target)) {
       throw new ChainstreamError(
         'InvalidArgument',
@@ -202,42 +202,42 @@ class CrossChainTracker implements Tracker {
     return { input, chain, id, target }
   }
 
-  private ownerOf(name: string, chain: () => ChainWatch): TrackOwner {
+  #ownerOf(name: string, chain: () => ChainWatch): TrackOwner {
     return {
       chain: name,
-      updated: (update) => this.emitter.emit('update', update),
-      diagnostic: (diagnostic) => this.emitter.emit('diagnostic', diagnostic),
-      listenerFailed: (error) => this.emitter.emit('error', error),
-      ended: (ended) => this.release(chain(), ended),
+      updated: (update) => this.#emitter.emit('update', update),
+      diagnostic: (diagnostic) => this.#emitter.emit('diagnostic', diagnostic),
+      listenerFailed: (error) => this.#emitter.emit('error', error),
+      ended: (ended) => this.#release(chain(), ended),
     }
   }
 
-  private watchFor(chain: ChainWatch): LifecycleWatch {
+  #watchFor(chain: ChainWatch): LifecycleWatch {
     if (chain.watch) return chain.watch
     const sink: LifecycleSink = {
       observe: (id, observation) => chain.tracks.get(id)?.observe(observation),
-      error: (error) => this.emitter.emit('error', error),
+      error: (error) => this.#emitter.emit('error', error),
     }
     chain.watch = chain.source.openLifecycleWatch(sink, { target: 'finalized' })
     return chain.watch
   }
 
-  private watchFailed(chain: ChainWatch, ids: readonly string[], error: unknown): void {
-    this.emitter.emit('error', error)
+  #watchFailed(chain: ChainWatch, ids: readonly string[], error: unknown): void {
+    this.#emitter.emit('error', error)
     const reason = error instanceof Error ? error.message : String(error)
     for (const id of ids) {
       chain.tracks.get(id)?.observe({ kind: 'watch', status: 'errored', reason, error, at: Date.now() })
     }
   }
 
-  private release(chain: ChainWatch, track: Track): void {
+  #release(chain: ChainWatch, track: Track): void {
     if (chain.tracks.get(track.id) !== track) return
     chain.tracks.delete(track.id)
-    if (this.historySize > 0) {
-      this.history.unshift(track.current)
-      if (this.history.length > this.historySize) this.history.length = this.historySize
+    if (this.#historySize > 0) {
+      this.#history.unshift(track.current)
+      if (this.#history.length > this.#historySize) this.#history.length = this.#historySize
     }
-    chain.watch?.remove([track.id]).catch((error: unknown) => this.emitter.emit('error', error))
+    chain.watch?.remove([track.id]).catch((error: unknown) => this.#emitter.emit('error', error))
   }
 }
 

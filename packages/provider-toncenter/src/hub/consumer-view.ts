@@ -33,24 +33,28 @@ export function compileConsumerFilter(subscription: TonSubscription): ConsumerFi
  * forgotten first (a trace that has not settled after this many newer ones is long invalid or final).
  */
 export class TraceMemory {
-  private readonly seen = new Set<string>()
-  private readonly oldest = new OldestFirst(this.seen)
+  readonly #seen = new Set<string>()
+  readonly #oldest = new OldestFirst(this.#seen)
 
-  constructor(private readonly limit = 50_000) {}
+  readonly #limit: number
+
+  constructor(limit = 50_000) {
+    this.#limit = limit
+  }
 
   remember(hash: string): void {
     // One lookup: `add` of a known hash leaves the size (and its place in the eviction order) unchanged.
-    const size = this.seen.size
-    this.seen.add(hash)
-    if (this.seen.size > size && this.seen.size > this.limit) this.oldest.trim(this.limit)
+    const size = this.#seen.size
+    this.#seen.add(hash)
+    if (this.#seen.size > size && this.#seen.size > this.#limit) this.#oldest.trim(this.#limit)
   }
 
   forget(hash: string): void {
-    this.seen.delete(hash)
+    this.#seen.delete(hash)
   }
 
   has(hash: string): boolean {
-    return this.seen.has(hash)
+    return this.#seen.has(hash)
   }
 }
 

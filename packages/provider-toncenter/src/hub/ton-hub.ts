@@ -49,47 +49,50 @@ export type OpenUpstream = (subscription: TonSubscription) => ChainStream<TonEve
  * is `subscribed` before the first event behind its acknowledgement reaches it.
  */
 export class TonHub {
-  private upstream: ChainStream<TonEvent, TonSubscription> | undefined
-  private readonly members = new Set<HubMember>()
+  #upstream: ChainStream<TonEvent, TonSubscription> | undefined
+  readonly #members = new Set<HubMember>()
   /** The union the upstream was last asked for, and the one the server last acknowledged. */
-  private requested: TonSubscription | undefined
-  private seq = 0
-  private appliedSeq = 0
-  private readonly seqOf = new WeakMap<TonSubscription, number>()
+  #requested: TonSubscription | undefined
+  #seq = 0
+  #appliedSeq = 0
+  readonly #seqOf = new WeakMap<TonSubscription, number>()
   /** Members whose latest change waits for the union with this sequence number. */
-  private readonly waiting = new Map<HubMember, number>()
+  readonly #waiting = new Map<HubMember, number>()
   /** Members changed since the last flush. */
-  private readonly dirty = new Set<HubMember>()
-  private flushScheduled = false
+  readonly #dirty = new Set<HubMember>()
+  #flushScheduled = false
   /** Settled with the next flush's union: what the changes made in this turn wait for. */
-  private batch: Settlement | undefined
-  private readonly batches: { seq: number; deferred: Settlement }[] = []
-  private readonly detach: (() => void)[] = []
-  private lastCounters: StreamCounters | undefined
+  #batch: Settlement | undefined
+  readonly #batches: { seq: number; deferred: Settlement }[] = []
+  readonly #detach: (() => void)[] = []
+  #lastCounters: StreamCounters | undefined
 
-  constructor(
-    private readonly open: OpenUpstream,
-    private readonly onIdle: (hub: TonHub) => void,
-  ) {}
+  readonly #open: OpenUpstream
+  readonly #onIdle: (hub: TonHub) => void
+
+  constructor(open: OpenUpstream, onIdle: (hub: TonHub) => void) {
+    this.#open = open
+    this.#onIdle = onIdle
+  }
 
   /** The upstream's state (`idle` before the first member's batch opened it). */
   get state(): ConnectionState {
-    return this.upstream?.state ?? 'idle'
+    return this.#upstream?.state ?? 'idle'
   }
 
   /** The upstream's counters (its last ones once it closed; undefined before the first existed). */
   get counters(): StreamCounters | undefined {
-    return this.upstream?.counters ?? this.lastCounters
+    return this.#upstream?.counters ?? this.#lastCounters
   }
 
   /** How many members ride this connection. */
   get size(): number {
-    return this.members.size
+    return this.#members.size
   }
 
   /** Adds a member; resolves once the server has a union with its subscription in it. */
   join(member: HubMember): Promise<void> {
-    this.members.add(member)
+    this.#members.add(member)
     return this.changed(member)
   }
 
@@ -98,11 +101,11 @@ export class TonHub {
    * this was the last member (at once otherwise: nobody waits for a union to shrink).
    */
   leave(member: HubMember): Promise<void> {
-    if (!this.members.delete(member)) return Promise.resolve()
-    this.waiting.delete(member)
-    this.dirty.delete(member)
-    if (this.members.size === 0) return this.shutDown()
-    void this.schedule().promise
+    if (!this.#members.delete(member)) return Promise.resolve()
+    this.#waiting.delete(member)
+    this.#dirty.delete(member)
+    if (this.#members.size === 0) return this.#shutDown()
+    void this.#schedule().promise
     return Promise.resolve()
   }
 
@@ -111,65 +114,65 @@ export class TonHub {
    * the server's refusal (the member's previous subscription stays) or the upstream's end.
    */
   changed(member: HubMember): Promise<void> {
-    this.dirty.add(member)
-    return this.schedule().promise
+    this.#dirty.add(member)
+    return this.#schedule().promise
   }
 
-  private schedule(): Settlement {
-    this.batch ??= settlement()
-    if (!this.flushScheduled) {
-      this.flushScheduled = true
-      later(() => this.flush())
+  #schedule(): Settlement {
+    this.#batch ??= settlement()
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true
+      later(() => this.#flush())
     }
-    return this.batch
+    return this.#batch
   }
 
-  private flush(): void {
-    this.flushScheduled = false
-    const batch = this.batch
-    this.batch = undefined
-    const dirty = [...this.dirty]
-    this.dirty.clear()
+  #flush(): void {
+    this.#flushScheduled = false
+    const batch = this.#batch
+    this.#batch = undefined
+    const dirty = [...this.#dirty]
+    this.#dirty.clear()
     if (!batch) return
-    if (this.members.size === 0) {
+    if (this.#members.size === 0) {
       batch.resolve()
       return
     }
-    const union = unionOf([...this.members].map((member) => member.subscription))
+    const union = unionOf([...this.#members].map((member) => member.subscription))
     let seq: number
-    if (!this.upstream) {
-      seq = this.ask(union)
-      this.start(union)
-    } else if (!this.requested || !sameSubscription(union, this.requested)) {
-      seq = this.ask(union)
-      const upstream = this.upstream
-      upstream.update(() => union).catch((error: unknown) => this.refused(seq, error))
+    if (!this.#upstream) {
+      seq = this.#ask(union)
+      this.#start(union)
+    } else if (!this.#requested || !sameSubscription(union, this.#requested)) {
+      seq = this.#ask(union)
+      const upstream = this.#upstream
+      upstream.update(() => union).catch((error: unknown) => this.#refused(seq, error))
     } else {
-      seq = this.seqOf.get(this.requested) ?? this.seq
+      seq = this.#seqOf.get(this.#requested) ?? this.#seq
     }
-    for (const member of dirty) if (this.members.has(member)) this.waiting.set(member, seq)
-    this.batches.push({ seq, deferred: batch })
-    this.settle()
+    for (const member of dirty) if (this.#members.has(member)) this.#waiting.set(member, seq)
+    this.#batches.push({ seq, deferred: batch })
+    this.#settle()
   }
 
-  private ask(union: TonSubscription): number {
-    const seq = ++this.seq
-    this.seqOf.set(union, seq)
-    this.requested = union
+  #ask(union: TonSubscription): number {
+    const seq = ++this.#seq
+    this.#seqOf.set(union, seq)
+    this.#requested = union
     return seq
   }
 
   /** The server has the union with sequence number `seq` (or later): tell whoever waited for it. */
-  private settle(): void {
-    for (const [member, seq] of this.waiting) {
-      if (seq > this.appliedSeq) continue
-      this.waiting.delete(member)
+  #settle(): void {
+    for (const [member, seq] of this.#waiting) {
+      if (seq > this.#appliedSeq) continue
+      this.#waiting.delete(member)
       member.applied()
     }
-    for (let i = 0; i < this.batches.length; ) {
-      const entry = this.batches[i] as { seq: number; deferred: Settlement }
-      if (entry.seq <= this.appliedSeq) {
-        this.batches.splice(i, 1)
+    for (let i = 0; i < this.#batches.length; ) {
+      const entry = this.#batches[i] as { seq: number; deferred: Settlement }
+      if (entry.seq <= this.#appliedSeq) {
+        this.#batches.splice(i, 1)
         entry.deferred.resolve()
       } else {
         i++
@@ -178,81 +181,81 @@ export class TonHub {
   }
 
   /** The server refused the union `seq`: its waiters learn why and keep what they had. */
-  private refused(seq: number, error: unknown): void {
-    for (const [member, waitedFor] of this.waiting) if (waitedFor === seq) this.waiting.delete(member)
-    for (let i = 0; i < this.batches.length; ) {
-      const entry = this.batches[i] as { seq: number; deferred: Settlement }
+  #refused(seq: number, error: unknown): void {
+    for (const [member, waitedFor] of this.#waiting) if (waitedFor === seq) this.#waiting.delete(member)
+    for (let i = 0; i < this.#batches.length; ) {
+      const entry = this.#batches[i] as { seq: number; deferred: Settlement }
       if (entry.seq === seq) {
-        this.batches.splice(i, 1)
+        this.#batches.splice(i, 1)
         entry.deferred.reject(error)
       } else {
         i++
       }
     }
     // The engine went back to what the server has.
-    if (this.upstream) this.requested = this.upstream.subscription
+    if (this.#upstream) this.#requested = this.#upstream.subscription
   }
 
-  private start(union: TonSubscription): void {
-    const upstream = this.open(union)
-    this.upstream = upstream
-    this.detach.push(
+  #start(union: TonSubscription): void {
+    const upstream = this.#open(union)
+    this.#upstream = upstream
+    this.#detach.push(
       upstream.on('applied', (subscription) => {
-        const seq = this.seqOf.get(subscription)
-        if (seq !== undefined && seq > this.appliedSeq) this.appliedSeq = seq
-        this.settle()
+        const seq = this.#seqOf.get(subscription)
+        if (seq !== undefined && seq > this.#appliedSeq) this.#appliedSeq = seq
+        this.#settle()
       }),
       upstream.on('event', (event) => {
-        for (const member of this.members) member.deliver(event)
+        for (const member of this.#members) member.deliver(event)
       }),
       upstream.on('state', (state, previous) => {
-        for (const member of this.members) member.stateChanged(state, previous)
+        for (const member of this.#members) member.stateChanged(state, previous)
       }),
       upstream.on('error', (error) => {
-        for (const member of this.members) member.reportError(error)
+        for (const member of this.#members) member.reportError(error)
       }),
       upstream.on('diagnostic', (diagnostic) => {
-        for (const member of this.members) member.reportDiagnostic(diagnostic)
+        for (const member of this.#members) member.reportDiagnostic(diagnostic)
       }),
       upstream.on('reconnect', (info) => {
-        for (const member of this.members) member.reconnecting(info)
+        for (const member of this.#members) member.reconnecting(info)
       }),
-      upstream.on('close', (error) => this.upstreamClosed(upstream, error)),
+      upstream.on('close', (error) => this.#upstreamClosed(upstream, error)),
     )
     upstream.start()
   }
 
-  private upstreamClosed(
+  #upstreamClosed(
     upstream: ChainStream<TonEvent, TonSubscription>,
     error: ChainstreamError | undefined,
   ): void {
-    if (this.upstream !== upstream) return
-    const members = [...this.members]
-    this.reset(error)
+    if (this.#upstream !== upstream) return
+    const members = [...this.#members]
+    this.#reset(error)
     for (const member of members) member.ended(error)
-    this.onIdle(this)
+    this.#onIdle(this)
   }
 
-  private async shutDown(): Promise<void> {
-    const upstream = this.upstream
-    this.reset(undefined)
-    this.onIdle(this)
+  async #shutDown(): Promise<void> {
+    const upstream = this.#upstream
+    this.#reset(undefined)
+    this.#onIdle(this)
     await upstream?.close()
   }
 
-  private reset(error: ChainstreamError | undefined): void {
+  #reset(error: ChainstreamError | undefined): void {
     // Streams that read their counters after the end still see what the connection did.
-    if (this.upstream) this.lastCounters = this.upstream.counters
-    for (const off of this.detach.splice(0)) off()
-    this.upstream = undefined
-    this.requested = undefined
-    this.members.clear()
-    this.waiting.clear()
-    this.dirty.clear()
+    if (this.#upstream) this.#lastCounters = this.#upstream.counters
+    for (const off of this.#detach.splice(0)) off()
+    this.#upstream = undefined
+    this.#requested = undefined
+    this.#members.clear()
+    this.#waiting.clear()
+    this.#dirty.clear()
     const reason = error ?? new ChainstreamError('Closed', 'The shared stream closed', { isRetryable: false })
-    for (const entry of this.batches.splice(0)) entry.deferred.reject(reason)
-    this.batch?.reject(reason)
-    this.batch = undefined
+    for (const entry of this.#batches.splice(0)) entry.deferred.reject(reason)
+    this.#batch?.reject(reason)
+    this.#batch = undefined
   }
 
   /**
@@ -260,12 +263,12 @@ export class TonHub {
    * did not close themselves), so that whoever relies on them — a tracker's watch — ends its work too.
    */
   async close(): Promise<void> {
-    const upstream = this.upstream
-    const members = [...this.members]
+    const upstream = this.#upstream
+    const members = [...this.#members]
     const reason = new ChainstreamError('Closed', 'The client was closed', { isRetryable: false })
-    this.reset(reason)
+    this.#reset(reason)
     for (const member of members) member.ended(reason)
-    this.onIdle(this)
+    this.#onIdle(this)
     await upstream?.close()
   }
 }

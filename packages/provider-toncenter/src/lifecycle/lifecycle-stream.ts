@@ -37,32 +37,42 @@ export interface LifecycleStreamHooks {
  * opens, (re)subscribes or goes away.
  */
 export class LifecycleStream {
-  private stream: TonStream | undefined
+  #stream: TonStream | undefined
   /** The ids the stream's subscription has. */
-  private applied = new Set<string>()
-  private detach: () => void = () => {}
-  private idleTimer: ReturnType<typeof setTimeout> | undefined
+  #applied = new Set<string>()
+  #detach: () => void = () => {}
+  #idleTimer: ReturnType<typeof setTimeout> | undefined
   /** The idle time-out elapsed: the next change closes the stream rather than idling on. */
-  private idleDue = false
+  #idleDue = false
   /** Bumped on every (re)subscribe of the stream. */
-  private epoch = 0
-  private closed = false
+  #epoch = 0
+  #closed = false
+
+  readonly #host: TonLifecycleHost
+  readonly #options: ResolvedTonLifecycleOptions
+  readonly #traces: TrackedTraces
+  readonly #hooks: LifecycleStreamHooks
 
   constructor(
-    private readonly host: TonLifecycleHost,
-    private readonly options: ResolvedTonLifecycleOptions,
-    private readonly traces: TrackedTraces,
-    private readonly hooks: LifecycleStreamHooks,
-  ) {}
+    host: TonLifecycleHost,
+    options: ResolvedTonLifecycleOptions,
+    traces: TrackedTraces,
+    hooks: LifecycleStreamHooks,
+  ) {
+    this.#host = host
+    this.#options = options
+    this.#traces = traces
+    this.#hooks = hooks
+  }
 
   /** Whether a stream is open (or being opened). */
   get isOpen(): boolean {
-    return this.stream !== undefined
+    return this.#stream !== undefined
   }
 
   /** Whether the stream's subscription has `id`. */
   has(id: string): boolean {
-    return this.applied.has(id)
+    return this.#applied.has(id)
   }
 
   /**
@@ -71,140 +81,140 @@ export class LifecycleStream {
    * the change (the stream reports nothing of it then).
    */
   async apply(): Promise<void> {
-    const desired = this.traces.list()
-    const stream = this.stream
-    const websocket = this.options.transport === 'websocket'
+    const desired = this.#traces.list()
+    const stream = this.#stream
+    const websocket = this.#options.transport === 'websocket'
     if (desired.length === 0) {
       if (!stream) return
-      if (this.idleDue || this.options.idleTimeoutMs === 0) {
-        await this.closeStream()
+      if (this.#idleDue || this.#options.idleTimeoutMs === 0) {
+        await this.#closeStream()
         return
       }
       // SSE cannot stream nothing: it keeps streaming the last set, whose events are not tracked.
-      if (websocket && this.applied.size > 0) {
-        await stream.unsubscribe({ traceExternalHashNorms: [...this.applied] })
-        this.applied = new Set()
+      if (websocket && this.#applied.size > 0) {
+        await stream.unsubscribe({ traceExternalHashNorms: [...this.#applied] })
+        this.#applied = new Set()
       }
-      this.armIdle()
+      this.#armIdle()
       return
     }
     if (!stream) {
-      await this.open(desired).waitSubscribed()
+      await this.#open(desired).waitSubscribed()
       return
     }
-    const added = desired.filter((id) => !this.applied.has(id))
+    const added = desired.filter((id) => !this.#applied.has(id))
     if (added.length > 0) {
-      const epoch = this.epoch
+      const epoch = this.#epoch
       await stream.update({ traceExternalHashNorms: desired })
-      this.applied = new Set(desired)
+      this.#applied = new Set(desired)
       // Changed in place, so no (re)subscribe took the snapshot of the added traces (an SSE update re-opens).
-      if (websocket && this.epoch === epoch) {
-        this.hooks.addedInPlace(added.filter((id) => this.traces.has(id)))
+      if (websocket && this.#epoch === epoch) {
+        this.#hooks.addedInPlace(added.filter((id) => this.#traces.has(id)))
       }
       return
     }
     // Removals alone: in place over WebSocket; over SSE not worth a re-open (they wait for the next one).
-    const removed = [...this.applied].filter((id) => !this.traces.has(id))
+    const removed = [...this.#applied].filter((id) => !this.#traces.has(id))
     if (removed.length > 0 && websocket) {
       await stream.unsubscribe({ traceExternalHashNorms: removed })
-      for (const id of removed) this.applied.delete(id)
+      for (const id of removed) this.#applied.delete(id)
     }
   }
 
   /** Something is tracked again: the idle time-out no longer applies. */
   cancelIdle(): void {
-    this.idleDue = false
-    if (this.idleTimer) clearTimeout(this.idleTimer)
-    this.idleTimer = undefined
+    this.#idleDue = false
+    if (this.#idleTimer) clearTimeout(this.#idleTimer)
+    this.#idleTimer = undefined
   }
 
   /** Closes the stream for good; nothing more is reported. */
   async close(): Promise<void> {
-    this.closed = true
-    if (this.idleTimer) clearTimeout(this.idleTimer)
-    this.idleTimer = undefined
-    const stream = this.stream
-    this.stream = undefined
-    this.detach()
+    this.#closed = true
+    if (this.#idleTimer) clearTimeout(this.#idleTimer)
+    this.#idleTimer = undefined
+    const stream = this.#stream
+    this.#stream = undefined
+    this.#detach()
     await stream?.close()
   }
 
-  private open(ids: string[]): TonStream {
-    const logger = this.options.logger
+  #open(ids: string[]): TonStream {
+    const logger = this.#options.logger
     // Only the subscription and the watch's own stream options: the rest are the stream defaults
     // (recovery on), so the stream shares the client's connection with the application's streams.
-    const stream = this.host.openStream({
-      transport: this.options.transport,
+    const stream = this.#host.openStream({
+      transport: this.#options.transport,
       types: ['trace'],
       traceExternalHashNorms: ids,
       minFinality: 'pending',
-      ...this.options.stream,
+      ...this.#options.stream,
       ...(logger ? { logger } : {}),
     })
-    this.stream = stream
-    this.applied = new Set(ids)
-    this.traces.resetGuards()
+    this.#stream = stream
+    this.#applied = new Set(ids)
+    this.#traces.resetGuards()
     // Events of a stream that was replaced since are not the watch's any more.
-    const current = () => stream === this.stream
+    const current = () => stream === this.#stream
     const offs = [
       stream.on('event', (event) => {
-        if (current()) this.hooks.event(event)
+        if (current()) this.#hooks.event(event)
       }),
       stream.on('state', (state) => {
-        if (current() && state === 'subscribed') this.subscribed()
+        if (current() && state === 'subscribed') this.#subscribed()
       }),
       stream.on('error', (error) => {
-        if (current()) this.hooks.error(error)
+        if (current()) this.#hooks.error(error)
       }),
       stream.on('diagnostic', (diagnostic) => {
-        if (current()) this.hooks.diagnostic(diagnostic)
+        if (current()) this.#hooks.diagnostic(diagnostic)
       }),
       stream.on('close', (error) => {
-        if (current()) this.ended(error)
+        if (current()) this.#ended(error)
       }),
     ]
-    this.detach = () => {
+    this.#detach = () => {
       for (const off of offs) off()
-      this.detach = () => {}
+      this.#detach = () => {}
     }
     return stream
   }
 
-  private subscribed(): void {
-    this.epoch++
+  #subscribed(): void {
+    this.#epoch++
     // A new connection remembers nothing.
-    this.traces.resetGuards()
-    this.hooks.subscribed()
+    this.#traces.resetGuards()
+    this.#hooks.subscribed()
   }
 
   /** The stream ended by itself. */
-  private ended(error: ChainstreamError | undefined): void {
-    this.stream = undefined
-    this.applied = new Set()
-    this.traces.resetGuards()
-    this.detach()
-    this.hooks.ended(error)
+  #ended(error: ChainstreamError | undefined): void {
+    this.#stream = undefined
+    this.#applied = new Set()
+    this.#traces.resetGuards()
+    this.#detach()
+    this.#hooks.ended(error)
   }
 
-  private async closeStream(): Promise<void> {
-    const stream = this.stream
+  async #closeStream(): Promise<void> {
+    const stream = this.#stream
     if (!stream) return
-    this.stream = undefined
-    this.applied = new Set()
-    this.traces.resetGuards()
-    this.idleDue = false
-    this.detach()
-    this.hooks.ended(undefined)
+    this.#stream = undefined
+    this.#applied = new Set()
+    this.#traces.resetGuards()
+    this.#idleDue = false
+    this.#detach()
+    this.#hooks.ended(undefined)
     await stream.close()
   }
 
-  private armIdle(): void {
-    if (this.idleTimer || this.closed) return
-    this.idleTimer = setTimeout(() => {
-      this.idleTimer = undefined
-      if (this.traces.size > 0 || this.closed) return
-      this.idleDue = true
-      this.hooks.idle()
-    }, this.options.idleTimeoutMs)
+  #armIdle(): void {
+    if (this.#idleTimer || this.#closed) return
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined
+      if (this.#traces.size > 0 || this.#closed) return
+      this.#idleDue = true
+      this.#hooks.idle()
+    }, this.#options.idleTimeoutMs)
   }
 }

@@ -23,67 +23,75 @@ const newBatch = (): OpenBatch => ({ ...settlement(), ids: new Set() })
  */
 export class SubscriptionBatches {
   /** The next change, collecting requests. */
-  private pending: OpenBatch | undefined
+  #pending: OpenBatch | undefined
   /** The change being applied now. */
-  private inflight: OpenBatch | undefined
-  private running = false
-  private timer: ReturnType<typeof setTimeout> | undefined
-  private closed = false
+  #inflight: OpenBatch | undefined
+  #running = false
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #closed = false
+
+  readonly #delayMs: number
+  readonly #apply: () => Promise<void>
+  readonly #failed: (ids: ReadonlySet<string>) => void
 
   constructor(
-    private readonly delayMs: number,
+    delayMs: number,
     /** Applies the tracked set to the server; rejects when the server did not take it. */
-    private readonly apply: () => Promise<void>,
+    apply: () => Promise<void>,
     /** A batch failed: its waiting `ids` were told by the rejection; undo what did not reach the server. */
-    private readonly failed: (ids: ReadonlySet<string>) => void,
-  ) {}
+    failed: (ids: ReadonlySet<string>) => void,
+  ) {
+    this.#delayMs = delayMs
+    this.#apply = apply
+    this.#failed = failed
+  }
 
   /** The batch that will carry the next change (started after `delayMs` unless one is under way). */
   request(): SubscriptionBatch {
-    this.pending ??= newBatch()
-    if (!this.running && !this.timer && !this.closed) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined
-        void this.run()
-      }, this.delayMs)
+    this.#pending ??= newBatch()
+    if (!this.#running && !this.#timer && !this.#closed) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined
+        void this.#run()
+      }, this.#delayMs)
     }
-    return this.pending
+    return this.#pending
   }
 
   /** The ids whose `add()` still waits (on the change under way or the next one). */
   waiting(): Set<string> {
-    return new Set([...(this.inflight?.ids ?? []), ...(this.pending?.ids ?? [])])
+    return new Set([...(this.#inflight?.ids ?? []), ...(this.#pending?.ids ?? [])])
   }
 
   /** Stops: no further change is applied, and the next one's waiters get `reason`. */
   close(reason: ChainstreamError): void {
-    this.closed = true
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = undefined
-    this.pending?.reject(reason)
-    this.pending = undefined
+    this.#closed = true
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = undefined
+    this.#pending?.reject(reason)
+    this.#pending = undefined
   }
 
-  private async run(): Promise<void> {
-    if (this.running || this.closed) return
-    this.running = true
+  async #run(): Promise<void> {
+    if (this.#running || this.#closed) return
+    this.#running = true
     try {
-      while (this.pending && !this.closed) {
-        const batch = this.pending
-        this.pending = undefined
-        this.inflight = batch
+      while (this.#pending && !this.#closed) {
+        const batch = this.#pending
+        this.#pending = undefined
+        this.#inflight = batch
         try {
-          await this.apply()
+          await this.#apply()
           batch.resolve()
         } catch (error) {
-          this.failed(batch.ids)
+          this.#failed(batch.ids)
           batch.reject(error)
         } finally {
-          this.inflight = undefined
+          this.#inflight = undefined
         }
       }
     } finally {
-      this.running = false
+      this.#running = false
     }
   }
 }

@@ -18,33 +18,48 @@ import { FINALIZED, type TrackedTraces } from './tracked-traces.js'
  * runs while any is left and the watch has a stream, and is what reports their invalidation.
  */
 export class TraceRechecks {
-  private readonly limiter: Limiter
-  private readonly lifetime = new AbortController()
+  readonly #limiter: Limiter
+  readonly #lifetime = new AbortController()
   /** Look-ups under way in the background; the watch's close waits for them. */
-  private readonly work = new Set<Promise<unknown>>()
-  private timer: ReturnType<typeof setTimeout> | undefined
-  private closed = false
+  readonly #work = new Set<Promise<unknown>>()
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #closed = false
+
+  readonly #host: Pick<TonLifecycleHost, 'v3'>
+  readonly #options: Pick<
+    ResolvedTonLifecycleOptions,
+    'notFoundGraceMs' | 'recheckIntervalMs' | 'snapshotConcurrency'
+  >
+  readonly #traces: TrackedTraces
+  readonly #sink: LifecycleSink
+  readonly #connected: () => boolean
 
   constructor(
     /** Its `v3`, read at every look-up (a host may make its client on first use); without it, none. */
-    private readonly host: Pick<TonLifecycleHost, 'v3'>,
-    private readonly options: Pick<
+    host: Pick<TonLifecycleHost, 'v3'>,
+    options: Pick<
       ResolvedTonLifecycleOptions,
       'notFoundGraceMs' | 'recheckIntervalMs' | 'snapshotConcurrency'
     >,
-    private readonly traces: TrackedTraces,
-    private readonly sink: LifecycleSink,
+    traces: TrackedTraces,
+    sink: LifecycleSink,
     /** Whether the watch has a stream now: without one, nothing is guarded and nothing re-checked. */
-    private readonly connected: () => boolean,
+    connected: () => boolean,
   ) {
-    this.limiter = new Limiter(options.snapshotConcurrency)
+    this.#host = host
+    this.#options = options
+    this.#traces = traces
+    this.#sink = sink
+    this.#connected = connected
+
+    this.#limiter = new Limiter(options.snapshotConcurrency)
   }
 
   /** {@link TraceRechecks.check} in the background; the watch's close waits for it. Never rejects. */
   start(ids: readonly string[], mode: 'snapshot' | 'reconcile' = 'snapshot'): Promise<number> {
     const task = this.check(ids, mode)
-    this.work.add(task)
-    void task.finally(() => this.work.delete(task))
+    this.#work.add(task)
+    void task.finally(() => this.#work.delete(task))
     return task
   }
 
@@ -61,97 +76,97 @@ export class TraceRechecks {
    * `trace_invalidated` may be the very notification it dropped.
    */
   async check(ids: readonly string[], mode: 'snapshot' | 'reconcile' = 'snapshot'): Promise<number> {
-    const client = this.host.v3
-    if (!client || ids.length === 0 || this.closed) return 0
-    const signal = this.lifetime.signal
+    const client = this.#host.v3
+    if (!client || ids.length === 0 || this.#closed) return 0
+    const signal = this.#lifetime.signal
     const reconcile = mode === 'reconcile'
     const source = reconcile ? 'reconciled' : 'snapshot'
     // Whether a held trace that API v3 does not list may be one the server invalidated unheard.
-    const suspect = (id: string) => reconcile || !this.traces.isGuarded(id)
+    const suspect = (id: string) => reconcile || !this.#traces.isGuarded(id)
     let found = 0
     try {
-      const first = await lookupTraces(client, ids.map(target), this.limiter, signal)
-      found += this.report(first, source)
+      const first = await lookupTraces(client, ids.map(target), this.#limiter, signal)
+      found += this.#report(first, source)
       const suspects: { id: string; rank: number }[] = []
       for (const id of ids) {
-        if (first.committed.has(id) || first.pending.has(id) || !this.traces.has(id)) continue
-        const rank = this.traces.rank(id)
+        if (first.committed.has(id) || first.pending.has(id) || !this.#traces.has(id)) continue
+        const rank = this.#traces.rank(id)
         if (rank === 0) {
-          if (!reconcile) this.sink.observe(id, notFoundObservation())
+          if (!reconcile) this.#sink.observe(id, notFoundObservation())
         } else if (rank < FINALIZED && suspect(id)) suspects.push({ id, rank })
       }
       if (suspects.length === 0) return found
       // API v3 may lag the stream: look once more before calling a trace gone.
-      if (this.options.notFoundGraceMs > 0) await sleep(this.options.notFoundGraceMs, signal)
+      if (this.#options.notFoundGraceMs > 0) await sleep(this.#options.notFoundGraceMs, signal)
       const again = await lookupTraces(
         client,
         suspects.map((s) => target(s.id)),
-        this.limiter,
+        this.#limiter,
         signal,
       )
-      found += this.report(again, source)
+      found += this.#report(again, source)
       for (const { id, rank } of suspects) {
         if (again.committed.has(id) || again.pending.has(id)) continue
         // Nothing new arrived meanwhile, and this connection still would not be told.
-        if (!this.traces.has(id) || this.traces.rank(id) !== rank || !suspect(id)) continue
-        this.traces.forget(id)
-        this.sink.observe(id, lookedUpInvalidation(id, source))
+        if (!this.#traces.has(id) || this.#traces.rank(id) !== rank || !suspect(id)) continue
+        this.#traces.forget(id)
+        this.#sink.observe(id, lookedUpInvalidation(id, source))
         found++
       }
     } catch (error) {
-      if (!signal.aborted) this.sink.error(toChainstreamError(error))
+      if (!signal.aborted) this.#sink.error(toChainstreamError(error))
     } finally {
-      this.arm()
+      this.#arm()
     }
     return found
   }
 
   /** No periodic re-check until the next look-up arms one (the stream is gone). */
   cancel(): void {
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = undefined
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = undefined
   }
 
   /** Stops every look-up and timer; resolves when the look-ups under way have ended. */
   async close(): Promise<void> {
-    this.closed = true
+    this.#closed = true
     this.cancel()
-    this.lifetime.abort()
-    await Promise.allSettled([...this.work])
+    this.#lifetime.abort()
+    await Promise.allSettled([...this.#work])
   }
 
   /**
    * Reports what API v3 found beyond what the stream (or an earlier look-up) already reported; answers of
    * how many traces.
    */
-  private report(found: LookupResult, source: 'snapshot' | 'reconciled'): number {
+  #report(found: LookupResult, source: 'snapshot' | 'reconciled'): number {
     let reported = 0
     for (const [pending, traces] of [
       [false, found.committed],
       [true, found.pending],
     ] as const) {
       for (const [id, trace] of traces) {
-        if (!this.traces.has(id)) continue
+        if (!this.#traces.has(id)) continue
         const finality = lookedUpFinality(trace, pending)
         const rank = finalityRank(finality)
-        if (rank <= this.traces.rank(id)) continue
-        this.traces.raise(id, rank)
-        if (rank >= FINALIZED) this.traces.settled(id)
-        this.sink.observe(id, traceObservation(snapshotEvent(id, finality, trace, source)))
+        if (rank <= this.#traces.rank(id)) continue
+        this.#traces.raise(id, rank)
+        if (rank >= FINALIZED) this.#traces.settled(id)
+        this.#sink.observe(id, traceObservation(snapshotEvent(id, finality, trace, source)))
         reported++
       }
     }
     return reported
   }
 
-  private arm(): void {
-    if (this.timer || this.closed || !this.host.v3 || !this.connected()) return
-    if (this.traces.unguarded().length === 0) return
-    this.timer = setTimeout(() => {
-      this.timer = undefined
-      const ids = this.traces.unguarded()
+  #arm(): void {
+    if (this.#timer || this.#closed || !this.#host.v3 || !this.#connected()) return
+    if (this.#traces.unguarded().length === 0) return
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      const ids = this.#traces.unguarded()
       if (ids.length > 0) this.start(ids)
-    }, this.options.recheckIntervalMs)
+    }, this.#options.recheckIntervalMs)
   }
 }
 

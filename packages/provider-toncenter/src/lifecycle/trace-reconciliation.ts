@@ -39,107 +39,117 @@ const CATCH_UP = 4
  * moved during the period.
  */
 export class TraceReconciliation {
-  private timer: ReturnType<typeof setTimeout> | undefined
+  #timer: ReturnType<typeof setTimeout> | undefined
   /** Where the next period starts in the list of due traces, when more were due than one period takes. */
-  private cursor = 0
-  private closed = false
+  #cursor = 0
+  #closed = false
   /** When the stream last delivered a notification of a tracked trace (epoch ms). */
-  private deliveredAt = 0
+  #deliveredAt = 0
   /** Periods put off in a row because the stream was delivering. */
-  private deferrals = 0
+  #deferrals = 0
   /** A period's look-ups are under way: the next period is scheduled when they end. */
-  private running = false
+  #running = false
+
+  readonly #options: Pick<ResolvedTonLifecycleOptions, 'reconcileAfterMs' | 'reconcileMaxTraces'>
+  readonly #traces: TrackedTraces
+  readonly #rechecks: Pick<TraceRechecks, 'start'>
+  readonly #connected: () => boolean
 
   constructor(
-    private readonly options: Pick<ResolvedTonLifecycleOptions, 'reconcileAfterMs' | 'reconcileMaxTraces'>,
-    private readonly traces: TrackedTraces,
-    private readonly rechecks: Pick<TraceRechecks, 'start'>,
+    options: Pick<ResolvedTonLifecycleOptions, 'reconcileAfterMs' | 'reconcileMaxTraces'>,
+    traces: TrackedTraces,
+    rechecks: Pick<TraceRechecks, 'start'>,
     /** Whether the watch has a stream now: without one there is nothing to fall behind on. */
-    private readonly connected: () => boolean,
-  ) {}
+    connected: () => boolean,
+  ) {
+    this.#options = options
+    this.#traces = traces
+    this.#rechecks = rechecks
+    this.#connected = connected
+  }
 
   /** Starts the periods, unless they run already or there is nothing to reconcile. */
   arm(): void {
-    if (this.timer || this.running) return
+    if (this.#timer || this.#running) return
     // What changed before the first period began is not held against it; and with no period to take it
     // (no stream, no API v3), the log is emptied here, at every subscription change, so it stays short.
-    this.traces.takeChanged()
-    if (this.closed || this.options.reconcileAfterMs === 0 || !this.connected()) return
-    if (this.traces.size > 0) this.schedule()
+    this.#traces.takeChanged()
+    if (this.#closed || this.#options.reconcileAfterMs === 0 || !this.#connected()) return
+    if (this.#traces.size > 0) this.#schedule()
   }
 
   /** The stream delivered a notification of a tracked trace. */
   delivered(): void {
-    this.deliveredAt = Date.now()
+    this.#deliveredAt = Date.now()
   }
 
   /** Looks up every trace not seen finalized now (up to the bound), then goes on with the periods. */
   now(): void {
-    if (this.closed || this.options.reconcileAfterMs === 0 || !this.connected() || this.running) return
+    if (this.#closed || this.#options.reconcileAfterMs === 0 || !this.#connected() || this.#running) return
     this.cancel()
-    this.deferrals = 0
-    this.period(true)
+    this.#deferrals = 0
+    this.#period(true)
   }
 
   /** No period until the next `arm()` (the stream is gone). */
   cancel(): void {
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = undefined
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = undefined
   }
 
   close(): void {
-    this.closed = true
+    this.#closed = true
     this.cancel()
   }
 
-  private schedule(catchUp = false): void {
-    const delay = catchUp ? this.options.reconcileAfterMs / CATCH_UP : this.options.reconcileAfterMs
-    this.timer = setTimeout(() => {
-      this.timer = undefined
-      const busy = Date.now() - this.deliveredAt < QUIET_MS
-      if (!catchUp && busy && this.deferrals < MAX_DEFERRALS) {
+  #schedule(catchUp = false): void {
+    const delay = catchUp ? this.#options.reconcileAfterMs / CATCH_UP : this.#options.reconcileAfterMs
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      const busy = Date.now() - this.#deliveredAt < QUIET_MS
+      if (!catchUp && busy && this.#deferrals < MAX_DEFERRALS) {
         // Busy: the period is put off, and the changes of this one count towards the next.
-        this.deferrals++
-        this.schedule()
+        this.#deferrals++
+        this.#schedule()
         return
       }
-      this.deferrals = 0
-      this.period(false)
+      this.#deferrals = 0
+      this.#period(false)
     }, delay)
   }
 
-  private period(all: boolean): void {
-    const changed = this.traces.takeChanged()
+  #period(all: boolean): void {
+    const changed = this.#traces.takeChanged()
     const due: string[] = []
-    for (const id of this.traces.list()) {
-      if (this.traces.rank(id) < FINALIZED && (all || !changed.has(id))) due.push(id)
+    for (const id of this.#traces.list()) {
+      if (this.#traces.rank(id) < FINALIZED && (all || !changed.has(id))) due.push(id)
     }
-    const picked = this.pick(due)
+    const picked = this.#pick(due)
     if (picked.length === 0) {
-      this.next(false)
+      this.#next(false)
       return
     }
-    this.running = true
-    void this.rechecks.start(picked, 'reconcile').then((found) => {
-      this.running = false
-      this.next(found * 2 >= picked.length && due.length > picked.length)
+    this.#running = true
+    void this.#rechecks.start(picked, 'reconcile').then((found) => {
+      this.#running = false
+      this.#next(found * 2 >= picked.length && due.length > picked.length)
     })
   }
 
-  private next(catchUp: boolean): void {
-    if (this.timer || this.closed || this.traces.size === 0 || !this.connected()) return
-    this.schedule(catchUp)
+  #next(catchUp: boolean): void {
+    if (this.#timer || this.#closed || this.#traces.size === 0 || !this.#connected()) return
+    this.#schedule(catchUp)
   }
 
   /** At most `reconcileMaxTraces` of `due`, continuing where the previous period stopped. */
-  private pick(due: string[]): string[] {
-    const max = this.options.reconcileMaxTraces
+  #pick(due: string[]): string[] {
+    const max = this.#options.reconcileMaxTraces
     if (due.length <= max) {
-      this.cursor = 0
+      this.#cursor = 0
       return due
     }
-    const start = this.cursor % due.length
-    this.cursor = start + max
+    const start = this.#cursor % due.length
+    this.#cursor = start + max
     const picked = due.slice(start, start + max)
     if (picked.length < max) picked.push(...due.slice(0, max - picked.length))
     return picked

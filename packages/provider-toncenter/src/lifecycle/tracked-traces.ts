@@ -13,80 +13,80 @@ export const FINALIZED = finalityRank('finalized')
  * this connection about, so the watch looks it up itself ({@link TrackedTraces.unguarded}).
  */
 export class TrackedTraces {
-  private readonly ids = new Set<string>()
+  readonly #ids = new Set<string>()
   /** The highest finality rank reported per tracked id. */
-  private readonly seen = new Map<string, number>()
-  private guarded = new Set<string>()
+  readonly #seen = new Map<string, number>()
+  #guarded = new Set<string>()
   /**
    * Ids added or raised since the last {@link TrackedTraces.takeChanged} (an id may repeat), for a
    * reconciliation to tell which traces stalled without a time per trace; `undefined` when nobody takes them.
    */
-  private changed: string[] | undefined
+  #changed: string[] | undefined
 
   /** `recordChanges`: keep the log {@link TrackedTraces.takeChanged} takes. */
   constructor(recordChanges = false) {
-    if (recordChanges) this.changed = []
+    if (recordChanges) this.#changed = []
   }
 
   /** How many traces are tracked. */
   get size(): number {
-    return this.ids.size
+    return this.#ids.size
   }
 
   /** Whether `id` is tracked. */
   has(id: string): boolean {
-    return this.ids.has(id)
+    return this.#ids.has(id)
   }
 
   /** The tracked ids, in the order they were added. */
   list(): string[] {
-    return [...this.ids]
+    return [...this.#ids]
   }
 
   /** Starts tracking `id`; `false` when it already was. */
   add(id: string): boolean {
-    if (this.ids.has(id)) return false
-    this.ids.add(id)
-    this.changed?.push(id)
+    if (this.#ids.has(id)) return false
+    this.#ids.add(id)
+    this.#changed?.push(id)
     return true
   }
 
   /** Stops tracking `id` and forgets everything about it; `false` when it was not tracked. */
   delete(id: string): boolean {
-    if (!this.ids.delete(id)) return false
-    this.seen.delete(id)
-    this.guarded.delete(id)
+    if (!this.#ids.delete(id)) return false
+    this.#seen.delete(id)
+    this.#guarded.delete(id)
     return true
   }
 
   /** The highest finality rank reported for `id` (0 when nothing was). */
   rank(id: string): number {
-    return this.seen.get(id) ?? 0
+    return this.#seen.get(id) ?? 0
   }
 
   /** Records that `id` was reported at `rank`; a lower rank than already reported changes nothing. */
   raise(id: string, rank: number): void {
     if (rank <= this.rank(id)) return
-    this.seen.set(id, rank)
-    this.changed?.push(id)
+    this.#seen.set(id, rank)
+    this.#changed?.push(id)
   }
 
   /** The ids added or raised since the last call (and forgets them). */
   takeChanged(): Set<string> {
-    const changed = new Set(this.changed)
-    if (this.changed) this.changed = []
+    const changed = new Set(this.#changed)
+    if (this.#changed) this.#changed = []
     return changed
   }
 
   /** `id` was invalidated: nothing of it is held any more (it stays tracked; it may reappear). */
   forget(id: string): void {
-    this.seen.delete(id)
-    this.guarded.delete(id)
+    this.#seen.delete(id)
+    this.#guarded.delete(id)
   }
 
   /** Whether the current connection would be told of an invalidation of `id`. */
   isGuarded(id: string): boolean {
-    return this.guarded.has(id)
+    return this.#guarded.has(id)
   }
 
   /**
@@ -94,18 +94,18 @@ export class TrackedTraces {
    * trace on this connection. (A look-up by the stream's recovery is no delivery by the server.)
    */
   delivered(id: string, rank: number): void {
-    if (rank < FINALIZED) this.guarded.add(id)
-    else this.guarded.delete(id)
+    if (rank < FINALIZED) this.#guarded.add(id)
+    else this.#guarded.delete(id)
   }
 
   /** `id` is final: no connection needs to remember it. */
   settled(id: string): void {
-    this.guarded.delete(id)
+    this.#guarded.delete(id)
   }
 
   /** A connection that is new (or gone) remembers nothing. */
   resetGuards(): void {
-    this.guarded = new Set()
+    this.#guarded = new Set()
   }
 
   /** Tracked traces not seen finalized: what a snapshot after a (re)subscribe looks up. */
@@ -116,9 +116,9 @@ export class TrackedTraces {
   /** Held traces (seen pending/confirmed) the current connection would not be told about if invalidated. */
   unguarded(): string[] {
     const out: string[] = []
-    for (const id of this.ids) {
+    for (const id of this.#ids) {
       const rank = this.rank(id)
-      if (rank > 0 && rank < FINALIZED && !this.guarded.has(id)) out.push(id)
+      if (rank > 0 && rank < FINALIZED && !this.#guarded.has(id)) out.push(id)
     }
     return out
   }

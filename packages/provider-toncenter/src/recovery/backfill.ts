@@ -34,15 +34,19 @@ export interface BackfillDeps {
  */
 export class Backfill {
   /** Finalized traces whose notifications were all offered to the gate: never fetched again. */
-  private readonly settled = new Map<string, true>()
-  private readonly oldestSettled = new OldestFirst(this.settled)
+  readonly #settled = new Map<string, true>()
+  readonly #oldestSettled = new OldestFirst(this.#settled)
 
-  constructor(private readonly deps: BackfillDeps) {}
+  readonly #deps: BackfillDeps
+
+  constructor(deps: BackfillDeps) {
+    this.#deps = deps
+  }
 
   /** Marks a trace id as having nothing (more) to deliver. */
   markSettled(traceId: string): void {
-    this.settled.set(traceId, true)
-    this.oldestSettled.trim(SETTLED_CAPACITY)
+    this.#settled.set(traceId, true)
+    this.#oldestSettled.trim(SETTLED_CAPACITY)
   }
 
   /**
@@ -52,9 +56,9 @@ export class Backfill {
   startsOf(accounts: readonly string[], from: number | undefined): Map<string, number> {
     const starts = new Map<string, number>()
     for (const account of accounts) {
-      const baseline = this.deps.watermarks.baselineOf(account)
+      const baseline = this.#deps.watermarks.baselineOf(account)
       if (baseline === undefined) continue
-      starts.set(account, Math.max(from ?? baseline, baseline) - this.deps.settings.horizonSeconds)
+      starts.set(account, Math.max(from ?? baseline, baseline) - this.#deps.settings.horizonSeconds)
     }
     return starts
   }
@@ -69,12 +73,12 @@ export class Backfill {
   ): Promise<void> {
     const starts = this.startsOf(accounts, from)
     if (starts.size === 0) return
-    const { client, settings } = this.deps
+    const { client, settings } = this.#deps
     const label = source === 'backfill' ? 'backfill' : 'reconcile'
     const includeActions = host.subscription().types.includes('actions')
     const ids = (
       await scanWindow(client, starts, includeActions, settings, label, signal, (d) => host.diagnostic(d))
-    ).filter((id) => !this.settled.has(id))
+    ).filter((id) => !this.#settled.has(id))
     const traces = await tracesById(client, ids, settings.concurrency, signal)
     const returned = new Set(traces.map((trace) => trace.trace_id))
     const missing = ids.filter((id) => !returned.has(id))
@@ -95,14 +99,14 @@ export class Backfill {
     if (signal.aborted) return
     const hash = traceHashOf(trace)
     if (!hash) return
-    this.deps.watermarks.see(traceEndUtime(trace))
+    this.#deps.watermarks.see(traceEndUtime(trace))
     const finality = traceFinality(trace)
     const subscription = host.subscription()
     if (!meetsFinality(finality, subscription.minFinality)) return
     const rank = finalityRank(finality)
     const types = traceTypesOf(subscription).filter((type) => type !== 'trace')
     const notifications = traceNotifications(trace, hash, finality, subscription, types, (account) =>
-      notYours(this.deps, trace, hash, account, rank),
+      notYours(this.#deps, trace, hash, account, rank),
     )
     for (const notification of notifications) host.deliver(notification, source)
     // A finalized trace never changes again: once offered in full, it needs no further look.

@@ -43,33 +43,37 @@ export type { ReconcileOptions, RecoveryHost, RecoveryTuning, ResolvedRecovery }
  */
 export class GapRecovery {
   readonly watermarks = new Watermarks()
-  private readonly settings: RecoverySettings
-  private readonly phantoms = new PreSubscriptionTraces()
-  private readonly backfill: Backfill
-  private readonly watch: HeldWatch
-  private readonly reconciliation: Reconciliation | undefined
+  readonly #settings: RecoverySettings
+  readonly #phantoms = new PreSubscriptionTraces()
+  readonly #backfill: Backfill
+  readonly #watch: HeldWatch
+  readonly #reconciliation: Reconciliation | undefined
   /** The last connection's host: where a baseline started from outside `recover()` reports. */
-  private host: RecoveryHost | undefined
+  #host: RecoveryHost | undefined
   /** Accounts whose baseline is being taken (a subscription change and a retry may ask at once). */
-  private readonly baselining = new Set<string>()
+  readonly #baselining = new Set<string>()
   /** Connections so far (recover() calls): tells a baseline taken late from one taken on time. */
-  private connection = 0
+  #connection = 0
   /** Accounts the stream went live on without a baseline yet, and when. */
-  private readonly liveWithoutBaseline = new Map<string, WentLive>()
+  readonly #liveWithoutBaseline = new Map<string, WentLive>()
 
-  constructor(
-    private readonly client: V3Client,
-    private readonly gate: FinalityGate,
-    tuning: ResolvedRecovery = {},
-  ) {
-    this.settings = recoverySettings(tuning)
-    const { watermarks, phantoms, settings } = this
-    this.backfill = new Backfill({ client, watermarks, phantoms, settings })
-    this.watch = new HeldWatch({ client, gate, watermarks, phantoms, settings })
-    this.reconciliation =
+  readonly #client: V3Client
+  readonly #gate: FinalityGate
+
+  constructor(client: V3Client, gate: FinalityGate, tuning: ResolvedRecovery = {}) {
+    this.#client = client
+    this.#gate = gate
+
+    this.#settings = recoverySettings(tuning)
+    const { watermarks } = this
+    const phantoms = this.#phantoms
+    const settings = this.#settings
+    this.#backfill = new Backfill({ client, watermarks, phantoms, settings })
+    this.#watch = new HeldWatch({ client, gate, watermarks, phantoms, settings })
+    this.#reconciliation =
       settings.reconcileEveryMs === undefined
         ? undefined
-        : new Reconciliation(this.backfill, this.watch, gate, watermarks)
+        : new Reconciliation(this.#backfill, this.#watch, gate, watermarks)
   }
 
   /** Notes a notification the stream received or recovery delivered (before the gate's verdict). */
@@ -83,50 +87,52 @@ export class GapRecovery {
    * either way and stops when `signal` aborts.
    */
   async recover(reconnect: boolean, signal: AbortSignal, host: RecoveryHost): Promise<void> {
-    this.host = host
-    this.connection++
-    this.watch.newConnection()
+    this.#host = host
+    this.#connection++
+    this.#watch.newConnection()
     const followed = new Set(host.subscription().addresses)
-    for (const account of this.liveWithoutBaseline.keys()) {
-      if (!followed.has(account)) this.liveWithoutBaseline.delete(account)
+    for (const account of this.#liveWithoutBaseline.keys()) {
+      if (!followed.has(account)) this.#liveWithoutBaseline.delete(account)
     }
     onAbort(signal, () => this.watermarks.markGapStart())
     try {
-      await this.firstPass(reconnect, signal, host)
+      await this.#firstPass(reconnect, signal, host)
     } finally {
-      if (!signal.aborted) host.track(this.whileConnected(signal, host))
+      if (!signal.aborted) host.track(this.#whileConnected(signal, host))
     }
   }
 
   /** Records where accounts start being followed (also used when `update()` adds accounts). */
   async baseline(accounts: readonly string[], signal: AbortSignal): Promise<void> {
-    const fresh = accounts.filter((account) => !this.watermarks.has(account) && !this.baselining.has(account))
+    const fresh = accounts.filter(
+      (account) => !this.watermarks.has(account) && !this.#baselining.has(account),
+    )
     if (fresh.length === 0) return
     const sinceLive: string[] = []
     const late: string[] = []
     for (const account of fresh) {
-      this.baselining.add(account)
-      const wentLive = this.liveWithoutBaseline.get(account)
+      this.#baselining.add(account)
+      const wentLive = this.#liveWithoutBaseline.get(account)
       if (wentLive === undefined) {
-        this.liveWithoutBaseline.set(account, {
-          connection: this.connection,
+        this.#liveWithoutBaseline.set(account, {
+          connection: this.#connection,
           seen: this.watermarks.seen,
-          first: this.gate.isEmpty,
+          first: this.#gate.isEmpty,
         })
         sinceLive.push(account)
-      } else if (wentLive.connection < this.connection) late.push(account)
+      } else if (wentLive.connection < this.#connection) late.push(account)
       else sinceLive.push(account)
     }
-    const subscription = this.host?.subscription()
+    const subscription = this.#host?.subscription()
     const includeActions = subscription ? subscription.types.includes('actions') : true
     const deps = {
-      client: this.client,
+      client: this.#client,
       watermarks: this.watermarks,
-      phantoms: this.phantoms,
-      backfill: this.backfill,
-      settings: this.settings,
+      phantoms: this.#phantoms,
+      backfill: this.#backfill,
+      settings: this.#settings,
     }
-    const report = (diagnostic: Diagnostic) => this.report(diagnostic)
+    const report = (diagnostic: Diagnostic) => this.#report(diagnostic)
     try {
       const work: Promise<void>[] = []
       // Live on this connection since it went live, at a chain time of at least `seen` then. The baseline's
@@ -139,27 +145,27 @@ export class GapRecovery {
       // the subscription at no more than the finality it was delivered at.
       const groups = new Map<string, { wentLive: WentLive; accounts: string[] }>()
       for (const account of sinceLive) {
-        const wentLive = this.liveWithoutBaseline.get(account) as WentLive
+        const wentLive = this.#liveWithoutBaseline.get(account) as WentLive
         const key = `${wentLive.seen}:${wentLive.first}`
         const group = groups.get(key) ?? { wentLive, accounts: [] }
         group.accounts.push(account)
         groups.set(key, group)
       }
       for (const { wentLive, accounts } of groups.values()) {
-        const rank = this.predatingRank(wentLive.seen, wentLive.first)
+        const rank = this.#predatingRank(wentLive.seen, wentLive.first)
         work.push(takeBaseline(deps, accounts, includeActions, signal, report, rank))
       }
       if (late.length > 0) {
         // The stream was live on these accounts before this connection, until a drop: everything committed
         // after the last live data before the drop is the subscription's, and of what the live stream
         // delivered, only the finality it delivered may predate the subscription.
-        const rank = this.predatingRank(this.watermarks.gapStart(), true)
+        const rank = this.#predatingRank(this.watermarks.gapStart(), true)
         work.push(takeBaseline(deps, late, includeActions, signal, report, rank))
       }
       await allSettled(work)
-      for (const account of fresh) if (this.watermarks.has(account)) this.liveWithoutBaseline.delete(account)
+      for (const account of fresh) if (this.watermarks.has(account)) this.#liveWithoutBaseline.delete(account)
     } finally {
-      for (const account of fresh) this.baselining.delete(account)
+      for (const account of fresh) this.#baselining.delete(account)
     }
   }
 
@@ -169,12 +175,12 @@ export class GapRecovery {
    * stream delivered when `capAtDelivered` (everything delivered came after the accounts went live).
    * `undefined` (record everything at its finality now) when neither applies.
    */
-  private predatingRank(mark: number | undefined, capAtDelivered: boolean): LateRank | undefined {
+  #predatingRank(mark: number | undefined, capAtDelivered: boolean): LateRank | undefined {
     if (mark === undefined && !capAtDelivered) return undefined
     return (hash, endUtime, rankNow) => {
-      if (mark !== undefined && endUtime > mark) return this.sentLive(hash, rankNow)
+      if (mark !== undefined && endUtime > mark) return this.#sentLive(hash, rankNow)
       if (!capAtDelivered) return rankNow
-      const delivered = this.gate.finalityOf(hash)
+      const delivered = this.#gate.finalityOf(hash)
       return delivered === undefined ? rankNow : Math.min(rankNow, finalityRank(delivered))
     }
   }
@@ -187,12 +193,12 @@ export class GapRecovery {
    * before them; sent after, it carried their part already (the server puts every subscribed account's
    * transactions in the one snapshot). So recovery has nothing of theirs to bring at or below it.
    */
-  private sentLive(hash: string, rankNow: number): number | undefined {
-    const live = this.gate.liveFinalityOf(hash)
+  #sentLive(hash: string, rankNow: number): number | undefined {
+    const live = this.#gate.liveFinalityOf(hash)
     return live === undefined ? undefined : Math.min(rankNow, finalityRank(live))
   }
 
-  private async firstPass(reconnect: boolean, signal: AbortSignal, host: RecoveryHost): Promise<void> {
+  async #firstPass(reconnect: boolean, signal: AbortSignal, host: RecoveryHost): Promise<void> {
     const subscription = host.subscription()
     const work: Promise<void>[] = []
     if (followsAccounts(subscription)) {
@@ -200,34 +206,34 @@ export class GapRecovery {
       // late (the last connection dropped before it completed) comes first: its accounts' gap is recovered.
       work.push(
         this.baseline(subscription.addresses, signal).then(() =>
-          reconnect ? this.recoverGap(signal, host) : undefined,
+          reconnect ? this.#recoverGap(signal, host) : undefined,
         ),
       )
     } else {
       this.watermarks.clearGap()
     }
     await allSettled(work)
-    await this.watch.recheck(this.firstTargets(subscription), 'snapshot', host, signal)
+    await this.#watch.recheck(this.#firstTargets(subscription), 'snapshot', host, signal)
   }
 
   /** Backfills the pending gap of the followed accounts, and closes it. */
-  private async recoverGap(signal: AbortSignal, host: RecoveryHost): Promise<void> {
+  async #recoverGap(signal: AbortSignal, host: RecoveryHost): Promise<void> {
     if (!this.watermarks.gapPending) return
     const subscription = host.subscription()
     const followed = subscription.addresses.filter((account) => this.watermarks.has(account))
     if (followsAccounts(subscription) && followed.length > 0) {
-      await this.backfill.run(followed, this.watermarks.gapStart(), 'backfill', host, signal)
+      await this.#backfill.run(followed, this.watermarks.gapStart(), 'backfill', host, signal)
     }
     if (!signal.aborted) this.watermarks.clearGap()
   }
 
   /** Every held trace (none is reported on by a connection this young) and unsettled subscribed trace hashes. */
-  private firstTargets(subscription: TonSubscription): RecheckTarget[] {
-    const targets = this.watch.unreported()
+  #firstTargets(subscription: TonSubscription): RecheckTarget[] {
+    const targets = this.#watch.unreported()
     if (subscription.types.includes('trace')) {
       const held = new Set(targets.map((target) => target.hash))
       for (const hash of subscription.traceExternalHashNorms) {
-        const seen = this.gate.finalityOf(hash, 'trace')
+        const seen = this.#gate.finalityOf(hash, 'trace')
         if (seen === 'finalized' || held.has(hash)) continue
         targets.push({ hash, traceId: undefined, rank: seen ? finalityRank(seen) : 0, held: false })
       }
@@ -235,30 +241,30 @@ export class GapRecovery {
     return targets
   }
 
-  private whileConnected(signal: AbortSignal, host: RecoveryHost): Promise<void> {
+  #whileConnected(signal: AbortSignal, host: RecoveryHost): Promise<void> {
     const tasks: PeriodicTask[] = [
       {
         name: 'recheck',
-        everyMs: this.settings.recheckIntervalMs,
+        everyMs: this.#settings.recheckIntervalMs,
         run: async () => {
           // A baseline or backfill that failed (API v3 unreachable) is taken again rather than lost.
           const subscription = host.subscription()
           if (followsAccounts(subscription)) await this.baseline(subscription.addresses, signal)
-          await this.recoverGap(signal, host)
-          const released = this.watch.takeReleased()
+          await this.#recoverGap(signal, host)
+          const released = this.#watch.takeReleased()
           if (released > 0) {
             host.diagnostic({
               code: 'watch-overflow',
-              message: `${released} traces held below finalized were released from watching (maxWatchedTraces ${this.settings.maxWatchedTraces}): their finality or invalidation now arrives only if the live stream sends it`,
+              message: `${released} traces held below finalized were released from watching (maxWatchedTraces ${this.#settings.maxWatchedTraces}): their finality or invalidation now arrives only if the live stream sends it`,
             })
           }
-          this.prunePhantoms(subscription)
-          await this.watch.recheck(this.watch.unreported(), 'snapshot', host, signal)
+          this.#prunePhantoms(subscription)
+          await this.#watch.recheck(this.#watch.unreported(), 'snapshot', host, signal)
         },
       },
     ]
-    const reconciliation = this.reconciliation
-    const everyMs = this.settings.reconcileEveryMs
+    const reconciliation = this.#reconciliation
+    const everyMs = this.#settings.reconcileEveryMs
     if (reconciliation && everyMs !== undefined) {
       tasks.push({ name: 'reconcile', everyMs, run: () => reconciliation.run(host, signal) })
     }
@@ -275,22 +281,22 @@ export class GapRecovery {
    * pending gap's start (or the live mark), or before the reconciliation's mark, never before an account's
    * baseline.
    */
-  private prunePhantoms(subscription: TonSubscription): void {
+  #prunePhantoms(subscription: TonSubscription): void {
     let from = this.watermarks.gapStart()
-    if (this.reconciliation) {
-      const reconcileFrom = this.reconciliation.windowFrom
+    if (this.#reconciliation) {
+      const reconcileFrom = this.#reconciliation.windowFrom
       from = from === undefined || reconcileFrom === undefined ? undefined : Math.min(from, reconcileFrom)
     }
     if (from === undefined) return
     let earliest = Number.POSITIVE_INFINITY
-    for (const start of this.backfill.startsOf(subscription.addresses, from).values()) {
+    for (const start of this.#backfill.startsOf(subscription.addresses, from).values()) {
       earliest = Math.min(earliest, start)
     }
-    if (Number.isFinite(earliest)) this.phantoms.prune(earliest)
+    if (Number.isFinite(earliest)) this.#phantoms.prune(earliest)
   }
 
-  private report(diagnostic: Diagnostic): void {
-    this.host?.diagnostic(diagnostic)
+  #report(diagnostic: Diagnostic): void {
+    this.#host?.diagnostic(diagnostic)
   }
 }
 

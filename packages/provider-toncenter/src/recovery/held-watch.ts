@@ -39,11 +39,15 @@ export interface HeldWatchDeps {
  * number of reconnects. The set is bounded by `maxWatchedTraces` (see {@link FinalityGate.limitHeld}).
  */
 export class HeldWatch {
-  private released = 0
+  #released = 0
 
-  constructor(private readonly deps: HeldWatchDeps) {
+  readonly #deps: HeldWatchDeps
+
+  constructor(deps: HeldWatchDeps) {
+    this.#deps = deps
+
     deps.gate.limitHeld(deps.settings.maxWatchedTraces, () => {
-      this.released++
+      this.#released++
     })
   }
 
@@ -52,23 +56,23 @@ export class HeldWatch {
    * below `finalized` (and so will report on) the gate notes as it admits them, in the trace's record.
    */
   newConnection(): void {
-    this.deps.gate.newConnection()
+    this.#deps.gate.newConnection()
   }
 
   /** Held traces the current connection will not report on: the ones to look up. */
   unreported(): RecheckTarget[] {
-    return this.deps.gate.heldTraces(true).map(toTarget)
+    return this.#deps.gate.heldTraces(true).map(toTarget)
   }
 
   /** Every held trace, reported or not (reconciliation trusts nothing the server may have dropped). */
   all(): RecheckTarget[] {
-    return this.deps.gate.heldTraces().map(toTarget)
+    return this.#deps.gate.heldTraces().map(toTarget)
   }
 
   /** How many traces were released for capacity since the last call. */
   takeReleased(): number {
-    const count = this.released
-    this.released = 0
+    const count = this.#released
+    this.#released = 0
     return count
   }
 
@@ -85,7 +89,7 @@ export class HeldWatch {
     signal: AbortSignal,
   ): Promise<void> {
     if (targets.length === 0) return
-    const { client, gate, settings } = this.deps
+    const { client, gate, settings } = this.#deps
     const byHash = new Map(targets.map((target) => [target.hash, target]))
     const first = await lookupTraces(client, targets, settings.concurrency, signal)
     const committed = first.committed
@@ -105,12 +109,12 @@ export class HeldWatch {
     for (const [hash, trace] of found) {
       const target = byHash.get(hash)
       if (!target) continue
-      this.deps.watermarks.see(traceEndUtime(trace))
+      this.#deps.watermarks.see(traceEndUtime(trace))
       const finality = traceFinality(trace)
       const rank = finalityRank(finality)
       if (rank <= target.rank || !meetsFinality(finality, subscription.minFinality)) continue
       const notifications = traceNotifications(trace, hash, finality, subscription, types, (account) =>
-        notYours(this.deps, trace, hash, account, rank),
+        notYours(this.#deps, trace, hash, account, rank),
       )
       if (notifications.length === 0 && finality === 'finalized' && target.held) {
         // Final, and nothing of it is subscribed any more: there is nothing left to watch for.

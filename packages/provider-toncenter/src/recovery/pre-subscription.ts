@@ -25,14 +25,14 @@ const FINALIZED_RANK = finalityRank('finalized')
  * subscription.
  */
 export class PreSubscriptionTraces {
-  private readonly traces = new Map<string, TraceRecord>()
+  readonly #traces = new Map<string, TraceRecord>()
 
   /** Records that trace `hash` was at `rank` when the stream started following `accounts`. */
   record(hash: string, utime: number, accounts: Iterable<string>, rank: number): void {
-    let record = this.traces.get(hash)
+    let record = this.#traces.get(hash)
     if (!record) {
       record = { utime, ranks: new Map() }
-      this.traces.set(hash, record)
+      this.#traces.set(hash, record)
     }
     // A later baseline of the same account (removed, then added again) saw a later state: keep the highest.
     for (const account of accounts) record.ranks.set(account, Math.max(rank, record.ranks.get(account) ?? 0))
@@ -40,13 +40,13 @@ export class PreSubscriptionTraces {
 
   /** Whether trace `hash` at finality `rank` was already that way when the stream started following `account`. */
   predates(hash: string, account: string, rank: number): boolean {
-    const recorded = this.traces.get(hash)?.ranks.get(account)
+    const recorded = this.#traces.get(hash)?.ranks.get(account)
     return recorded !== undefined && rank <= recorded
   }
 
   /** Whether trace `hash` was finalized before the stream followed each of `accounts`. */
   finalizedBefore(hash: string, accounts: Iterable<string>): boolean {
-    const record = this.traces.get(hash)
+    const record = this.#traces.get(hash)
     if (!record) return false
     for (const account of accounts) if ((record.ranks.get(account) ?? 0) < FINALIZED_RANK) return false
     return true
@@ -54,10 +54,10 @@ export class PreSubscriptionTraces {
 
   /** Drops traces that ended before chain time `utime`: no window reaches them any more. */
   prune(utime: number): void {
-    for (const [hash, record] of this.traces) if (record.utime < utime) this.traces.delete(hash)
+    for (const [hash, record] of this.#traces) if (record.utime < utime) this.#traces.delete(hash)
   }
 
   get size(): number {
-    return this.traces.size
+    return this.#traces.size
   }
 }

@@ -25,36 +25,41 @@ import type { Watermarks } from './watermarks.js'
  */
 export class Reconciliation {
   /** Chain time at the start of the last completed run; the next window is measured from it. */
-  private from: number | undefined
+  #from: number | undefined
 
-  constructor(
-    private readonly backfill: Backfill,
-    private readonly watch: HeldWatch,
-    private readonly gate: FinalityGate,
-    private readonly watermarks: Watermarks,
-  ) {}
+  readonly #backfill: Backfill
+  readonly #watch: HeldWatch
+  readonly #gate: FinalityGate
+  readonly #watermarks: Watermarks
+
+  constructor(backfill: Backfill, watch: HeldWatch, gate: FinalityGate, watermarks: Watermarks) {
+    this.#backfill = backfill
+    this.#watch = watch
+    this.#gate = gate
+    this.#watermarks = watermarks
+  }
 
   /** Where the next window is measured from (undefined before the first run: each account's baseline). */
   get windowFrom(): number | undefined {
-    return this.from
+    return this.#from
   }
 
   async run(host: RecoveryHost, signal: AbortSignal): Promise<void> {
-    const mark = this.watermarks.seen
+    const mark = this.#watermarks.seen
     const subscription = host.subscription()
     if (subscription.types.includes('transactions') || subscription.types.includes('actions')) {
-      await this.backfill.run(subscription.addresses, this.from, 'reconciled', host, signal)
+      await this.#backfill.run(subscription.addresses, this.#from, 'reconciled', host, signal)
     }
-    const targets: RecheckTarget[] = this.watch.all()
+    const targets: RecheckTarget[] = this.#watch.all()
     if (subscription.types.includes('trace')) {
       const held = new Set(targets.map((target) => target.hash))
       for (const hash of subscription.traceExternalHashNorms) {
-        const seen = this.gate.finalityOf(hash, 'trace')
+        const seen = this.#gate.finalityOf(hash, 'trace')
         if (seen === 'finalized' || held.has(hash)) continue
         targets.push({ hash, traceId: undefined, rank: seen ? finalityRank(seen) : 0, held: false })
       }
     }
-    await this.watch.recheck(targets, 'reconciled', host, signal)
-    if (mark !== undefined && !signal.aborted) this.from = mark
+    await this.#watch.recheck(targets, 'reconciled', host, signal)
+    if (mark !== undefined && !signal.aborted) this.#from = mark
   }
 }

@@ -14,21 +14,21 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 
 /** Runs at most `concurrency` tasks at once, across every call that shares it. */
 export class Limiter {
-  private active = 0
-  private readonly queue: (() => void)[] = []
+  #active = 0
+  readonly #queue: (() => void)[] = []
 
   constructor(readonly concurrency: number) {}
 
   async run<T>(task: () => Promise<T>): Promise<T> {
     // A finished task hands its slot straight to the next queued one.
-    if (this.active >= this.concurrency) await new Promise<void>((resolve) => this.queue.push(resolve))
-    else this.active++
+    if (this.#active >= this.concurrency) await new Promise<void>((resolve) => this.#queue.push(resolve))
+    else this.#active++
     try {
       return await task()
     } finally {
-      const next = this.queue.shift()
+      const next = this.#queue.shift()
       if (next) next()
-      else this.active--
+      else this.#active--
     }
   }
 }

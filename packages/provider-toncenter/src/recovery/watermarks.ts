@@ -23,73 +23,73 @@ import type { TonEventSource } from '../ton-event.js'
  * Pending snapshots never move a mark: their times are provisional.
  */
 export class Watermarks {
-  private live: number | undefined
-  private seenAt: number | undefined
-  private readonly baselines = new Map<string, number>()
+  #live: number | undefined
+  #seenAt: number | undefined
+  readonly #baselines = new Map<string, number>()
   /** `live` when the connection was lost; kept until a backfill has covered the gap. */
-  private gap: number | undefined
-  private gapOpen = false
+  #gap: number | undefined
+  #gapOpen = false
 
   /** Takes the chain time of a notification the stream delivered or received. */
   observe(notification: TonNotification, source: TonEventSource): void {
     const utime = committedUtimeOf(notification)
     if (utime === undefined) return
     this.see(utime)
-    if (source === 'stream' && (this.live === undefined || utime > this.live)) this.live = utime
+    if (source === 'stream' && (this.#live === undefined || utime > this.#live)) this.#live = utime
   }
 
   /** Takes the chain time of committed data fetched from API v3. */
   see(utime: number): void {
-    if (Number.isFinite(utime) && (this.seenAt === undefined || utime > this.seenAt)) this.seenAt = utime
+    if (Number.isFinite(utime) && (this.#seenAt === undefined || utime > this.#seenAt)) this.#seenAt = utime
   }
 
   /** The latest chain time of any committed data so far. */
   get seen(): number | undefined {
-    return this.seenAt
+    return this.#seenAt
   }
 
   /** Records the baseline of accounts that start being followed, taken at chain time `utime`. */
   setBaseline(accounts: readonly string[], utime: number): void {
-    for (const account of accounts) if (!this.baselines.has(account)) this.baselines.set(account, utime)
+    for (const account of accounts) if (!this.#baselines.has(account)) this.#baselines.set(account, utime)
     this.see(utime)
   }
 
   /** The chain time of `account`'s baseline, if it has one. */
   baselineOf(account: string): number | undefined {
-    return this.baselines.get(account)
+    return this.#baselines.get(account)
   }
 
   /** Whether `account` has a baseline (the stream has followed it since then). */
   has(account: string): boolean {
-    return this.baselines.has(account)
+    return this.#baselines.has(account)
   }
 
   /** Forgets accounts no longer subscribed: following one again starts from a new baseline. */
   forget(accounts: Iterable<string>): void {
-    for (const account of accounts) this.baselines.delete(normalizeSafe(account) ?? account)
+    for (const account of accounts) this.#baselines.delete(normalizeSafe(account) ?? account)
   }
 
   /** The connection was lost: remember where the gap starts (the first loss wins until it is recovered). */
   markGapStart(): void {
-    if (this.gapOpen) return
-    this.gapOpen = true
-    this.gap = this.live
+    if (this.#gapOpen) return
+    this.#gapOpen = true
+    this.#gap = this.#live
   }
 
   /** Whether a gap is waiting for its backfill. */
   get gapPending(): boolean {
-    return this.gapOpen
+    return this.#gapOpen
   }
 
   /** Where the pending gap starts (or the current live mark when none is pending). */
   gapStart(): number | undefined {
-    return this.gapOpen ? this.gap : this.live
+    return this.#gapOpen ? this.#gap : this.#live
   }
 
   /** The gap was recovered. */
   clearGap(): void {
-    this.gapOpen = false
-    this.gap = undefined
+    this.#gapOpen = false
+    this.#gap = undefined
   }
 }
 
