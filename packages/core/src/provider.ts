@@ -83,6 +83,7 @@ export { BoundedQueue } from './stream/bounded-queue.js'
 export { FanOut, type FanOutOptions } from './stream/fan-out.js'
 // The stream engine and what handles are made of
 export { createStreamEngine } from './stream/stream-engine.js'
+export { bufferOverflow, closedError, listenerError } from './stream/stream-errors.js'
 export type { StreamEngineOptions } from './stream/stream-types.js'
 export { SubscribedWaiters, type SubscribedWaitersHost } from './stream/subscribed-waiters.js'
 export { chainHint, registerChainHint } from './tracker/chain-hints.js'

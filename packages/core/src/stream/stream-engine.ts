@@ -12,9 +12,9 @@ import { backoffDelay, type ReconnectPolicy, resolveReconnectPolicy } from '../r
 import { endedByClient, onAbort, sleep } from '../util/abort.js'
 import { type Logger, silentLogger } from '../util/logger.js'
 import { nonNegative } from '../util/options.js'
-import type { OverflowPolicy } from './bounded-queue.js'
 import { Connection, type ConnectionHost, type Ending } from './connection.js'
 import { FanOut } from './fan-out.js'
+import { bufferOverflow, closedError, listenerError } from './stream-errors.js'
 import type {
   ChainStream,
   ChainStreamEvents,
@@ -126,17 +126,10 @@ class StreamEngine<TEvent, TSubscription>
     )
     this.#maxEventSize = nonNegative(options.maxEventSize, DEFAULT_MAX_EVENT_SIZE, 'maxEventSize')
     const bufferSize = Math.max(1, nonNegative(options.buffer?.size, DEFAULT_BUFFER_SIZE, 'buffer.size'))
-    const overflow: OverflowPolicy = options.buffer?.overflow ?? 'fail'
-    if (overflow !== 'fail' && overflow !== 'dropOldest') {
-      throw new ChainstreamError(
-        'InvalidArgument',
-        `buffer.overflow must be 'fail' or 'dropOldest', got ${String(overflow)}`,
-      )
-    }
     this.#out = new FanOut({
       onListenerError: (error, event) => this.#listenerFailed(error, String(event)),
       bufferSize,
-      overflow,
+      overflow: bufferOverflow(options.buffer?.overflow),
       onDrop: () => {
         this.#count.dropped++
       },
@@ -560,12 +553,7 @@ class StreamEngine<TEvent, TSubscription>
       this.#logger.error('an error listener threw', { message: String(error) })
       return
     }
-    const wrapped = new ChainstreamError(
-      'ProtocolError',
-      `A '${event}' listener threw: ${error instanceof Error ? error.message : String(error)}. The stream continues.`,
-      { cause: error, isRetryable: true },
-    )
-    this.#report(wrapped, 'listener threw')
+    this.#report(listenerError(error, event), 'listener threw')
   }
 
   #setState(next: ConnectionState): void {
@@ -595,9 +583,6 @@ class StreamEngine<TEvent, TSubscription>
   }
 
   closedError(what: string): ChainstreamError {
-    return (
-      this.#fatal ??
-      new ChainstreamError('Closed', `The stream was closed before ${what} completed`, { isRetryable: false })
-    )
+    return closedError(this.#fatal, what)
   }
 }

@@ -5,7 +5,14 @@ import {
   type ConnectionState,
   type StreamCounters,
 } from '@chainstream/core'
-import { FanOut, onAbort, SubscribedWaiters } from '@chainstream/core/provider'
+import {
+  bufferOverflow,
+  closedError,
+  FanOut,
+  listenerError,
+  onAbort,
+  SubscribedWaiters,
+} from '@chainstream/core/provider'
 import {
   compileHandler,
   type HandlerFilter,
@@ -71,20 +78,16 @@ export class HubConsumer implements TonStream, HubMember {
 
     this.#filter = compileConsumerFilter(subscription)
     const size = options.buffer?.size ?? DEFAULT_BUFFER_SIZE
-    const overflow = options.buffer?.overflow ?? 'fail'
     if (!(size >= 1)) {
       throw new ChainstreamError('InvalidArgument', `buffer.size must be at least 1, got ${String(size)}`)
     }
-    if (overflow !== 'fail' && overflow !== 'dropOldest') {
-      throw new ChainstreamError(
-        'InvalidArgument',
-        `buffer.overflow must be 'fail' or 'dropOldest', got ${String(overflow)}`,
-      )
-    }
     this.#out = new FanOut({
-      onListenerError: (error, event) => this.#listenerFailed(error, String(event)),
+      // An error listener that throws has nowhere left to report to.
+      onListenerError: (error, event) => {
+        if (event !== 'error') this.#out.emit('error', listenerError(error, String(event)))
+      },
       bufferSize: size,
-      overflow,
+      overflow: bufferOverflow(options.buffer?.overflow),
       onDrop: () => {
         this.#own.dropped++
       },
@@ -286,23 +289,8 @@ export class HubConsumer implements TonStream, HubMember {
     if (leave) this.#leaving = this.#hub.leave(this)
   }
 
-  #listenerFailed(error: unknown, event: string): void {
-    if (event === 'error') return // an error listener that throws has nowhere left to report to
-    this.#out.emit(
-      'error',
-      new ChainstreamError(
-        'ProtocolError',
-        `A '${event}' listener threw: ${error instanceof Error ? error.message : String(error)}. The stream continues.`,
-        { cause: error, isRetryable: true },
-      ),
-    )
-  }
-
   closedError(what: string): ChainstreamError {
-    return (
-      this.#fatal ??
-      new ChainstreamError('Closed', `The stream was closed before ${what} completed`, { isRetryable: false })
-    )
+    return closedError(this.#fatal, what)
   }
 }
 
