@@ -174,11 +174,6 @@ export class FinalityGate {
     return this.#traces.size === 0 && this.#invalidated.size === 0 && this.#finalized.size === 0
   }
 
-  /** How many traces are held. */
-  get heldCount(): number {
-    return this.#held.size
-  }
-
   /** Whether some event type of `hash` is held below `finalized`. */
   isHeld(hash: string): boolean {
     const record = this.#traces.get(hash)

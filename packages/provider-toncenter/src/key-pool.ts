@@ -67,11 +67,6 @@ export class KeyPool {
     return this.#ring.current
   }
 
-  /** Number of keys. */
-  get size(): number {
-    return this.#ring.keys.length
-  }
-
   /** A connection was subscribed: the limit episode, if any, is over. */
   succeeded(): void {
     this.#limitedSince = undefined

@@ -85,11 +85,6 @@ export class TonHub {
     return this.#upstream?.counters ?? this.#lastCounters
   }
 
-  /** How many members ride this connection. */
-  get size(): number {
-    return this.#members.size
-  }
-
   /** Adds a member; resolves once the server has a union with its subscription in it. */
   join(member: HubMember): Promise<void> {
     this.#members.add(member)

@@ -91,11 +91,11 @@ export class Backfill {
       })
     }
     traces.sort((a, b) => (traceStartLt(a) < traceStartLt(b) ? -1 : 1))
-    for (const trace of traces) this.deliver(trace, source, host, signal)
+    for (const trace of traces) this.#deliver(trace, source, host, signal)
   }
 
   /** Offers the notifications of one API v3 trace to the gate. */
-  deliver(trace: V3Trace, source: TonEventSource, host: RecoveryHost, signal: AbortSignal): void {
+  #deliver(trace: V3Trace, source: TonEventSource, host: RecoveryHost, signal: AbortSignal): void {
     if (signal.aborted) return
     const hash = traceHashOf(trace)
     if (!hash) return

@@ -56,8 +56,4 @@ export class PreSubscriptionTraces {
   prune(utime: number): void {
     for (const [hash, record] of this.#traces) if (record.utime < utime) this.#traces.delete(hash)
   }
-
-  get size(): number {
-    return this.#traces.size
-  }
 }
