@@ -4,7 +4,7 @@ import type { OverflowPolicy } from './bounded-queue.js'
 /**
  * Checks a stream's `buffer.overflow` option: `fail` (the default) or `dropOldest`.
  *
- * @throws {@link ChainstreamError} `InvalidArgument` for anything else.
+ * @throws {ChainstreamError} `InvalidArgument` for anything else.
  */
 export function bufferOverflow(overflow: OverflowPolicy = 'fail'): OverflowPolicy {
   if (overflow !== 'fail' && overflow !== 'dropOldest') {
