@@ -115,7 +115,11 @@ export class ShardPool implements ShardHost {
       joined.push(route)
     }
     await this.placeSoon()
-    await Promise.all(joined.map((route) => route.shard?.ready))
+    // One wait per stream, not per signature: a stream carries up to 10 of them, and a watch of thousands
+    // of signatures would otherwise hand Promise.all thousands of the same few promises.
+    const ready = new Set<Promise<void>>()
+    for (const route of joined) if (route.shard) ready.add(route.shard.ready)
+    await Promise.all(ready)
   }
 
   /**
@@ -183,12 +187,12 @@ export class ShardPool implements ShardHost {
 
   lookupEach(
     signatures: readonly string[],
-    signal: AbortSignal,
+    signal: () => AbortSignal,
     hooks: LookupHooks,
   ): { done: Promise<void>; cancel: () => void } {
     const one = async (signature: string) => {
       for (const consumer of this.routes.get(signature)?.members.keys() ?? []) consumer.lookedUp()
-      const child = childSignal(signal)
+      const child = childSignal(signal())
       try {
         hooks.found(signature, await fetchTxStatus(this.config, signature, child.signal))
       } catch (error) {

@@ -45,11 +45,12 @@ export interface ShardHost {
   /**
    * The same lookup for each of `signatures` that is still `wanted` when its turn comes, as one entry of
    * the client's queue; `cancel()` drops the ones not started yet. `done` settles once every started one
-   * has answered (`found`) or failed (`failed`).
+   * has answered (`found`) or failed (`failed`). `signal` is asked for by each lookup as it starts (so
+   * that nothing is made for a batch whose every signature is no longer wanted).
    */
   lookupEach(
     signatures: readonly string[],
-    signal: AbortSignal,
+    signal: () => AbortSignal,
     hooks: LookupHooks,
   ): { done: Promise<void>; cancel: () => void }
   ingest(frame: VenumFrame, shard: Shard): void
@@ -109,10 +110,16 @@ export class Shard {
   private release: ReleaseSlot | undefined
   private readonly limitListeners = new Set<() => void>()
   /**
-   * Aborted by `close()`, or at the end when no snapshot is in flight (else by the pool, see
+   * Set by `close()`, or at the end when no snapshot is in flight (else by the pool, see
    * {@link ShardHost.orphaned}): cancels its snapshots.
    */
-  private readonly lifetime = new AbortController()
+  private lookupsCancelled = false
+  /**
+   * Aborts the snapshot lookups in flight; made by the first lookup that is actually sent. Most streams
+   * report every signature before their snapshot's turn comes, and on Node an AbortSignal costs about a
+   * kilobyte: for a watch of thousands of signatures, one per stream added up.
+   */
+  private lookupController: AbortController | undefined
   /** Snapshots under way (each a batch of lookups). */
   private snapshots = 0
   private readonly snapshotting = new Set<string>()
@@ -253,7 +260,16 @@ export class Shard {
 
   /** Cancels its snapshot lookups, those in flight too. */
   cancelLookups(): void {
-    this.lifetime.abort(SHARD_STOPPED)
+    this.lookupsCancelled = true
+    this.lookupController?.abort(SHARD_STOPPED)
+  }
+
+  /** The signal of its snapshot lookups (already aborted once they are cancelled). */
+  private lookupSignal(): AbortSignal {
+    this.lookupController ??= new AbortController()
+    const controller = this.lookupController
+    if (this.lookupsCancelled) controller.abort(SHARD_STOPPED)
+    return controller.signal
   }
 
   /** Venum ended its watcher of `signature` on the current connection (its last status, or an error). */
@@ -277,7 +293,7 @@ export class Shard {
   /** Closes the stream and stops polling; resolves once the socket is closed. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      this.lifetime.abort(SHARD_STOPPED)
+      this.cancelLookups()
       this.stopPolling()
       if (this.engine) await this.engine.close()
       else this.onClosed(undefined)
@@ -311,7 +327,7 @@ export class Shard {
     // A stream that ended by itself (Venum closes it once its signatures are done) leaves its snapshots in
     // flight to answer, and drops the answers: cancelling an HTTP/1.1 request tears its connection down,
     // and the next lookup would pay for a new one. The pool cancels them once nothing is watched.
-    if (this.snapshots > 0 && !this.lifetime.signal.aborted) this.host.orphaned(this)
+    if (this.snapshots > 0 && !this.lookupsCancelled) this.host.orphaned(this)
     else this.cancelLookups()
     this.stopPolling()
     this.release?.()
@@ -329,12 +345,11 @@ export class Shard {
    * asked for twice. Once the shard has ended, queued lookups are not made and answers are dropped.
    */
   private async snapshot(): Promise<void> {
-    const signal = this.lifetime.signal
-    const over = () => this.closedFlag || signal.aborted
+    const over = () => this.closedFlag || this.lookupsCancelled
     const signatures = this.live().filter((signature) => !this.snapshotting.has(signature))
     const failures: ChainstreamError[] = []
     for (const signature of signatures) this.snapshotting.add(signature)
-    const batch = this.host.lookupEach(signatures, signal, {
+    const batch = this.host.lookupEach(signatures, () => this.lookupSignal(), {
       wanted: (signature) => {
         const wanted = !over() && this.host.needsSnapshot(signature, this)
         if (!wanted) this.snapshotting.delete(signature)

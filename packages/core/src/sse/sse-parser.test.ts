@@ -149,6 +149,30 @@ describe('createSseParser: WHATWG event stream interpretation', () => {
     expect(events(['event: a\ndata: 1\n\ndata: 2\n\n'])).toEqual([msg('1', 'a'), msg('2')])
   })
 
+  it('an event name repeated from event to event, changed, and left out each read right', () => {
+    const stream =
+      'event: tx\ndata: 1\n\nevent: tx\ndata: 2\n\nevent: heartbeat\ndata: 3\n\ndata: 4\n\nevent: tx\ndata: 5\n\n'
+    expect(events([stream])).toEqual([
+      msg('1', 'tx'),
+      msg('2', 'tx'),
+      msg('3', 'heartbeat'),
+      msg('4'),
+      msg('5', 'tx'),
+    ])
+  })
+
+  it('an event name whose bytes spell the previous name as Latin-1 are still decoded as UTF-8', () => {
+    // 'Ã©' is U+00C3 U+00A9; the bytes C3 A9 that follow are the UTF-8 of 'é', not that name again.
+    const input = new Uint8Array([
+      ...bytes('event: Ã©\ndata: 1\n\nevent: '),
+      0xc3,
+      0xa9,
+      ...bytes('\ndata: 2\n\n'),
+    ])
+    expect(events([input])).toEqual([msg('1', 'Ã©'), msg('2', 'é')])
+    expect(events([Buffer.from(input)])).toEqual([msg('1', 'Ã©'), msg('2', 'é')])
+  })
+
   it('multiple data lines are joined with LF', () => {
     expect(events(['data: a\ndata: b\ndata: c\n\n'])).toEqual([msg('a\nb\nc')])
   })
@@ -263,6 +287,32 @@ describe('createSseParser: WHATWG event stream interpretation', () => {
       ...bytes('\n\n'),
     ])
     expect(events([input])).toEqual([msg('a\uFFFD\uFFFD\n\uFFFD')])
+  })
+
+  it('invalid UTF-8 in a Node Buffer decodes to the same replacement characters', () => {
+    // Node Buffers are decoded by Node's own decoder, not TextDecoder: both must replace alike.
+    const input = Buffer.from([
+      ...bytes('data: a'),
+      0xff,
+      0xe2,
+      0x82,
+      0x41,
+      0xf0,
+      0x9f,
+      0x98,
+      ...bytes('\ndata: '),
+      0xed,
+      0xa0,
+      0x80,
+      0xc3,
+      ...bytes('\n\n'),
+    ])
+    const expected = new TextDecoder()
+      .decode(input.subarray(6))
+      .replace(/\ndata: /, '\n')
+      .replace(/\n\n$/, '')
+    expect(events([input])).toEqual([msg(expected)])
+    expect(events([new Uint8Array(input)])).toEqual([msg(expected)])
   })
 
   it('keeps its own copy of a partial line, also when the chunk is a Node Buffer', () => {
@@ -408,6 +458,21 @@ describe('createSseParser: properties', () => {
         expect(parse(chunks)).toEqual(parse([input]))
       }),
       { numRuns: 300 },
+    )
+  })
+
+  it('Node Buffer chunks, split anywhere, yield the same output as plain bytes', () => {
+    // Node's HTTP clients hand out Buffers (decoded in place, by Node's decoder); fetch hands out
+    // plain Uint8Arrays (decoded by TextDecoder): the same bytes must read the same either way.
+    fc.assert(
+      fc.property(streamBytes, fc.array(fc.nat(), { maxLength: 30 }), (input, offsets) => {
+        const chunks = splitAt(
+          input,
+          offsets.map((o) => o % (input.length + 1)),
+        )
+        expect(parse(chunks.map((chunk) => Buffer.from(chunk)))).toEqual(referenceParse(input))
+      }),
+      { numRuns: 1000 },
     )
   })
 

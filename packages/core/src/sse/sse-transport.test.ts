@@ -102,6 +102,14 @@ describe('connectSse', () => {
     expect(server.requests).toHaveLength(0)
   })
 
+  it('rejects a URL that does not parse before sending anything', async () => {
+    const error = await rejection(connectSse({ url: 'not a url', onEvent: () => {} }))
+    expect(error.code).toBe('InvalidArgument')
+    expect(error.isRetryable).toBe(false)
+    expect(error.message).toContain('Invalid SSE URL')
+    expect(server.requests).toHaveLength(0)
+  })
+
   it('events split across many writes (inside CRLF and UTF-8 characters) are reassembled', async () => {
     const text =
       'event: a\r\ndata: h€llo 😀\r\n\r\n: ping\r\nretry: 2500\r\nid: 9\r\ndata: x\r\ndata: y\r\n\r\n'
