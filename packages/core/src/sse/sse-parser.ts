@@ -22,9 +22,9 @@ const view = (bytes: Uint8Array, start: number, end: number): Uint8Array =>
 const copyOf = (bytes: Uint8Array, start: number, end: number): Uint8Array =>
   Uint8Array.prototype.slice.call(bytes, start, end)
 
-/** A Node.js `Buffer`: it decodes a range of itself without a view object in between. */
+/** A Node.js `Buffer`: it decodes a range of itself without a view object in between (documented API). */
 interface NodeBuffer extends Uint8Array {
-  utf8Slice(start: number, end: number): string
+  toString(encoding: 'utf8', start: number, end: number): string
 }
 
 /**
@@ -35,12 +35,12 @@ interface NodeBuffer extends Uint8Array {
 const NodeBufferClass: (new () => NodeBuffer) | undefined = (() => {
   const g = globalThis as unknown as {
     process?: { versions?: { node?: string } }
-    Buffer?: new () => NodeBuffer
+    Buffer?: (new () => NodeBuffer) & { isBuffer?: unknown }
   }
   const candidate = g.Buffer
   return typeof g.process?.versions?.node === 'string' &&
     typeof candidate === 'function' &&
-    typeof candidate.prototype.utf8Slice === 'function'
+    typeof candidate.isBuffer === 'function'
     ? candidate
     : undefined
 })()
@@ -67,7 +67,8 @@ function decode(bytes: Uint8Array, start: number, end: number): string {
 
 /** A data line per event comes through here: a Buffer decodes in place, sparing a view per line. */
 function decodeRange(bytes: Uint8Array, start: number, end: number): string {
-  if (NodeBufferClass !== undefined && bytes instanceof NodeBufferClass) return bytes.utf8Slice(start, end)
+  if (NodeBufferClass !== undefined && bytes instanceof NodeBufferClass)
+    return bytes.toString('utf8', start, end)
   return decoder.decode(view(bytes, start, end))
 }
 
