@@ -23,9 +23,7 @@ const copyOf = (bytes: Uint8Array, start: number, end: number): Uint8Array =>
   Uint8Array.prototype.slice.call(bytes, start, end)
 
 /** A Node.js `Buffer`: it decodes a range of itself without a view object in between (documented API). */
-interface NodeBuffer extends Uint8Array {
-  toString(encoding: 'utf8', start: number, end: number): string
-}
+type NodeBuffer = Uint8Array & { toString(encoding: 'utf8', start: number, end: number): string }
 
 /**
  * Node's `Buffer` class when running on Node (the chunks of its HTTP clients are Buffers); `undefined`
