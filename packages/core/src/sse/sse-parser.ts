@@ -22,31 +22,7 @@ const view = (bytes: Uint8Array, start: number, end: number): Uint8Array =>
 const copyOf = (bytes: Uint8Array, start: number, end: number): Uint8Array =>
   Uint8Array.prototype.slice.call(bytes, start, end)
 
-/** A Node.js `Buffer`: it decodes a range of itself without a view object in between (documented API). */
-type NodeBuffer = Uint8Array & { toString(encoding: 'utf8', start: number, end: number): string }
-
-/**
- * Node's `Buffer` class when running on Node (the chunks of its HTTP clients are Buffers); `undefined`
- * elsewhere, where every chunk goes through `TextDecoder`. Only Node's own: a bundled Buffer polyfill
- * decodes by its own rules, which need not be the standard's.
- */
-const NodeBufferClass: (new () => NodeBuffer) | undefined = (() => {
-  const g = globalThis as unknown as {
-    process?: { versions?: { node?: string } }
-    Buffer?: (new () => NodeBuffer) & { isBuffer?: unknown }
-  }
-  const candidate = g.Buffer
-  return typeof g.process?.versions?.node === 'string' &&
-    typeof candidate === 'function' &&
-    typeof candidate.isBuffer === 'function'
-    ? candidate
-    : undefined
-})()
-
-/**
- * UTF-8 decoding with replacement characters, as the standard requires (Node's `Buffer` decoder replaces
- * exactly as `TextDecoder` does, and keeps a BOM like `ignoreBOM`); short ASCII skips the decoder.
- */
+/** UTF-8 decoding with replacement characters, as the standard requires; short ASCII skips the decoder. */
 function decode(bytes: Uint8Array, start: number, end: number): string {
   const length = end - start
   if (length === 0) return ''
@@ -55,35 +31,12 @@ function decode(bytes: Uint8Array, start: number, end: number): string {
     let ascii = ''
     for (let i = start; i < end; i++) {
       const byte = bytes[i]!
-      if (byte >= 0x80) return decodeRange(bytes, start, end)
+      if (byte >= 0x80) return decoder.decode(view(bytes, start, end))
       ascii += String.fromCharCode(byte)
     }
     return ascii
   }
-  return decodeRange(bytes, start, end)
-}
-
-/** A data line per event comes through here: a Buffer decodes in place, sparing a view per line. */
-function decodeRange(bytes: Uint8Array, start: number, end: number): string {
-  if (NodeBufferClass !== undefined && bytes instanceof NodeBufferClass)
-    return bytes.toString('utf8', start, end)
   return decoder.decode(view(bytes, start, end))
-}
-
-/** Are `bytes[start..end)` the characters of `value`, all of them ASCII? */
-function isAsciiText(bytes: Uint8Array, start: number, end: number, value: string): boolean {
-  if (end - start !== value.length) return false
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i)
-    if (c >= 0x80 || bytes[start + i] !== c) return false
-  }
-  return true
-}
-
-/** Does `bytes[start..end)` hold a NUL byte? */
-function hasNul(bytes: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (bytes[i] === 0) return true
-  return false
 }
 
 /** Do `bytes[start..end)` spell the ASCII `name`? */
@@ -151,9 +104,6 @@ export function createSseParser(options: SseParserOptions): SseParser {
   let hasData = false
   let dataBytes = 0
   let eventType = ''
-  // The previous `event:` value: a stream uses a handful of names, so a line naming the same one again
-  // reuses that string instead of decoding a new one per event.
-  let lastEventName = ''
   let lastEventId = ''
 
   const tooLarge = (size: number): ChainstreamError => {
@@ -225,10 +175,9 @@ export function createSseParser(options: SseParserOptions): SseParser {
       }
       dataBytes += size + 1
     } else if (first === 0x65 && isField(bytes, start, nameEnd, 'event')) {
-      if (!isAsciiText(bytes, valueStart, end, lastEventName)) lastEventName = decode(bytes, valueStart, end)
-      eventType = lastEventName
+      eventType = decode(bytes, valueStart, end)
     } else if (first === 0x69 && isField(bytes, start, nameEnd, 'id')) {
-      if (!hasNul(bytes, valueStart, end)) lastEventId = decode(bytes, valueStart, end)
+      if (view(bytes, valueStart, end).indexOf(0) === -1) lastEventId = decode(bytes, valueStart, end)
     } else if (first === 0x72 && isField(bytes, start, nameEnd, 'retry')) {
       const value = decode(bytes, valueStart, end)
       if (isAsciiDigits(value)) {

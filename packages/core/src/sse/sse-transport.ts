@@ -34,21 +34,6 @@ function describe(error: unknown): string {
   return parts.join(': ')
 }
 
-/**
- * Whether `url` parses as a URL. `URL.canParse` answers without building the URL object (a client opens
- * a stream per batch of signatures, thousands of them); runtimes without it construct one.
- */
-function isValidUrl(url: string): boolean {
-  const { canParse } = URL as { canParse?: (url: string) => boolean }
-  if (typeof canParse === 'function') return canParse.call(URL, url)
-  try {
-    new URL(url)
-    return true
-  } catch {
-    return false
-  }
-}
-
 function buildRequest(options: SseConnectOptions, signal: AbortSignal): SseRequestInit {
   const method = options.method ?? 'GET'
   const headers: Record<string, string> = {}
@@ -100,7 +85,9 @@ export async function connectSse(options: SseConnectOptions): Promise<SseConnect
     redacted ??= redactUrl(options.url)
     return redacted
   }
-  if (!isValidUrl(options.url)) {
+  try {
+    new URL(options.url)
+  } catch {
     throw new ChainstreamError('InvalidArgument', `Invalid SSE URL: ${safeUrl()}`, { isRetryable: false })
   }
   const signal = options.signal
