@@ -194,6 +194,35 @@ describe('venum.watch: statuses and events', () => {
   })
 })
 
+describe('venum.watch: listeners', () => {
+  it('reports an update listener that throws as a retryable error and carries on delivering', async () => {
+    const { sim, venum } = await setup()
+    sim.addSignature(sig(1))
+    const watch = venum.watch({ signatures: [sig(1)] })
+    watch.on('update', () => {
+      throw new Error('boom')
+    })
+    const seen = record(watch)
+    const errors: unknown[] = []
+    watch.on('error', (error) => errors.push(error))
+    await watch.ready
+    await until(() => sim.restRequests.length === 1)
+    for (const status of ['landed', 'processed', 'confirmed', 'finalized'] as const)
+      sim.advance(sig(1), status)
+    await watch.closed
+    // Every update still reaches the other listener; each throw is reported once.
+    expect(seen.statuses(sig(1))).toEqual(['landed', 'processed', 'confirmed', 'finalized'])
+    expect(errors).toHaveLength(4)
+    const [first] = errors
+    expect(isChainstreamError(first) && first.code).toBe('ProtocolError')
+    expect(first).toMatchObject({
+      message: "A 'update' listener threw: boom. The watch continues.",
+      isRetryable: true,
+      cause: expect.objectContaining({ message: 'boom' }),
+    })
+  })
+})
+
 describe('venum.watch: auth and validation', () => {
   it('sends the key in the x-api-key header by default, never in the URL', async () => {
     const { sim, venum } = await setup()

@@ -1,5 +1,11 @@
 import { ChainstreamError, type Diagnostic, type LifecycleState } from '@chainstream/core'
-import { abortError, FanOut, type LifecycleDiagnosticSink, onAbort } from '@chainstream/core/provider'
+import {
+  abortError,
+  FanOut,
+  type LifecycleDiagnosticSink,
+  listenerError,
+  onAbort,
+} from '@chainstream/core/provider'
 import type { RequestLimiter } from './request-limiter.js'
 import type { Shard } from './shard.js'
 import type { PoolLease, ShardPool } from './shard-pool.js'
@@ -350,12 +356,6 @@ class Watch implements VenumWatch, PoolConsumer {
       this.pool.config.logger.error('a Venum watch error listener threw', { message: String(error) })
       return
     }
-    this.streamError(
-      new ChainstreamError(
-        'ProtocolError',
-        `A '${event}' listener threw: ${error instanceof Error ? error.message : String(error)}. The watch continues.`,
-        { cause: error, isRetryable: true },
-      ),
-    )
+    this.streamError(listenerError(error, event, 'watch'))
   }
 }
