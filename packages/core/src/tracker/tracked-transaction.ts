@@ -27,12 +27,14 @@ const noop = () => {}
 const TARGET = 7
 /** The bit of {@link Track}'s `bits` set once it ended. */
 const ENDED = 8
+/** The bit of {@link Track}'s `bits` set while the newest update emitted carried `reachedTarget`. */
+const REACHED_ON_LATEST = 16
 
 /** What few tracks have: a watch time-out, an abort signal, pending waits. */
 interface TrackExtras {
   timer: ReturnType<typeof setTimeout> | undefined
   removeAbort: () => void
-  waiters: Set<() => void> | undefined
+  waiters: Set<(update?: LifecycleUpdate) => void> | undefined
 }
 
 /**
@@ -46,6 +48,11 @@ interface TrackExtras {
  * shared by every track of a chain. So a track that has seen nothing is its id, target and start time —
  * the start time in the slot the state takes later (which has it), the target and the end in one small
  * integer: two fields fewer on every one of them, and no boxed start time once the state exists.
+ *
+ * A track under way keeps no update: an update carries the provider's payload (`data`: for a TON trace,
+ * the whole notification), and one kept per track until the next would outlive the young generation in a
+ * burst of tens of thousands of tracks and be promoted, which made garbage collection the largest cost of
+ * a burst. {@link Track.current} is made from the state instead; an ended track keeps its last update.
  */
 export class Track implements TrackedTransaction {
   readonly id: string
@@ -53,7 +60,10 @@ export class Track implements TrackedTransaction {
   #lifecycle: LifecycleState | number
   /** The target's rank, plus {@link ENDED} once the track ended. */
   #bits: number
-  /** The newest update; made from the state on first read until the machine emits one. */
+  /**
+   * The update `current` answers: made from the state on first read after each update, or once the track
+   * ended, the last update emitted (see the class comment).
+   */
   #latest: LifecycleUpdate | undefined
   #out: FanOut<LifecycleUpdate, TrackedTransactionEvents> | undefined
   #extras: TrackExtras | undefined
@@ -108,7 +118,7 @@ export class Track implements TrackedTransaction {
   }
 
   get current(): LifecycleUpdate {
-    this.#latest ??= toLifecycleUpdate(this.#state)
+    this.#latest ??= toLifecycleUpdate(this.#state, { reachedTarget: (this.#bits & REACHED_ON_LATEST) !== 0 })
     return this.#latest
   }
 
@@ -139,22 +149,26 @@ export class Track implements TrackedTransaction {
       out?.emit('diagnostic', diagnostic)
       this.#owner.diagnostic(diagnostic)
     }
+    let last: LifecycleUpdate | undefined
     for (const update of step.updates) {
-      this.#latest = update
+      last = update
       if (out) {
         out.emit('update', update)
         out.push(update)
       }
       this.#owner.updated(update)
     }
-    const waiters = this.#extras?.waiters
-    if (step.updates.length > 0 && waiters) for (const waiter of [...waiters]) waiter()
-    if (
+    const ends =
       this.#state.terminal !== undefined ||
       (this.#state.watch !== 'watching' && this.#state.watch !== 'reached')
-    ) {
-      this.#end()
+    if (last) {
+      // Kept only by a track that ends here: the next read of `current` makes one from the state otherwise.
+      this.#latest = ends ? last : undefined
+      this.#bits = last.reachedTarget ? this.#bits | REACHED_ON_LATEST : this.#bits & ~REACHED_ON_LATEST
+      const waiters = this.#extras?.waiters
+      if (waiters) for (const waiter of [...waiters]) waiter(last)
     }
+    if (ends) this.#end()
   }
 
   cancel(reason = 'cancelled'): void {
@@ -166,9 +180,9 @@ export class Track implements TrackedTransaction {
     options: { timeoutMs?: number; signal?: AbortSignal } = {},
   ): Promise<LifecycleUpdate> {
     return this.#waitFor(
-      () => {
+      (update) => {
         const verdict = evaluateWait(this.#state, tier)
-        if (verdict.kind === 'resolved') return { value: this.current }
+        if (verdict.kind === 'resolved') return { value: update ?? this.current }
         if (verdict.kind === 'rejected') return { error: verdict.error }
         return undefined
       },
@@ -180,8 +194,8 @@ export class Track implements TrackedTransaction {
 
   settled(options: { signal?: AbortSignal } = {}): Promise<LifecycleUpdate> {
     return this.#waitFor(
-      () => {
-        if (this.#state.terminal !== undefined) return { value: this.current }
+      (update) => {
+        if (this.#state.terminal !== undefined) return { value: update ?? this.current }
         if (!this.ended) return undefined
         const watch = this.#state.watch
         if (watch === 'timed_out') return { error: waitTimeoutError(this.#state, 'finalized') }
@@ -201,8 +215,9 @@ export class Track implements TrackedTransaction {
     return this.#fanOut().iterator(moved ? this.current : undefined)
   }
 
+  /** `check` is given the update that made the state move, when a new one did (see `observe`). */
   #waitFor(
-    check: () => { value: LifecycleUpdate } | { error: ChainstreamError } | undefined,
+    check: (update?: LifecycleUpdate) => { value: LifecycleUpdate } | { error: ChainstreamError } | undefined,
     options: { timeoutMs?: number; signal?: AbortSignal },
     timeoutError: () => ChainstreamError,
     abortedError: () => ChainstreamError,
@@ -222,8 +237,8 @@ export class Track implements TrackedTransaction {
         if ('value' in result) resolve(result.value)
         else reject(result.error)
       }
-      const waiter = () => {
-        const result = check()
+      const waiter = (update?: LifecycleUpdate) => {
+        const result = check(update)
         if (result) settle(result)
       }
       const removeAbort = onAbort(options.signal, () => settle({ error: abortedError() }))

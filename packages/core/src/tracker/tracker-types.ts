@@ -50,7 +50,12 @@ export interface TrackedTransactionEvents {
 export interface TrackedTransaction extends AsyncIterable<LifecycleUpdate> {
   readonly chain: string
   readonly id: string
-  /** The latest update (the initial state before anything was seen). */
+  /**
+   * Where the transaction is now, as an update (the initial state before anything was seen): the newest
+   * update's fields, `reachedTarget` included, but not the provider's payload (`data`) while the track is
+   * under way — take that from the `update` events or the waits, which carry it. Once the track ended,
+   * its last update itself.
+   */
   readonly current: LifecycleUpdate
   /** Whether the track has ended (terminal, timed out, cancelled or errored). */
   readonly ended: boolean

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { isChainstreamError } from '../errors/chainstream-error.js'
@@ -295,6 +297,76 @@ describe('tracker', () => {
     expect(terminals.size).toBe(1_000)
     expect([...terminals.values()].every((n) => n === 1)).toBe(true)
     expect(tracker.size).toBe(0)
+    await tracker.close()
+  })
+
+  it('keeps no payload of an update under way: `current` is made from the state, the events and waits carry `data`', async () => {
+    const ton = scriptedSource('ton')
+    const tracker = createTracker({ providers: [ton.source] })
+    const tx = tracker.track({ chain: 'ton', id: 'abc', target: 'confirmed' })
+    const updates: LifecycleUpdate[] = []
+    tx.on('update', (u) => updates.push(u))
+    const reached = tx.reached('confirmed')
+    const settled = tx.settled()
+    await flush()
+    const observe = (tier: 'pending' | 'confirmed' | 'finalized', data: object) =>
+      ton.emit('abc', {
+        kind: 'tier',
+        tier,
+        outcome: 'success',
+        providerStatus: tier,
+        source: 'stream',
+        at: Date.now(),
+        data,
+      })
+    const confirmed = { notification: 'confirmed' }
+    observe('pending', { notification: 'pending' })
+    observe('confirmed', confirmed)
+    expect(updates.map((u) => u.data)).toEqual([{ notification: 'pending' }, confirmed])
+    // The wait resolves with the update on which the tier was reached, payload and all.
+    expect(await reached).toBe(updates[1])
+    // `current` says where the track is, without the payload; `reachedTarget` is kept.
+    expect(tx.current).toMatchObject({ tier: 'confirmed', watch: 'reached', reachedTarget: true })
+    expect(tx.current.data).toBeUndefined()
+    const finalized = { notification: 'finalized' }
+    observe('finalized', finalized)
+    // Once ended, the last update itself: the terminal with its payload.
+    expect(await settled).toBe(updates[2])
+    expect(tx.current).toBe(updates[2])
+    expect(tx.current.data).toBe(finalized)
+    expect(tracker.list()[0]).toBe(updates[2])
+    await tracker.close()
+  })
+
+  it('lets the payload of an update under way be collected once its listeners are done with it', async () => {
+    // A payload kept per track until its next update is what made a burst of 20,000 tracks spend most
+    // of its time collecting garbage (see Track).
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const ton = scriptedSource('ton')
+    const tracker = createTracker({ providers: [ton.source] })
+    const tx = tracker.track({ chain: 'ton', id: 'abc' })
+    await flush()
+    let payload: WeakRef<object> | undefined
+    ;(() => {
+      const data = { notification: 'x'.repeat(1_000) }
+      payload = new WeakRef(data)
+      ton.emit('abc', {
+        kind: 'tier',
+        tier: 'confirmed',
+        outcome: 'success',
+        providerStatus: 'confirmed',
+        source: 'stream',
+        at: Date.now(),
+        data,
+      })
+    })()
+    expect(tx.current.tier).toBe('confirmed')
+    // A WeakRef's target stays alive until the end of the current job.
+    await flush()
+    gc()
+    expect(payload?.deref()).toBeUndefined()
+    expect(tx.ended).toBe(false)
     await tracker.close()
   })
 })
