@@ -23,7 +23,8 @@ export interface TonLifecycleOptions {
   transport?: 'websocket' | 'sse'
   /**
    * Adds and removes arriving within this window are sent as one subscription change. `0` batches
-   * everything added in the same turn of the event loop. @default 0
+   * everything added in the same turn of the event loop. Removals of ended tracks may wait up to a second
+   * longer, unless they empty the set. @default 0
    */
   batchDelayMs?: number
   /**

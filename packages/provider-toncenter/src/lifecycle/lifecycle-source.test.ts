@@ -299,6 +299,37 @@ describe('TON lifecycle source (createToncenter(...).lifecycle) with the tracker
     expect(unsubscribes.length).toBeLessThan(50)
   })
 
+  it('sends the removals of ended tracks about once a second while others are tracked, and the last one at once', async () => {
+    const { sim, tracker, subscribed } = await harness.start()
+    const [a, b] = sim.addresses as [string, string]
+    const traces = Array.from({ length: 21 }, () => sim.emitTrace({ addresses: [a, b] }))
+    const txs = traces.map((trace) => tracker.track({ chain: 'ton', id: trace.traceExternalHashNorm }))
+    await subscribed(traces.map((t) => t.traceExternalHashNorm))
+    const session = sim.sessions[0]!
+    const unsubscribes = () => session.received.filter((t) => t.includes('"unsubscribe"')).length
+    const tracked = () => session.subscription.traceExternalHashNorms.length
+
+    // Twenty tracks end one after another, each in a turn of its own: one unsubscribe per round trip before.
+    const started = performance.now()
+    for (let i = 1; i < traces.length; i++) {
+      await traces[i]!.finish()
+      await txs[i]!.settled()
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    const elapsedMs = performance.now() - started
+    await until(() => tracked() === 1, 5_000)
+    expect(unsubscribes()).toBeGreaterThan(0)
+    expect(unsubscribes()).toBeLessThanOrEqual(Math.ceil(elapsedMs / 1_000) + 1)
+
+    // The last removal empties the set: it goes at once, so the stream idles on time.
+    const lastEnded = performance.now()
+    await traces[0]!.finish()
+    await txs[0]!.settled()
+    await until(() => tracked() === 0, 5_000)
+    expect(performance.now() - lastEnded).toBeLessThan(900)
+    expect(tracker.size).toBe(0)
+  })
+
   it('an invalid id fails at track(), saying what a valid one looks like; url-safe and hex forms are accepted', async () => {
     const { sim, tracker } = await harness.start()
     let error: unknown

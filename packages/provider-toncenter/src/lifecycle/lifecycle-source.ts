@@ -18,8 +18,10 @@ export { validateTonTraceId } from './trace-id.js'
  * the application's own streams. Adds and removes made in the same turn of the event loop (or within
  * `batchDelayMs`) become one subscription change: over WebSocket the set is changed in place (`subscribe`
  * with the new set, `unsubscribe` for removals); over SSE the request is re-opened with the new set
- * (removals alone are not worth a re-open and wait for the next one). With nothing left to track the
- * stream stays idle for `idleTimeoutMs`, then closes; the next track opens a new one.
+ * (removals alone are not worth a re-open and wait for the next one). Removals, which nothing waits for,
+ * are held up to a second — an add meanwhile takes them along, and the one that empties the set goes at
+ * once — so a burst of ending tracks costs an unsubscribe a second, not one per round trip. With nothing
+ * left to track the stream stays idle for `idleTimeoutMs`, then closes; the next track opens a new one.
  *
  * Observations:
  * - a `trace` notification → a `tier` observation (`observationFromTonFinality`): the wire finality as tier

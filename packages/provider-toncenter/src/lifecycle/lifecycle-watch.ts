@@ -24,6 +24,9 @@ import { TraceRechecks } from './trace-rechecks.js'
 import { TraceReconciliation } from './trace-reconciliation.js'
 import { FINALIZED, TrackedTraces } from './tracked-traces.js'
 
+/** How long removals of ended tracks may wait to be sent (see {@link TonLifecycleWatch.remove}). */
+const REMOVALS_DELAY_MS = 1_000
+
 /**
  * One watch of the TON lifecycle source (one per tracker; see `createTonLifecycleSource`): the tracked
  * traces, the batches that change the stream's set, the stream, and the API v3 look-ups — and what the
@@ -40,6 +43,7 @@ export class TonLifecycleWatch implements LifecycleWatch {
   #closed = false
 
   readonly #sink: LifecycleSink
+  readonly #batchDelayMs: number
 
   constructor(
     host: TonLifecycleHost,
@@ -48,6 +52,7 @@ export class TonLifecycleWatch implements LifecycleWatch {
     watchOptions: LifecycleWatchOptions,
   ) {
     this.#sink = sink
+    this.#batchDelayMs = options.batchDelayMs
 
     this.#logger = options.logger ?? host.logger ?? silentLogger
     // The log of changes is kept only for a reconciliation to take.
@@ -114,7 +119,13 @@ export class TonLifecycleWatch implements LifecycleWatch {
       const id = safeTraceId(raw)
       if (id !== undefined && this.#traces.delete(id)) changed = true
     }
-    if (changed) return this.#batches.request().promise
+    // Nothing waits for a removal, and a trace that ended sends nothing more: in a burst of ending tracks,
+    // one unsubscribe a second instead of one per round trip (each recomputes the whole set). The last
+    // removal goes at once, so an idle stream is idled or closed on time.
+    if (changed) {
+      const delayMs = this.#traces.size > 0 ? Math.max(this.#batchDelayMs, REMOVALS_DELAY_MS) : undefined
+      return this.#batches.request(delayMs).promise
+    }
   }
 
   async snapshot(ids: readonly string[]): Promise<void> {
