@@ -2,7 +2,7 @@ import type { ChainstreamError } from '../errors/chainstream-error.js'
 import { evaluateWait } from '../finality/evaluate-wait.js'
 import { checkLifecycleInput, createLifecycleState, reduceLifecycle } from '../finality/lifecycle-machine.js'
 import type { LifecycleState } from '../finality/lifecycle-state.js'
-import { type LifecycleUpdate, toLifecycleUpdate } from '../finality/lifecycle-update.js'
+import { type LifecycleUpdate, updateOf } from '../finality/lifecycle-update.js'
 import type { Observation } from '../finality/observation.js'
 import { FINALITY_TIERS, type ObservedTier, tierRank } from '../finality/tiers.js'
 import { waitAbortedError, waitTimeoutError, watchErroredError } from '../finality/wait-errors.js'
@@ -34,7 +34,7 @@ const REACHED_ON_LATEST = 16
 interface TrackExtras {
   timer: ReturnType<typeof setTimeout> | undefined
   removeAbort: () => void
-  waiters: Set<(update?: LifecycleUpdate) => void> | undefined
+  waiters: Set<() => void> | undefined
 }
 
 /**
@@ -118,7 +118,7 @@ export class Track implements TrackedTransaction {
   }
 
   get current(): LifecycleUpdate {
-    this.#latest ??= toLifecycleUpdate(this.#state, { reachedTarget: (this.#bits & REACHED_ON_LATEST) !== 0 })
+    this.#latest ??= updateOf(this.#state, (this.#bits & REACHED_ON_LATEST) !== 0, undefined)
     return this.#latest
   }
 
@@ -162,11 +162,13 @@ export class Track implements TrackedTransaction {
       this.#state.terminal !== undefined ||
       (this.#state.watch !== 'watching' && this.#state.watch !== 'reached')
     if (last) {
-      // Kept only by a track that ends here: the next read of `current` makes one from the state otherwise.
-      this.#latest = ends ? last : undefined
       this.#bits = last.reachedTarget ? this.#bits | REACHED_ON_LATEST : this.#bits & ~REACHED_ON_LATEST
+      // The waits settle with the update itself; then only a track that ends here keeps it (the next read
+      // of `current` makes one from the state otherwise).
+      this.#latest = last
       const waiters = this.#extras?.waiters
-      if (waiters) for (const waiter of [...waiters]) waiter(last)
+      if (waiters) for (const waiter of [...waiters]) waiter()
+      if (!ends) this.#latest = undefined
     }
     if (ends) this.#end()
   }
@@ -180,9 +182,9 @@ export class Track implements TrackedTransaction {
     options: { timeoutMs?: number; signal?: AbortSignal } = {},
   ): Promise<LifecycleUpdate> {
     return this.#waitFor(
-      (update) => {
+      () => {
         const verdict = evaluateWait(this.#state, tier)
-        if (verdict.kind === 'resolved') return { value: update ?? this.current }
+        if (verdict.kind === 'resolved') return { value: this.current }
         if (verdict.kind === 'rejected') return { error: verdict.error }
         return undefined
       },
@@ -194,8 +196,8 @@ export class Track implements TrackedTransaction {
 
   settled(options: { signal?: AbortSignal } = {}): Promise<LifecycleUpdate> {
     return this.#waitFor(
-      (update) => {
-        if (this.#state.terminal !== undefined) return { value: update ?? this.current }
+      () => {
+        if (this.#state.terminal !== undefined) return { value: this.current }
         if (!this.ended) return undefined
         const watch = this.#state.watch
         if (watch === 'timed_out') return { error: waitTimeoutError(this.#state, 'finalized') }
@@ -215,9 +217,8 @@ export class Track implements TrackedTransaction {
     return this.#fanOut().iterator(moved ? this.current : undefined)
   }
 
-  /** `check` is given the update that made the state move, when a new one did (see `observe`). */
   #waitFor(
-    check: (update?: LifecycleUpdate) => { value: LifecycleUpdate } | { error: ChainstreamError } | undefined,
+    check: () => { value: LifecycleUpdate } | { error: ChainstreamError } | undefined,
     options: { timeoutMs?: number; signal?: AbortSignal },
     timeoutError: () => ChainstreamError,
     abortedError: () => ChainstreamError,
@@ -237,8 +238,8 @@ export class Track implements TrackedTransaction {
         if ('value' in result) resolve(result.value)
         else reject(result.error)
       }
-      const waiter = (update?: LifecycleUpdate) => {
-        const result = check(update)
+      const waiter = () => {
+        const result = check()
         if (result) settle(result)
       }
       const removeAbort = onAbort(options.signal, () => settle({ error: abortedError() }))

@@ -20,21 +20,14 @@ const newBatch = (): OpenBatch => ({ ...settlement(), ids: new Set() })
  * is being applied waits for it and then goes as one. Applying means calling `apply`, which brings the
  * server's set in line with whatever is tracked by then — so a batch carries no ids of its own beyond
  * the ones whose `add()` waits on it.
- *
- * A request may ask for a longer delay (removals that nothing waits for, see `LifecycleWatch.remove`): the
- * batch goes when its earliest requester wants it, so an add that comes meanwhile takes the removals along.
  */
 export class SubscriptionBatches {
   /** The next change, collecting requests. */
   #pending: OpenBatch | undefined
-  /** When the next change is due (`performance.now()` time): its most urgent request's. */
-  #pendingDue = 0
   /** The change being applied now. */
   #inflight: OpenBatch | undefined
   #running = false
   #timer: ReturnType<typeof setTimeout> | undefined
-  /** When {@link timer} fires. */
-  #timerDue = 0
   #closed = false
 
   readonly #delayMs: number
@@ -53,21 +46,16 @@ export class SubscriptionBatches {
     this.#failed = failed
   }
 
-  /**
-   * The batch that will carry the next change: started after `delayMs` (by default the one given at
-   * construction), or when the change under way is applied, whichever is later.
-   */
-  request(delayMs = this.#delayMs): SubscriptionBatch {
-    const due = performance.now() + delayMs
-    if (!this.#pending) {
-      this.#pending = newBatch()
-      this.#pendingDue = due
-    } else if (due < this.#pendingDue) {
-      this.#pendingDue = due
+  /** The batch that will carry the next change (started after `delayMs` unless one is under way). */
+  request(): SubscriptionBatch {
+    this.#pending ??= newBatch()
+    if (!this.#running && !this.#timer && !this.#closed) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined
+        void this.#run()
+      }, this.#delayMs)
     }
-    const pending = this.#pending
-    this.#arm()
-    return pending
+    return this.#pending
   }
 
   /** The ids whose `add()` still waits (on the change under way or the next one). */
@@ -84,29 +72,11 @@ export class SubscriptionBatches {
     this.#pending = undefined
   }
 
-  /** Sets the timer for the pending batch, unless one fires early enough or a change is under way. */
-  #arm(): void {
-    if (this.#running || this.#closed || !this.#pending) return
-    if (this.#timer) {
-      if (this.#timerDue <= this.#pendingDue) return
-      clearTimeout(this.#timer)
-    }
-    this.#timerDue = this.#pendingDue
-    this.#timer = setTimeout(
-      () => {
-        this.#timer = undefined
-        void this.#run()
-      },
-      Math.max(0, this.#pendingDue - performance.now()),
-    )
-  }
-
   async #run(): Promise<void> {
     if (this.#running || this.#closed) return
     this.#running = true
     try {
-      // A timer may fire a fraction of a millisecond before the time it was set for.
-      while (this.#pending && !this.#closed && this.#pendingDue <= performance.now() + 1) {
+      while (this.#pending && !this.#closed) {
         const batch = this.#pending
         this.#pending = undefined
         this.#inflight = batch
@@ -122,7 +92,6 @@ export class SubscriptionBatches {
       }
     } finally {
       this.#running = false
-      this.#arm()
     }
   }
 }
