@@ -43,7 +43,8 @@ export class TonLifecycleWatch implements LifecycleWatch {
   #closed = false
 
   readonly #sink: LifecycleSink
-  readonly #batchDelayMs: number
+  /** Sends the removals held back (see {@link TonLifecycleWatch.remove}). */
+  #removals: ReturnType<typeof setTimeout> | undefined
 
   constructor(
     host: TonLifecycleHost,
@@ -52,7 +53,6 @@ export class TonLifecycleWatch implements LifecycleWatch {
     watchOptions: LifecycleWatchOptions,
   ) {
     this.#sink = sink
-    this.#batchDelayMs = options.batchDelayMs
 
     this.#logger = options.logger ?? host.logger ?? silentLogger
     // The log of changes is kept only for a reconciliation to take.
@@ -119,13 +119,20 @@ export class TonLifecycleWatch implements LifecycleWatch {
       const id = safeTraceId(raw)
       if (id !== undefined && this.#traces.delete(id)) changed = true
     }
-    // Nothing waits for a removal, and a trace that ended sends nothing more: in a burst of ending tracks,
-    // one unsubscribe a second instead of one per round trip (each recomputes the whole set). The last
-    // removal goes at once, so an idle stream is idled or closed on time.
-    if (changed) {
-      const delayMs = this.#traces.size > 0 ? Math.max(this.#batchDelayMs, REMOVALS_DELAY_MS) : undefined
-      return this.#batches.request(delayMs).promise
+    if (!changed) return
+    // The removal that empties the set goes at once, so the stream idles (and closes) on time.
+    if (this.#traces.size === 0) {
+      clearTimeout(this.#removals)
+      this.#removals = undefined
+      return this.#batches.request().promise
     }
+    // Nothing waits for a removal, and a trace that ended sends nothing more: in a burst of ending tracks,
+    // an unsubscribe a second instead of one per round trip, each of which recomputed the whole set. An
+    // add meanwhile takes them along (a change brings the server's set in line with the tracked one).
+    this.#removals ??= setTimeout(() => {
+      this.#removals = undefined
+      if (!this.#closed) void this.#batches.request()
+    }, REMOVALS_DELAY_MS)
   }
 
   async snapshot(ids: readonly string[]): Promise<void> {
@@ -137,6 +144,7 @@ export class TonLifecycleWatch implements LifecycleWatch {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    clearTimeout(this.#removals)
     this.#removeAbort()
     this.#batches.close(new ChainstreamError('Closed', 'The TON lifecycle watch was closed'))
     this.#reconciliation.close()
