@@ -13,18 +13,22 @@ interface Waiter {
  * reconnect does not open thousands of sockets at once.
  */
 export class RequestLimiter {
-  private active = 0
-  private waiting: Waiter[] = []
-  private head = 0
+  #active = 0
+  #waiting: Waiter[] = []
+  #head = 0
 
-  constructor(private readonly limit: number) {}
+  readonly #limit: number
+
+  constructor(limit: number) {
+    this.#limit = limit
+  }
 
   async run<T>(work: () => Promise<T>): Promise<T> {
-    await this.turn(undefined)
+    await this.#turn(undefined)
     try {
       return await work()
     } finally {
-      this.done()
+      this.#done()
     }
   }
 
@@ -39,11 +43,11 @@ export class RequestLimiter {
     wanted: () => boolean,
     signal?: AbortSignal,
   ): Promise<T | undefined> {
-    if (!(await this.turn(signal))) return undefined
+    if (!(await this.#turn(signal))) return undefined
     try {
       return wanted() ? await work() : undefined
     } finally {
-      this.done()
+      this.#done()
     }
   }
 
@@ -75,7 +79,7 @@ export class RequestLimiter {
     }
     const finished = () => {
       running--
-      this.done()
+      this.#done()
       settle()
     }
     // Starts the next wanted item in a free slot; `false` when none is left to start.
@@ -90,10 +94,10 @@ export class RequestLimiter {
       return false
     }
     entry.grant = startNext
-    if (this.head >= this.waiting.length) {
-      while (this.active < this.limit && startNext()) this.active++
+    if (this.#head >= this.#waiting.length) {
+      while (this.#active < this.#limit && startNext()) this.#active++
     }
-    if (index < items.length) this.waiting.push(entry)
+    if (index < items.length) this.#waiting.push(entry)
     settle()
     return {
       done,
@@ -105,10 +109,10 @@ export class RequestLimiter {
   }
 
   /** Resolves `true` with a slot taken, or `false` when `signal` had fired by its turn. */
-  private turn(signal: AbortSignal | undefined): Promise<boolean> {
+  #turn(signal: AbortSignal | undefined): Promise<boolean> {
     if (signal?.aborted) return Promise.resolve(false)
-    if (this.active < this.limit && this.head >= this.waiting.length) {
-      this.active++
+    if (this.#active < this.#limit && this.#head >= this.#waiting.length) {
+      this.#active++
       return Promise.resolve(true)
     }
     return new Promise((resolve) => {
@@ -120,31 +124,31 @@ export class RequestLimiter {
           return go
         },
       }
-      this.waiting.push(waiter)
+      this.#waiting.push(waiter)
     })
   }
 
-  private done(): void {
+  #done(): void {
     // The slot passes straight to the next entry that takes it (the count stays), past the ones that left
     // or have nothing left to start.
-    while (this.head < this.waiting.length) {
-      const waiter = this.waiting[this.head] as Waiter
+    while (this.#head < this.#waiting.length) {
+      const waiter = this.#waiting[this.#head] as Waiter
       if (waiter.grant?.()) {
-        this.compact()
+        this.#compact()
         return
       }
-      this.head++
+      this.#head++
     }
-    this.waiting = []
-    this.head = 0
-    this.active--
+    this.#waiting = []
+    this.#head = 0
+    this.#active--
   }
 
   /** Drops the consumed front of the queue once it is most of it. */
-  private compact(): void {
-    if (this.head > 1_024 && this.head * 2 > this.waiting.length) {
-      this.waiting = this.waiting.slice(this.head)
-      this.head = 0
+  #compact(): void {
+    if (this.#head > 1_024 && this.#head * 2 > this.#waiting.length) {
+      this.#waiting = this.#waiting.slice(this.#head)
+      this.#head = 0
     }
   }
 }

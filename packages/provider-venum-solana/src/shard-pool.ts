@@ -62,35 +62,38 @@ const lastOnStream = (frame: VenumFrame, strongest: VenumEvent): boolean =>
 export class ShardPool implements ShardHost {
   readonly config: VenumConfig
   readonly gate: RateGate
-  private readonly routes = new Map<string, SignatureRoute>()
-  private readonly shards = new Set<Shard>()
+  readonly #routes = new Map<string, SignatureRoute>()
+  readonly #shards = new Set<Shard>()
   /** Signatures joined since the last placement that need a place on a stream. */
-  private unplaced: string[] = []
+  #unplaced: string[] = []
   /** Routes with a member that has not been caught up with their history yet. */
-  private readonly behind = new Set<SignatureRoute>()
-  private placing: Promise<void> | undefined
+  readonly #behind = new Set<SignatureRoute>()
+  #placing: Promise<void> | undefined
   /** Signatures waiting for a stream slot, in order (consumed from `pendingHead`). */
-  private pending: string[] = []
-  private pendingHead = 0
-  private slotWaiting = false
-  private readonly lifetime = new AbortController()
-  private disposed = false
+  #pending: string[] = []
+  #pendingHead = 0
+  #slotWaiting = false
+  readonly #lifetime = new AbortController()
+  #disposed = false
   /** Ended shards whose snapshot lookups are still answering: cancelled once nothing is watched. */
-  private readonly orphans = new Set<Shard>()
+  readonly #orphans = new Set<Shard>()
   /** The strongest tier this pool's streams ask for: Venum's last status of a signature on them. */
-  private readonly strongest: VenumEvent
+  readonly #strongest: VenumEvent
+
+  readonly #resources: PoolResources
 
   /**
    * @param events What every stream of this pool asks Venum for: every tier for the shared pool, a
    *   watch's own `events` for a watch's own pool.
    */
   constructor(
-    private readonly resources: PoolResources,
+    resources: PoolResources,
     readonly events: readonly VenumEvent[],
   ) {
+    this.#resources = resources
     this.config = resources.config
     this.gate = resources.gate
-    this.strongest = strongestEvent(events)
+    this.#strongest = strongestEvent(events)
   }
 
   /**
@@ -103,18 +106,18 @@ export class ShardPool implements ShardHost {
     if (signatures.length === 0) return
     const joined: SignatureRoute[] = []
     for (const signature of signatures) {
-      let route = this.routes.get(signature)
+      let route = this.#routes.get(signature)
       if (!route) {
         route = new SignatureRoute(signature)
-        this.routes.set(signature, route)
+        this.#routes.set(signature, route)
       }
       const membership = route.join(consumer)
-      if (!membership.replayed) this.behind.add(route)
+      if (!membership.replayed) this.#behind.add(route)
       if (route.shard && !route.finishing) consumer.rides(route.shard)
-      else if (!route.finishing) this.unplaced.push(signature)
+      else if (!route.finishing) this.#unplaced.push(signature)
       joined.push(route)
     }
-    await this.placeSoon()
+    await this.#placeSoon()
     // One wait per stream, not per signature: a stream carries up to 10 of them, and a watch of thousands
     // of signatures would otherwise hand Promise.all thousands of the same few promises.
     const ready = new Set<Promise<void>>()
@@ -129,7 +132,7 @@ export class ShardPool implements ShardHost {
   async leave(consumer: PoolConsumer, signatures: readonly string[]): Promise<void> {
     const touched = new Set<Shard>()
     for (const signature of signatures) {
-      const shard = this.detach(consumer, signature)
+      const shard = this.#detach(consumer, signature)
       if (shard) touched.add(shard)
     }
     await Promise.all([...touched].map((shard) => shard.closeIfEmpty()))
@@ -140,28 +143,28 @@ export class ShardPool implements ShardHost {
    * it is done with, so without the batch's set, arrays and promises.
    */
   leaveOne(consumer: PoolConsumer, signature: string): void {
-    void this.detach(consumer, signature)?.closeIfEmpty()
+    void this.#detach(consumer, signature)?.closeIfEmpty()
   }
 
   /** Ends a pool of its own: no slot waited for any more, every stream closed. */
   dispose(): void {
-    if (this.disposed) return
-    this.disposed = true
-    this.lifetime.abort(POOL_DISPOSED)
-    for (const shard of this.shards) void shard.close()
-    this.cancelOrphans()
+    if (this.#disposed) return
+    this.#disposed = true
+    this.#lifetime.abort(POOL_DISPOSED)
+    for (const shard of this.#shards) void shard.close()
+    this.#cancelOrphans()
   }
 
   // ---------------------------------------------------------------------------------------------------
   // ShardHost
 
   isLiveOn(signature: string, shard: Shard): boolean {
-    const route = this.routes.get(signature)
+    const route = this.#routes.get(signature)
     return route?.live === true && carries(shard, route)
   }
 
   needsSnapshot(signature: string, shard: Shard): boolean {
-    const route = this.routes.get(signature)
+    const route = this.#routes.get(signature)
     return route?.live === true && carries(shard, route) && route.heardOn !== shard.connection
   }
 
@@ -173,7 +176,7 @@ export class ShardPool implements ShardHost {
     wanted?: () => boolean,
   ): Promise<VenumTxStatus | undefined> {
     const work = async () => {
-      for (const consumer of this.routes.get(signature)?.members.keys() ?? []) consumer.lookedUp()
+      for (const consumer of this.#routes.get(signature)?.members.keys() ?? []) consumer.lookedUp()
       const child = childSignal(signal)
       try {
         return await fetchTxStatus(this.config, signature, child.signal)
@@ -181,7 +184,7 @@ export class ShardPool implements ShardHost {
         child.dispose()
       }
     }
-    const { limiter } = this.resources
+    const { limiter } = this.#resources
     return wanted ? limiter.runIfWanted(work, wanted, signal) : limiter.run(work)
   }
 
@@ -191,7 +194,7 @@ export class ShardPool implements ShardHost {
     hooks: LookupHooks,
   ): { done: Promise<void>; cancel: () => void } {
     const one = async (signature: string) => {
-      for (const consumer of this.routes.get(signature)?.members.keys() ?? []) consumer.lookedUp()
+      for (const consumer of this.#routes.get(signature)?.members.keys() ?? []) consumer.lookedUp()
       const child = childSignal(signal())
       try {
         hooks.found(signature, await fetchTxStatus(this.config, signature, child.signal))
@@ -201,12 +204,12 @@ export class ShardPool implements ShardHost {
         child.dispose()
       }
     }
-    return this.resources.limiter.each(signatures, one, hooks.wanted)
+    return this.#resources.limiter.each(signatures, one, hooks.wanted)
   }
 
   ingest(frame: VenumFrame, shard: Shard): void {
-    if (lastOnStream(frame, this.strongest)) shard.venumEndedWatcher(frame.signature)
-    const route = this.routes.get(frame.signature)
+    if (lastOnStream(frame, this.#strongest)) shard.venumEndedWatcher(frame.signature)
+    const route = this.#routes.get(frame.signature)
     if (!route) {
       // A signature every consumer left may still be on the stream's request; anything else is Venum's.
       if (!shard.signatures.includes(frame.signature)) {
@@ -225,7 +228,7 @@ export class ShardPool implements ShardHost {
       route.route(frame)
     }
     // Only the stream that carries the signature speaks for its watcher (not one it left long ago).
-    else if (carries(shard, route)) this.finishSoftly(route, frame)
+    else if (carries(shard, route)) this.#finishSoftly(route, frame)
     // Nearly every frame leaves its signature live on this stream, which then has something live and
     // stays open: no closing check (and no promise) per frame for that.
     if (route.live && route.shard === shard) return
@@ -234,7 +237,7 @@ export class ShardPool implements ShardHost {
   }
 
   reportError(error: ChainstreamError, shard: Shard): void {
-    const consumers = this.consumersOf(shard)
+    const consumers = this.#consumersOf(shard)
     if (consumers.size === 0) {
       this.config.logger.debug('a Venum stream reported an error nobody watches', { code: error.code })
     }
@@ -242,24 +245,24 @@ export class ShardPool implements ShardHost {
   }
 
   diagnostic(diagnostic: Diagnostic, shard: Shard): void {
-    for (const consumer of this.consumersOf(shard)) consumer.diagnostic(diagnostic)
+    for (const consumer of this.#consumersOf(shard)) consumer.diagnostic(diagnostic)
   }
 
   orphaned(shard: Shard): void {
-    if (this.disposed || this.routes.size === 0) shard.cancelLookups()
-    else this.orphans.add(shard)
+    if (this.#disposed || this.#routes.size === 0) shard.cancelLookups()
+    else this.#orphans.add(shard)
   }
 
   settled(shard: Shard): void {
-    this.orphans.delete(shard)
+    this.#orphans.delete(shard)
   }
 
   shardClosed(shard: Shard, error: ChainstreamError | undefined): void {
-    this.shards.delete(shard)
-    if (this.disposed) return
+    this.#shards.delete(shard)
+    if (this.#disposed) return
     const stranded = (): SignatureRoute[] =>
       shard.signatures
-        .map((signature) => this.routes.get(signature))
+        .map((signature) => this.#routes.get(signature))
         .filter((route): route is SignatureRoute => route?.shard === shard && route.live)
     if (error) {
       const reached = new Set<PoolConsumer>()
@@ -273,118 +276,118 @@ export class ShardPool implements ShardHost {
     // which waits for all of them): they queue for a new stream.
     for (const route of stranded()) {
       route.shard = undefined
-      this.pending.push(route.signature)
+      this.#pending.push(route.signature)
     }
-    this.pump()
+    this.#pump()
   }
 
   // ---------------------------------------------------------------------------------------------------
 
   /** Takes `consumer` off a signature; answers the stream that carried it, when it was on one. */
-  private detach(consumer: PoolConsumer, signature: string): Shard | undefined {
-    const route = this.routes.get(signature)
+  #detach(consumer: PoolConsumer, signature: string): Shard | undefined {
+    const route = this.#routes.get(signature)
     if (!route?.leave(consumer)) return undefined
     if (route.members.size === 0) {
-      this.routes.delete(signature)
+      this.#routes.delete(signature)
       // Nothing watched any more: lookups left to answer for ended streams are not needed by anyone.
-      if (this.routes.size === 0) this.cancelOrphans()
+      if (this.#routes.size === 0) this.#cancelOrphans()
     }
     return route.shard
   }
 
-  private cancelOrphans(): void {
-    for (const shard of this.orphans) shard.cancelLookups()
-    this.orphans.clear()
+  #cancelOrphans(): void {
+    for (const shard of this.#orphans) shard.cancelLookups()
+    this.#orphans.clear()
   }
 
   /** The consumers of the signatures this shard carries. */
-  private consumersOf(shard: Shard): Set<PoolConsumer> {
+  #consumersOf(shard: Shard): Set<PoolConsumer> {
     const consumers = new Set<PoolConsumer>()
     for (const signature of shard.signatures) {
-      const route = this.routes.get(signature)
+      const route = this.#routes.get(signature)
       if (route && carries(shard, route)) for (const consumer of route.members.keys()) consumers.add(consumer)
     }
     return consumers
   }
 
   /** Places the current burst of joins in a microtask, once for all of them. */
-  private placeSoon(): Promise<void> {
-    this.placing ??= Promise.resolve().then(() => {
-      this.placing = undefined
-      this.place()
+  #placeSoon(): Promise<void> {
+    this.#placing ??= Promise.resolve().then(() => {
+      this.#placing = undefined
+      this.#place()
     })
-    return this.placing
+    return this.#placing
   }
 
-  private place(): void {
+  #place(): void {
     // Late joiners first learn what their signature's stream said before they came.
-    for (const route of this.behind) route.catchUpAll()
-    this.behind.clear()
-    const fresh = [...new Set(this.unplaced)].filter((signature) => this.needsPlace(signature))
-    this.unplaced = []
-    if (this.disposed) return
+    for (const route of this.#behind) route.catchUpAll()
+    this.#behind.clear()
+    const fresh = [...new Set(this.#unplaced)].filter((signature) => this.#needsPlace(signature))
+    this.#unplaced = []
+    if (this.#disposed) return
     // Fill streams that have room by replacing them (make before break), then open new ones.
-    for (const shard of [...this.shards]) {
+    for (const shard of [...this.#shards]) {
       if (fresh.length === 0) break
       if (!shard.isStreaming) continue
       const room = SIGNATURES_PER_STREAM - shard.live().length
-      if (room > 0) void this.replace(shard, fresh.splice(0, room))
+      if (room > 0) void this.#replace(shard, fresh.splice(0, room))
     }
-    this.pending.push(...fresh)
-    this.pump()
+    this.#pending.push(...fresh)
+    this.#pump()
   }
 
-  private needsPlace(signature: string): boolean {
-    const route = this.routes.get(signature)
+  #needsPlace(signature: string): boolean {
+    const route = this.#routes.get(signature)
     return route?.live === true && route.shard === undefined
   }
 
   /** Starts streams for queued signatures while slots are free; waits (once) for the next slot. */
-  private pump(): void {
-    while (!this.disposed && !this.slotWaiting && this.hasPending()) {
-      const release = this.resources.slots.tryAcquire()
+  #pump(): void {
+    while (!this.#disposed && !this.#slotWaiting && this.#hasPending()) {
+      const release = this.#resources.slots.tryAcquire()
       if (release) {
-        this.startShard(this.takePending(), release)
+        this.#startShard(this.#takePending(), release)
         continue
       }
-      this.slotWaiting = true
-      this.resources.slots.acquire(this.lifetime.signal).then(
+      this.#slotWaiting = true
+      this.#resources.slots.acquire(this.#lifetime.signal).then(
         (granted) => {
-          this.slotWaiting = false
-          const signatures = this.disposed ? [] : this.takePending()
+          this.#slotWaiting = false
+          const signatures = this.#disposed ? [] : this.#takePending()
           if (signatures.length === 0) granted()
-          else this.startShard(signatures, granted)
-          this.pump()
+          else this.#startShard(signatures, granted)
+          this.#pump()
         },
         () => {
-          this.slotWaiting = false
+          this.#slotWaiting = false
         },
       )
     }
   }
 
-  private hasPending(): boolean {
-    while (this.pendingHead < this.pending.length) {
-      if (this.needsPlace(this.pending[this.pendingHead] as string)) return true
-      this.pendingHead++
+  #hasPending(): boolean {
+    while (this.#pendingHead < this.#pending.length) {
+      if (this.#needsPlace(this.#pending[this.#pendingHead] as string)) return true
+      this.#pendingHead++
     }
-    this.pending = []
-    this.pendingHead = 0
+    this.#pending = []
+    this.#pendingHead = 0
     return false
   }
 
-  private takePending(): string[] {
+  #takePending(): string[] {
     const out = new Set<string>()
-    while (out.size < SIGNATURES_PER_STREAM && this.hasPending()) {
+    while (out.size < SIGNATURES_PER_STREAM && this.#hasPending()) {
       // A signature can be queued twice (stranded, then joined again); it takes one place.
-      out.add(this.pending[this.pendingHead++] as string)
+      out.add(this.#pending[this.#pendingHead++] as string)
     }
     return [...out]
   }
 
-  private startShard(signatures: readonly string[], release: () => void): void {
+  #startShard(signatures: readonly string[], release: () => void): void {
     const shard = new Shard(this, signatures, release)
-    this.assign(shard, signatures)
+    this.#assign(shard, signatures)
     shard.start()
   }
 
@@ -394,11 +397,11 @@ export class ShardPool implements ShardHost {
    * refuse the extra connection (429), the old stream is closed at once to make room: the new stream's
    * snapshot then covers the gap.
    */
-  private async replace(old: Shard, extra: readonly string[]): Promise<void> {
+  async #replace(old: Shard, extra: readonly string[]): Promise<void> {
     const signatures = [...old.live(), ...extra]
     const next = new Shard(this, signatures, old.handOverSlot())
     old.replacedBy = next
-    this.assign(next, signatures)
+    this.#assign(next, signatures)
     const stop = next.onConnectionLimit(() => void old.close())
     next.start()
     await next.ready
@@ -406,10 +409,10 @@ export class ShardPool implements ShardHost {
     await old.close()
   }
 
-  private assign(shard: Shard, signatures: readonly string[]): void {
-    this.shards.add(shard)
+  #assign(shard: Shard, signatures: readonly string[]): void {
+    this.#shards.add(shard)
     for (const signature of signatures) {
-      const route = this.routes.get(signature)
+      const route = this.#routes.get(signature)
       if (!route) continue
       route.shard = shard
       for (const consumer of route.members.keys()) consumer.rides(shard)
@@ -422,7 +425,7 @@ export class ShardPool implements ShardHost {
    * consumers that were watching when it came, each ending its own story. A consumer that joined during
    * the lookup gets a new place on a stream instead, where Venum watches afresh.
    */
-  private finishSoftly(route: SignatureRoute, frame: VenumFrame): void {
+  #finishSoftly(route: SignatureRoute, frame: VenumFrame): void {
     if (route.finishing) return
     route.finishing = true
     const audience = route.audience()
@@ -430,10 +433,10 @@ export class ShardPool implements ShardHost {
     const ended = route.shard
     void (async () => {
       try {
-        const body = await this.lookup(route.signature, this.lifetime.signal, stillWanted)
+        const body = await this.lookup(route.signature, this.#lifetime.signal, stillWanted)
         if (body) route.route({ kind: 'lookup', signature: route.signature, body, source: 'snapshot' })
       } catch (error) {
-        if (!this.lifetime.signal.aborted) {
+        if (!this.#lifetime.signal.aborted) {
           const failure = toChainstreamError(error)
           for (const [consumer, m] of audience)
             if (route.members.get(consumer) === m) consumer.streamError(failure)
@@ -443,9 +446,9 @@ export class ShardPool implements ShardHost {
       // Venum's watcher of it on that stream is over: whoever still needs it needs a new place.
       if (route.shard === ended) route.shard = undefined
       route.finishing = false
-      if (this.routes.get(route.signature) === route && route.live) {
-        this.unplaced.push(route.signature)
-        void this.placeSoon()
+      if (this.#routes.get(route.signature) === route && route.live) {
+        this.#unplaced.push(route.signature)
+        void this.#placeSoon()
       }
       void ended?.closeIfEmpty()
     })()

@@ -102,109 +102,112 @@ export class Shard {
   readonly ready: Promise<void>
   /** The shard that took this one's signatures over (a re-shard after `add`). */
   replacedBy: Shard | undefined
-  private engine: ChainStream<VenumFrame> | undefined
-  private polling: AbortController | undefined
-  private resolveReady!: () => void
-  private closedFlag = false
-  private closing: Promise<void> | undefined
-  private release: ReleaseSlot | undefined
-  private readonly limitListeners = new Set<() => void>()
+  #engine: ChainStream<VenumFrame> | undefined
+  #polling: AbortController | undefined
+  #resolveReady!: () => void
+  #closedFlag = false
+  #closing: Promise<void> | undefined
+  #release: ReleaseSlot | undefined
+  readonly #limitListeners = new Set<() => void>()
   /**
    * Set by `close()`, or at the end when no snapshot is in flight (else by the pool, see
    * {@link ShardHost.orphaned}): cancels its snapshots.
    */
-  private lookupsCancelled = false
+  #lookupsCancelled = false
   /**
    * Aborts the snapshot lookups in flight; made by the first lookup that is actually sent. Most streams
    * report every signature before their snapshot's turn comes, and on Node an AbortSignal costs about a
    * kilobyte: for a watch of thousands of signatures, one per stream added up.
    */
-  private lookupController: AbortController | undefined
+  #lookupController: AbortController | undefined
   /** Snapshots under way (each a batch of lookups). */
-  private snapshots = 0
-  private readonly snapshotting = new Set<string>()
+  #snapshots = 0
+  readonly #snapshotting = new Set<string>()
   /** Cancels the snapshots still queued: a closed stream must not be held until their turn. */
-  private readonly queuedSnapshots = new Set<() => void>()
+  readonly #queuedSnapshots = new Set<() => void>()
   /** The current connection saw `ready`, and its snapshot started. */
-  private readySeen = false
-  private recovered = false
+  #readySeen = false
+  #recovered = false
   /** The signatures the current connection asked Venum for (a set: asked for every last frame of one). */
-  private requested: ReadonlySet<string> = NOTHING_REQUESTED
+  #requested: ReadonlySet<string> = NOTHING_REQUESTED
   /** The number of the current connection (unique across shards; 0 before the first). */
   connection = 0
   /** Of those, the ones whose watcher Venum ended on this connection: once all are, it closes the stream. */
-  private venumEnded = new Set<string>()
+  #venumEnded = new Set<string>()
   /** Waiting for Venum to close a stream it has finished (see {@link Shard.closeIfEmpty}). */
-  private completion: Promise<void> | undefined
-  private resolveCompletion: (() => void) | undefined
-  private completionTimer: ReturnType<typeof setTimeout> | undefined
+  #completion: Promise<void> | undefined
+  #resolveCompletion: (() => void) | undefined
+  #completionTimer: ReturnType<typeof setTimeout> | undefined
+
+  readonly #host: ShardHost
 
   constructor(
-    private readonly host: ShardHost,
+    host: ShardHost,
     readonly signatures: readonly string[],
     release: ReleaseSlot | undefined,
   ) {
-    this.release = release
+    this.#host = host
+    this.#release = release
     this.ready = new Promise((resolve) => {
-      this.resolveReady = resolve
+      this.#resolveReady = resolve
     })
   }
 
   /** Whether any of its signatures still needs a stream (asked after every frame: no array made). */
   hasLive(): boolean {
-    for (const signature of this.signatures) if (this.host.isLiveOn(signature, this)) return true
+    for (const signature of this.signatures) if (this.#host.isLiveOn(signature, this)) return true
     return false
   }
 
   /** The signatures of this shard that still need a stream. */
   live(): string[] {
-    return this.signatures.filter((signature) => this.host.isLiveOn(signature, this))
+    return this.signatures.filter((signature) => this.#host.isLiveOn(signature, this))
   }
 
   get isClosed(): boolean {
-    return this.closedFlag || this.closing !== undefined
+    return this.#closedFlag || this.#closing !== undefined
   }
 
   /** Subscribed and streaming (not polling, not closing): a re-shard may move signatures onto it. */
   get isStreaming(): boolean {
-    return !this.isClosed && this.replacedBy === undefined && this.engine?.state === 'subscribed'
+    return !this.isClosed && this.replacedBy === undefined && this.#engine?.state === 'subscribed'
   }
 
   /** Hands this shard's stream slot to its replacement. */
   handOverSlot(): ReleaseSlot | undefined {
-    const release = this.release
-    this.release = undefined
+    const release = this.#release
+    this.#release = undefined
     return release
   }
 
   /** Calls `listener` when the stream is refused for the connection limit (429); returns the remover. */
   onConnectionLimit(listener: () => void): () => void {
-    this.limitListeners.add(listener)
-    return () => this.limitListeners.delete(listener)
+    this.#limitListeners.add(listener)
+    return () => this.#limitListeners.delete(listener)
   }
 
   start(): void {
-    const { config } = this.host
+    const { config } = this.#host
     const provider: StreamProviderV1<VenumFrame> = {
       specificationVersion: 'v1',
       providerId: 'venum',
       // SSE only: the WebSocket transport stays out of the bundle.
       transports: { sse: sseTransport },
       open: () => {
-        this.readySeen = false
-        this.recovered = false
+        this.#readySeen = false
+        this.#recovered = false
         const live = this.live()
         if (live.length === 0) {
           throw new ChainstreamError('Closed', 'every signature of this stream has ended', {
             isRetryable: false,
           })
         }
-        this.requested = new Set(live)
+        this.#requested = new Set(live)
         this.connection = ++connections
-        this.venumEnded = new Set()
+        this.#venumEnded = new Set()
         return {
           transport: 'sse',
-          url: streamUrl(config, live, this.host.events),
+          url: streamUrl(config, live, this.#host.events),
           headers: { ...config.headers },
           ...(config.fetch ? { fetch: config.fetch } : {}),
         }
@@ -212,8 +215,8 @@ export class Shard {
       // Venum acknowledges with its own `ready` event.
       subscribe: () => ({ kind: 'ack' }),
       recover: () => {
-        this.recovered = true
-        return this.snapshot()
+        this.#recovered = true
+        return this.#snapshot()
       },
       decode: (frame) => {
         if (frame.transport !== 'sse') {
@@ -223,7 +226,7 @@ export class Shard {
           }
         }
         const decoded = decodeVenumEvent(frame.message)
-        if (decoded.kind === 'subscribed') this.readySeen = true
+        if (decoded.kind === 'subscribed') this.#readySeen = true
         return decoded
       },
       classifyError: (error) => classifyStreamError(error, config.unavailableRetryMs),
@@ -237,44 +240,46 @@ export class Shard {
       random: config.random,
       ...(config.reconnect ? { reconnect: config.reconnect } : {}),
     })
-    this.engine = engine
-    engine.on('event', (frame) => this.host.ingest(frame, this))
-    engine.on('error', (error) => this.host.reportError(error, this))
-    engine.on('diagnostic', (diagnostic) => this.host.diagnostic(diagnostic, this))
+    this.#engine = engine
+    engine.on('event', (frame) => this.#host.ingest(frame, this))
+    engine.on('error', (error) => this.#host.reportError(error, this))
+    engine.on('diagnostic', (diagnostic) => this.#host.diagnostic(diagnostic, this))
     engine.on('reconnect', ({ error }) => {
-      if (isTierPollingUnavailable(error)) this.startPolling()
+      if (isTierPollingUnavailable(error)) this.#startPolling()
       // A stream that ended right after `ready`, before its snapshot could start, would otherwise never
       // close the gap if Venum kept doing that: take the snapshot now.
-      if (this.readySeen && !this.recovered) {
-        this.snapshot().catch((failure: unknown) => this.host.reportError(toChainstreamError(failure), this))
+      if (this.#readySeen && !this.#recovered) {
+        this.#snapshot().catch((failure: unknown) =>
+          this.#host.reportError(toChainstreamError(failure), this),
+        )
       }
-      if (error.code === 'ConnectionLimit') for (const listener of [...this.limitListeners]) listener()
+      if (error.code === 'ConnectionLimit') for (const listener of [...this.#limitListeners]) listener()
     })
     engine.on('state', (state) => {
       if (state !== 'subscribed') return
-      this.stopPolling()
-      this.resolveReady()
+      this.#stopPolling()
+      this.#resolveReady()
     })
-    engine.on('close', (error) => this.onClosed(error))
+    engine.on('close', (error) => this.#onClosed(error))
   }
 
   /** Cancels its snapshot lookups, those in flight too. */
   cancelLookups(): void {
-    this.lookupsCancelled = true
-    this.lookupController?.abort(SHARD_STOPPED)
+    this.#lookupsCancelled = true
+    this.#lookupController?.abort(SHARD_STOPPED)
   }
 
   /** The signal of its snapshot lookups (already aborted once they are cancelled). */
-  private lookupSignal(): AbortSignal {
-    this.lookupController ??= new AbortController()
-    const controller = this.lookupController
-    if (this.lookupsCancelled) controller.abort(SHARD_STOPPED)
+  #lookupSignal(): AbortSignal {
+    this.#lookupController ??= new AbortController()
+    const controller = this.#lookupController
+    if (this.#lookupsCancelled) controller.abort(SHARD_STOPPED)
     return controller.signal
   }
 
   /** Venum ended its watcher of `signature` on the current connection (its last status, or an error). */
   venumEndedWatcher(signature: string): void {
-    if (this.requested.has(signature)) this.venumEnded.add(signature)
+    if (this.#requested.has(signature)) this.#venumEnded.add(signature)
   }
 
   /**
@@ -285,57 +290,57 @@ export class Shard {
    * {@link COMPLETION_GRACE_MS}.
    */
   closeIfEmpty(): Promise<void> {
-    if (this.isClosed || this.hasLive()) return this.closing ?? Promise.resolve()
-    if (this.finishedByVenum()) return this.awaitCompletion()
+    if (this.isClosed || this.hasLive()) return this.#closing ?? Promise.resolve()
+    if (this.#finishedByVenum()) return this.#awaitCompletion()
     return this.close()
   }
 
   /** Closes the stream and stops polling; resolves once the socket is closed. Idempotent. */
   close(): Promise<void> {
-    this.closing ??= (async () => {
+    this.#closing ??= (async () => {
       this.cancelLookups()
-      this.stopPolling()
-      if (this.engine) await this.engine.close()
-      else this.onClosed(undefined)
+      this.#stopPolling()
+      if (this.#engine) await this.#engine.close()
+      else this.#onClosed(undefined)
     })()
-    return this.closing
+    return this.#closing
   }
 
-  private finishedByVenum(): boolean {
+  #finishedByVenum(): boolean {
     return (
-      this.engine?.state === 'subscribed' &&
-      this.requested.size > 0 &&
-      this.venumEnded.size === this.requested.size
+      this.#engine?.state === 'subscribed' &&
+      this.#requested.size > 0 &&
+      this.#venumEnded.size === this.#requested.size
     )
   }
 
-  private awaitCompletion(): Promise<void> {
-    this.completion ??= new Promise((resolve) => {
-      this.resolveCompletion = resolve
-      this.completionTimer = setTimeout(() => void this.close(), COMPLETION_GRACE_MS)
+  #awaitCompletion(): Promise<void> {
+    this.#completion ??= new Promise((resolve) => {
+      this.#resolveCompletion = resolve
+      this.#completionTimer = setTimeout(() => void this.close(), COMPLETION_GRACE_MS)
     })
-    return this.completion
+    return this.#completion
   }
 
-  private onClosed(error: ChainstreamError | undefined): void {
-    if (this.closedFlag) return
-    this.closedFlag = true
-    for (const cancel of this.queuedSnapshots) cancel()
-    if (this.completionTimer) clearTimeout(this.completionTimer)
-    this.completionTimer = undefined
-    this.resolveCompletion?.()
+  #onClosed(error: ChainstreamError | undefined): void {
+    if (this.#closedFlag) return
+    this.#closedFlag = true
+    for (const cancel of this.#queuedSnapshots) cancel()
+    if (this.#completionTimer) clearTimeout(this.#completionTimer)
+    this.#completionTimer = undefined
+    this.#resolveCompletion?.()
     // A stream that ended by itself (Venum closes it once its signatures are done) leaves its snapshots in
     // flight to answer, and drops the answers: cancelling an HTTP/1.1 request tears its connection down,
     // and the next lookup would pay for a new one. The pool cancels them once nothing is watched.
-    if (this.snapshots > 0 && !this.lookupsCancelled) this.host.orphaned(this)
+    if (this.#snapshots > 0 && !this.#lookupsCancelled) this.#host.orphaned(this)
     else this.cancelLookups()
-    this.stopPolling()
-    this.release?.()
-    this.release = undefined
-    this.resolveReady()
+    this.#stopPolling()
+    this.#release?.()
+    this.#release = undefined
+    this.#resolveReady()
     // `open` refusing an empty stream is how a reconnect learns that nothing is left: not an error.
     const benign = error?.code === 'Closed' && !this.hasLive()
-    this.host.shardClosed(this, benign ? undefined : error)
+    this.#host.shardClosed(this, benign ? undefined : error)
   }
 
   /**
@@ -344,34 +349,34 @@ export class Shard {
    * cancel every snapshot, or the gap would never close. A signature already being looked up is not
    * asked for twice. Once the shard has ended, queued lookups are not made and answers are dropped.
    */
-  private async snapshot(): Promise<void> {
-    const over = () => this.closedFlag || this.lookupsCancelled
-    const signatures = this.live().filter((signature) => !this.snapshotting.has(signature))
+  async #snapshot(): Promise<void> {
+    const over = () => this.#closedFlag || this.#lookupsCancelled
+    const signatures = this.live().filter((signature) => !this.#snapshotting.has(signature))
     const failures: ChainstreamError[] = []
-    for (const signature of signatures) this.snapshotting.add(signature)
-    const batch = this.host.lookupEach(signatures, () => this.lookupSignal(), {
+    for (const signature of signatures) this.#snapshotting.add(signature)
+    const batch = this.#host.lookupEach(signatures, () => this.#lookupSignal(), {
       wanted: (signature) => {
-        const wanted = !over() && this.host.needsSnapshot(signature, this)
-        if (!wanted) this.snapshotting.delete(signature)
+        const wanted = !over() && this.#host.needsSnapshot(signature, this)
+        if (!wanted) this.#snapshotting.delete(signature)
         return wanted
       },
       found: (signature, body) => {
-        this.snapshotting.delete(signature)
-        if (!over()) this.host.ingest({ kind: 'lookup', signature, body, source: 'snapshot' }, this)
+        this.#snapshotting.delete(signature)
+        if (!over()) this.#host.ingest({ kind: 'lookup', signature, body, source: 'snapshot' }, this)
       },
       failed: (signature, error) => {
-        this.snapshotting.delete(signature)
+        this.#snapshotting.delete(signature)
         if (!over()) failures.push(toChainstreamError(error))
       },
     })
-    this.queuedSnapshots.add(batch.cancel)
-    this.snapshots++
+    this.#queuedSnapshots.add(batch.cancel)
+    this.#snapshots++
     try {
       await batch.done
     } finally {
-      this.queuedSnapshots.delete(batch.cancel)
-      this.snapshots--
-      if (this.closedFlag && this.snapshots === 0) this.host.settled(this)
+      this.#queuedSnapshots.delete(batch.cancel)
+      this.#snapshots--
+      if (this.#closedFlag && this.#snapshots === 0) this.#host.settled(this)
     }
     const first = failures[0]
     if (first) {
@@ -381,38 +386,38 @@ export class Shard {
     }
   }
 
-  private startPolling(): void {
-    if (this.polling || this.isClosed) return
+  #startPolling(): void {
+    if (this.#polling || this.isClosed) return
     const controller = new AbortController()
-    this.polling = controller
-    this.resolveReady()
-    this.host.config.logger.info('Venum tier streaming unavailable (503): polling GET /v1/tx', {
+    this.#polling = controller
+    this.#resolveReady()
+    this.#host.config.logger.info('Venum tier streaming unavailable (503): polling GET /v1/tx', {
       signatures: this.live().length,
     })
-    void this.poll(controller.signal)
+    void this.#poll(controller.signal)
   }
 
-  private stopPolling(): void {
-    this.polling?.abort(SHARD_STOPPED)
-    this.polling = undefined
+  #stopPolling(): void {
+    this.#polling?.abort(SHARD_STOPPED)
+    this.#polling = undefined
   }
 
-  private async poll(signal: AbortSignal): Promise<void> {
+  async #poll(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       for (const signature of this.live()) {
         try {
-          await this.host.gate.wait(signal)
-          const body = await this.host.lookup(signature, signal, () => !signal.aborted)
+          await this.#host.gate.wait(signal)
+          const body = await this.#host.lookup(signature, signal, () => !signal.aborted)
           if (!body || signal.aborted) return
-          this.host.ingest({ kind: 'lookup', signature, body, source: 'poll' }, this)
+          this.#host.ingest({ kind: 'lookup', signature, body, source: 'poll' }, this)
         } catch (error) {
           if (signal.aborted) return
-          this.host.reportError(toChainstreamError(error), this)
+          this.#host.reportError(toChainstreamError(error), this)
         }
       }
       if (!this.hasLive()) return
       try {
-        await sleep(this.host.config.pollIntervalMs, signal)
+        await sleep(this.#host.config.pollIntervalMs, signal)
       } catch {
         return
       }

@@ -69,7 +69,7 @@ export class SignatureRoute extends RouteMembers<PoolConsumer, Membership> {
    * What was said so far, one frame per distinct fact; made on the first frame (most routes of a large
    * watch are still waiting for a stream), and a handful long, so searching it needs no index.
    */
-  private history: VenumFrame[] | undefined
+  #history: VenumFrame[] | undefined
 
   constructor(readonly signature: string) {
     super()
@@ -89,7 +89,7 @@ export class SignatureRoute extends RouteMembers<PoolConsumer, Membership> {
   join(consumer: PoolConsumer): Membership {
     const existing = this.get(consumer)
     if (existing) return existing
-    const membership: Membership = { replayed: this.history === undefined }
+    const membership: Membership = { replayed: this.#history === undefined }
     this.set(consumer, membership)
     return membership
   }
@@ -106,12 +106,12 @@ export class SignatureRoute extends RouteMembers<PoolConsumer, Membership> {
 
   /** Remembers a frame for later joiners and hands it to every member. */
   route(frame: VenumFrame): void {
-    const remembered = this.remember(frame)
+    const remembered = this.#remember(frame)
     // Nearly every route has one member: handed over without a snapshot of the members (two arrays per
     // frame otherwise).
     if (this.many === undefined) {
       if (this.soleKey !== undefined)
-        this.deliverTo(this.soleKey, this.soleValue as Membership, frame, remembered)
+        this.#deliverTo(this.soleKey, this.soleValue as Membership, frame, remembered)
       return
     }
     this.deliver(frame, this.audience(), remembered)
@@ -122,18 +122,13 @@ export class SignatureRoute extends RouteMembers<PoolConsumer, Membership> {
    * caught up yet is replayed the history first (it ends with `frame` when `frame` was just remembered).
    */
   deliver(frame: VenumFrame, audience: readonly [PoolConsumer, Membership][], remembered = false): void {
-    for (const [consumer, membership] of audience) this.deliverTo(consumer, membership, frame, remembered)
+    for (const [consumer, membership] of audience) this.#deliverTo(consumer, membership, frame, remembered)
   }
 
-  private deliverTo(
-    consumer: PoolConsumer,
-    membership: Membership,
-    frame: VenumFrame,
-    remembered: boolean,
-  ): void {
+  #deliverTo(consumer: PoolConsumer, membership: Membership, frame: VenumFrame, remembered: boolean): void {
     if (this.get(consumer) !== membership) return
     if (!membership.replayed) {
-      this.catchUp(consumer, membership)
+      this.#catchUp(consumer, membership)
       if (remembered) return
     }
     consumer.receive(frame)
@@ -142,25 +137,25 @@ export class SignatureRoute extends RouteMembers<PoolConsumer, Membership> {
   /** Catches every member up that has not been yet: what the route saw before they joined, in order. */
   catchUpAll(): void {
     for (const [consumer, membership] of this.audience()) {
-      if (!membership.replayed) this.catchUp(consumer, membership)
+      if (!membership.replayed) this.#catchUp(consumer, membership)
     }
   }
 
-  private catchUp(consumer: PoolConsumer, membership: Membership): void {
+  #catchUp(consumer: PoolConsumer, membership: Membership): void {
     membership.replayed = true
-    for (const frame of [...(this.history ?? [])]) {
+    for (const frame of [...(this.#history ?? [])]) {
       if (this.get(consumer) !== membership) return
       consumer.receive(frame)
     }
   }
 
-  private remember(frame: VenumFrame): boolean {
+  #remember(frame: VenumFrame): boolean {
     if (!isFact(frame)) return false
     // A loop, not `some()` with a closure: this runs for every frame.
-    const history = this.history
+    const history = this.#history
     if (history) for (const seen of history) if (sameFact(seen, frame)) return false
     // A new array of the exact size: a pushed-to array reserves room for 17, and there are a handful.
-    this.history = history ? [...history, frame] : [frame]
+    this.#history = history ? [...history, frame] : [frame]
     return true
   }
 }

@@ -55,22 +55,26 @@ export class SignatureState {
   done = false
   /** Removed from the watch by the caller. */
   removed = false
-  private current: LifecycleState | undefined
+  #current: LifecycleState | undefined
+
+  readonly #profile: TrackingProfile
 
   constructor(
     readonly signature: string,
-    private readonly profile: TrackingProfile,
-  ) {}
+    profile: TrackingProfile,
+  ) {
+    this.#profile = profile
+  }
 
   /** The lifecycle so far (tier `unknown` before anything was seen). */
   get state(): LifecycleState {
-    this.current ??= createLifecycleState({
+    this.#current ??= createLifecycleState({
       id: this.signature,
       chain: 'solana',
-      target: VENUM_TIERS[this.profile.target],
-      startedAt: this.profile.startedAt,
+      target: VENUM_TIERS[this.#profile.target],
+      startedAt: this.#profile.startedAt,
     })
-    return this.current
+    return this.#current
   }
 
   /**
@@ -84,23 +88,23 @@ export class SignatureState {
     switch (frame.kind) {
       case 'tx': {
         const observation = streamStatusObservation(frame.status, at, 'stream', frame.data, frame.err)
-        return this.fold(observation, 'stream', frame.slot, errText(frame.err), frame.ts, report)
+        return this.#fold(observation, 'stream', frame.slot, errText(frame.err), frame.ts, report)
       }
       case 'signature-error': {
         const observation = observationFromVenumStreamError(frame, { at, source: 'stream', data: frame.data })
         const err = [frame.error, frame.reason].filter(Boolean).join(': ') || undefined
-        return this.fold(observation, 'stream', undefined, err, undefined, report)
+        return this.#fold(observation, 'stream', undefined, err, undefined, report)
       }
       case 'lookup': {
         const { body } = frame
         const observation = observationFromVenumRest(body, { at, source: frame.source, data: body })
         const err = body.status === 'failed' ? errText(body.error ?? body.reason) : undefined
-        return this.fold(observation, frame.source, body.slot, err, undefined, report)
+        return this.#fold(observation, frame.source, body.slot, err, undefined, report)
       }
     }
   }
 
-  private fold(
+  #fold(
     observation: Observation,
     source: VenumUpdate['source'],
     slot: number | undefined,
@@ -112,11 +116,11 @@ export class SignatureState {
     // a step would build (and its lists) would be garbage on every frame of every signature.
     const before = this.state
     const state = foldLifecycle(before, observation, report)
-    this.current = state
+    this.#current = state
     if (!isObservableChange(before, state)) return undefined
     const over = isWatchOver(state)
     const status = statusOf(state, observation)
-    if (status === undefined || (!over && !this.profile.events.has(status as VenumEvent))) return undefined
+    if (status === undefined || (!over && !this.#profile.events.has(status as VenumEvent))) return undefined
     if (over) this.done = true
     const { tier, outcome } = state
     if (slot !== undefined && ts !== undefined && err === undefined && status !== 'failed') {

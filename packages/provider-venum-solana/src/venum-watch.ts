@@ -126,221 +126,226 @@ export function createWatch(
 class Watch implements VenumWatch, PoolConsumer {
   readonly events: readonly VenumEvent[]
   readonly ready: Promise<void>
-  private readonly pool: ShardPool
-  private readonly eventSet: ReadonlySet<VenumEvent>
-  private readonly target: VenumEvent
+  readonly #pool: ShardPool
+  readonly #eventSet: ReadonlySet<VenumEvent>
+  readonly #target: VenumEvent
   /**
    * Per signature: its state while it is watched, then only its final lifecycle (what `lifecycle()` still
    * answers): a watch of thousands of signatures keeps them all once they are done.
    */
-  private readonly states = new Map<string, SignatureState | LifecycleState>()
-  private liveCount = 0
+  readonly #states = new Map<string, SignatureState | LifecycleState>()
+  #liveCount = 0
   /** Listeners, `for await` consumers and `closed`. */
-  private readonly out: FanOut<VenumUpdate, VenumWatchEvents>
-  private readonly removeAbortListener: () => void
-  private isClosed = false
-  private resolvedError: ChainstreamError | undefined
+  readonly #out: FanOut<VenumUpdate, VenumWatchEvents>
+  readonly #removeAbortListener: () => void
+  #isClosed = false
+  #resolvedError: ChainstreamError | undefined
   /** Leaving the pool on the end: resolves once the streams only this watch needed are closed. */
-  private leaving: Promise<void> = Promise.resolve()
-  private readonly ridden = new WeakSet<Shard>()
-  private readonly count: VenumWatchCounters = { updates: 0, streams: 0, lookups: 0, errors: 0 }
+  #leaving: Promise<void> = Promise.resolve()
+  readonly #ridden = new WeakSet<Shard>()
+  readonly #count: VenumWatchCounters = { updates: 0, streams: 0, lookups: 0, errors: 0 }
   /** Where the lifecycle's diagnostics go: one function for every fold, not one per frame. */
-  private readonly report: LifecycleDiagnosticSink = (diagnostic) => this.diagnostic(diagnostic)
+  readonly #report: LifecycleDiagnosticSink = (diagnostic) => this.diagnostic(diagnostic)
+
+  readonly #lease: PoolLease
+  readonly #persistent: boolean
 
   constructor(
-    private readonly lease: PoolLease,
+    lease: PoolLease,
     signatures: readonly string[],
     events: readonly VenumEvent[],
     signal: AbortSignal | undefined,
-    private readonly persistent: boolean,
+    persistent: boolean,
   ) {
-    this.pool = lease.pool
+    this.#lease = lease
+    this.#persistent = persistent
+    this.#pool = lease.pool
     this.events = events
-    this.eventSet = new Set(events)
-    this.target = strongestEvent(events)
-    this.out = new FanOut({
-      onListenerError: (error, event) => this.listenerFailed(error, String(event)),
+    this.#eventSet = new Set(events)
+    this.#target = strongestEvent(events)
+    this.#out = new FanOut({
+      onListenerError: (error, event) => this.#listenerFailed(error, String(event)),
       // Unbounded on purpose: a watch emits at most five updates per signature (four tiers and an end),
       // so its output is bounded by what the caller asked to watch, and dropping one would break the
       // one-terminal-update promise.
       bufferSize: Number.POSITIVE_INFINITY,
       overflow: 'fail',
     })
-    const profile = this.profile()
-    for (const signature of signatures) this.track(signature, profile)
+    const profile = this.#profile()
+    for (const signature of signatures) this.#track(signature, profile)
     // An already aborted signal ends the watch before any request.
-    this.removeAbortListener = onAbort(signal, () => this.finish(abortError(signal, 'the Venum watch')))
-    this.ready = this.settled(this.isClosed ? Promise.resolve() : this.pool.join(this, signatures))
+    this.#removeAbortListener = onAbort(signal, () => this.#finish(abortError(signal, 'the Venum watch')))
+    this.ready = this.#settled(this.#isClosed ? Promise.resolve() : this.#pool.join(this, signatures))
   }
 
   get watching(): string[] {
     const out: string[] = []
-    for (const state of this.states.values()) if (isWatched(state)) out.push(state.signature)
+    for (const state of this.#states.values()) if (isWatched(state)) out.push(state.signature)
     return out
   }
 
   get counters(): VenumWatchCounters {
-    return { ...this.count }
+    return { ...this.#count }
   }
 
   on<K extends keyof VenumWatchEvents>(event: K, listener: VenumWatchEvents[K]): () => void {
-    return this.out.on(event, listener)
+    return this.#out.on(event, listener)
   }
 
   off<K extends keyof VenumWatchEvents>(event: K, listener: VenumWatchEvents[K]): void {
-    this.out.off(event, listener)
+    this.#out.off(event, listener)
   }
 
   lifecycle(signature: string): LifecycleState | undefined {
-    const state = this.states.get(signature)
+    const state = this.#states.get(signature)
     return state instanceof SignatureState ? state.state : state
   }
 
   async add(signatures: readonly string[]): Promise<void> {
-    if (this.isClosed) throw this.closedError('add()')
+    if (this.#isClosed) throw this.#closedError('add()')
     const fresh: string[] = []
     let profile: TrackingProfile | undefined
     for (const signature of validateSignatures(signatures, 'add(signatures)')) {
-      const state = this.states.get(signature)
+      const state = this.#states.get(signature)
       const done = state !== undefined && isDone(state)
-      if (state === undefined || (this.persistent && done)) {
-        profile ??= this.profile()
-        this.track(signature, profile)
+      if (state === undefined || (this.#persistent && done)) {
+        profile ??= this.#profile()
+        this.#track(signature, profile)
         fresh.push(signature)
       } else if (state instanceof SignatureState && state.removed && !done) {
         state.removed = false
-        this.liveCount++
+        this.#liveCount++
         fresh.push(signature)
       }
     }
-    await this.settled(this.pool.join(this, fresh))
+    await this.#settled(this.#pool.join(this, fresh))
   }
 
   async remove(signatures: readonly string[]): Promise<void> {
     const left: string[] = []
     for (const signature of validateSignatures(signatures, 'remove(signatures)')) {
-      const state = this.states.get(signature)
+      const state = this.#states.get(signature)
       if (!state) continue
       if (isWatched(state)) {
         state.removed = true
-        this.liveCount--
+        this.#liveCount--
         left.push(signature)
       }
       // A long-lived multiplexed watch forgets what it no longer watches, or it would grow forever.
-      if (this.persistent) this.states.delete(signature)
+      if (this.#persistent) this.#states.delete(signature)
     }
-    const leaving = this.pool.leave(this, left)
-    this.completeIfDone()
+    const leaving = this.#pool.leave(this, left)
+    this.#completeIfDone()
     await leaving
   }
 
   async close(): Promise<void> {
-    this.finish(undefined)
-    await this.leaving
+    this.#finish(undefined)
+    await this.#leaving
   }
 
   /** Ends the watch with `error` (its client was closed): whoever relies on it learns why. */
   async terminate(error: ChainstreamError): Promise<void> {
-    this.finish(error)
-    await this.leaving
+    this.#finish(error)
+    await this.#leaving
   }
 
   get closed(): Promise<ChainstreamError | undefined> {
-    return this.out.closed
+    return this.#out.closed
   }
 
   [Symbol.asyncIterator](): AsyncIterator<VenumUpdate> {
-    return this.out.iterator()
+    return this.#out.iterator()
   }
 
   // ---------------------------------------------------------------------------------------------------
   // PoolConsumer
 
   receive(frame: VenumFrame): void {
-    if (this.isClosed) return
-    const state = this.states.get(frame.signature)
+    if (this.#isClosed) return
+    const state = this.#states.get(frame.signature)
     if (state === undefined || !isWatched(state)) return
-    const update = state.receive(frame, Date.now(), this.report)
-    if (update) this.emitUpdate(update)
+    const update = state.receive(frame, Date.now(), this.#report)
+    if (update) this.#emitUpdate(update)
   }
 
   streamError(error: ChainstreamError): void {
-    if (this.isClosed) return
-    this.count.errors++
-    this.out.emit('error', error)
+    if (this.#isClosed) return
+    this.#count.errors++
+    this.#out.emit('error', error)
   }
 
   diagnostic(diagnostic: Diagnostic): void {
-    this.out.emit('diagnostic', diagnostic)
+    this.#out.emit('diagnostic', diagnostic)
   }
 
   streamFailed(error: ChainstreamError): void {
-    this.finish(error)
+    this.#finish(error)
   }
 
   rides(shard: Shard): void {
-    if (this.ridden.has(shard)) return
-    this.ridden.add(shard)
-    this.count.streams++
+    if (this.#ridden.has(shard)) return
+    this.#ridden.add(shard)
+    this.#count.streams++
   }
 
   lookedUp(): void {
-    this.count.lookups++
+    this.#count.lookups++
   }
 
   // ---------------------------------------------------------------------------------------------------
 
   /** What the signatures tracked now share: one object for a whole batch, not a copy per signature. */
-  private profile(): TrackingProfile {
-    return { events: this.eventSet, target: this.target, startedAt: Date.now() }
+  #profile(): TrackingProfile {
+    return { events: this.#eventSet, target: this.#target, startedAt: Date.now() }
   }
 
-  private track(signature: string, profile: TrackingProfile): void {
-    this.states.set(signature, new SignatureState(signature, profile))
-    this.liveCount++
+  #track(signature: string, profile: TrackingProfile): void {
+    this.#states.set(signature, new SignatureState(signature, profile))
+    this.#liveCount++
   }
 
   /** `placed`, then the fatal error if one ended the watch meanwhile. */
-  private settled(placed: Promise<void>): Promise<void> {
+  #settled(placed: Promise<void>): Promise<void> {
     const ready = placed.then(() => {
-      if (this.resolvedError) throw this.resolvedError
+      if (this.#resolvedError) throw this.#resolvedError
     })
     // Nobody may be awaiting it: a fatal error must not also become an unhandled rejection.
     ready.catch(() => {})
     return ready
   }
 
-  private emitUpdate(update: VenumUpdate): void {
-    this.count.updates++
+  #emitUpdate(update: VenumUpdate): void {
+    this.#count.updates++
     if (update.done) {
-      const state = this.states.get(update.signature)
-      if (state instanceof SignatureState) this.states.set(update.signature, state.state)
-      this.liveCount--
-      this.pool.leaveOne(this, update.signature)
+      const state = this.#states.get(update.signature)
+      if (state instanceof SignatureState) this.#states.set(update.signature, state.state)
+      this.#liveCount--
+      this.#pool.leaveOne(this, update.signature)
     }
-    this.out.emit('update', update)
-    this.out.push(update)
-    this.completeIfDone()
+    this.#out.emit('update', update)
+    this.#out.push(update)
+    this.#completeIfDone()
   }
 
-  private completeIfDone(): void {
-    if (this.liveCount === 0 && !this.isClosed && !this.persistent) this.finish(undefined)
+  #completeIfDone(): void {
+    if (this.#liveCount === 0 && !this.#isClosed && !this.#persistent) this.#finish(undefined)
   }
 
-  private finish(error: ChainstreamError | undefined): void {
-    if (this.isClosed) return
-    this.isClosed = true
-    this.resolvedError = error
-    this.removeAbortListener?.()
-    this.leaving = this.pool.leave(this, this.watching)
-    this.lease.release()
-    this.out.end(error)
-    this.out.emit('close', error)
+  #finish(error: ChainstreamError | undefined): void {
+    if (this.#isClosed) return
+    this.#isClosed = true
+    this.#resolvedError = error
+    this.#removeAbortListener?.()
+    this.#leaving = this.#pool.leave(this, this.watching)
+    this.#lease.release()
+    this.#out.end(error)
+    this.#out.emit('close', error)
   }
 
-  private closedError(what: string): ChainstreamError {
+  #closedError(what: string): ChainstreamError {
     return (
-      this.resolvedError ??
+      this.#resolvedError ??
       new ChainstreamError(
         'Closed',
         `The watch has ended (every signature is done, or it was closed) before ${what}`,
@@ -351,9 +356,9 @@ class Watch implements VenumWatch, PoolConsumer {
     )
   }
 
-  private listenerFailed(error: unknown, event: string): void {
+  #listenerFailed(error: unknown, event: string): void {
     if (event === 'error') {
-      this.pool.config.logger.error('a Venum watch error listener threw', { message: String(error) })
+      this.#pool.config.logger.error('a Venum watch error listener threw', { message: String(error) })
       return
     }
     this.streamError(listenerError(error, event, 'watch'))

@@ -63,11 +63,15 @@ function checkArguments(signature: string, tier: VenumEvent, options: WaitForOpt
  * another wait has passed), and forgotten when the last one settles.
  */
 export class SignatureWaiters {
-  private watch: VenumWatch | undefined
-  private readonly waiters = new Map<string, Set<Waiter>>()
-  private readonly last = new Map<string, VenumUpdate>()
+  #watch: VenumWatch | undefined
+  readonly #waiters = new Map<string, Set<Waiter>>()
+  readonly #last = new Map<string, VenumUpdate>()
 
-  constructor(private readonly open: () => VenumWatch) {}
+  readonly #open: () => VenumWatch
+
+  constructor(open: () => VenumWatch) {
+    this.#open = open
+  }
 
   /**
    * Waits until `signature` reached `tier` with an outcome other than failure (rule 8 of the finality
@@ -87,18 +91,18 @@ export class SignatureWaiters {
     const target = VENUM_TIERS[tier]
 
     return new Promise<VenumUpdate>((resolve, reject) => {
-      const watch = this.sharedWatch()
+      const watch = this.#sharedWatch()
       let settled = false
       let timer: ReturnType<typeof setTimeout> | undefined
       let stopAbort: () => void = () => {}
       const settle = (verdict: WaitEvaluation) => {
         if (settled || verdict.kind === 'pending') return
-        const last = this.last.get(signature)
+        const last = this.#last.get(signature)
         if (verdict.kind === 'resolved' && last === undefined) return
         settled = true
         if (timer !== undefined) clearTimeout(timer)
         stopAbort()
-        this.release(signature, waiter)
+        this.#release(signature, waiter)
         if (verdict.kind === 'resolved') resolve(last as VenumUpdate)
         else reject(verdict.error)
       }
@@ -133,7 +137,7 @@ export class SignatureWaiters {
         update: () => check(),
         closed: (error) => settle({ kind: 'rejected', error }),
       }
-      this.register(watch, signature, waiter)
+      this.#register(watch, signature, waiter)
       check()
       if (settled) return
       if (timeoutMs !== undefined) {
@@ -146,44 +150,44 @@ export class SignatureWaiters {
     })
   }
 
-  private sharedWatch(): VenumWatch {
-    if (this.watch) return this.watch
-    const watch = this.open()
-    this.watch = watch
+  #sharedWatch(): VenumWatch {
+    if (this.#watch) return this.#watch
+    const watch = this.#open()
+    this.#watch = watch
     watch.on('update', (update) => {
-      const set = this.waiters.get(update.signature)
+      const set = this.#waiters.get(update.signature)
       if (!set) return
-      this.last.set(update.signature, update)
+      this.#last.set(update.signature, update)
       for (const waiter of [...set]) waiter.update(update)
     })
     watch.on('close', (error) => {
-      if (this.watch === watch) this.watch = undefined
+      if (this.#watch === watch) this.#watch = undefined
       const reason =
         error ?? new ChainstreamError('Closed', 'the watch behind waitFor was closed', { isRetryable: false })
-      for (const set of [...this.waiters.values()]) for (const waiter of [...set]) waiter.closed(reason)
+      for (const set of [...this.#waiters.values()]) for (const waiter of [...set]) waiter.closed(reason)
     })
     return watch
   }
 
-  private register(watch: VenumWatch, signature: string, waiter: Waiter): void {
-    let set = this.waiters.get(signature)
+  #register(watch: VenumWatch, signature: string, waiter: Waiter): void {
+    let set = this.#waiters.get(signature)
     if (!set) {
       set = new Set()
-      this.waiters.set(signature, set)
-      this.last.delete(signature)
+      this.#waiters.set(signature, set)
+      this.#last.delete(signature)
       watch.add([signature]).catch((error: unknown) => {
         const failure = toChainstreamError(error, 'ServerError')
-        for (const pending of [...(this.waiters.get(signature) ?? [])]) pending.closed(failure)
+        for (const pending of [...(this.#waiters.get(signature) ?? [])]) pending.closed(failure)
       })
     }
     set.add(waiter)
   }
 
-  private release(signature: string, waiter: Waiter): void {
-    const set = this.waiters.get(signature)
+  #release(signature: string, waiter: Waiter): void {
+    const set = this.#waiters.get(signature)
     if (!set?.delete(waiter) || set.size > 0) return
-    this.waiters.delete(signature)
-    this.last.delete(signature)
-    void this.watch?.remove([signature])
+    this.#waiters.delete(signature)
+    this.#last.delete(signature)
+    void this.#watch?.remove([signature])
   }
 }
