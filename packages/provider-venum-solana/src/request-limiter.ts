@@ -16,7 +16,6 @@ export class RequestLimiter {
   #active = 0
   #waiting: Waiter[] = []
   #head = 0
-
   readonly #limit: number
 
   constructor(limit: number) {

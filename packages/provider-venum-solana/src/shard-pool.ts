@@ -79,7 +79,6 @@ export class ShardPool implements ShardHost {
   readonly #orphans = new Set<Shard>()
   /** The strongest tier this pool's streams ask for: Venum's last status of a signature on them. */
   readonly #strongest: VenumEvent
-
   readonly #resources: PoolResources
 
   /**

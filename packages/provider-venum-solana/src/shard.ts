@@ -138,7 +138,6 @@ export class Shard {
   #completion: Promise<void> | undefined
   #resolveCompletion: (() => void) | undefined
   #completionTimer: ReturnType<typeof setTimeout> | undefined
-
   readonly #host: ShardHost
 
   constructor(

@@ -56,7 +56,6 @@ export class SignatureState {
   /** Removed from the watch by the caller. */
   removed = false
   #current: LifecycleState | undefined
-
   readonly #profile: TrackingProfile
 
   constructor(

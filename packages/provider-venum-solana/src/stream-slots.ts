@@ -62,7 +62,6 @@ export class StreamSlots {
 /** Spaces calls out to at most `perSecond` per second (the 503 polling fallback's bound). */
 export class RateGate {
   #next = 0
-
   readonly #perSecond: number
 
   constructor(perSecond: number) {

@@ -66,7 +66,6 @@ export class SignatureWaiters {
   #watch: VenumWatch | undefined
   readonly #waiters = new Map<string, Set<Waiter>>()
   readonly #last = new Map<string, VenumUpdate>()
-
   readonly #open: () => VenumWatch
 
   constructor(open: () => VenumWatch) {
