@@ -108,7 +108,8 @@ export class Shard {
   #closedFlag = false
   #closing: Promise<void> | undefined
   #release: ReleaseSlot | undefined
-  readonly #limitListeners = new Set<() => void>()
+  /** Made by the first listener (a re-shard's replacement): a client may hold a thousand shards. */
+  #limitListeners: Set<() => void> | undefined
   /**
    * Set by `close()`, or at the end when no snapshot is in flight (else by the pool, see
    * {@link ShardHost.orphaned}): cancels its snapshots.
@@ -122,9 +123,10 @@ export class Shard {
   #lookupController: AbortController | undefined
   /** Snapshots under way (each a batch of lookups). */
   #snapshots = 0
-  readonly #snapshotting = new Set<string>()
+  /** The signatures being looked up; made by a snapshot, let go of once none is under way. */
+  #snapshotting: Set<string> | undefined
   /** Cancels the snapshots still queued: a closed stream must not be held until their turn. */
-  readonly #queuedSnapshots = new Set<() => void>()
+  #queuedSnapshots: Set<() => void> | undefined
   /** The current connection saw `ready`, and its snapshot started. */
   #readySeen = false
   #recovered = false
@@ -181,8 +183,10 @@ export class Shard {
 
   /** Calls `listener` when the stream is refused for the connection limit (429); returns the remover. */
   onConnectionLimit(listener: () => void): () => void {
-    this.#limitListeners.add(listener)
-    return () => this.#limitListeners.delete(listener)
+    this.#limitListeners ??= new Set()
+    const listeners = this.#limitListeners
+    listeners.add(listener)
+    return () => listeners.delete(listener)
   }
 
   start(): void {
@@ -252,7 +256,8 @@ export class Shard {
           this.#host.reportError(toChainstreamError(failure), this),
         )
       }
-      if (error.code === 'ConnectionLimit') for (const listener of [...this.#limitListeners]) listener()
+      if (error.code === 'ConnectionLimit')
+        for (const listener of [...(this.#limitListeners ?? [])]) listener()
     })
     engine.on('state', (state) => {
       if (state !== 'subscribed') return
@@ -324,7 +329,7 @@ export class Shard {
   #onClosed(error: ChainstreamError | undefined): void {
     if (this.#closedFlag) return
     this.#closedFlag = true
-    for (const cancel of this.#queuedSnapshots) cancel()
+    if (this.#queuedSnapshots) for (const cancel of this.#queuedSnapshots) cancel()
     if (this.#completionTimer) clearTimeout(this.#completionTimer)
     this.#completionTimer = undefined
     this.#resolveCompletion?.()
@@ -350,32 +355,43 @@ export class Shard {
    */
   async #snapshot(): Promise<void> {
     const over = () => this.#closedFlag || this.#lookupsCancelled
-    const signatures = this.live().filter((signature) => !this.#snapshotting.has(signature))
+    this.#snapshotting ??= new Set()
+    this.#queuedSnapshots ??= new Set()
+    const snapshotting = this.#snapshotting
+    const queued = this.#queuedSnapshots
+    const signatures = this.live().filter((signature) => !snapshotting.has(signature))
     const failures: ChainstreamError[] = []
-    for (const signature of signatures) this.#snapshotting.add(signature)
+    for (const signature of signatures) snapshotting.add(signature)
     const batch = this.#host.lookupEach(signatures, () => this.#lookupSignal(), {
       wanted: (signature) => {
         const wanted = !over() && this.#host.needsSnapshot(signature, this)
-        if (!wanted) this.#snapshotting.delete(signature)
+        if (!wanted) snapshotting.delete(signature)
         return wanted
       },
       found: (signature, body) => {
-        this.#snapshotting.delete(signature)
+        snapshotting.delete(signature)
         if (!over()) this.#host.ingest({ kind: 'lookup', signature, body, source: 'snapshot' }, this)
       },
       failed: (signature, error) => {
-        this.#snapshotting.delete(signature)
+        snapshotting.delete(signature)
         if (!over()) failures.push(toChainstreamError(error))
       },
     })
-    this.#queuedSnapshots.add(batch.cancel)
+    queued.add(batch.cancel)
     this.#snapshots++
     try {
       await batch.done
     } finally {
-      this.#queuedSnapshots.delete(batch.cancel)
+      queued.delete(batch.cancel)
       this.#snapshots--
-      if (this.#closedFlag && this.#snapshots === 0) this.#host.settled(this)
+      // Nothing under way: the sets and the lookups' controller go (a thousand shards each kept them,
+      // about a kilobyte apiece); the next snapshot makes new ones.
+      if (this.#snapshots === 0) {
+        this.#snapshotting = undefined
+        this.#queuedSnapshots = undefined
+        if (!this.#lookupsCancelled) this.#lookupController = undefined
+        if (this.#closedFlag) this.#host.settled(this)
+      }
     }
     const first = failures[0]
     if (first) {

@@ -51,14 +51,20 @@ export class Connection<TEvent> {
   readonly ending: Promise<Ending>
   transportClosed: Promise<unknown> = Promise.resolve()
   readonly #controller = new AbortController()
-  readonly #pending = new Map<
-    string,
-    {
-      resolve: (value: unknown) => void
-      reject: (error: unknown) => void
-      timer?: ReturnType<typeof setTimeout>
-    }
-  >()
+  /**
+   * Requests waiting for their answer, by id. This and the two below are made on first use: most
+   * connections never send a request (SSE), and a client may hold a thousand connections.
+   */
+  #pending:
+    | Map<
+        string,
+        {
+          resolve: (value: unknown) => void
+          reject: (error: unknown) => void
+          timer?: ReturnType<typeof setTimeout>
+        }
+      >
+    | undefined
   /** What the server has on this connection now (set by the engine at the acknowledgement and per change). */
   serverSubscription: unknown
   /** The version of {@link serverSubscription}; -1 until the acknowledgement. */
@@ -69,9 +75,9 @@ export class Connection<TEvent> {
   #ackSeen = false
   #plan: SubscribePlan | undefined
   /** Ids of the subscribe requests still unanswered. */
-  readonly #subscribeIds = new Set<string>()
+  #subscribeIds: Set<string> | undefined
   /** Subscription changes in flight, by request id: answered synchronously in the frame handler. */
-  readonly #changes = new Map<string, ChangeInFlight>()
+  #changes: Map<string, ChangeInFlight> | undefined
   #subscribeTimer: ReturnType<typeof setTimeout> | undefined
   #resolveEnding!: (ending: Ending) => void
   #ended = false
@@ -157,7 +163,7 @@ export class Connection<TEvent> {
     this.#removeLifetimeListener()
     this.#controller.abort(endedByClient())
     this.#closeTransport()
-    if (this.#pending.size > 0) {
+    if (this.#pending?.size) {
       // Built only when someone waits: connections end often (Venum closes a stream per finished shard).
       const error =
         ending.kind === 'failed'
@@ -172,7 +178,7 @@ export class Connection<TEvent> {
     if (this.#subscribeTimer) clearTimeout(this.#subscribeTimer)
     this.#subscribeTimer = undefined
     this.#early = []
-    for (const change of new Set(this.#changes.values())) this.#finishChange(change, this.#endingError())
+    for (const change of new Set(this.#changes?.values())) this.#finishChange(change, this.#endingError())
     this.#resolveEnding(ending)
   }
 
@@ -201,8 +207,9 @@ export class Connection<TEvent> {
       this.#subscribeTimer = setTimeout(() => this.end({ kind: 'failed', error: timeoutError() }), timeoutMs)
     }
     if (plan.kind === 'requests') {
-      for (const request of plan.requests) this.#subscribeIds.add(request.id)
-      if (this.#subscribeIds.size === 0) {
+      const ids = new Set(plan.requests.map((request) => request.id))
+      this.#subscribeIds = ids
+      if (ids.size === 0) {
         this.#becomeSubscribed()
         return
       }
@@ -233,7 +240,9 @@ export class Connection<TEvent> {
       done()
       return
     }
-    for (const id of change.remaining) this.#changes.set(id, change)
+    this.#changes ??= new Map()
+    const changes = this.#changes
+    for (const id of change.remaining) changes.set(id, change)
     if (timeoutMs > 0) {
       change.timer = setTimeout(
         () =>
@@ -258,7 +267,7 @@ export class Connection<TEvent> {
     if (change.finished) return
     change.finished = true
     if (change.timer) clearTimeout(change.timer)
-    for (const id of change.remaining) this.#changes.delete(id)
+    for (const id of change.remaining) this.#changes?.delete(id)
     change.remaining.clear()
     change.done(error)
   }
@@ -351,22 +360,23 @@ export class Connection<TEvent> {
         else if (this.#plan === undefined) this.#ackSeen = true
         return
       case 'response': {
-        if (this.#subscribeIds.delete(decoded.id)) {
+        const subscribeIds = this.#subscribeIds
+        if (subscribeIds?.delete(decoded.id)) {
           if (decoded.error) this.end({ kind: 'failed', error: decoded.error })
-          else if (this.#subscribeIds.size === 0) this.#becomeSubscribed()
+          else if (subscribeIds.size === 0) this.#becomeSubscribed()
           return
         }
-        const change = this.#changes.get(decoded.id)
+        const change = this.#changes?.get(decoded.id)
         if (change) {
-          this.#changes.delete(decoded.id)
+          this.#changes?.delete(decoded.id)
           change.remaining.delete(decoded.id)
           if (decoded.error) this.#finishChange(change, decoded.error)
           else if (change.remaining.size === 0) this.#finishChange(change)
           return
         }
-        const entry = this.#pending.get(decoded.id)
+        const entry = this.#pending?.get(decoded.id)
         if (!entry) return
-        this.#pending.delete(decoded.id)
+        this.#pending?.delete(decoded.id)
         if (entry.timer) clearTimeout(entry.timer)
         if (decoded.error) entry.reject(decoded.error)
         else entry.resolve(decoded.data)
@@ -394,7 +404,9 @@ export class Connection<TEvent> {
 
   #sendRequest(data: string, id: string, timeoutMs = 30_000): Promise<unknown> {
     if (this.#ended) return Promise.reject(this.#endingError())
-    if (this.#pending.has(id)) {
+    this.#pending ??= new Map()
+    const pending = this.#pending
+    if (pending.has(id)) {
       return Promise.reject(
         new ChainstreamError('InvalidArgument', `A request with id ${id} is already pending`),
       )
@@ -410,15 +422,15 @@ export class Connection<TEvent> {
       }
       if (timeoutMs > 0) {
         entry.timer = setTimeout(() => {
-          this.#pending.delete(id)
+          pending.delete(id)
           reject(new ChainstreamError('RequestTimeout', `No answer to request ${id} within ${timeoutMs} ms`))
         }, timeoutMs)
       }
-      this.#pending.set(id, entry)
+      pending.set(id, entry)
       try {
         this.#send(data)
       } catch (error) {
-        this.#pending.delete(id)
+        pending.delete(id)
         if (entry.timer) clearTimeout(entry.timer)
         reject(error)
       }

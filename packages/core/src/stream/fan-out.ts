@@ -25,7 +25,8 @@ export interface FanOutOptions<TEvents> {
 export class FanOut<TItem, TEvents extends EventMap<TEvents>> {
   readonly closed: Promise<ChainstreamError | undefined>
   readonly #emitter: Emitter<TEvents>
-  readonly #iterators = new Set<BoundedQueue<TItem>>()
+  /** Made by the first `for await` consumer: most handles have listeners only. */
+  #iterators: Set<BoundedQueue<TItem>> | undefined
   readonly #options: FanOutOptions<TEvents>
   #resolveClosed!: (error: ChainstreamError | undefined) => void
   #endedWith: { error: ChainstreamError | undefined } | undefined
@@ -71,7 +72,7 @@ export class FanOut<TItem, TEvents extends EventMap<TEvents>> {
   /** Hands `item` to every `for await` consumer. */
   push(item: TItem): void {
     // Most streams have handlers and no `for await` consumer: no Set iterator per event for them.
-    if (this.#iterators.size === 0) return
+    if (!this.#iterators?.size) return
     for (const queue of this.#iterators) queue.push(item)
   }
 
@@ -86,11 +87,14 @@ export class FanOut<TItem, TEvents extends EventMap<TEvents>> {
       overflow,
       onDrop ?? noop,
       onOverflow ?? noop,
-      () => this.#iterators.delete(queue),
+      () => this.#iterators?.delete(queue),
     )
     if (initial !== undefined) queue.push(initial)
     if (this.#endedWith) queue.end(this.#endedWith.error)
-    else this.#iterators.add(queue)
+    else {
+      this.#iterators ??= new Set()
+      this.#iterators.add(queue)
+    }
     return queue
   }
 
@@ -101,8 +105,8 @@ export class FanOut<TItem, TEvents extends EventMap<TEvents>> {
   end(error: ChainstreamError | undefined): boolean {
     if (this.#endedWith) return false
     this.#endedWith = { error }
-    for (const queue of this.#iterators) queue.end(error)
-    this.#iterators.clear()
+    for (const queue of this.#iterators ?? []) queue.end(error)
+    this.#iterators?.clear()
     this.#resolveClosed(error)
     return true
   }

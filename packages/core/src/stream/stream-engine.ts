@@ -83,7 +83,7 @@ class StreamEngine<TEvent, TSubscription>
   #applying = false
   #loop: Promise<void> | undefined
   /** Providers' background work (recovery, periodic re-checks) of every connection, until it settles. */
-  readonly #background = new Set<Promise<unknown>>()
+  #background: Set<Promise<unknown>> | undefined
   #started = false
   #stateValue: ConnectionState = 'idle'
   #fatal: ChainstreamError | undefined
@@ -223,16 +223,20 @@ class StreamEngine<TEvent, TSubscription>
     await this.#loop
     await this.#current?.transportClosed
     // Every connection has ended, so its work has been told to stop: wait until it has.
-    while (this.#background.size > 0) await Promise.allSettled([...this.#background])
+    while (this.#background !== undefined) await Promise.allSettled([...this.#background])
   }
 
   /** Work a provider started for a connection; `close()` waits for it (see {@link ProviderSession.track}). */
   track(work: Promise<unknown>): void {
+    this.#background ??= new Set()
+    const background = this.#background
     const forget = (): void => {
-      this.#background.delete(settled)
+      background.delete(settled)
+      // Let go of the empty set: a client may hold a thousand engines.
+      if (background.size === 0 && this.#background === background) this.#background = undefined
     }
     const settled: Promise<void> = work.then(forget, forget)
-    this.#background.add(settled)
+    background.add(settled)
   }
 
   [Symbol.asyncIterator](): AsyncIterator<TEvent> {

@@ -19,7 +19,8 @@ export interface SubscribedWaitersHost {
  * state change.
  */
 export class SubscribedWaiters {
-  readonly #waiters = new Set<() => void>()
+  /** Made by the first wait that has to wait: most handles are never waited on. */
+  #waiters: Set<() => void> | undefined
 
   readonly #host: SubscribedWaitersHost
 
@@ -36,7 +37,7 @@ export class SubscribedWaiters {
     return new Promise<void>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined
       const cleanup = () => {
-        this.#waiters.delete(check)
+        this.#waiters?.delete(check)
         if (timer) clearTimeout(timer)
         removeAbort()
       }
@@ -66,12 +67,13 @@ export class SubscribedWaiters {
           )
         }, options.timeoutMs)
       }
+      this.#waiters ??= new Set()
       this.#waiters.add(check)
     })
   }
 
   /** The state changed: settle whoever it concerns. */
   notify(): void {
-    for (const waiter of [...this.#waiters]) waiter()
+    if (this.#waiters?.size) for (const waiter of [...this.#waiters]) waiter()
   }
 }
