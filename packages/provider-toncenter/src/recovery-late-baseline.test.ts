@@ -179,3 +179,51 @@ for (const transport of ['sse', 'websocket'] as const) {
     })
   })
 }
+
+for (const transport of ['sse', 'websocket'] as const) {
+  describe(`recovery over ${transport} when an added account's baseline is taken after a drop`, () => {
+    it('delivers the trace the server dropped before the drop, when nothing committed had come live yet', async () => {
+      // update() adds `b` while API v3 fails, so its baseline waits; the server drops the notifications of
+      // a trace of `b` (a slow reader) and then the connection drops too, before the stream had delivered
+      // anything committed: the gap has no start. The baseline, taken on the next connection, must still
+      // count that trace as the subscription's (it ended after `b` went live) — not record it as older,
+      // which left it undelivered for good.
+      const sim = await harness.start({ keys: { [KEY]: {} } })
+      const [a, b, c] = sim.addresses as [string, string, string]
+      const dropped = new Set<string>()
+      interceptFrames(sim, (frame) => {
+        const hash = (frame as { trace_external_hash_norm?: string }).trace_external_hash_norm
+        return hash !== undefined && dropped.has(hash) ? 'skip' : 'deliver'
+      })
+      const stream = openStream(sim.toncenter.baseUrl, transport, a)
+      const seen = record(stream)
+      await stream.waitSubscribed({ timeoutMs: 5_000 })
+      await until(() => (sim.v3Calls.transactions ?? 0) >= 1, 5_000, 'the first baseline')
+      await settle(200)
+
+      sim.failNext({ status: 502, on: 'v3', times: 10_000 })
+      const since = sim.ledger.mark()
+      await stream.update({ addresses: [a, b] })
+      const missed = sim.emitTrace({ addresses: [b, c] })
+      dropped.add(missed.traceExternalHashNorm)
+      await missed.finish()
+      await settle(200)
+      const reconnects = stream.counters.reconnects
+      sim.dropConnections()
+      await until(() => stream.counters.reconnects > reconnects, 5_000, 'the reconnect')
+      await stream.waitSubscribed({ timeoutMs: 5_000 })
+      bringApiV3Back(sim)
+
+      const finalized = () =>
+        seen.events.some(
+          (e) =>
+            e.type === 'transactions' &&
+            e.finality === 'finalized' &&
+            e.trace_external_hash_norm === missed.traceExternalHashNorm,
+        )
+      await until(finalized, 10_000, "the added account's dropped trace")
+      await settle(400)
+      expect(audit(sim, seen.events, { account: b, minFinality: 'pending', since })).toMatchObject(CLEAN)
+    })
+  })
+}

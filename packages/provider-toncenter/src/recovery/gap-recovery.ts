@@ -155,12 +155,23 @@ export class GapRecovery {
         const rank = this.#predatingRank(wentLive.seen, wentLive.first)
         work.push(takeBaseline(deps, accounts, includeActions, signal, report, rank))
       }
-      if (late.length > 0) {
-        // The stream was live on these accounts before this connection, until a drop: everything committed
-        // after the last live data before the drop is the subscription's, and of what the live stream
-        // delivered, only the finality it delivered may predate the subscription.
-        const rank = this.#predatingRank(this.watermarks.gapStart(), true)
-        work.push(takeBaseline(deps, late, includeActions, signal, report, rank))
+      // The stream was live on these accounts before this connection, until a drop: everything committed
+      // after the last live data before the drop is the subscription's, and of what the live stream
+      // delivered, only the finality it delivered may predate the subscription. When no committed data had
+      // come live before the drop (the gap has no start), the chain time seen when the accounts went live
+      // is the mark: without one, every trace the baseline finds would count as predating them, and what
+      // the server sent of theirs while they were live and the connection lost would never be recovered.
+      const gap = this.watermarks.gapStart()
+      const lateGroups = new Map<number | undefined, string[]>()
+      for (const account of late) {
+        const mark = gap ?? (this.#liveWithoutBaseline.get(account) as WentLive).seen
+        const group = lateGroups.get(mark)
+        if (group) group.push(account)
+        else lateGroups.set(mark, [account])
+      }
+      for (const [mark, accounts] of lateGroups) {
+        const rank = this.#predatingRank(mark, true)
+        work.push(takeBaseline(deps, accounts, includeActions, signal, report, rank))
       }
       await allSettled(work)
       for (const account of fresh) if (this.watermarks.has(account)) this.#liveWithoutBaseline.delete(account)
