@@ -15,6 +15,16 @@ function bringApiV3Back(sim: TonSimulator): void {
   sim.clearFaults()
 }
 
+/** The simulator drops every frame of the traces put into the returned set, as it would for a slow reader. */
+function dropTracesOf(sim: TonSimulator): Set<string> {
+  const dropped = new Set<string>()
+  interceptFrames(sim, (frame) => {
+    const hash = (frame as { trace_external_hash_norm?: string }).trace_external_hash_norm
+    return hash !== undefined && dropped.has(hash) ? 'skip' : 'deliver'
+  })
+  return dropped
+}
+
 /** A stream of `account`'s transactions and actions, reconnecting and re-checking fast. */
 function openStream(
   baseUrl: string,
@@ -82,11 +92,7 @@ for (const transport of ['sse', 'websocket'] as const) {
       // reconciliation must bring them, not count them as older than the subscription.
       const sim = await harness.start({ keys: { [KEY]: {} } })
       const [a, b, c] = sim.addresses as [string, string, string]
-      const dropped = new Set<string>()
-      interceptFrames(sim, (frame) => {
-        const hash = (frame as { trace_external_hash_norm?: string }).trace_external_hash_norm
-        return hash !== undefined && dropped.has(hash) ? 'skip' : 'deliver'
-      })
+      const dropped = dropTracesOf(sim)
       const stream = openStream(sim.toncenter.baseUrl, transport, a, { reconcile: { everyMs: 200 } })
       const seen = record(stream)
       await stream.waitSubscribed({ timeoutMs: 5_000 })
@@ -190,11 +196,7 @@ for (const transport of ['sse', 'websocket'] as const) {
       // which left it undelivered for good.
       const sim = await harness.start({ keys: { [KEY]: {} } })
       const [a, b, c] = sim.addresses as [string, string, string]
-      const dropped = new Set<string>()
-      interceptFrames(sim, (frame) => {
-        const hash = (frame as { trace_external_hash_norm?: string }).trace_external_hash_norm
-        return hash !== undefined && dropped.has(hash) ? 'skip' : 'deliver'
-      })
+      const dropped = dropTracesOf(sim)
       const stream = openStream(sim.toncenter.baseUrl, transport, a)
       const seen = record(stream)
       await stream.waitSubscribed({ timeoutMs: 5_000 })
