@@ -108,20 +108,37 @@ export class GapRecovery {
       (account) => !this.watermarks.has(account) && !this.#baselining.has(account),
     )
     if (fresh.length === 0) return
-    const sinceLive: string[] = []
-    const late: string[] = []
+    // Accounts whose baselines measure from the same mark, with the same cap, share their look-ups:
+    // - live on this connection since they went live, at a chain time of at least `seen` then. The
+    //   baseline's look-ups come later — moments later, or seconds when API v3 answers slowly or fails and
+    //   the baseline is taken again — and a trace that ended after that mark is the subscription's, not one
+    //   that predates it: when the server dropped its notifications meanwhile, recovery must still bring
+    //   them. (Short of the finality the live stream itself sent it at: see `sentLive`.) When nothing had
+    //   been delivered before the accounts went live (the stream's first subscription), everything the
+    //   stream delivered since is the subscription's too, so a trace it delivered predates the subscription
+    //   at no more than the finality it was delivered at;
+    // - late: live on them before this connection, until a drop. Everything committed after the last live
+    //   data before the drop is the subscription's, and of what the live stream delivered, only the
+    //   finality it delivered may predate the subscription. When no committed data had come live before
+    //   the drop (the gap has no start), the chain time seen when they went live is the mark: without one,
+    //   every trace the baseline finds would count as predating them, and what the server sent of theirs
+    //   while they were live and the connection lost would never be recovered.
+    const gap = this.watermarks.gapStart()
+    const groups = new Map<string, { mark: number | undefined; cap: boolean; accounts: string[] }>()
     for (const account of fresh) {
       this.#baselining.add(account)
-      const wentLive = this.#liveWithoutBaseline.get(account)
+      let wentLive = this.#liveWithoutBaseline.get(account)
       if (wentLive === undefined) {
-        this.#liveWithoutBaseline.set(account, {
-          connection: this.#connection,
-          seen: this.watermarks.seen,
-          first: this.#gate.isEmpty,
-        })
-        sinceLive.push(account)
-      } else if (wentLive.connection < this.#connection) late.push(account)
-      else sinceLive.push(account)
+        wentLive = { connection: this.#connection, seen: this.watermarks.seen, first: this.#gate.isEmpty }
+        this.#liveWithoutBaseline.set(account, wentLive)
+      }
+      const late = wentLive.connection < this.#connection
+      const mark = late ? (gap ?? wentLive.seen) : wentLive.seen
+      const cap = late || wentLive.first
+      const key = `${late}:${mark}:${cap}`
+      const group = groups.get(key) ?? { mark, cap, accounts: [] }
+      group.accounts.push(account)
+      groups.set(key, group)
     }
     const subscription = this.#host?.subscription()
     const includeActions = subscription ? subscription.types.includes('actions') : true
@@ -135,42 +152,8 @@ export class GapRecovery {
     const report = (diagnostic: Diagnostic) => this.#report(diagnostic)
     try {
       const work: Promise<void>[] = []
-      // Live on this connection since it went live, at a chain time of at least `seen` then. The baseline's
-      // look-ups come later — moments later, or seconds when API v3 answers slowly or fails and the baseline
-      // is taken again — and a trace that ended after that mark is the subscription's, not one that
-      // predates it: when the server dropped its notifications meanwhile, recovery must still bring them.
-      // (Short of the finality the live stream itself sent it at: see `sentLive`.)
-      // When nothing had been delivered before the accounts went live (the stream's first subscription),
-      // everything the stream delivered since is the subscription's too, so a trace it delivered predates
-      // the subscription at no more than the finality it was delivered at.
-      const groups = new Map<string, { wentLive: WentLive; accounts: string[] }>()
-      for (const account of sinceLive) {
-        const wentLive = this.#liveWithoutBaseline.get(account) as WentLive
-        const key = `${wentLive.seen}:${wentLive.first}`
-        const group = groups.get(key) ?? { wentLive, accounts: [] }
-        group.accounts.push(account)
-        groups.set(key, group)
-      }
-      for (const { wentLive, accounts } of groups.values()) {
-        const rank = this.#predatingRank(wentLive.seen, wentLive.first)
-        work.push(takeBaseline(deps, accounts, includeActions, signal, report, rank))
-      }
-      // The stream was live on these accounts before this connection, until a drop: everything committed
-      // after the last live data before the drop is the subscription's, and of what the live stream
-      // delivered, only the finality it delivered may predate the subscription. When no committed data had
-      // come live before the drop (the gap has no start), the chain time seen when the accounts went live
-      // is the mark: without one, every trace the baseline finds would count as predating them, and what
-      // the server sent of theirs while they were live and the connection lost would never be recovered.
-      const gap = this.watermarks.gapStart()
-      const lateGroups = new Map<number | undefined, string[]>()
-      for (const account of late) {
-        const mark = gap ?? (this.#liveWithoutBaseline.get(account) as WentLive).seen
-        const group = lateGroups.get(mark)
-        if (group) group.push(account)
-        else lateGroups.set(mark, [account])
-      }
-      for (const [mark, accounts] of lateGroups) {
-        const rank = this.#predatingRank(mark, true)
+      for (const { mark, cap, accounts } of groups.values()) {
+        const rank = this.#predatingRank(mark, cap)
         work.push(takeBaseline(deps, accounts, includeActions, signal, report, rank))
       }
       await allSettled(work)
