@@ -17,21 +17,35 @@ export async function until(predicate: () => boolean, timeoutMs: number, interva
   return true
 }
 
+/** How long `done()` must go on holding, with no progress, before {@link untilSettled} believes it. */
+export const SETTLE_GRACE_MS = 50
+
 /**
  * Waits until `done()` holds, giving up after `idleMs` without progress (or `capMs` in all). `progress()`
  * is any number that grows while the consumer is still working things out — events delivered, requests
  * made — so a slow but live recovery is not cut short, and a dead one is not waited for long.
+ *
+ * `done()` must still hold `graceMs` later with no progress meanwhile: what is owed can change after it
+ * first holds. A TON trace retracted before the tracker saw anything of it owes no terminal — until a
+ * snapshot look-up sent before the retraction answers `confirmed` a moment later, and the re-checks that
+ * bring its invalidation are still to come (chaos seed 100350 was judged in that moment).
  */
 export async function untilSettled(
   done: () => boolean,
   progress: () => number,
   idleMs = 3_000,
   capMs = 10_000,
+  graceMs = SETTLE_GRACE_MS,
 ): Promise<boolean> {
   const started = Date.now()
   let last = progress()
   let since = started
-  while (!done()) {
+  for (;;) {
+    if (done()) {
+      const before = progress()
+      await sleep(graceMs)
+      if (done() && progress() === before) return true
+    }
     const now = Date.now()
     const current = progress()
     if (current !== last) {
@@ -41,7 +55,6 @@ export async function untilSettled(
     if (now - since >= idleMs || now - started >= capMs) return false
     await sleep(5)
   }
-  return true
 }
 
 let order = 0
