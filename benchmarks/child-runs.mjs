@@ -121,10 +121,14 @@ export async function until(predicate, what, timeoutMs = 120_000, everyMs = 20) 
 
 /**
  * With `BENCH_PROFILE_DIR` set, a CPU profile of each measured phase of a child (from its mark to its
- * collection), written there as `<role>-<n>.cpuprofile` for Chrome DevTools or `--cpu-prof` tooling.
+ * collection), written there as `<role>-<n>.cpuprofile` for Chrome DevTools or `--cpu-prof` tooling. With
+ * `BENCH_PROFILE_KIND=promoted` as well, a sampling heap profile instead (`<role>-<n>.heapprofile`) of what
+ * the phase allocated that outlived a young-generation collection: what made the collector copy and
+ * promote, the cost that grows when objects live a little too long.
  */
 export function profileOnDemand() {
   const dir = process.env.BENCH_PROFILE_DIR
+  const promoted = process.env.BENCH_PROFILE_KIND === 'promoted'
   let session
   let n = 0
   return {
@@ -132,15 +136,24 @@ export function profileOnDemand() {
       if (!dir) return
       session = new Session()
       session.connect()
-      await session.post('Profiler.enable')
-      await session.post('Profiler.start')
+      if (promoted) {
+        await session.post('HeapProfiler.enable')
+        await session.post('HeapProfiler.startSampling', {
+          samplingInterval: 8192,
+          includeObjectsCollectedByMajorGC: true,
+        })
+      } else {
+        await session.post('Profiler.enable')
+        await session.post('Profiler.start')
+      }
     },
     stop: async () => {
       if (!session) return
-      const { profile } = await session.post('Profiler.stop')
+      const { profile } = await session.post(promoted ? 'HeapProfiler.stopSampling' : 'Profiler.stop')
       session.disconnect()
       session = undefined
-      await writeFile(`${dir}/${process.env.BENCH_ROLE}-${++n}.cpuprofile`, JSON.stringify(profile))
+      const file = `${dir}/${process.env.BENCH_ROLE}-${++n}.${promoted ? 'heapprofile' : 'cpuprofile'}`
+      await writeFile(file, JSON.stringify(profile))
     },
   }
 }
