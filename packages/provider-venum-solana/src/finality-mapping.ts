@@ -1,5 +1,5 @@
 import type { Observation } from '@chainstream/core/provider'
-import { observationFromVenumStreamError, observationFromVenumStreamStatus } from './venum-observations.js'
+import { observationFromVenumStreamError, streamStatusObservation } from './venum-observations.js'
 import type { VenumUpdate } from './venum-update.js'
 
 /**
@@ -18,12 +18,12 @@ export function observationFromVenumUpdate(
   update: VenumUpdate,
   at: number = update.ts ?? Date.now(),
 ): Observation {
-  const context = { at, source: update.source, data: update }
   if (update.status === 'error') {
-    return observationFromVenumStreamError({ error: 'error', reason: update.err }, context)
+    return observationFromVenumStreamError(
+      { error: 'error', reason: update.err },
+      { at, source: update.source, data: update },
+    )
   }
-  return observationFromVenumStreamStatus(update.status, {
-    ...context,
-    ...(update.err !== undefined ? { err: update.err } : {}),
-  })
+  // The tracker maps every update of every Solana signature: no context object and spreads per update.
+  return streamStatusObservation(update.status, at, update.source, update, update.err)
 }

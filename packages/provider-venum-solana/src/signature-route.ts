@@ -112,9 +112,17 @@ export class SignatureRoute extends RouteMembers<PoolConsumer, Membership> {
     if (this.many === undefined) {
       if (this.soleKey !== undefined)
         this.#deliverTo(this.soleKey, this.soleValue as Membership, frame, remembered)
-      return
+    } else {
+      this.deliver(frame, this.audience(), remembered)
     }
-    this.deliver(frame, this.audience(), remembered)
+    if (remembered && frame.kind === 'tx') {
+      // Kept lean once delivered: the event's parsed JSON (only diagnostics of a live frame show it) and
+      // its own copy of the signature would otherwise live as long as the route, past the young
+      // generation of a busy watch — promoted, to be collected by a full collection later.
+      const kept = frame as { signature: string; data: unknown }
+      kept.signature = this.signature
+      kept.data = undefined
+    }
   }
 
   /**

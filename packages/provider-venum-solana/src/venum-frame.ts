@@ -13,6 +13,10 @@ export type VenumFrame =
       readonly slot?: number
       readonly err?: unknown
       readonly ts?: number
+      /**
+       * The event's parsed JSON. A frame its route remembers (for consumers that join later) has it
+       * cleared once delivered: a replayed frame carries only the fields above.
+       */
       readonly data: unknown
     }
   /** An `error` event: Venum could not watch this one signature; the others keep streaming. */
