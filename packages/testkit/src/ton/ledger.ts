@@ -130,8 +130,19 @@ export class Ledger implements TonLedger {
   readonly events: TonLedgerEvent[] = []
   readonly traces: LedgerTraceRecord[] = []
   readonly #byHash = new Map<string, LedgerTraceRecord>()
+  /** Every trace id and external message hash so far (one space: both are 32-byte hashes). */
+  readonly #ids = new Set<string>()
 
   addTrace(record: LedgerTraceRecord): void {
+    // On chain a trace id (its root transaction's hash) and an external message's hash name one thing each;
+    // a simulator that repeated one would send clients a story no server can tell.
+    if (this.#ids.has(record.traceId) || this.#ids.has(record.externalHash)) {
+      throw new Error(
+        `the simulator drew trace id ${record.traceId} or external message ${record.externalHash} twice`,
+      )
+    }
+    this.#ids.add(record.traceId)
+    this.#ids.add(record.externalHash)
     this.traces.push(record)
     this.#byHash.set(record.traceExternalHashNorm, record)
   }

@@ -29,6 +29,14 @@ export interface TonScenarioOptions {
 
 const SLOW_FINALIZE_TICKS: readonly [number, number] = [5, 15]
 
+/**
+ * The seed of a scenario's own PRNG stream. The simulator's stream (behind `emitTrace`) starts from the
+ * simulator's seed, which is usually the scenario's too: one stream twice hands the same hashes to a
+ * scenario trace and an emitted one wherever their draws line up — the same external message and trace id
+ * for two different traces, which distinct messages never have on chain.
+ */
+const scenarioSeed = (seed: number): number => Math.imul((seed ^ 0x5ce7a410) >>> 0, 0x9e3779b1) >>> 0
+
 // Weighted toward what real feeds are full of.
 const DEFAULT_MIX: readonly string[] = [
   ...Array<string>(8).fill('ton_transfer'),
@@ -74,7 +82,7 @@ export class Scenario {
 
   constructor(options: TonScenarioOptions, addresses: readonly string[], createRun: CreateRun) {
     if (addresses.length === 0) throw new TypeError('the scenario needs at least one address')
-    this.#prng = new Prng(options.seed ?? 1)
+    this.#prng = new Prng(scenarioSeed(options.seed ?? 1))
     this.#addresses = addresses
     this.#actionTypes =
       options.actionTypes && options.actionTypes.length > 0 ? options.actionTypes : DEFAULT_MIX
