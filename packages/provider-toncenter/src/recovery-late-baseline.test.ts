@@ -80,6 +80,48 @@ for (const transport of ['sse', 'websocket'] as const) {
       await settle(400)
       expect(audit(sim, seen.events, { account: a, minFinality: 'pending', since })).toMatchObject(CLEAN)
     })
+
+    it("delivers the gap's traces when the chain was more than a horizon past the drop by the time of the baseline", async () => {
+      // API v3 is down until after a drop, and the account's traffic goes on while the stream is away:
+      // when its baseline is finally taken, the account's clock is far more than a horizon past the last
+      // live data. The baseline's window, and the backfill's (never before a baseline minus the horizon),
+      // must reach back to that live data — not start a horizon before the clock, which left the gap's
+      // first traces in neither window.
+      const sim = await harness.start({ keys: { [KEY]: { maxConnections: 1 } }, lingerMs: 60_000 })
+      const [a, b] = sim.addresses as [string, string]
+      sim.failNext({ status: 500, on: 'v3', times: 10_000 })
+      const since = sim.ledger.mark()
+      const stream = openStream(sim.toncenter.baseUrl, transport, a, {
+        recovery: { notFoundGraceMs: 0, recheckIntervalMs: 200, horizonSeconds: 10 },
+      })
+      const seen = record(stream)
+      await stream.waitSubscribed({ timeoutMs: 5_000 })
+      const finalized = (hash: string) =>
+        seen.events.some(
+          (e) =>
+            e.type === 'transactions' && e.finality === 'finalized' && e.trace_external_hash_norm === hash,
+        )
+
+      const before = sim.emitTrace({ addresses: [a, b] })
+      await before.finish()
+      await until(() => finalized(before.traceExternalHashNorm), 5_000, 'the live trace')
+
+      sim.dropConnections({ linger: true })
+      const gap: string[] = []
+      // 1–3 s of chain time per trace: 20 traces put the account's clock well past the 10 s horizon.
+      for (let i = 0; i < 20; i++) {
+        const trace = sim.emitTrace({ addresses: [a, b] })
+        gap.push(trace.traceExternalHashNorm)
+        await trace.finish()
+      }
+      await settle(300)
+      bringApiV3Back(sim)
+      sim.clearLinger()
+
+      await until(() => gap.every(finalized), 10_000, "the gap's traces")
+      await settle(400)
+      expect(audit(sim, seen.events, { account: a, minFinality: 'pending', since })).toMatchObject(CLEAN)
+    })
   })
 }
 

@@ -46,6 +46,13 @@ export type LateRank = (hash: string, endUtime: number, rankNow: number) => numb
  * The accounts count as followed (recovery covers them) only once their batch is complete; an interrupted
  * baseline is taken again. `lateRank` says what it may record; without it (no chain time was seen before
  * the stream went live), everything found predates the subscription at its finality now.
+ *
+ * `followedSince`, for a baseline taken late: the chain time since which the stream has followed the
+ * accounts (the last live data before the drop, or what was seen when they went live). The chain may be
+ * far past it by the time API v3 answers — a long outage, a backlog — so the window and the baseline
+ * recorded start there rather than at the clock: a trace that ended in between is the subscription's, and
+ * neither this window nor the gap's backfill (which never reaches before an account's baseline minus the
+ * horizon) would cover it otherwise.
  */
 export async function takeBaseline(
   deps: BaselineDeps,
@@ -54,13 +61,15 @@ export async function takeBaseline(
   signal: AbortSignal,
   report: (diagnostic: Diagnostic) => void,
   lateRank?: LateRank,
+  followedSince?: number,
 ): Promise<void> {
   const { client, watermarks, phantoms, backfill, settings } = deps
   await parallel(chunk(accounts, ACCOUNT_BATCH), settings.concurrency, async (batch) => {
     const [latest] = await client.transactions({ account: batch, limit: 1, sort: 'desc' }, signal)
     const clock = latest?.now ?? 0
+    const since = followedSince === undefined ? clock : Math.min(clock, followedSince)
     if (latest !== undefined) {
-      const starts = new Map(batch.map((account) => [account, clock - settings.horizonSeconds]))
+      const starts = new Map(batch.map((account) => [account, since - settings.horizonSeconds]))
       const ids = await scanWindow(client, starts, includeActions, settings, 'baseline', signal, report)
       const inBatch = new Set(batch)
       for (const trace of await tracesById(client, ids, settings.concurrency, signal)) {
@@ -80,6 +89,9 @@ export async function takeBaseline(
         if (trace.trace_id && phantoms.finalizedBefore(hash, followed)) backfill.markSettled(trace.trace_id)
       }
     }
-    if (!signal.aborted) watermarks.setBaseline(batch, clock)
+    if (!signal.aborted) {
+      watermarks.setBaseline(batch, since)
+      watermarks.see(clock)
+    }
   })
 }

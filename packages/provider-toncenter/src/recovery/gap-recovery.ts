@@ -124,7 +124,10 @@ export class GapRecovery {
     //   every trace the baseline finds would count as predating them, and what the server sent of theirs
     //   while they were live and the connection lost would never be recovered.
     const gap = this.watermarks.gapStart()
-    const groups = new Map<string, { mark: number | undefined; cap: boolean; accounts: string[] }>()
+    const groups = new Map<
+      string,
+      { mark: number | undefined; cap: boolean; since: number | undefined; accounts: string[] }
+    >()
     for (const account of fresh) {
       this.#baselining.add(account)
       let wentLive = this.#liveWithoutBaseline.get(account)
@@ -136,7 +139,9 @@ export class GapRecovery {
       const mark = late ? (gap ?? wentLive.seen) : wentLive.seen
       const cap = late || wentLive.first
       const key = `${late}:${mark}:${cap}`
-      const group = groups.get(key) ?? { mark, cap, accounts: [] }
+      // Late, the accounts have been followed since the mark: their windows reach back to it, not to
+      // wherever the chain's clock is by the time API v3 answers (see `takeBaseline`).
+      const group = groups.get(key) ?? { mark, cap, since: late ? mark : undefined, accounts: [] }
       group.accounts.push(account)
       groups.set(key, group)
     }
@@ -152,9 +157,9 @@ export class GapRecovery {
     const report = (diagnostic: Diagnostic) => this.#report(diagnostic)
     try {
       const work: Promise<void>[] = []
-      for (const { mark, cap, accounts } of groups.values()) {
+      for (const { mark, cap, since, accounts } of groups.values()) {
         const rank = this.#predatingRank(mark, cap)
-        work.push(takeBaseline(deps, accounts, includeActions, signal, report, rank))
+        work.push(takeBaseline(deps, accounts, includeActions, signal, report, rank, since))
       }
       await allSettled(work)
       for (const account of fresh) if (this.watermarks.has(account)) this.#liveWithoutBaseline.delete(account)
