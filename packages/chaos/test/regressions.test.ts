@@ -25,6 +25,10 @@ const REGRESSIONS: readonly [seed: number, what: string][] = [
     'TonAPI WebSocket: a wallet added while API v3 fails, then a silent server and a drop before anything committed came live; its baseline on the next connection does not count the dropped trace as older than the wallet',
   ],
   [
+    133003,
+    "TonAPI WebSocket with reconciliation: a wallet added after a stalled reader, then a drop while API v3 answers 503; a trace of the wallet that ended in the same second as the last live data is the subscription's, not older than the wallet",
+  ],
+  [
     123363,
     'WebSocket with reconciliation, API v3 answering 429 until after a drop and a stalled reader: by the time the late baseline is taken the wallets are far more than a horizon past the drop, and the traces of the gap are still delivered',
   ],

@@ -1,4 +1,4 @@
-import type { TonSimulator } from '@chainstream/testkit'
+import type { TonSimulator, TonTraceHandle } from '@chainstream/testkit'
 import { afterEach, describe, expect, it } from 'vitest'
 import { audit, CLEAN, interceptFrames } from './recovery-audit.test-helper.js'
 import { FAST_RECONNECT, record, settle, simulatorHarness, until } from './simulator.test-helper.js'
@@ -77,6 +77,54 @@ for (const transport of ['sse', 'websocket'] as const) {
       sim.clearLinger()
 
       await until(() => finalized(during.traceExternalHashNorm), 10_000, "the gap's trace")
+      await settle(400)
+      expect(audit(sim, seen.events, { account: a, minFinality: 'pending', since })).toMatchObject(CLEAN)
+    })
+
+    it('delivers a trace the drop lost that ended in the same second as the last live data', async () => {
+      // Chain time has whole seconds: a notification lost in the drop came after the last one that
+      // arrived, so at or after its time. A trace that ended in that very second must count as the
+      // subscription's when the baseline is taken late — not as older than the account.
+      const sim = await harness.start({ keys: { [KEY]: {} } })
+      const [a, b, c] = sim.addresses as [string, string, string]
+      const dropped = dropTracesOf(sim)
+      sim.failNext({ status: 500, on: 'v3', times: 10_000 })
+      const since = sim.ledger.mark()
+      const stream = openStream(sim.toncenter.baseUrl, transport, a)
+      const seen = record(stream)
+      await stream.waitSubscribed({ timeoutMs: 5_000 })
+      const finalized = (hash: string) =>
+        seen.events.some(
+          (e) =>
+            e.type === 'transactions' && e.finality === 'finalized' && e.trace_external_hash_norm === hash,
+        )
+      const endOf = (hash: string) => sim.ledger.trace(hash)?.endUtime
+
+      // Two traces planned in a row whose ends fall in the same second: the later one is delivered live,
+      // the earlier one (deeper, so it ends later than it began) is lost. Planned pairs that do not match
+      // are never sent, so API v3 never shows them either.
+      let pair: { live: TonTraceHandle; lost: TonTraceHandle } | undefined
+      for (let i = 0; i < 20 && pair === undefined; i++) {
+        const lost = sim.emitTrace({ addresses: [a, c], actionTypes: ['jetton_transfer'] })
+        const live = sim.emitTrace({ addresses: [a, b] })
+        if (endOf(lost.traceExternalHashNorm) === endOf(live.traceExternalHashNorm)) pair = { live, lost }
+      }
+      if (pair === undefined) throw new Error('the simulator planned no two traces ending in one second')
+      const { live, lost } = pair
+      await live.finish()
+      await until(() => finalized(live.traceExternalHashNorm), 5_000, 'the live trace')
+      dropped.add(lost.traceExternalHashNorm)
+      await lost.finish()
+      await settle(200)
+
+      const reconnects = stream.counters.reconnects
+      sim.dropConnections()
+      await until(() => stream.counters.reconnects > reconnects, 5_000, 'the reconnect')
+      await stream.waitSubscribed({ timeoutMs: 5_000 })
+      bringApiV3Back(sim)
+
+      const hash = lost.traceExternalHashNorm
+      await until(() => finalized(hash), 10_000, 'the trace the drop lost')
       await settle(400)
       expect(audit(sim, seen.events, { account: a, minFinality: 'pending', since })).toMatchObject(CLEAN)
     })

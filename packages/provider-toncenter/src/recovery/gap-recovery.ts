@@ -123,10 +123,19 @@ export class GapRecovery {
     //   the drop (the gap has no start), the chain time seen when they went live is the mark: without one,
     //   every trace the baseline finds would count as predating them, and what the server sent of theirs
     //   while they were live and the connection lost would never be recovered.
+    //   A gap's start counts as the subscription's itself: chain time has whole seconds, and a notification
+    //   lost in the drop came after the last that arrived, so at or after its time (see `Watermarks`) — a
+    //   trace that ended in that same second may be one of the lost.
     const gap = this.watermarks.gapStart()
     const groups = new Map<
       string,
-      { mark: number | undefined; cap: boolean; since: number | undefined; accounts: string[] }
+      {
+        mark: number | undefined
+        atMark: boolean
+        cap: boolean
+        since: number | undefined
+        accounts: string[]
+      }
     >()
     for (const account of fresh) {
       this.#baselining.add(account)
@@ -138,10 +147,11 @@ export class GapRecovery {
       const late = wentLive.connection < this.#connection
       const mark = late ? (gap ?? wentLive.seen) : wentLive.seen
       const cap = late || wentLive.first
-      const key = `${late}:${mark}:${cap}`
+      const atMark = late && gap !== undefined
+      const key = `${late}:${mark}:${atMark}:${cap}`
       // Late, the accounts have been followed since the mark: their windows reach back to it, not to
       // wherever the chain's clock is by the time API v3 answers (see `takeBaseline`).
-      const group = groups.get(key) ?? { mark, cap, since: late ? mark : undefined, accounts: [] }
+      const group = groups.get(key) ?? { mark, atMark, cap, since: late ? mark : undefined, accounts: [] }
       group.accounts.push(account)
       groups.set(key, group)
     }
@@ -157,8 +167,8 @@ export class GapRecovery {
     const report = (diagnostic: Diagnostic) => this.#report(diagnostic)
     try {
       const work: Promise<void>[] = []
-      for (const { mark, cap, since, accounts } of groups.values()) {
-        const rank = this.#predatingRank(mark, cap)
+      for (const { mark, atMark, cap, since, accounts } of groups.values()) {
+        const rank = this.#predatingRank(mark, atMark, cap)
         work.push(takeBaseline(deps, accounts, includeActions, signal, report, rank, since))
       }
       await allSettled(work)
@@ -170,14 +180,16 @@ export class GapRecovery {
 
   /**
    * What a baseline may record as predating the subscription: nothing of a trace that ended after chain
-   * time `mark` (the subscription's); of one that ended before, its finality now — at most the finality the
-   * stream delivered when `capAtDelivered` (everything delivered came after the accounts went live).
-   * `undefined` (record everything at its finality now) when neither applies.
+   * time `mark` (or at it, when `atMark`: the subscription's); of one that ended before, its finality now —
+   * at most the finality the stream delivered when `capAtDelivered` (everything delivered came after the
+   * accounts went live). `undefined` (record everything at its finality now) when neither applies.
    */
-  #predatingRank(mark: number | undefined, capAtDelivered: boolean): LateRank | undefined {
+  #predatingRank(mark: number | undefined, atMark: boolean, capAtDelivered: boolean): LateRank | undefined {
     if (mark === undefined && !capAtDelivered) return undefined
     return (hash, endUtime, rankNow) => {
-      if (mark !== undefined && endUtime > mark) return this.#sentLive(hash, rankNow)
+      if (mark !== undefined && (endUtime > mark || (atMark && endUtime === mark))) {
+        return this.#sentLive(hash, rankNow)
+      }
       if (!capAtDelivered) return rankNow
       const delivered = this.#gate.finalityOf(hash)
       return delivered === undefined ? rankNow : Math.min(rankNow, finalityRank(delivered))
