@@ -1,7 +1,14 @@
 import type { TonSimulator, TonTraceHandle } from '@chainstream/testkit'
 import { afterEach, describe, expect, it } from 'vitest'
 import { audit, CLEAN, interceptFrames } from './recovery-audit.test-helper.js'
-import { FAST_RECONNECT, record, settle, simulatorHarness, until } from './simulator.test-helper.js'
+import {
+  FAST_RECONNECT,
+  type Recorded,
+  record,
+  settle,
+  simulatorHarness,
+  until,
+} from './simulator.test-helper.js'
 import type { TonStreamOptions } from './stream-options.js'
 import { createToncenter } from './toncenter.js'
 
@@ -14,6 +21,14 @@ const KEY = 'late-baseline-key-01'
 function bringApiV3Back(sim: TonSimulator): void {
   sim.clearFaults()
 }
+
+/** Whether the stream has delivered the finalized transactions of a trace, by its hash. */
+const finalizedIn =
+  (seen: Recorded) =>
+  (hash: string): boolean =>
+    seen.events.some(
+      (e) => e.type === 'transactions' && e.finality === 'finalized' && e.trace_external_hash_norm === hash,
+    )
 
 /** The simulator drops every frame of the traces put into the returned set, as it would for a slow reader. */
 function dropTracesOf(sim: TonSimulator): Set<string> {
@@ -44,6 +59,15 @@ function openStream(
   )
 }
 
+/** Drops the connection; once the stream is subscribed again, API v3 answers again. */
+async function dropThenBringApiV3Back(sim: TonSimulator, stream: ReturnType<typeof openStream>) {
+  const reconnects = stream.counters.reconnects
+  sim.dropConnections()
+  await until(() => stream.counters.reconnects > reconnects, 5_000, 'the reconnect')
+  await stream.waitSubscribed({ timeoutMs: 5_000 })
+  bringApiV3Back(sim)
+}
+
 for (const transport of ['sse', 'websocket'] as const) {
   describe(`recovery over ${transport} when the first baseline never completed`, () => {
     it('delivers the trace committed during a drop that came before the account had a baseline', async () => {
@@ -58,11 +82,7 @@ for (const transport of ['sse', 'websocket'] as const) {
       const stream = openStream(sim.toncenter.baseUrl, transport, a)
       const seen = record(stream)
       await stream.waitSubscribed({ timeoutMs: 5_000 })
-      const finalized = (hash: string) =>
-        seen.events.some(
-          (e) =>
-            e.type === 'transactions' && e.finality === 'finalized' && e.trace_external_hash_norm === hash,
-        )
+      const finalized = finalizedIn(seen)
 
       const before = sim.emitTrace({ addresses: [a, b] })
       await before.finish()
@@ -93,11 +113,7 @@ for (const transport of ['sse', 'websocket'] as const) {
       const stream = openStream(sim.toncenter.baseUrl, transport, a)
       const seen = record(stream)
       await stream.waitSubscribed({ timeoutMs: 5_000 })
-      const finalized = (hash: string) =>
-        seen.events.some(
-          (e) =>
-            e.type === 'transactions' && e.finality === 'finalized' && e.trace_external_hash_norm === hash,
-        )
+      const finalized = finalizedIn(seen)
       const endOf = (hash: string) => sim.ledger.trace(hash)?.endUtime
 
       // Two traces planned in a row whose ends fall in the same second: the later one is delivered live,
@@ -117,11 +133,7 @@ for (const transport of ['sse', 'websocket'] as const) {
       await lost.finish()
       await settle(200)
 
-      const reconnects = stream.counters.reconnects
-      sim.dropConnections()
-      await until(() => stream.counters.reconnects > reconnects, 5_000, 'the reconnect')
-      await stream.waitSubscribed({ timeoutMs: 5_000 })
-      bringApiV3Back(sim)
+      await dropThenBringApiV3Back(sim, stream)
 
       const hash = lost.traceExternalHashNorm
       await until(() => finalized(hash), 10_000, 'the trace the drop lost')
@@ -144,11 +156,7 @@ for (const transport of ['sse', 'websocket'] as const) {
       })
       const seen = record(stream)
       await stream.waitSubscribed({ timeoutMs: 5_000 })
-      const finalized = (hash: string) =>
-        seen.events.some(
-          (e) =>
-            e.type === 'transactions' && e.finality === 'finalized' && e.trace_external_hash_norm === hash,
-        )
+      const finalized = finalizedIn(seen)
 
       const before = sim.emitTrace({ addresses: [a, b] })
       await before.finish()
@@ -204,11 +212,7 @@ for (const transport of ['sse', 'websocket'] as const) {
       await settle(200)
       bringApiV3Back(sim)
 
-      const finalized = (hash: string) =>
-        seen.events.some(
-          (e) =>
-            e.type === 'transactions' && e.finality === 'finalized' && e.trace_external_hash_norm === hash,
-        )
+      const finalized = finalizedIn(seen)
       for (const trace of missed) {
         await until(
           () => finalized(trace.traceExternalHashNorm),
@@ -300,20 +304,10 @@ for (const transport of ['sse', 'websocket'] as const) {
       dropped.add(missed.traceExternalHashNorm)
       await missed.finish()
       await settle(200)
-      const reconnects = stream.counters.reconnects
-      sim.dropConnections()
-      await until(() => stream.counters.reconnects > reconnects, 5_000, 'the reconnect')
-      await stream.waitSubscribed({ timeoutMs: 5_000 })
-      bringApiV3Back(sim)
+      await dropThenBringApiV3Back(sim, stream)
 
-      const finalized = () =>
-        seen.events.some(
-          (e) =>
-            e.type === 'transactions' &&
-            e.finality === 'finalized' &&
-            e.trace_external_hash_norm === missed.traceExternalHashNorm,
-        )
-      await until(finalized, 10_000, "the added account's dropped trace")
+      const finalized = finalizedIn(seen)
+      await until(() => finalized(missed.traceExternalHashNorm), 10_000, "the added account's dropped trace")
       await settle(400)
       expect(audit(sim, seen.events, { account: b, minFinality: 'pending', since })).toMatchObject(CLEAN)
     })
