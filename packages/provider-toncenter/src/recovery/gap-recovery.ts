@@ -129,13 +129,7 @@ export class GapRecovery {
     const gap = this.watermarks.gapStart()
     const groups = new Map<
       string,
-      {
-        mark: number | undefined
-        atMark: boolean
-        cap: boolean
-        since: number | undefined
-        accounts: string[]
-      }
+      { late: boolean; mark: number | undefined; cap: boolean; accounts: string[] }
     >()
     for (const account of fresh) {
       this.#baselining.add(account)
@@ -147,11 +141,8 @@ export class GapRecovery {
       const late = wentLive.connection < this.#connection
       const mark = late ? (gap ?? wentLive.seen) : wentLive.seen
       const cap = late || wentLive.first
-      const atMark = late && gap !== undefined
-      const key = `${late}:${mark}:${atMark}:${cap}`
-      // Late, the accounts have been followed since the mark: their windows reach back to it, not to
-      // wherever the chain's clock is by the time API v3 answers (see `takeBaseline`).
-      const group = groups.get(key) ?? { mark, atMark, cap, since: late ? mark : undefined, accounts: [] }
+      const key = `${late}:${mark}:${cap}`
+      const group = groups.get(key) ?? { late, mark, cap, accounts: [] }
       group.accounts.push(account)
       groups.set(key, group)
     }
@@ -167,9 +158,11 @@ export class GapRecovery {
     const report = (diagnostic: Diagnostic) => this.#report(diagnostic)
     try {
       const work: Promise<void>[] = []
-      for (const { mark, atMark, cap, since, accounts } of groups.values()) {
-        const rank = this.#predatingRank(mark, atMark, cap)
-        work.push(takeBaseline(deps, accounts, includeActions, signal, report, rank, since))
+      for (const { late, mark, cap, accounts } of groups.values()) {
+        const rank = this.#predatingRank(mark, late && gap !== undefined, cap)
+        // Late, the accounts have been followed since the mark: their windows reach back to it, not to
+        // wherever the chain's clock is by the time API v3 answers (see `takeBaseline`).
+        work.push(takeBaseline(deps, accounts, includeActions, signal, report, rank, late ? mark : undefined))
       }
       await allSettled(work)
       for (const account of fresh) if (this.watermarks.has(account)) this.#liveWithoutBaseline.delete(account)
