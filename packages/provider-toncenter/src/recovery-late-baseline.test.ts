@@ -182,6 +182,85 @@ for (const transport of ['sse', 'websocket'] as const) {
 }
 
 for (const transport of ['sse', 'websocket'] as const) {
+  describe(`recovery over ${transport} when API v3 failed from the stream's start`, () => {
+    // Nothing committed came live before the drop or the baseline, so recovery has no chain time of its own
+    // for when the stream went live: the baseline reads the chain's clock (API v3 masterchainInfo) and
+    // takes away the seconds that passed since.
+    it('delivers the trace the server dropped before a drop, when nothing committed was ever seen', async () => {
+      const sim = await harness.start({ keys: { [KEY]: {} } })
+      const [a, b] = sim.addresses as [string, string]
+      const dropped = dropTracesOf(sim)
+      sim.failNext({ status: 502, on: 'v3', times: 10_000 })
+      const since = sim.ledger.mark()
+      const stream = openStream(sim.toncenter.baseUrl, transport, a)
+      const seen = record(stream)
+      await stream.waitSubscribed({ timeoutMs: 5_000 })
+      await settle(100)
+      const missed = sim.emitTrace({ addresses: [a, b] })
+      dropped.add(missed.traceExternalHashNorm)
+      await missed.finish()
+      await settle(200)
+
+      await dropThenBringApiV3Back(sim, stream)
+
+      await until(() => finalizedIn(seen)(missed.traceExternalHashNorm), 10_000, 'the dropped trace')
+      await settle(400)
+      expect(audit(sim, seen.events, { account: a, minFinality: 'pending', since })).toMatchObject(CLEAN)
+      expect(sim.v3Calls.masterchainInfo).toBeGreaterThan(0)
+    })
+
+    it('reconciliation delivers the trace the server dropped while the first baseline waited, with no drop', async () => {
+      const sim = await harness.start({ keys: { [KEY]: {} } })
+      const [a, b] = sim.addresses as [string, string]
+      const dropped = dropTracesOf(sim)
+      sim.failNext({ status: 502, on: 'v3', times: 10_000 })
+      const since = sim.ledger.mark()
+      const stream = openStream(sim.toncenter.baseUrl, transport, a, { reconcile: { everyMs: 200 } })
+      const seen = record(stream)
+      await stream.waitSubscribed({ timeoutMs: 5_000 })
+      await settle(100)
+      const missed = sim.emitTrace({ addresses: [a, b] })
+      dropped.add(missed.traceExternalHashNorm)
+      await missed.finish()
+      // Longer than a prompt baseline takes: the first one that completes reads the chain's clock.
+      await settle(1_200)
+      bringApiV3Back(sim)
+
+      await until(() => finalizedIn(seen)(missed.traceExternalHashNorm), 10_000, 'the dropped trace')
+      await settle(400)
+      expect(audit(sim, seen.events, { account: a, minFinality: 'pending', since })).toMatchObject(CLEAN)
+      expect(stream.counters.reconnects).toBe(0)
+    })
+
+    it('still delivers nothing that settled seconds before the subscription', async () => {
+      const sim = await harness.start({ keys: { [KEY]: {} } })
+      const [a, b] = sim.addresses as [string, string]
+      const history = [sim.emitTrace({ addresses: [a, b] }), sim.emitTrace({ addresses: [b, a] })]
+      for (const trace of history) await trace.finish()
+      // A few seconds of real time: the chain makes blocks meanwhile, and its clock moves on.
+      await settle(3_000)
+      sim.failNext({ status: 502, on: 'v3', times: 10_000 })
+      const since = sim.ledger.mark()
+      const stream = openStream(sim.toncenter.baseUrl, transport, a, { reconcile: { everyMs: 200 } })
+      const seen = record(stream)
+      await stream.waitSubscribed({ timeoutMs: 5_000 })
+      await settle(1_200)
+      bringApiV3Back(sim)
+      await until(() => (sim.v3Calls.masterchainInfo ?? 0) > 0, 5_000, 'the reading of the chain clock')
+      const after = sim.emitTrace({ addresses: [a, b] })
+      await after.finish()
+      await until(() => finalizedIn(seen)(after.traceExternalHashNorm), 5_000, 'the new trace')
+      await settle(800)
+      expect(audit(sim, seen.events, { account: a, minFinality: 'pending', since })).toMatchObject(CLEAN)
+      const old = new Set(history.map((trace) => trace.traceExternalHashNorm))
+      expect(
+        seen.events.filter((e) => 'trace_external_hash_norm' in e && old.has(e.trace_external_hash_norm)),
+      ).toEqual([])
+    })
+  })
+}
+
+for (const transport of ['sse', 'websocket'] as const) {
   describe(`recovery over ${transport} when the baseline of an added account failed at first`, () => {
     it('delivers the traces the server dropped while the baseline waited for API v3 to come back', async () => {
       // update() adds an account; the stream is live on it from the acknowledgement, but API v3 fails the

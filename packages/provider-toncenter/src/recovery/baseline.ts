@@ -34,6 +34,22 @@ export interface BaselineDeps {
 export type LateRank = (hash: string, endUtime: number, rankNow: number) => number | undefined
 
 /**
+ * Where the accounts of a baseline started being followed, as far as recovery knows it.
+ *
+ * - `mark()`: the chain time before which a trace the baseline finds may predate them, asked once the
+ *   batch's clock look-up has answered (API v3 is up then). It may read the chain's clock itself; it
+ *   resolves `undefined` when nothing tells (then everything found predates them at its finality now).
+ * - `rank(mark)`: what may be recorded as predating them, for that mark (see {@link LateRank}).
+ * - `reachBack`: the accounts have been followed since the mark — a baseline taken late, or one whose mark
+ *   was estimated — so the window and the baseline recorded start there when the chain is past it.
+ */
+export interface BaselineStart {
+  mark(): Promise<number | undefined>
+  rank(mark: number | undefined): LateRank | undefined
+  readonly reachBack: boolean
+}
+
+/**
  * Records where the stream starts following `accounts` (right after the subscription that added them was
  * acknowledged), per batch of 50:
  *
@@ -44,15 +60,14 @@ export type LateRank = (hash: string, endUtime: number, rankNow: number) => numb
  *    followed account predates them are marked settled, so no later window fetches them again.
  *
  * The accounts count as followed (recovery covers them) only once their batch is complete; an interrupted
- * baseline is taken again. `lateRank` says what it may record; without it (no chain time was seen before
- * the stream went live), everything found predates the subscription at its finality now.
+ * baseline is taken again. `start` says what it may record (see {@link BaselineStart}).
  *
- * `followedSince`, for a baseline taken late: the chain time since which the stream has followed the
- * accounts (the last live data before the drop, or what was seen when they went live). The chain may be
- * far past it by the time API v3 answers — a long outage, a backlog — so the window and the baseline
- * recorded start there rather than at the clock: a trace that ended in between is the subscription's, and
- * neither this window nor the gap's backfill (which never reaches before an account's baseline minus the
- * horizon) would cover it otherwise.
+ * When `start.reachBack`, the mark is the chain time since which the stream has followed the accounts (the
+ * last live data before a drop, what was seen when they went live, or an estimate). The chain may be far
+ * past it by the time API v3 answers — a long outage, a backlog — so the window and the baseline recorded
+ * start there rather than at the clock: a trace that ended in between is the subscription's, and neither
+ * this window nor the gap's backfill (which never reaches before an account's baseline minus the horizon)
+ * would cover it otherwise.
  */
 export async function takeBaseline(
   deps: BaselineDeps,
@@ -60,15 +75,16 @@ export async function takeBaseline(
   includeActions: boolean,
   signal: AbortSignal,
   report: (diagnostic: Diagnostic) => void,
-  lateRank?: LateRank,
-  followedSince?: number,
+  start: BaselineStart,
 ): Promise<void> {
   const { client, watermarks, phantoms, backfill, settings } = deps
   await parallel(chunk(accounts, ACCOUNT_BATCH), settings.concurrency, async (batch) => {
     const [latest] = await client.transactions({ account: batch, limit: 1, sort: 'desc' }, signal)
     const clock = latest?.now ?? 0
-    const since = followedSince === undefined ? clock : Math.min(clock, followedSince)
+    const mark = await start.mark()
+    const since = !start.reachBack || mark === undefined ? clock : Math.min(clock, mark)
     if (latest !== undefined) {
+      const lateRank = start.rank(mark)
       const starts = new Map(batch.map((account) => [account, since - settings.horizonSeconds]))
       const ids = await scanWindow(client, starts, includeActions, settings, 'baseline', signal, report)
       const inBatch = new Set(batch)

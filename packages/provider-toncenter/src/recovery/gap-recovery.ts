@@ -6,7 +6,7 @@ import type { TonNotification } from '../protocol/notifications.js'
 import type { TonSubscription } from '../protocol/subscription.js'
 import type { TonEventSource } from '../ton-event.js'
 import { Backfill } from './backfill.js'
-import { type LateRank, takeBaseline } from './baseline.js'
+import { type BaselineStart, type LateRank, takeBaseline } from './baseline.js'
 import { type PeriodicTask, runWhileConnected } from './connection-schedule.js'
 import { HeldWatch, type RecheckTarget } from './held-watch.js'
 import { PreSubscriptionTraces } from './pre-subscription.js'
@@ -21,6 +21,9 @@ import type { V3Client } from './v3-client.js'
 import { Watermarks } from './watermarks.js'
 
 export type { ReconcileOptions, RecoveryHost, RecoveryTuning, ResolvedRecovery } from './recovery-options.js'
+
+/** A baseline whose first look-up answers this soon after going live needs no reading of the chain's clock. */
+const PROMPT_MS = 1_000
 
 /**
  * Gap recovery from TON Center API v3. The streaming server replays nothing after a reconnect, sends
@@ -126,23 +129,29 @@ export class GapRecovery {
     //   A gap's start counts as the subscription's itself: chain time has whole seconds, and a notification
     //   lost in the drop came after the last that arrived, so at or after its time (see `Watermarks`) — a
     //   trace that ended in that same second may be one of the lost.
+    // - no mark at all: no committed chain time had been seen when they went live (a new stream, or only
+    //   pending data so far). See `#estimateMark`.
     const gap = this.watermarks.gapStart()
-    const groups = new Map<
-      string,
-      { late: boolean; mark: number | undefined; cap: boolean; accounts: string[] }
-    >()
+    const wentLiveAt = performance.now()
+    const groups = new Map<string, BaselineGroup>()
     for (const account of fresh) {
       this.#baselining.add(account)
       let wentLive = this.#liveWithoutBaseline.get(account)
       if (wentLive === undefined) {
-        wentLive = { connection: this.#connection, seen: this.watermarks.seen, first: this.#gate.isEmpty }
+        wentLive = {
+          connection: this.#connection,
+          seen: this.watermarks.seen,
+          first: this.#gate.isEmpty,
+          at: wentLiveAt,
+        }
         this.#liveWithoutBaseline.set(account, wentLive)
       }
       const late = wentLive.connection < this.#connection
       const mark = late ? (gap ?? wentLive.seen) : wentLive.seen
       const cap = late || wentLive.first
-      const key = `${late}:${mark}:${cap}`
-      const group = groups.get(key) ?? { late, mark, cap, accounts: [] }
+      const since = mark === undefined ? wentLive.at : undefined
+      const key = `${late}:${mark}:${cap}:${since}`
+      const group = groups.get(key) ?? { late, mark, cap, since, accounts: [] }
       group.accounts.push(account)
       groups.set(key, group)
     }
@@ -158,17 +167,49 @@ export class GapRecovery {
     const report = (diagnostic: Diagnostic) => this.#report(diagnostic)
     try {
       const work: Promise<void>[] = []
-      for (const { late, mark, cap, accounts } of groups.values()) {
-        const rank = this.#predatingRank(mark, late && gap !== undefined, cap)
-        // Late, the accounts have been followed since the mark: their windows reach back to it, not to
-        // wherever the chain's clock is by the time API v3 answers (see `takeBaseline`).
-        work.push(takeBaseline(deps, accounts, includeActions, signal, report, rank, late ? mark : undefined))
+      for (const { late, mark, cap, since, accounts } of groups.values()) {
+        const atMark = late && gap !== undefined
+        let estimated: Promise<number | undefined> | undefined
+        const start: BaselineStart = {
+          // Late or estimated, the accounts have been followed since the mark: their windows reach back to
+          // it, not to wherever the chain's clock is by the time API v3 answers (see `takeBaseline`).
+          reachBack: late || since !== undefined,
+          mark: () => {
+            if (since === undefined) return Promise.resolve(mark)
+            estimated ??= this.#estimateMark(since, late, signal)
+            return estimated
+          },
+          rank: (found) => this.#predatingRank(found, atMark, cap),
+        }
+        work.push(takeBaseline(deps, accounts, includeActions, signal, report, start))
       }
       await allSettled(work)
       for (const account of fresh) if (this.watermarks.has(account)) this.#liveWithoutBaseline.delete(account)
     } finally {
       for (const account of fresh) this.#baselining.delete(account)
     }
+  }
+
+  /**
+   * A mark for accounts that went live (at `performance.now()` `since`) with no committed chain time seen:
+   * one reading of the chain's clock — the latest indexed masterchain block's time — less the local seconds
+   * elapsed since they went live (rounded up), less one more second. A chain's clock runs no faster than
+   * real time and the indexer is behind it if anything, so the mark is before the whole second of chain
+   * time the accounts went live in: a trace that ended after it is the subscription's, and the server may
+   * have dropped it meanwhile. Only durations come from the local clock, never its absolute time.
+   *
+   * Asked once the baseline's first look-up has answered. When that was within {@link PROMPT_MS} of going
+   * live (the usual case), there is no reading and no mark: what the server could have dropped in that
+   * moment is taken as predating the subscription, as {@link PreSubscriptionTraces} says. Later — API v3
+   * failed or was slow, or the baseline comes after a drop — the reading costs one request, and without it
+   * every trace the baseline finds would count as predating the accounts, so one the server dropped would
+   * never be recovered. In exchange, a trace that settled in the two seconds or so before the subscription
+   * (more while the indexer lags) may be delivered as missed.
+   */
+  async #estimateMark(since: number, late: boolean, signal: AbortSignal): Promise<number | undefined> {
+    if (!late && performance.now() - since < PROMPT_MS) return undefined
+    const clock = await this.#client.chainTime(signal)
+    return clock - Math.ceil((performance.now() - since) / 1000) - 1
   }
 
   /**
@@ -308,6 +349,16 @@ function followsAccounts(subscription: TonSubscription): boolean {
   return subscription.types.includes('transactions') || subscription.types.includes('actions')
 }
 
+/** Accounts whose baselines measure from the same mark, with the same cap: they share their look-ups. */
+interface BaselineGroup {
+  readonly late: boolean
+  readonly mark: number | undefined
+  readonly cap: boolean
+  /** Set when there is no mark (it may be estimated): `performance.now()` when the accounts went live. */
+  readonly since: number | undefined
+  readonly accounts: string[]
+}
+
 /** When the stream went live on an account that has no baseline yet. */
 interface WentLive {
   /** The connection (count of `recover()` calls) it went live on. */
@@ -316,4 +367,6 @@ interface WentLive {
   readonly seen: number | undefined
   /** Nothing had been delivered before: all the stream delivered since came after it went live. */
   readonly first: boolean
+  /** `performance.now()` then. */
+  readonly at: number
 }

@@ -22,7 +22,8 @@ const FINALIZED_RANK = finalityRank('finalized')
  *
  * What this cannot tell apart: a snapshot emitted between the subscription's acknowledgement and the
  * baseline's look-up (moments apart) that the live stream lost; it is treated as predating the
- * subscription.
+ * subscription. When they are not moments apart and recovery has no chain time of its own for the
+ * subscription, the baseline estimates one from the chain's clock (`GapRecovery`'s `#estimateMark`).
  */
 export class PreSubscriptionTraces {
   readonly #traces = new Map<string, TraceRecord>()

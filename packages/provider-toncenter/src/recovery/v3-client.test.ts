@@ -27,4 +27,19 @@ describe('createV3Client', () => {
       'Unexpected answer from API v3 /transactions: expected an object',
     )
   })
+
+  it('reads the chain time of the latest masterchain block', async () => {
+    const sim = await harness.start()
+    const client = createV3Client({ baseUrl: sim.toncenter.v3BaseUrl })
+    const signal = new AbortController().signal
+    const [a, b] = sim.addresses as [string, string]
+    const trace = sim.emitTrace({ addresses: [a, b], stages: ['finalized'] })
+    await trace.finish()
+    const utime = await client.chainTime(signal)
+    expect(utime).toBeGreaterThanOrEqual(trace.transactions[0]?.now as number)
+    sim.failNext({ status: 200, on: 'v3', body: { last: { seqno: 1, gen_utime: 'soon' } } })
+    await expect(client.chainTime(signal)).rejects.toThrow(
+      'Unexpected answer from API v3 /masterchainInfo: last.gen_utime: expected unix seconds',
+    )
+  })
 })

@@ -6,6 +6,7 @@ import type { Action, TraceNode, Transaction } from '../protocol/v3-types.js'
 import {
   actionsProblem,
   type Envelope,
+  masterchainInfoProblem,
   type Problem,
   tracesProblem,
   transactionsProblem,
@@ -64,6 +65,8 @@ export interface V3Client {
   traces(query: V3Query, signal: AbortSignal): Promise<V3Trace[]>
   /** `GET /api/v3/pendingTraces`: traces not yet committed (pending finality). */
   pendingTraces(query: V3Query, signal: AbortSignal): Promise<V3Trace[]>
+  /** `GET /api/v3/masterchainInfo`: the chain time of the latest indexed masterchain block (unix seconds). */
+  chainTime(signal: AbortSignal): Promise<number>
 }
 
 /**
@@ -106,5 +109,10 @@ export function createV3Client(options: V3ClientOptions): V3Client {
       (await get<{ traces: V3Trace[] }>('/traces', query, tracesProblem, signal)).traces,
     pendingTraces: async (query, signal) =>
       (await get<{ traces: V3Trace[] }>('/pendingTraces', query, tracesProblem, signal)).traces,
+    chainTime: async (signal) =>
+      Number(
+        (await get<{ last: { gen_utime: string } }>('/masterchainInfo', {}, masterchainInfoProblem, signal))
+          .last.gen_utime,
+      ),
   }
 }

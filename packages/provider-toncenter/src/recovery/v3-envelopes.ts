@@ -45,3 +45,12 @@ export const transactionsProblem = (body: Envelope): Problem =>
 
 /** `/actions`: `{ actions: [...] }`. */
 export const actionsProblem = (body: Envelope): Problem => arrayOf(body, 'actions', ACTION_FIELDS)
+
+/**
+ * `/masterchainInfo`: `{ last: { gen_utime } }`, the chain time of the latest indexed masterchain block (a
+ * string of digits, as the indexer writes it: toncenter/ton-indexer `models.Block`, `json:"gen_utime,string"`).
+ */
+export const masterchainInfoProblem = (body: Envelope): Problem =>
+  isObject(body.last) && /^\d+$/.test(String(body.last.gen_utime))
+    ? undefined
+    : 'last.gen_utime: expected unix seconds'

@@ -197,4 +197,27 @@ describe('TON simulator — API v3', () => {
     await get(s, 'traces')
     expect(Date.now() - third).toBeLessThan(590)
   })
+
+  it('masterchainInfo: the chain clock moves on with real time between traces, and no later trace starts before it', async () => {
+    sim = await createTonSimulator({ keys: { k: {} } })
+    const s = sim
+    const [a, b] = s.addresses as [string, string]
+    const first = s.emitTrace({ addresses: [a, b], stages: ['finalized'] })
+    await first.finish()
+    const lastOf = async () => (await get(s, 'masterchainInfo')).body.last as Record<string, unknown>
+    const at = await lastOf()
+    expect(at).toMatchObject({ workchain: -1, shard: '-9223372036854775808' })
+    expect(typeof at.seqno).toBe('number')
+    // `gen_utime` is a string, as the indexer's `json:"gen_utime,string"` writes it.
+    const utime = Number(at.gen_utime as string)
+    expect(String(utime)).toBe(at.gen_utime)
+    const started = first.transactions[0]?.now as number
+    expect(utime).toBeGreaterThanOrEqual(started)
+    expect(utime).toBeLessThanOrEqual(started + 1)
+    await new Promise((resolve) => setTimeout(resolve, 2_100))
+    const later = Number((await lastOf()).gen_utime)
+    expect(later).toBeGreaterThanOrEqual(utime + 2)
+    const next = s.emitTrace({ addresses: [a, b], stages: ['finalized'] })
+    expect(next.transactions[0]?.now).toBeGreaterThanOrEqual(later)
+  })
 })

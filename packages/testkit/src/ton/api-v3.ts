@@ -1,4 +1,5 @@
 import { parseTonAddress } from './address.js'
+import type { ChainState } from './chain-state.js'
 import type { AddressDirectory } from './directory.js'
 import { sortedMap } from './go-json.js'
 import { compareLt, type Ledger, type LedgerTraceRecord } from './ledger.js'
@@ -164,6 +165,8 @@ function traceObject(trace: LedgerTraceRecord, includeActions: boolean): Record<
  *   `start_utime`, `end_utime` (on the action's trace's end: `trace_end_lt`, `trace_end_utime`), sorted by
  *   the trace's end (utime when a utime bound is given, else lt), then trace id, then the action's own end
  *   → `{actions, address_book, metadata}`;
+ * - `masterchainInfo` (no parameters): the latest masterchain block and the first, `{last, first}`, with
+ *   `gen_utime` the chain's clock now (see `ChainState.now`);
  * - `traces`: `account`, `trace_id`, `msg_hash` (any message of the trace, or its external hash norm),
  *   `start_lt`, `end_lt`, `start_utime`, `end_utime` (on the trace's end), `include_actions`, sorted by the
  *   trace's end (utime when a utime bound is given, else lt), then trace id → `{traces, address_book,
@@ -181,10 +184,14 @@ export function handleV3(
   params: URLSearchParams,
   ledger: Ledger,
   directory: AddressDirectory,
+  chain?: Pick<ChainState, 'now' | 'mcSeqno' | 'lt'>,
 ): V3Response {
   const query = new Query(params)
   try {
     switch (endpoint) {
+      case 'masterchainInfo':
+        if (!chain) break
+        return { status: 200, body: masterchainInfo(chain) }
       case 'transactions':
         return transactionsResponse(
           ledger.traces.filter((t) => t.committed),
@@ -226,12 +233,40 @@ export function handleV3(
           'ext_msg_hash',
         )
       default:
-        return { status: 404, body: { error: `unknown endpoint: ${endpoint}` } }
+        break
     }
+    return { status: 404, body: { error: `unknown endpoint: ${endpoint}` } }
   } catch (error) {
     if (error instanceof BadRequest) return { status: 400, body: { error: error.message } }
     throw error
   }
+}
+
+/**
+ * `{last, first}` masterchain blocks, with the fields of TON Center's indexer that tell where the chain is
+ * (toncenter/ton-indexer, `ton-index-go/index/models/blockchain.go`: `gen_utime`, `start_lt` and `end_lt`
+ * are strings, `seqno` a number). The first block is the indexer's oldest; only `last` moves.
+ */
+function masterchainInfo(chain: Pick<ChainState, 'now' | 'mcSeqno' | 'lt'>): unknown {
+  const block = (seqno: number, utime: number, lt: bigint) => ({
+    workchain: -1,
+    shard: '-9223372036854775808',
+    seqno,
+    root_hash: blockHash(seqno, 'r'),
+    file_hash: blockHash(seqno, 'f'),
+    gen_utime: String(utime),
+    start_lt: String(lt),
+    end_lt: String(lt + 1n),
+  })
+  return {
+    last: block(chain.mcSeqno, chain.now(), (chain.lt / 1_000_000n) * 1_000_000n),
+    first: block(1, 1_573_822_385, 2_000_001n),
+  }
+}
+
+/** A stable 32-byte base64 hash for a block (what a block's hashes look like; nothing checks them). */
+function blockHash(seqno: number, kind: string): string {
+  return Buffer.from(`${kind}${String(seqno).padStart(31, '0')}`).toString('base64')
 }
 
 function transactionsResponse(

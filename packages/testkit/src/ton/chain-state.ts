@@ -37,15 +37,35 @@ export class ChainState {
   lt: bigint
   mcSeqno = 51_234_567
   shardSeqno = 56_789_012
+  /** `Date.now()` when the clock last moved for a trace. */
+  #movedAt = Date.now()
+  /** The latest chain time {@link now} reported: no later trace starts before it. */
+  #reported = 0
+  /** The latest transaction time of any trace so far (deep traces end seconds after they begin). */
+  #latest = 0
 
   constructor(options: ChainStateOptions) {
     this.utime = options.startUtime
     this.lt = options.startLt
   }
 
+  /**
+   * The chain's clock now, as its latest masterchain block tells it: the last trace's time, moved on by the
+   * real seconds since then. A real chain keeps making blocks while the watched accounts are idle, so its
+   * clock never falls behind real time; traces make the virtual clock jump ahead of it instead. What it
+   * reports is remembered, and the next trace starts no earlier (blocks come in order).
+   */
+  now(at = Date.now()): number {
+    const last = Math.max(this.utime, this.#latest)
+    const utime = last + Math.max(0, Math.floor((at - this.#movedAt) / 1000))
+    if (utime > this.#reported) this.#reported = utime
+    return utime
+  }
+
   /** Moves the chain on for a new trace and returns where it starts. */
   beginTrace(prng: Prng): { utime: number; lt: bigint; mcSeqno: number; shardSeqno: number } {
-    this.utime += prng.int(1, 3)
+    this.utime = Math.max(this.utime + prng.int(1, 3), this.#reported)
+    this.#movedAt = Date.now()
     this.mcSeqno += 1
     this.shardSeqno += prng.int(1, 2)
     // Shard blocks start at round logical times; a trace starts somewhere inside one.
@@ -53,9 +73,10 @@ export class ChainState {
     return { utime: this.utime, lt: this.lt, mcSeqno: this.mcSeqno, shardSeqno: this.shardSeqno }
   }
 
-  /** Reserves logical times up to `lt` (a trace used them). */
-  useLt(lt: bigint): void {
+  /** Reserves logical times up to `lt`, and chain time up to `utime` (a trace used them). */
+  useLt(lt: bigint, utime = 0): void {
     if (lt > this.lt) this.lt = lt
+    if (utime > this.#latest) this.#latest = utime
   }
 
   /** The account, created on first sight with a plausible balance (uninit when `fresh`). */

@@ -524,7 +524,7 @@ class TonSimulatorServer implements TonSimulator {
       sendJson(res, 401, { error: 'API key does not exist' })
       return
     }
-    const answer = handleV3(endpoint, url.searchParams, this.ledger, this.#chain.directory)
+    const answer = handleV3(endpoint, url.searchParams, this.ledger, this.#chain.directory, this.#chain)
     sendJson(res, answer.status, answer.body)
   }
 

@@ -110,8 +110,8 @@ export function buildTrace(chain: ChainState, prng: Prng, spec: TraceSpec): Buil
     hopsByAction.set(node.action, [...(hopsByAction.get(node.action) ?? []), node])
     for (const child of node.children) queue.push({ node: child, now: now + prng.int(0, 1) })
   }
-  chain.useLt(lt)
   const endUtime = Math.max(...transactions.map((tx) => tx.now))
+  chain.useLt(lt, endUtime)
 
   const rootTx = root.tx as TonTransaction
   const tree = toNode(root)
