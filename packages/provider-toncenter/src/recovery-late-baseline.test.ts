@@ -22,6 +22,12 @@ function bringApiV3Back(sim: TonSimulator): void {
   sim.clearFaults()
 }
 
+/** The chain time API v3's latest masterchain block shows. */
+async function chainClock(sim: TonSimulator): Promise<number> {
+  const response = await fetch(`${sim.toncenter.v3BaseUrl}/masterchainInfo`)
+  return Number(((await response.json()) as { last: { gen_utime: string } }).last.gen_utime)
+}
+
 /** Whether the stream has delivered the finalized transactions of a trace, by its hash. */
 const finalizedIn =
   (seen: Recorded) =>
@@ -237,8 +243,16 @@ for (const transport of ['sse', 'websocket'] as const) {
       const [a, b] = sim.addresses as [string, string]
       const history = [sim.emitTrace({ addresses: [a, b] }), sim.emitTrace({ addresses: [b, a] })]
       for (const trace of history) await trace.finish()
-      // A few seconds of real time: the chain makes blocks meanwhile, and its clock moves on.
-      await settle(3_000)
+      // Seconds of real time, until the indexer's clock is four seconds past the history (the estimate may
+      // reach three seconds before the subscription): the simulator's virtual clock jumped ahead of real
+      // time with the history, and the indexer follows at real speed.
+      const ended = Math.max(...history.flatMap((trace) => trace.transactions.map((tx) => tx.now)))
+      const deadline = Date.now() + 15_000
+      while ((await chainClock(sim)) < ended + 4) {
+        if (Date.now() > deadline) throw new Error('the chain clock did not catch up')
+        await settle(100)
+      }
+      const readings = sim.v3Calls.masterchainInfo ?? 0
       sim.failNext({ status: 502, on: 'v3', times: 10_000 })
       const since = sim.ledger.mark()
       const stream = openStream(sim.toncenter.baseUrl, transport, a, { reconcile: { everyMs: 200 } })
@@ -246,7 +260,8 @@ for (const transport of ['sse', 'websocket'] as const) {
       await stream.waitSubscribed({ timeoutMs: 5_000 })
       await settle(1_200)
       bringApiV3Back(sim)
-      await until(() => (sim.v3Calls.masterchainInfo ?? 0) > 0, 5_000, 'the reading of the chain clock')
+      const read = () => (sim.v3Calls.masterchainInfo ?? 0) > readings
+      await until(read, 5_000, "the baseline's reading of the chain clock")
       const after = sim.emitTrace({ addresses: [a, b] })
       await after.finish()
       await until(() => finalizedIn(seen)(after.traceExternalHashNorm), 5_000, 'the new trace')

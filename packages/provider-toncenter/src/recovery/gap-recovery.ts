@@ -203,7 +203,7 @@ export class GapRecovery {
    * moment is taken as predating the subscription, as {@link PreSubscriptionTraces} says. Later — API v3
    * failed or was slow, or the baseline comes after a drop — the reading costs one request, and without it
    * every trace the baseline finds would count as predating the accounts, so one the server dropped would
-   * never be recovered. In exchange, a trace that settled in the two seconds or so before the subscription
+   * never be recovered. In exchange, a trace that settled in the three seconds or so before the subscription
    * (more while the indexer lags) may be delivered as missed.
    */
   async #estimateMark(since: number, late: boolean, signal: AbortSignal): Promise<number | undefined> {

@@ -39,33 +39,54 @@ export class ChainState {
   shardSeqno = 56_789_012
   /** `Date.now()` when the clock last moved for a trace. */
   #movedAt = Date.now()
-  /** The latest chain time {@link now} reported: no later trace starts before it. */
-  #reported = 0
+  /** What the indexer's clock read (chain time in ms, fractional), and `Date.now()` then. */
+  #indexedMs: number
+  #indexedAt = Date.now()
+  /** The clock was read since the last trace began. */
+  #read = false
   /** The latest transaction time of any trace so far (deep traces end seconds after they begin). */
   #latest = 0
 
   constructor(options: ChainStateOptions) {
     this.utime = options.startUtime
     this.lt = options.startLt
+    this.#indexedMs = options.startUtime * 1000
   }
 
   /**
-   * The chain's clock now, as its latest masterchain block tells it: the last trace's time, moved on by the
-   * real seconds since then. A real chain keeps making blocks while the watched accounts are idle, so its
-   * clock never falls behind real time; traces make the virtual clock jump ahead of it instead. What it
-   * reports is remembered, and the next trace starts no earlier (blocks come in order).
+   * The chain's clock now, as the indexer's latest masterchain block tells it (`/api/v3/masterchainInfo`).
+   *
+   * - The chain's own clock ({@link #chainNow}) is the last trace's time, moved on by the real seconds since
+   *   then: a real chain keeps making blocks while the watched accounts are idle.
+   * - The indexer follows it, but never faster than real time: the virtual clock jumps 1–3 s per trace, so a
+   *   burst of traces puts it far ahead of real time, which no real chain does. Read that way, the clock
+   *   would tell a client that measures elapsed time locally that the chain had gone on further than it
+   *   has; an indexer that lags behind such a burst and catches up at real speed is what a real one could
+   *   look like.
+   *
+   * Once the clock was read, the next trace starts no earlier than the chain's own clock then: blocks come
+   * in order, and the chain went on meanwhile. (Unread, traces keep their seeded times, so a seed gives the
+   * same ledger on every run.)
    */
   now(at = Date.now()): number {
-    const last = Math.max(this.utime, this.#latest)
-    const utime = last + Math.max(0, Math.floor((at - this.#movedAt) / 1000))
-    if (utime > this.#reported) this.#reported = utime
-    return utime
+    this.#read = true
+    this.#indexedMs = Math.min(this.#chainNow(at) * 1000, this.#indexedMs + Math.max(0, at - this.#indexedAt))
+    this.#indexedAt = at
+    return Math.floor(this.#indexedMs / 1000)
+  }
+
+  /** The last trace's time, moved on by the whole real seconds since it began. */
+  #chainNow(at: number): number {
+    return Math.max(this.utime, this.#latest) + Math.max(0, Math.floor((at - this.#movedAt) / 1000))
   }
 
   /** Moves the chain on for a new trace and returns where it starts. */
   beginTrace(prng: Prng): { utime: number; lt: bigint; mcSeqno: number; shardSeqno: number } {
-    this.utime = Math.max(this.utime + prng.int(1, 3), this.#reported)
-    this.#movedAt = Date.now()
+    const at = Date.now()
+    const next = this.utime + prng.int(1, 3)
+    this.utime = this.#read ? Math.max(next, this.#chainNow(at)) : next
+    this.#read = false
+    this.#movedAt = at
     this.mcSeqno += 1
     this.shardSeqno += prng.int(1, 2)
     // Shard blocks start at round logical times; a trace starts somewhere inside one.
