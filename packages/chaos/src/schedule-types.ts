@@ -28,6 +28,11 @@ export interface TonStreamPlan {
   readonly lingerMs: number
   /** Whether the opt-in periodic reconciliation is switched on (when the product has it). */
   readonly reconcile: boolean
+  /**
+   * API v3 answers `status` to every request from before the stream opens until `ms` after: the first
+   * baseline comes late, with no chain time of the stream's own (only in some seeds).
+   */
+  readonly v3Outage?: { readonly status: number; readonly ms: number }
   readonly faults: readonly Fault[]
 }
 

@@ -65,6 +65,12 @@ function tonStreamPlan(root: Prng): TonStreamPlan {
   const ticks = prng.int(8, 16)
   const kinds = TON_STREAM_FAULTS.filter((kind) => kind !== 'half-open' || transport === 'websocket')
   const faults = drawFaults(root.fork('faults'), kinds, ticks)
+  // Its own fork, so the other aspects of existing seeds are unchanged; the label is one that left every
+  // regression seed named before it without an outage (they replay the schedules that showed their bugs).
+  const outage = root.fork('first-baseline-late')
+  const v3Outage = outage.chance(0.2)
+    ? { status: outage.pick([429, 502, 503]), ms: outage.int(1_200, 2_400) }
+    : undefined
   return {
     scenario: 'ton-stream',
     profile: prng.chance(0.7) ? 'toncenter' : 'tonapi',
@@ -76,6 +82,7 @@ function tonStreamPlan(root: Prng): TonStreamPlan {
     failureRate: prng.pick([0.05, 0.2]),
     lingerMs: lingerFor(prng, faults),
     reconcile: faults.some((fault) => fault.kind === 'slow-consumer'),
+    ...(v3Outage ? { v3Outage } : {}),
     faults,
   }
 }
@@ -227,7 +234,7 @@ export function describeSchedule(schedule: Schedule): string {
     .join(' ')
   switch (schedule.scenario) {
     case 'ton-stream':
-      return `ton-stream ${schedule.profile}/${schedule.transport} min=${schedule.minFinality} wallets=${schedule.wallets} ticks=${schedule.ticks}${schedule.reconcile ? ' reconcile' : ''} | ${faults}`
+      return `ton-stream ${schedule.profile}/${schedule.transport} min=${schedule.minFinality} wallets=${schedule.wallets} ticks=${schedule.ticks}${schedule.reconcile ? ' reconcile' : ''}${schedule.v3Outage ? ` v3-down-at-start=${schedule.v3Outage.ms}ms(${schedule.v3Outage.status})` : ''} | ${faults}`
     case 'venum-watch':
       return `venum-watch manual=${schedule.manual.length} auto=${schedule.automatic} events=${schedule.events.join('+')} maxStreams=${schedule.maxStreams} waits=${schedule.waits.length} ticks=${schedule.ticks} | ${faults}`
     case 'tracker':

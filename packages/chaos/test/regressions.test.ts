@@ -1,46 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { formatFailure, runSeed } from '../src/run-seed.js'
-
-/**
- * Seeds that once failed, kept by name: each is the schedule that showed a bug (of the product, or of the
- * harness judging it), so the bug's return is named in the test output rather than found again in a sweep.
- */
-const REGRESSIONS: readonly [seed: number, what: string][] = [
-  [43, 'SSE: a wallet added with update() is not backfilled with traces that settled before it was added'],
-  [216, 'SSE: the same, with traces finalized out of LT order and a reconnect-too-soon'],
-  [229, 'TonAPI SSE: the same after a subscription change alone'],
-  [259, 'WebSocket: reconciliation does not bring an added wallet its part of traces settled long before'],
-  [327, 'WebSocket: backfill after 5xx does not deliver an added wallet what predates it'],
-  [329, 'SSE with reconciliation: a stalled reader, then a wallet added — nothing doubled'],
-  [
-    2657,
-    'TonAPI WebSocket with reconciliation: an added wallet is not brought its part of a trace settled before, whose action began before its baseline window (API v3 bounds actions by their trace end)',
-  ],
-  [
-    3898,
-    'WebSocket with reconciliation: a wallet added while API v3 fails; its baseline completes seconds later, and the traces the server dropped meanwhile for a stalled reader are still delivered',
-  ],
-  [
-    32139,
-    'TonAPI WebSocket: a wallet added while API v3 fails, then a silent server and a drop before anything committed came live; its baseline on the next connection does not count the dropped trace as older than the wallet',
-  ],
-  [
-    133003,
-    "TonAPI WebSocket with reconciliation: a wallet added after a stalled reader, then a drop while API v3 answers 503; a trace of the wallet that ended in the same second as the last live data is the subscription's, not older than the wallet",
-  ],
-  [
-    123363,
-    'WebSocket with reconciliation, API v3 answering 429 until after a drop and a stalled reader: by the time the late baseline is taken the wallets are far more than a horizon past the drop, and the traces of the gap are still delivered',
-  ],
-  [
-    112882,
-    'SSE, traces finalized out of LT order with a drop between: a scenario trace and an emitted one were drawn with the same trace id and external message (the simulator fed both from one PRNG stream), so API v3 answered two traces for one id and another trace fell out of the look-up',
-  ],
-  [
-    100350,
-    'tracker over TonAPI WebSocket: a trace retracted while the stream was refused (5xx) is judged only once the snapshot sent before the retraction has answered and the re-checks have brought its invalidation (the harness had judged the run in between)',
-  ],
-]
+import { REGRESSIONS } from './regression-seeds.js'
 
 describe('chaos regressions', () => {
   for (const [seed, what] of REGRESSIONS) {

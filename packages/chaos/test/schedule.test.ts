@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Prng } from '../src/prng.js'
 import { describeSchedule, scheduleFor } from '../src/schedule.js'
+import { REGRESSIONS } from './regression-seeds.js'
 
 describe('seeds and schedules', () => {
   it('gives the same numbers for the same seed, different ones for another', () => {
@@ -22,6 +23,25 @@ describe('seeds and schedules', () => {
       expect(n).toBeLessThanOrEqual(5)
       expect(prng.next()).toBeLessThan(1)
     }
+  })
+
+  it('starts a fifth of the TON stream seeds with API v3 down, and no regression seed named before that', () => {
+    const ton = Array.from({ length: 2_000 }, (_, i) => scheduleFor(i + 1)).filter(
+      (s) => s.scenario === 'ton-stream',
+    )
+    const down = ton.filter((s) => s.scenario === 'ton-stream' && s.v3Outage !== undefined)
+    expect(down.length / ton.length).toBeGreaterThan(0.15)
+    expect(down.length / ton.length).toBeLessThan(0.25)
+    for (const s of down) {
+      if (s.scenario !== 'ton-stream' || !s.v3Outage) continue
+      expect([429, 502, 503]).toContain(s.v3Outage.status)
+      expect(s.v3Outage.ms).toBeGreaterThanOrEqual(1_200)
+      expect(s.v3Outage.ms).toBeLessThanOrEqual(2_400)
+    }
+    // The seeds named before the outage was drawn keep their schedules; 40 and 57 were found with it.
+    const named = REGRESSIONS.map(([seed]) => scheduleFor(seed))
+    const withOutage = named.filter((s) => s.scenario === 'ton-stream' && s.v3Outage !== undefined)
+    expect(withOutage.map((s) => s.seed)).toEqual([40, 57])
   })
 
   it('turns a seed into the same schedule every time', () => {

@@ -147,6 +147,42 @@ for (const transport of ['sse', 'websocket'] as const) {
       expect(audit(sim, seen.events, { account: a, minFinality: 'pending', since })).toMatchObject(CLEAN)
     })
 
+    it('delivers a trace that ended before the last live data but finalized in the drop', async () => {
+      // A stream of finalized events sees nothing of a trace before it is final. The trace ended (confirmed)
+      // before another one was delivered finalized, then finalized while the connection was down. Its end
+      // is older than the last live data, yet it is the subscription's: the late baseline must not count it
+      // as older than the account.
+      const sim = await harness.start({ keys: { [KEY]: { maxConnections: 1 } }, lingerMs: 60_000 })
+      const [a, b] = sim.addresses as [string, string]
+      sim.failNext({ status: 502, on: 'v3', times: 10_000 })
+      const since = sim.ledger.mark()
+      const stream = openStream(sim.toncenter.baseUrl, transport, a, { minFinality: 'finalized' })
+      const seen = record(stream)
+      await stream.waitSubscribed({ timeoutMs: 5_000 })
+      const finalized = finalizedIn(seen)
+
+      const slow = sim.emitTrace({ addresses: [a, b] })
+      await slow.advance()
+      await slow.advance()
+      const live = sim.emitTrace({ addresses: [a, b] })
+      await live.finish()
+      await until(() => finalized(live.traceExternalHashNorm), 5_000, 'the live trace')
+      const endOf = (hash: string) => sim.ledger.trace(hash)?.endUtime ?? Number.NaN
+      expect(endOf(slow.traceExternalHashNorm)).toBeLessThanOrEqual(endOf(live.traceExternalHashNorm))
+
+      sim.dropConnections({ linger: true })
+      await slow.finish()
+      await settle(300)
+      sim.clearLinger()
+      await stream.waitSubscribed({ timeoutMs: 5_000 })
+      await until(() => stream.counters.reconnects > 0, 5_000, 'the reconnect')
+      bringApiV3Back(sim)
+
+      await until(() => finalized(slow.traceExternalHashNorm), 10_000, 'the trace finalized in the drop')
+      await settle(400)
+      expect(audit(sim, seen.events, { account: a, minFinality: 'finalized', since })).toMatchObject(CLEAN)
+    })
+
     it("delivers the gap's traces when the chain was more than a horizon past the drop by the time of the baseline", async () => {
       // API v3 is down until after a drop, and the account's traffic goes on while the stream is away:
       // when its baseline is finally taken, the account's clock is far more than a horizon past the last

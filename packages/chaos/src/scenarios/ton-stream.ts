@@ -51,6 +51,29 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
       recovery: { notFoundGraceMs: 10, recheckIntervalMs: 100 },
       ...(plan.reconcile ? { reconcile: { everyMs: 100 } } : {}),
     }
+    // API v3 down from before the stream opens: its first baseline comes late, with no chain time of its
+    // own to tell the subscription's traces from older ones (it reads the chain's clock instead).
+    const outage = plan.v3Outage
+    if (outage) {
+      sim.failNext({
+        status: outage.status,
+        on: 'v3',
+        times: Number.MAX_SAFE_INTEGER,
+        ...(outage.status === 429 ? { retryAfter: 0 } : {}),
+      })
+    }
+    const openedAt = Date.now()
+    let outageOver = outage === undefined
+    const endOutageWhenDue = async (wait: boolean) => {
+      if (outage === undefined || outageOver) return
+      const left = openedAt + outage.ms - Date.now()
+      if (left > 0 && !wait) return
+      if (left > 0) await sleep(left)
+      outageOver = true
+      // Faults other kinds queued for API v3 meanwhile go too: none of them was reached.
+      sim.clearFaults('v3')
+      context.note(`API v3 answers again, ${Date.now() - openedAt} ms after the stream opened`)
+    }
     const stream = openStream(client, options, context)
     let closing = false
     stream.on('event', (event: TonEvent) => log.add(event as never))
@@ -79,7 +102,8 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
     // Whatever recovery reads from API v3 on the first connection (a baseline to measure gaps from) is
     // left to finish before the first fault, so "after the stream first became subscribed" is well
     // defined. Judged by API v3 going quiet, not by which calls recovery makes: that is its business.
-    await v3Quiet(sim)
+    // During an outage at the start there is nothing to wait for: everything from here on is owed.
+    if (outage === undefined) await v3Quiet(sim)
     const added = new Map<string, number>()
     const expectation: TonStreamExpectation = {
       ledger: sim.ledger,
@@ -130,6 +154,7 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
       manual,
     }
     for (let tick = 0; tick < plan.ticks; tick++) {
+      await endOutageWhenDue(false)
       for (const fault of plan.faults.filter((f) => f.tick === tick)) {
         context.note(`tick ${tick}: ${fault.kind} ${JSON.stringify(fault.params)}`)
         await injectTonFault(fault, target)
@@ -139,6 +164,7 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
     }
     await sim.stop({ finish: true })
     for (const trace of manual) await trace.finish()
+    await endOutageWhenDue(true)
 
     // The ledger is final now. The consumer gets as long as it keeps making progress (events delivered,
     // connection attempts — a capped Retry-After can hold it off for seconds), then 3 s of nothing.

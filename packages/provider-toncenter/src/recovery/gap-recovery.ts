@@ -120,18 +120,16 @@ export class GapRecovery {
     //   been delivered before the accounts went live (the stream's first subscription), everything the
     //   stream delivered since is the subscription's too, so a trace it delivered predates the subscription
     //   at no more than the finality it was delivered at;
-    // - late: live on them before this connection, until a drop. Everything committed after the last live
-    //   data before the drop is the subscription's, and of what the live stream delivered, only the
-    //   finality it delivered may predate the subscription. When no committed data had come live before
-    //   the drop (the gap has no start), the chain time seen when they went live is the mark: without one,
-    //   every trace the baseline finds would count as predating them, and what the server sent of theirs
-    //   while they were live and the connection lost would never be recovered.
-    //   A gap's start counts as the subscription's itself: chain time has whole seconds, and a notification
-    //   lost in the drop came after the last that arrived, so at or after its time (see `Watermarks`) — a
-    //   trace that ended in that same second may be one of the lost.
+    // - late: live on them before a drop, on an earlier connection, and the baseline never completed
+    //   then. Every trace that ended after they went live is the subscription's, whether or not it was
+    //   committed before the drop: its final snapshot may have come only after the last live data (the
+    //   server filters by finality: a stream of `finalized` sees nothing of a trace before it is final),
+    //   and the drop lost it. So the mark is the chain time when they went live, read from the chain's
+    //   clock now less the time since (see `#estimateMark`), or the chain time seen then if higher — never
+    //   the last live data before the drop, which would count such a trace as older than the accounts. Of
+    //   what the live stream delivered, only the finality it delivered may predate the subscription;
     // - no mark at all: no committed chain time had been seen when they went live (a new stream, or only
     //   pending data so far). See `#estimateMark`.
-    const gap = this.watermarks.gapStart()
     const wentLiveAt = performance.now()
     const groups = new Map<string, BaselineGroup>()
     for (const account of fresh) {
@@ -147,9 +145,9 @@ export class GapRecovery {
         this.#liveWithoutBaseline.set(account, wentLive)
       }
       const late = wentLive.connection < this.#connection
-      const mark = late ? (gap ?? wentLive.seen) : wentLive.seen
+      const mark = wentLive.seen
       const cap = late || wentLive.first
-      const since = mark === undefined ? wentLive.at : undefined
+      const since = late || mark === undefined ? wentLive.at : undefined
       const key = `${late}:${mark}:${cap}:${since}`
       const group = groups.get(key) ?? { late, mark, cap, since, accounts: [] }
       group.accounts.push(account)
@@ -168,7 +166,6 @@ export class GapRecovery {
     try {
       const work: Promise<void>[] = []
       for (const { late, mark, cap, since, accounts } of groups.values()) {
-        const atMark = late && gap !== undefined
         let estimated: Promise<number | undefined> | undefined
         const start: BaselineStart = {
           // Late or estimated, the accounts have been followed since the mark: their windows reach back to
@@ -176,10 +173,13 @@ export class GapRecovery {
           reachBack: late || since !== undefined,
           mark: () => {
             if (since === undefined) return Promise.resolve(mark)
-            estimated ??= this.#estimateMark(since, late, signal)
+            // Both are lower bounds of the chain time when the accounts went live: the higher is closer.
+            estimated ??= this.#estimateMark(since, late, signal).then((estimate) =>
+              estimate === undefined || (mark !== undefined && mark > estimate) ? mark : estimate,
+            )
             return estimated
           },
-          rank: (found) => this.#predatingRank(found, atMark, cap),
+          rank: (found) => this.#predatingRank(found, cap),
         }
         work.push(takeBaseline(deps, accounts, includeActions, signal, report, start))
       }
@@ -191,8 +191,8 @@ export class GapRecovery {
   }
 
   /**
-   * A mark for accounts that went live (at `performance.now()` `since`) with no committed chain time seen:
-   * one reading of the chain's clock — the latest indexed masterchain block's time — less the local seconds
+   * A mark for accounts that went live (at `performance.now()` `since`) with no committed chain time seen,
+   * or whose baseline comes after a drop: one reading of the chain's clock — the latest indexed masterchain block's time — less the local seconds
    * elapsed since they went live (rounded up), less one more second. A chain's clock runs no faster than
    * real time and the indexer is behind it if anything, so the mark is before the whole second of chain
    * time the accounts went live in: a trace that ended after it is the subscription's, and the server may
@@ -214,14 +214,14 @@ export class GapRecovery {
 
   /**
    * What a baseline may record as predating the subscription: nothing of a trace that ended after chain
-   * time `mark` (or at it, when `atMark`: the subscription's); of one that ended before, its finality now —
-   * at most the finality the stream delivered when `capAtDelivered` (everything delivered came after the
-   * accounts went live). `undefined` (record everything at its finality now) when neither applies.
+   * time `mark` (the subscription's); of one that ended before, its finality now — at most the finality the
+   * stream delivered when `capAtDelivered` (everything delivered came after the accounts went live).
+   * `undefined` (record everything at its finality now) when neither applies.
    */
-  #predatingRank(mark: number | undefined, atMark: boolean, capAtDelivered: boolean): LateRank | undefined {
+  #predatingRank(mark: number | undefined, capAtDelivered: boolean): LateRank | undefined {
     if (mark === undefined && !capAtDelivered) return undefined
     return (hash, endUtime, rankNow) => {
-      if (mark !== undefined && (endUtime > mark || (atMark && endUtime === mark))) {
+      if (mark !== undefined && endUtime > mark) {
         return this.#sentLive(hash, rankNow)
       }
       if (!capAtDelivered) return rankNow

@@ -115,6 +115,25 @@ describe('TON simulator — fault injection', () => {
     expect((await fetch(url, { headers: { 'x-api-key': 'k' } })).status).toBe(200)
   })
 
+  it('clearFaults(on) forgets only the faults queued for that target', async () => {
+    const s = await start()
+    const a = s.addresses[0] as string
+    s.failNext({ status: 502, on: 'v3', times: 10_000 })
+    s.failNext({ status: 503, on: 'stream' })
+    s.failNext({ status: 500 })
+    s.clearFaults('v3')
+    const url = `${s.toncenter.v3BaseUrl}/transactions?account=${a}&limit=1`
+    // The untargeted fault is next for any request; then API v3 answers again.
+    expect((await fetch(url, { headers: { 'x-api-key': 'k' } })).status).toBe(500)
+    expect((await fetch(url, { headers: { 'x-api-key': 'k' } })).status).toBe(200)
+    const sse = await openSse(
+      s.toncenter.sseUrl,
+      { types: ['transactions'], addresses: [a] },
+      { 'x-api-key': 'k' },
+    )
+    expect(sse.status).toBe(503)
+  })
+
   it('records every request, and close() ends open streams', async () => {
     const s = await start()
     const a = s.addresses[0] as string

@@ -34,9 +34,12 @@ export class FaultQueue {
     this.#queue.push({ fault, left: fault.times ?? 1 })
   }
 
-  /** Forgets every queued fault. */
-  clear(): void {
-    this.#queue.length = 0
+  /** Forgets every queued fault, or those queued for target `on`. */
+  clear(on?: TonFaultTarget): void {
+    if (on === undefined) this.#queue.length = 0
+    for (let i = this.#queue.length - 1; i >= 0; i--) {
+      if ((this.#queue[i]?.fault.on ?? 'any') === on) this.#queue.splice(i, 1)
+    }
   }
 
   take(kind: 'sse' | 'ws' | 'v3'): PreparedFault | undefined {

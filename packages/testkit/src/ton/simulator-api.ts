@@ -1,6 +1,6 @@
 import type { RecordedRequest } from '../request-record.js'
 import type { TonKeyLimits } from './auth.js'
-import type { TonFault } from './faults.js'
+import type { TonFault, TonFaultTarget } from './faults.js'
 import type { TonLedger } from './ledger.js'
 import type { TonScenarioOptions } from './scenario.js'
 import type { TonSendBufferOptions } from './send-buffer.js'
@@ -153,8 +153,11 @@ export interface TonSimulator {
   resumeAnsweringPings(target?: TonSessionTarget): void
   /** Answers the next matching request(s) with an HTTP error. */
   failNext(fault: TonFault): void
-  /** Forgets every fault `failNext` queued and no request took yet: the next requests are answered. */
-  clearFaults(): void
+  /**
+   * Forgets the faults `failNext` queued and no request took yet — all of them, or those queued for
+   * target `on` (as given to `failNext`; none given counts as `'any'`): the next requests are answered.
+   */
+  clearFaults(on?: TonFaultTarget): void
   /**
    * A slow API v3: the next `times` requests (default 1) are answered `ms` later, as they stand then. A
    * request whose client gave up meanwhile gets no answer.

@@ -11,7 +11,7 @@ import { extractKey, KeyRegistry } from './auth.js'
 import { ChainState } from './chain-state.js'
 import { ConnectionLimiter } from './connection-limiter.js'
 import { KNOWN_JETTONS } from './directory.js'
-import { FaultQueue, type TonFault } from './faults.js'
+import { FaultQueue, type TonFault, type TonFaultTarget } from './faults.js'
 import { decodeGoJson, goJsonStringify } from './go-json.js'
 import { send, sendFault, sendJson } from './http-respond.js'
 import { Ledger, LedgerTraceRecord } from './ledger.js'
@@ -375,8 +375,8 @@ class TonSimulatorServer implements TonSimulator {
     this.#faults.push(fault)
   }
 
-  clearFaults(): void {
-    this.#faults.clear()
+  clearFaults(on?: TonFaultTarget): void {
+    this.#faults.clear(on)
   }
 
   delayApiV3(delay: { ms: number; times?: number }): void {
