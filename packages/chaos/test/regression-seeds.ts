@@ -42,6 +42,22 @@ export const REGRESSIONS: readonly [seed: number, what: string][] = [
     'TonAPI WebSocket, API v3 answering 429 from the start, a drop mid-event: the late baseline does not count a trace that finalized in the drop as older than the wallet',
   ],
   [
+    160980,
+    "SSE with reconciliation, API v3 answering 429 from the start, a stalled reader: the first subscription's baseline does not count a trace as settled in every type because its finalized transactions came live while the server dropped its finalized actions",
+  ],
+  [
+    160240,
+    'TonAPI WebSocket with reconciliation, API v3 answering 429 from the start, a stalled reader then a wallet added: the same for many traces',
+  ],
+  [
+    162364,
+    'WebSocket with reconciliation, API v3 answering 502 from the start: the same after a stalled reader, traces finalized out of LT order and a drop',
+  ],
+  [
+    162857,
+    'SSE with reconciliation, API v3 answering 429 from the start: the same after a 429 on reconnect and a stalled reader',
+  ],
+  [
     100350,
     'tracker over TonAPI WebSocket: a trace retracted while the stream was refused (5xx) is judged only once the snapshot sent before the retraction has answered and the re-checks have brought its invalidation (the harness had judged the run in between)',
   ],

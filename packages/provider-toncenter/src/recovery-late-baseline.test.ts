@@ -36,6 +36,24 @@ const finalizedIn =
       (e) => e.type === 'transactions' && e.finality === 'finalized' && e.trace_external_hash_norm === hash,
     )
 
+/** Whether the stream has delivered the finalized actions of a trace, by its hash. */
+const actionsFinalizedIn =
+  (seen: Recorded) =>
+  (hash: string): boolean =>
+    seen.events.some(
+      (e) => e.type === 'actions' && e.finality === 'finalized' && e.trace_external_hash_norm === hash,
+    )
+
+/** The simulator drops the finalized `actions` frame of the traces put into the returned set (a slow reader). */
+function dropFinalizedActionsOf(sim: TonSimulator): Set<string> {
+  const dropped = new Set<string>()
+  interceptFrames(sim, (frame) => {
+    const { type, finality, trace_external_hash_norm: hash } = frame as Record<string, unknown>
+    return type === 'actions' && finality === 'finalized' && dropped.has(hash as string) ? 'skip' : 'deliver'
+  })
+  return dropped
+}
+
 /** The simulator drops every frame of the traces put into the returned set, as it would for a slow reader. */
 function dropTracesOf(sim: TonSimulator): Set<string> {
   const dropped = new Set<string>()
@@ -272,6 +290,59 @@ for (const transport of ['sse', 'websocket'] as const) {
       await settle(400)
       expect(audit(sim, seen.events, { account: a, minFinality: 'pending', since })).toMatchObject(CLEAN)
       expect(stream.counters.reconnects).toBe(0)
+    })
+
+    it("reconciliation delivers a trace's finalized actions the server dropped, when its transactions arrived", async () => {
+      // One type's finalized snapshot arriving live says nothing of another's: the server sends each, and a
+      // slow reader's drop may lose one. The baseline must not count the trace as settled before the
+      // subscription in every type because the live stream sent it finalized in one.
+      const sim = await harness.start({ keys: { [KEY]: {} } })
+      const [a, b] = sim.addresses as [string, string]
+      const droppedActions = dropFinalizedActionsOf(sim)
+      sim.failNext({ status: 502, on: 'v3', times: 10_000 })
+      const since = sim.ledger.mark()
+      const stream = openStream(sim.toncenter.baseUrl, transport, a, { reconcile: { everyMs: 200 } })
+      const seen = record(stream)
+      await stream.waitSubscribed({ timeoutMs: 5_000 })
+      const trace = sim.emitTrace({ addresses: [a, b] })
+      droppedActions.add(trace.traceExternalHashNorm)
+      await trace.finish()
+      await until(() => finalizedIn(seen)(trace.traceExternalHashNorm), 5_000, 'the live transactions')
+      await settle(1_200)
+      bringApiV3Back(sim)
+
+      await until(() => actionsFinalizedIn(seen)(trace.traceExternalHashNorm), 10_000, 'the dropped actions')
+      await settle(400)
+      expect(audit(sim, seen.events, { account: a, minFinality: 'pending', since })).toMatchObject(CLEAN)
+    })
+
+    it('the same for a trace that ended before the subscription and finalized after it', async () => {
+      const sim = await harness.start({ keys: { [KEY]: {} } })
+      const [a, b] = sim.addresses as [string, string]
+      const droppedActions = dropFinalizedActionsOf(sim)
+      const trace = sim.emitTrace({ addresses: [a, b] })
+      droppedActions.add(trace.traceExternalHashNorm)
+      await trace.advance()
+      // Until the chain's clock is well past the trace's end: it ended before the subscription.
+      const ended = Math.max(...trace.transactions.map((tx) => tx.now))
+      const deadline = Date.now() + 15_000
+      while ((await chainClock(sim)) < ended + 4) {
+        if (Date.now() > deadline) throw new Error('the chain clock did not catch up')
+        await settle(100)
+      }
+      sim.failNext({ status: 502, on: 'v3', times: 10_000 })
+      const stream = openStream(sim.toncenter.baseUrl, transport, a, { reconcile: { everyMs: 200 } })
+      const seen = record(stream)
+      await stream.waitSubscribed({ timeoutMs: 5_000 })
+      const since = sim.ledger.mark()
+      await trace.finish()
+      await until(() => finalizedIn(seen)(trace.traceExternalHashNorm), 5_000, 'the live transactions')
+      await settle(1_200)
+      bringApiV3Back(sim)
+
+      await until(() => actionsFinalizedIn(seen)(trace.traceExternalHashNorm), 10_000, 'the dropped actions')
+      await settle(400)
+      expect(audit(sim, seen.events, { account: a, minFinality: 'pending', since })).toMatchObject(CLEAN)
     })
 
     it('still delivers nothing that settled seconds before the subscription', async () => {

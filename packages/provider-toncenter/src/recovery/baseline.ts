@@ -20,6 +20,8 @@ export interface BaselineDeps {
   readonly phantoms: PreSubscriptionTraces
   readonly backfill: Backfill
   readonly settings: RecoverySettings
+  /** Accounts the stream is live on whose baselines are not complete yet. */
+  readonly awaitingBaseline: { has(account: string): boolean }
 }
 
 /**
@@ -101,7 +103,10 @@ export async function takeBaseline(
           [...involved].filter((account) => inBatch.has(account)),
           rank,
         )
-        const followed = [...involved].filter((account) => inBatch.has(account) || watermarks.has(account))
+        // Followed: with a baseline, or live and waiting for theirs (which may record less of the trace).
+        const followed = [...involved].filter(
+          (account) => inBatch.has(account) || watermarks.has(account) || deps.awaitingBaseline.has(account),
+        )
         if (trace.trace_id && phantoms.finalizedBefore(hash, followed)) backfill.markSettled(trace.trace_id)
       }
     }

@@ -146,10 +146,11 @@ export class GapRecovery {
       }
       const late = wentLive.connection < this.#connection
       const mark = wentLive.seen
-      const cap = late || wentLive.first
+      const { first } = wentLive
+      const cap = late || first
       const since = late || mark === undefined ? wentLive.at : undefined
-      const key = `${late}:${mark}:${cap}:${since}`
-      const group = groups.get(key) ?? { late, mark, cap, since, accounts: [] }
+      const key = `${late}:${mark}:${first}:${since}`
+      const group = groups.get(key) ?? { late, mark, cap, first, since, accounts: [] }
       group.accounts.push(account)
       groups.set(key, group)
     }
@@ -161,11 +162,12 @@ export class GapRecovery {
       phantoms: this.#phantoms,
       backfill: this.#backfill,
       settings: this.#settings,
+      awaitingBaseline: this.#liveWithoutBaseline,
     }
     const report = (diagnostic: Diagnostic) => this.#report(diagnostic)
     try {
       const work: Promise<void>[] = []
-      for (const { late, mark, cap, since, accounts } of groups.values()) {
+      for (const { late, mark, cap, first, since, accounts } of groups.values()) {
         let estimated: Promise<number | undefined> | undefined
         const start: BaselineStart = {
           // Late or estimated, the accounts have been followed since the mark: their windows reach back to
@@ -179,7 +181,7 @@ export class GapRecovery {
             )
             return estimated
           },
-          rank: (found) => this.#predatingRank(found, cap),
+          rank: (found) => this.#predatingRank(found, cap, first),
         }
         work.push(takeBaseline(deps, accounts, includeActions, signal, report, start))
       }
@@ -214,20 +216,43 @@ export class GapRecovery {
 
   /**
    * What a baseline may record as predating the subscription: nothing of a trace that ended after chain
-   * time `mark` (the subscription's); of one that ended before, its finality now — at most the finality the
-   * stream delivered when `capAtDelivered` (everything delivered came after the accounts went live).
-   * `undefined` (record everything at its finality now) when neither applies.
+   * time `mark` (the subscription's; for accounts that did not go live with the first subscription, short
+   * of what the live stream sent, see `#sentLive`); of one that ended before, its finality now — when
+   * `capAtDelivered`, at most the finality the stream delivered, or below the lowest it delivered for the
+   * first subscription's accounts (see `#lowestDelivered`). `undefined` (record everything at its finality
+   * now) when neither applies.
    */
-  #predatingRank(mark: number | undefined, capAtDelivered: boolean): LateRank | undefined {
+  #predatingRank(mark: number | undefined, capAtDelivered: boolean, first: boolean): LateRank | undefined {
     if (mark === undefined && !capAtDelivered) return undefined
     return (hash, endUtime, rankNow) => {
-      if (mark !== undefined && endUtime > mark) {
-        return this.#sentLive(hash, rankNow)
-      }
+      if (mark !== undefined && endUtime > mark) return first ? undefined : this.#sentLive(hash, rankNow)
       if (!capAtDelivered) return rankNow
+      if (first) {
+        const reached = this.#lowestDelivered(hash)
+        if (reached === undefined) return rankNow
+        return reached > 1 ? Math.min(rankNow, reached - 1) : undefined
+      }
       const delivered = this.#gate.finalityOf(hash)
       return delivered === undefined ? rankNow : Math.min(rankNow, finalityRank(delivered))
     }
+  }
+
+  /**
+   * For accounts that went live with the stream's first subscription: everything the stream delivered came
+   * after that, and the server only sends what changes, so a trace delivered at some finality reached it
+   * only then — before, it was below the lowest finality delivered of any type. (Not the finality
+   * delivered itself: the server sends each type's snapshot of that finality at once, and one type's
+   * arriving says nothing of another's that a slow reader's drop lost.)
+   */
+  #lowestDelivered(hash: string): number | undefined {
+    let lowest: number | undefined
+    for (const type of ['transactions', 'actions', 'trace'] as const) {
+      const finality = this.#gate.finalityOf(hash, type)
+      if (finality !== undefined && (lowest === undefined || finalityRank(finality) < lowest)) {
+        lowest = finalityRank(finality)
+      }
+    }
+    return lowest
   }
 
   /**
@@ -354,6 +379,8 @@ interface BaselineGroup {
   readonly late: boolean
   readonly mark: number | undefined
   readonly cap: boolean
+  /** They went live with the stream's first subscription: nothing was delivered before. */
+  readonly first: boolean
   /** Set when there is no mark (it may be estimated): `performance.now()` when the accounts went live. */
   readonly since: number | undefined
   readonly accounts: string[]
