@@ -345,6 +345,40 @@ for (const transport of ['sse', 'websocket'] as const) {
       expect(audit(sim, seen.events, { account: a, minFinality: 'pending', since })).toMatchObject(CLEAN)
     })
 
+    it('reconciliation reaches back to the baseline, however far the chain went on while API v3 was down', async () => {
+      // Runs while the accounts have no baseline cover none of them: the next window must not be measured
+      // from the chain time seen meanwhile, or a trace dropped more than a horizon before it is never
+      // looked for.
+      const sim = await harness.start({ keys: { [KEY]: {} } })
+      const [a, b] = sim.addresses as [string, string]
+      const dropped = dropTracesOf(sim)
+      sim.failNext({ status: 502, on: 'v3', times: 10_000 })
+      const since = sim.ledger.mark()
+      const stream = openStream(sim.toncenter.baseUrl, transport, a, {
+        reconcile: { everyMs: 100 },
+        recovery: { notFoundGraceMs: 0, recheckIntervalMs: 200, horizonSeconds: 10 },
+      })
+      const seen = record(stream)
+      await stream.waitSubscribed({ timeoutMs: 5_000 })
+      const missed = sim.emitTrace({ addresses: [a, b] })
+      dropped.add(missed.traceExternalHashNorm)
+      await missed.finish()
+      // 1–3 s of chain time per trace: 20 traces put the chain well past the 10 s horizon.
+      let last: TonTraceHandle | undefined
+      for (let i = 0; i < 20; i++) {
+        last = sim.emitTrace({ addresses: [a, b] })
+        await last.finish()
+      }
+      const lastHash = (last as TonTraceHandle).traceExternalHashNorm
+      await until(() => finalizedIn(seen)(lastHash), 5_000, 'the live traces')
+      await settle(1_000)
+      bringApiV3Back(sim)
+
+      await until(() => finalizedIn(seen)(missed.traceExternalHashNorm), 10_000, 'the dropped trace')
+      await settle(400)
+      expect(audit(sim, seen.events, { account: a, minFinality: 'pending', since })).toMatchObject(CLEAN)
+    })
+
     it('still delivers nothing that settled seconds before the subscription', async () => {
       const sim = await harness.start({ keys: { [KEY]: {} } })
       const [a, b] = sim.addresses as [string, string]

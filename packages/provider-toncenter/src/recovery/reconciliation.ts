@@ -47,6 +47,9 @@ export class Reconciliation {
   async run(host: RecoveryHost, signal: AbortSignal): Promise<void> {
     const mark = this.#watermarks.seen
     const subscription = host.subscription()
+    // A window covers only accounts with a baseline: while some still wait for theirs (API v3 failing),
+    // the mark stays, or the first window that covers them would start past what they are owed.
+    const covered = subscription.addresses.every((account) => this.#watermarks.has(account))
     if (subscription.types.includes('transactions') || subscription.types.includes('actions')) {
       await this.#backfill.run(subscription.addresses, this.#from, 'reconciled', host, signal)
     }
@@ -60,6 +63,6 @@ export class Reconciliation {
       }
     }
     await this.#watch.recheck(targets, 'reconciled', host, signal)
-    if (mark !== undefined && !signal.aborted) this.#from = mark
+    if (mark !== undefined && covered && !signal.aborted) this.#from = mark
   }
 }
