@@ -119,7 +119,7 @@ export class GapRecovery {
     //   them. (Short of the finality the live stream itself sent it at: see `sentLive`.) When nothing had
     //   been delivered before the accounts went live (the stream's first subscription), everything the
     //   stream delivered since is the subscription's too, so a trace it delivered predates the subscription
-    //   at no more than the finality it was delivered at;
+    //   below the lowest finality it was delivered at (see `#lowestDelivered`);
     // - late: live on them before a drop, on an earlier connection, and the baseline never completed
     //   then. Every trace that ended after they went live is the subscription's, whether or not it was
     //   committed before the drop: its final snapshot may have come only after the last live data (the
@@ -194,11 +194,12 @@ export class GapRecovery {
 
   /**
    * A mark for accounts that went live (at `performance.now()` `since`) with no committed chain time seen,
-   * or whose baseline comes after a drop: one reading of the chain's clock — the latest indexed masterchain block's time — less the local seconds
-   * elapsed since they went live (rounded up), less one more second. A chain's clock runs no faster than
-   * real time and the indexer is behind it if anything, so the mark is before the whole second of chain
-   * time the accounts went live in: a trace that ended after it is the subscription's, and the server may
-   * have dropped it meanwhile. Only durations come from the local clock, never its absolute time.
+   * or whose baseline comes after a drop: one reading of the chain's clock — the latest indexed masterchain
+   * block's time — less the local seconds elapsed since they went live (rounded up), less one more second.
+   * A chain's clock runs no faster than real time and the indexer is behind it if anything, so the mark is
+   * before the whole second of chain time the accounts went live in: a trace that ended after it is the
+   * subscription's, and the server may have dropped it meanwhile. Only durations come from the local
+   * clock, never its absolute time.
    *
    * Asked once the baseline's first look-up has answered. When that was within {@link PROMPT_MS} of going
    * live (the usual case), there is no reading and no mark: what the server could have dropped in that
@@ -381,7 +382,7 @@ interface BaselineGroup {
   readonly cap: boolean
   /** They went live with the stream's first subscription: nothing was delivered before. */
   readonly first: boolean
-  /** Set when there is no mark (it may be estimated): `performance.now()` when the accounts went live. */
+  /** Set when the mark may be estimated (late, or none): `performance.now()` when the accounts went live. */
   readonly since: number | undefined
   readonly accounts: string[]
 }
