@@ -28,6 +28,15 @@ async function chainClock(sim: TonSimulator): Promise<number> {
   return Number(((await response.json()) as { last: { gen_utime: string } }).last.gen_utime)
 }
 
+/** Waits (seconds of real time) until API v3's chain clock reaches `utime`. */
+async function chainClockPast(sim: TonSimulator, utime: number): Promise<void> {
+  const deadline = Date.now() + 15_000
+  while ((await chainClock(sim)) < utime) {
+    if (Date.now() > deadline) throw new Error(`the chain clock did not reach ${utime}`)
+    await settle(100)
+  }
+}
+
 /** Whether the stream has delivered the finalized transactions of a trace, by its hash. */
 const finalizedIn =
   (seen: Recorded) =>
@@ -241,20 +250,31 @@ for (const transport of ['sse', 'websocket'] as const) {
   })
 }
 
+/** A simulator, and a stream of its first wallet opened while API v3 answers 502 to every request. */
+async function openWhileApiV3Down(transport: 'sse' | 'websocket', extra: Partial<TonStreamOptions> = {}) {
+  const sim = await harness.start({ keys: { [KEY]: {} } })
+  const [a, b] = sim.addresses as [string, string]
+  sim.failNext({ status: 502, on: 'v3', times: 10_000 })
+  const since = sim.ledger.mark()
+  const stream = openStream(sim.toncenter.baseUrl, transport, a, extra)
+  const seen = record(stream)
+  await stream.waitSubscribed({ timeoutMs: 5_000 })
+  /** Nothing lost, doubled or out of order for the wallet since the stream opened. */
+  const expectClean = async (minFinality: 'pending' | 'finalized' = 'pending') => {
+    await settle(400)
+    expect(audit(sim, seen.events, { account: a, minFinality, since })).toMatchObject(CLEAN)
+  }
+  return { sim, a, b, stream, seen, expectClean }
+}
+
 for (const transport of ['sse', 'websocket'] as const) {
   describe(`recovery over ${transport} when API v3 failed from the stream's start`, () => {
     // Nothing committed came live before the drop or the baseline, so recovery has no chain time of its own
     // for when the stream went live: the baseline reads the chain's clock (API v3 masterchainInfo) and
     // takes away the seconds that passed since.
     it('delivers the trace the server dropped before a drop, when nothing committed was ever seen', async () => {
-      const sim = await harness.start({ keys: { [KEY]: {} } })
-      const [a, b] = sim.addresses as [string, string]
+      const { sim, a, b, stream, seen, expectClean } = await openWhileApiV3Down(transport)
       const dropped = dropTracesOf(sim)
-      sim.failNext({ status: 502, on: 'v3', times: 10_000 })
-      const since = sim.ledger.mark()
-      const stream = openStream(sim.toncenter.baseUrl, transport, a)
-      const seen = record(stream)
-      await stream.waitSubscribed({ timeoutMs: 5_000 })
       await settle(100)
       const missed = sim.emitTrace({ addresses: [a, b] })
       dropped.add(missed.traceExternalHashNorm)
@@ -264,20 +284,15 @@ for (const transport of ['sse', 'websocket'] as const) {
       await dropThenBringApiV3Back(sim, stream)
 
       await until(() => finalizedIn(seen)(missed.traceExternalHashNorm), 10_000, 'the dropped trace')
-      await settle(400)
-      expect(audit(sim, seen.events, { account: a, minFinality: 'pending', since })).toMatchObject(CLEAN)
+      await expectClean()
       expect(sim.v3Calls.masterchainInfo).toBeGreaterThan(0)
     })
 
     it('reconciliation delivers the trace the server dropped while the first baseline waited, with no drop', async () => {
-      const sim = await harness.start({ keys: { [KEY]: {} } })
-      const [a, b] = sim.addresses as [string, string]
+      const { sim, a, b, stream, seen, expectClean } = await openWhileApiV3Down(transport, {
+        reconcile: { everyMs: 200 },
+      })
       const dropped = dropTracesOf(sim)
-      sim.failNext({ status: 502, on: 'v3', times: 10_000 })
-      const since = sim.ledger.mark()
-      const stream = openStream(sim.toncenter.baseUrl, transport, a, { reconcile: { everyMs: 200 } })
-      const seen = record(stream)
-      await stream.waitSubscribed({ timeoutMs: 5_000 })
       await settle(100)
       const missed = sim.emitTrace({ addresses: [a, b] })
       dropped.add(missed.traceExternalHashNorm)
@@ -287,8 +302,7 @@ for (const transport of ['sse', 'websocket'] as const) {
       bringApiV3Back(sim)
 
       await until(() => finalizedIn(seen)(missed.traceExternalHashNorm), 10_000, 'the dropped trace')
-      await settle(400)
-      expect(audit(sim, seen.events, { account: a, minFinality: 'pending', since })).toMatchObject(CLEAN)
+      await expectClean()
       expect(stream.counters.reconnects).toBe(0)
     })
 
@@ -296,14 +310,10 @@ for (const transport of ['sse', 'websocket'] as const) {
       // One type's finalized snapshot arriving live says nothing of another's: the server sends each, and a
       // slow reader's drop may lose one. The baseline must not count the trace as settled before the
       // subscription in every type because the live stream sent it finalized in one.
-      const sim = await harness.start({ keys: { [KEY]: {} } })
-      const [a, b] = sim.addresses as [string, string]
+      const { sim, a, b, seen, expectClean } = await openWhileApiV3Down(transport, {
+        reconcile: { everyMs: 200 },
+      })
       const droppedActions = dropFinalizedActionsOf(sim)
-      sim.failNext({ status: 502, on: 'v3', times: 10_000 })
-      const since = sim.ledger.mark()
-      const stream = openStream(sim.toncenter.baseUrl, transport, a, { reconcile: { everyMs: 200 } })
-      const seen = record(stream)
-      await stream.waitSubscribed({ timeoutMs: 5_000 })
       const trace = sim.emitTrace({ addresses: [a, b] })
       droppedActions.add(trace.traceExternalHashNorm)
       await trace.finish()
@@ -312,8 +322,7 @@ for (const transport of ['sse', 'websocket'] as const) {
       bringApiV3Back(sim)
 
       await until(() => actionsFinalizedIn(seen)(trace.traceExternalHashNorm), 10_000, 'the dropped actions')
-      await settle(400)
-      expect(audit(sim, seen.events, { account: a, minFinality: 'pending', since })).toMatchObject(CLEAN)
+      await expectClean()
     })
 
     it('the same for a trace that ended before the subscription and finalized after it', async () => {
@@ -325,11 +334,7 @@ for (const transport of ['sse', 'websocket'] as const) {
       await trace.advance()
       // Until the chain's clock is well past the trace's end: it ended before the subscription.
       const ended = Math.max(...trace.transactions.map((tx) => tx.now))
-      const deadline = Date.now() + 15_000
-      while ((await chainClock(sim)) < ended + 4) {
-        if (Date.now() > deadline) throw new Error('the chain clock did not catch up')
-        await settle(100)
-      }
+      await chainClockPast(sim, ended + 4)
       sim.failNext({ status: 502, on: 'v3', times: 10_000 })
       const stream = openStream(sim.toncenter.baseUrl, transport, a, { reconcile: { everyMs: 200 } })
       const seen = record(stream)
@@ -349,17 +354,11 @@ for (const transport of ['sse', 'websocket'] as const) {
       // Runs while the accounts have no baseline cover none of them: the next window must not be measured
       // from the chain time seen meanwhile, or a trace dropped more than a horizon before it is never
       // looked for.
-      const sim = await harness.start({ keys: { [KEY]: {} } })
-      const [a, b] = sim.addresses as [string, string]
-      const dropped = dropTracesOf(sim)
-      sim.failNext({ status: 502, on: 'v3', times: 10_000 })
-      const since = sim.ledger.mark()
-      const stream = openStream(sim.toncenter.baseUrl, transport, a, {
+      const { sim, a, b, seen, expectClean } = await openWhileApiV3Down(transport, {
         reconcile: { everyMs: 100 },
         recovery: { notFoundGraceMs: 0, recheckIntervalMs: 200, horizonSeconds: 10 },
       })
-      const seen = record(stream)
-      await stream.waitSubscribed({ timeoutMs: 5_000 })
+      const dropped = dropTracesOf(sim)
       const missed = sim.emitTrace({ addresses: [a, b] })
       dropped.add(missed.traceExternalHashNorm)
       await missed.finish()
@@ -375,8 +374,7 @@ for (const transport of ['sse', 'websocket'] as const) {
       bringApiV3Back(sim)
 
       await until(() => finalizedIn(seen)(missed.traceExternalHashNorm), 10_000, 'the dropped trace')
-      await settle(400)
-      expect(audit(sim, seen.events, { account: a, minFinality: 'pending', since })).toMatchObject(CLEAN)
+      await expectClean()
     })
 
     it('still delivers nothing that settled seconds before the subscription', async () => {
@@ -388,11 +386,7 @@ for (const transport of ['sse', 'websocket'] as const) {
       // reach three seconds before the subscription): the simulator's virtual clock jumped ahead of real
       // time with the history, and the indexer follows at real speed.
       const ended = Math.max(...history.flatMap((trace) => trace.transactions.map((tx) => tx.now)))
-      const deadline = Date.now() + 15_000
-      while ((await chainClock(sim)) < ended + 4) {
-        if (Date.now() > deadline) throw new Error('the chain clock did not catch up')
-        await settle(100)
-      }
+      await chainClockPast(sim, ended + 4)
       const readings = sim.v3Calls.masterchainInfo ?? 0
       sim.failNext({ status: 502, on: 'v3', times: 10_000 })
       const since = sim.ledger.mark()
