@@ -205,3 +205,22 @@ export async function v3Quiet(sim: TonSimulator, quietMs = 15, timeoutMs = 1_000
 export function streamRequests(sim: TonSimulator): number {
   return sim.requests.filter((request) => request.url.includes('/streaming/')).length
 }
+
+/**
+ * A count of the API v3 requests the simulator received that were new — none made before with the same
+ * URL — as a measure of recovery's progress: a baseline or backfill paging through a long window makes new
+ * requests one after another (seconds of them on a loaded machine, with no event delivered meanwhile),
+ * while periodic re-checks and reconciliation runs over a window that no longer moves repeat theirs.
+ */
+export function newV3Requests(sim: TonSimulator): () => number {
+  const seen = new Set<string>()
+  let read = 0
+  return () => {
+    const requests = sim.requests
+    for (; read < requests.length; read++) {
+      const url = requests[read]?.url ?? ''
+      if (url.includes('/api/v3/')) seen.add(url)
+    }
+    return seen.size
+  }
+}

@@ -14,7 +14,7 @@ import {
   type TonStreamExpectation,
 } from '../oracle/ton-stream-oracle.js'
 import type { Schedule, TonStreamPlan } from '../schedule-types.js'
-import { injectTonFault, streamRequests, type TonFaultTarget, v3Quiet } from './ton-faults.js'
+import { injectTonFault, newV3Requests, streamRequests, type TonFaultTarget, v3Quiet } from './ton-faults.js'
 
 /** How long the consumer gets, after the last stage was emitted, to make up for every fault. */
 const QUIESCE_MS = 3_000
@@ -167,8 +167,9 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
     await endOutageWhenDue(true)
 
     // The ledger is final now. The consumer gets as long as it keeps making progress (events delivered,
-    // connection attempts — a capped Retry-After can hold it off for seconds), then 3 s of nothing.
-    // Periodic API v3 reads do not count: rechecks run every 100 ms whether they find anything or not.
+    // connection attempts — a capped Retry-After can hold it off for seconds — and new API v3 requests,
+    // a recovery paging through a long window), then 3 s of nothing. Repeated API v3 reads do not count:
+    // rechecks run every 100 ms whether they find anything or not.
     const expected = expectedFinalized(expectation)
     const settled = () =>
       stream.state === 'subscribed' &&
@@ -176,7 +177,12 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
       (proxy === undefined || proxy.quietFor(50)) &&
       missingFinalized(expected, log.list).length === 0 &&
       owedInvalidations(sim.ledger, log.list).length === 0
-    const quiet = await untilSettled(settled, () => log.list.length + streamRequests(sim), QUIESCE_MS)
+    const v3Work = newV3Requests(sim)
+    const quiet = await untilSettled(
+      settled,
+      () => log.list.length + streamRequests(sim) + v3Work(),
+      QUIESCE_MS,
+    )
     // Late duplicates or regressions (a recovery finishing after the live events) still count.
     await sleep(quiet ? 30 : 0)
     context.note(
