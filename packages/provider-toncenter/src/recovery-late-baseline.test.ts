@@ -179,13 +179,11 @@ for (const transport of ['sse', 'websocket'] as const) {
       // before another one was delivered finalized, then finalized while the connection was down. Its end
       // is older than the last live data, yet it is the subscription's: the late baseline must not count it
       // as older than the account.
-      const sim = await harness.start({ keys: { [KEY]: { maxConnections: 1 } }, lingerMs: 60_000 })
-      const [a, b] = sim.addresses as [string, string]
-      sim.failNext({ status: 502, on: 'v3', times: 10_000 })
-      const since = sim.ledger.mark()
-      const stream = openStream(sim.toncenter.baseUrl, transport, a, { minFinality: 'finalized' })
-      const seen = record(stream)
-      await stream.waitSubscribed({ timeoutMs: 5_000 })
+      const { sim, a, b, stream, seen, expectClean } = await openWhileApiV3Down(
+        transport,
+        { minFinality: 'finalized' },
+        { keys: { [KEY]: { maxConnections: 1 } }, lingerMs: 60_000 },
+      )
       const finalized = finalizedIn(seen)
 
       const slow = sim.emitTrace({ addresses: [a, b] })
@@ -206,8 +204,7 @@ for (const transport of ['sse', 'websocket'] as const) {
       bringApiV3Back(sim)
 
       await until(() => finalized(slow.traceExternalHashNorm), 10_000, 'the trace finalized in the drop')
-      await settle(400)
-      expect(audit(sim, seen.events, { account: a, minFinality: 'finalized', since })).toMatchObject(CLEAN)
+      await expectClean('finalized')
     })
 
     it("delivers the gap's traces when the chain was more than a horizon past the drop by the time of the baseline", async () => {
@@ -251,8 +248,12 @@ for (const transport of ['sse', 'websocket'] as const) {
 }
 
 /** A simulator, and a stream of its first wallet opened while API v3 answers 502 to every request. */
-async function openWhileApiV3Down(transport: 'sse' | 'websocket', extra: Partial<TonStreamOptions> = {}) {
-  const sim = await harness.start({ keys: { [KEY]: {} } })
+async function openWhileApiV3Down(
+  transport: 'sse' | 'websocket',
+  extra: Partial<TonStreamOptions> = {},
+  simulator: Parameters<typeof harness.start>[0] = { keys: { [KEY]: {} } },
+) {
+  const sim = await harness.start(simulator)
   const [a, b] = sim.addresses as [string, string]
   sim.failNext({ status: 502, on: 'v3', times: 10_000 })
   const since = sim.ledger.mark()

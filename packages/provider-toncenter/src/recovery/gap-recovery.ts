@@ -147,10 +147,9 @@ export class GapRecovery {
       const late = wentLive.connection < this.#connection
       const mark = wentLive.seen
       const { first } = wentLive
-      const cap = late || first
       const since = late || mark === undefined ? wentLive.at : undefined
       const key = `${late}:${mark}:${first}:${since}`
-      const group = groups.get(key) ?? { late, mark, cap, first, since, accounts: [] }
+      const group = groups.get(key) ?? { late, mark, first, since, accounts: [] }
       group.accounts.push(account)
       groups.set(key, group)
     }
@@ -167,7 +166,7 @@ export class GapRecovery {
     const report = (diagnostic: Diagnostic) => this.#report(diagnostic)
     try {
       const work: Promise<void>[] = []
-      for (const { late, mark, cap, first, since, accounts } of groups.values()) {
+      for (const { late, mark, first, since, accounts } of groups.values()) {
         let estimated: Promise<number | undefined> | undefined
         const start: BaselineStart = {
           // Late or estimated, the accounts have been followed since the mark: their windows reach back to
@@ -181,7 +180,8 @@ export class GapRecovery {
             )
             return estimated
           },
-          rank: (found) => this.#predatingRank(found, cap, first),
+          // Late or first, everything the stream delivered came after the accounts went live.
+          rank: (found) => this.#predatingRank(found, late || first, first),
         }
         work.push(takeBaseline(deps, accounts, includeActions, signal, report, start))
       }
@@ -379,7 +379,6 @@ function followsAccounts(subscription: TonSubscription): boolean {
 interface BaselineGroup {
   readonly late: boolean
   readonly mark: number | undefined
-  readonly cap: boolean
   /** They went live with the stream's first subscription: nothing was delivered before. */
   readonly first: boolean
   /** Set when the mark may be estimated (late, or none): `performance.now()` when the accounts went live. */
