@@ -70,6 +70,10 @@ export const REGRESSIONS: readonly [seed: number, what: string][] = [
     "WebSocket with reconciliation, API v3 answering 429 from the start, then a stalled reader's burst: the late baseline and backfill page through a long window for seconds with no event delivered, and the harness waits for them (it judged the run in between)",
   ],
   [
+    184995,
+    "TonAPI WebSocket, API v3 answering 503 from the start: a wallet added while its trace is confirmed, then a drop in which the trace finalizes; the late baseline finds the trace ended before the wallet and final, and only the block it finalized in (mc_seqno_end) tells that its finalized snapshot is the wallet's",
+  ],
+  [
     100350,
     'tracker over TonAPI WebSocket: a trace retracted while the stream was refused (5xx) is judged only once the snapshot sent before the retraction has answered and the re-checks have brought its invalidation (the harness had judged the run in between)',
   ],

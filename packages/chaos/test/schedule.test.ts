@@ -42,7 +42,7 @@ describe('seeds and schedules', () => {
     const named = REGRESSIONS.map(([seed]) => scheduleFor(seed))
     const withOutage = named.filter((s) => s.scenario === 'ton-stream' && s.v3Outage !== undefined)
     expect(withOutage.map((s) => s.seed)).toEqual([
-      40, 57, 160980, 160240, 162364, 162857, 164221, 170386, 180409,
+      40, 57, 160980, 160240, 162364, 162857, 164221, 170386, 180409, 184995,
     ])
   })
 

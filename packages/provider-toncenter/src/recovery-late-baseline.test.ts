@@ -460,6 +460,49 @@ for (const transport of ['sse', 'websocket'] as const) {
       expect(recovered.length).toBeGreaterThan(0)
       expect(recovered.every((e) => e.source !== 'stream')).toBe(true)
     })
+
+    it("delivers the finalized snapshot of an added account's trace, confirmed when it was added, finalized in a drop", async () => {
+      // API v3 is down from the start. The account is added while one of its traces is confirmed; the trace
+      // finalizes while the connection is down, so the stream never sent it finalized. The baseline, taken
+      // late, finds the trace ended before the account went live and final by now: only the block it
+      // finalized in (API v3's `mc_seqno_end`) tells that it reached finalized after the account went live.
+      const sim = await harness.start({ keys: { [KEY]: {} } })
+      const [a, b, c] = sim.addresses as [string, string, string]
+      const trace = sim.emitTrace({ addresses: [b, c] })
+      await trace.advance()
+      await trace.advance()
+      // Until the chain's clock is well past the trace's end: it ended before the account was added.
+      await chainClockPast(sim, Math.max(...trace.transactions.map((tx) => tx.now)) + 4)
+      sim.failNext({ status: 502, on: 'v3', times: 10_000 })
+      const stream = openStream(sim.toncenter.baseUrl, transport, a)
+      const seen = record(stream)
+      await stream.waitSubscribed({ timeoutMs: 5_000 })
+      const since = sim.ledger.mark()
+      const from = seen.events.length
+      await stream.update({ addresses: [a, b] })
+      await settle(200)
+
+      // The drop: reconnects are refused until the trace has finalized.
+      const reconnects = stream.counters.reconnects
+      sim.failNext({ status: 503, on: 'stream', times: 10_000 })
+      sim.dropConnections()
+      await trace.finish()
+      await settle(300)
+      sim.clearFaults('stream')
+      await until(() => stream.counters.reconnects > reconnects, 5_000, 'the reconnect')
+      await stream.waitSubscribed({ timeoutMs: 5_000 })
+      bringApiV3Back(sim)
+
+      await until(
+        () => finalizedIn(seen)(trace.traceExternalHashNorm),
+        10_000,
+        'the trace finalized in the drop',
+      )
+      await settle(400)
+      const report = audit(sim, seen.events.slice(from), { account: b, minFinality: 'pending', since })
+      expect(report).toMatchObject(CLEAN)
+      expect(sim.v3Calls.blocks).toBeGreaterThan(0)
+    }, 30_000)
   })
 }
 

@@ -3,12 +3,15 @@ import { finalityRank } from '../protocol/event-types.js'
 import type { Backfill } from './backfill.js'
 import type { PreSubscriptionTraces } from './pre-subscription.js'
 import type { RecoverySettings } from './recovery-options.js'
-import { traceEndUtime, traceFinality, traceHashOf } from './trace-facts.js'
+import { traceEndUtime, traceFinality, traceHashOf, traceMcSeqnoEnd } from './trace-facts.js'
 import { accountsOf } from './trace-notifications.js'
 import type { V3Client } from './v3-client.js'
 import { chunk, parallel, tracesById } from './v3-lookups.js'
 import type { Watermarks } from './watermarks.js'
 import { scanWindow } from './window-scan.js'
+
+const FINALIZED = finalityRank('finalized')
+const CONFIRMED = finalityRank('confirmed')
 
 /** Accounts per baseline (one clock reading, one window scan). */
 const ACCOUNT_BATCH = 50
@@ -31,9 +34,16 @@ export interface BaselineDeps {
  * a baseline taken late — the stream had been live on the accounts and lost its connection before their
  * baseline completed — the mark is the last live data before the drop, and a trace the live stream
  * delivered is recorded at most at the finality it was delivered at (what came later, in the gap, is the
- * subscription's).
+ * subscription's). `rankAtMark` is the trace's finality at the mark as far as API v3 tells: below
+ * finalized for a trace that ended before the mark but finalized in a block after it (see
+ * {@link takeBaseline}), else `rankNow`.
  */
-export type LateRank = (hash: string, endUtime: number, rankNow: number) => number | undefined
+export type LateRank = (
+  hash: string,
+  endUtime: number,
+  rankNow: number,
+  rankAtMark: number,
+) => number | undefined
 
 /**
  * Where the accounts of a baseline started being followed, as far as recovery knows it.
@@ -64,6 +74,12 @@ export interface BaselineStart {
  * The accounts count as followed (recovery covers them) only once their batch is complete; an interrupted
  * baseline is taken again. `start` says what it may record (see {@link BaselineStart}).
  *
+ * A trace that ended before the mark and is final now may have finalized only after it — while the
+ * connection was down, say — and then its final snapshot is the subscription's. When `start.reachBack`
+ * (the mark was estimated or the baseline is late, so the live stream may have missed it), the block the
+ * trace finalized in (`mc_seqno_end`) is compared with the last masterchain block before the mark (one
+ * `/blocks` look-up per batch, only when such a trace is found).
+ *
  * When `start.reachBack`, the mark is the chain time since which the stream has followed the accounts (the
  * last live data before a drop, what was seen when they went live, or an estimate). The chain may be far
  * past it by the time API v3 answers — a long outage, a backlog — so the window and the baseline recorded
@@ -90,16 +106,33 @@ export async function takeBaseline(
       const starts = new Map(batch.map((account) => [account, since - settings.horizonSeconds]))
       const ids = await scanWindow(client, starts, includeActions, settings, 'baseline', signal, report)
       const inBatch = new Set(batch)
+      let blockAtMark: Promise<number | undefined> | undefined
       for (const trace of await tracesById(client, ids, settings.concurrency, signal)) {
         const hash = traceHashOf(trace)
         if (!hash) continue
         const rankNow = finalityRank(traceFinality(trace))
-        const rank = lateRank ? lateRank(hash, traceEndUtime(trace), rankNow) : rankNow
+        const endUtime = traceEndUtime(trace)
+        let rankAtMark = rankNow
+        const finalBlock = traceMcSeqnoEnd(trace)
+        if (
+          start.reachBack &&
+          mark !== undefined &&
+          rankNow === FINALIZED &&
+          endUtime <= mark &&
+          finalBlock
+        ) {
+          // A block of the mark's own second may have come after the accounts went live: only one of an
+          // earlier second surely came before.
+          blockAtMark ??= client.lastBlockAt(mark - 1, signal)
+          const last = await blockAtMark
+          if (last === undefined || finalBlock > last) rankAtMark = CONFIRMED
+        }
+        const rank = lateRank ? lateRank(hash, endUtime, rankNow, rankAtMark) : rankNow
         if (rank === undefined) continue
         const involved = accountsOf(trace)
         phantoms.record(
           hash,
-          traceEndUtime(trace),
+          endUtime,
           [...involved].filter((account) => inBatch.has(account)),
           rank,
         )

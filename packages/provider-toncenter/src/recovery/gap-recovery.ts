@@ -218,23 +218,27 @@ export class GapRecovery {
   /**
    * What a baseline may record as predating the subscription: nothing of a trace that ended after chain
    * time `mark` (the subscription's; for accounts that did not go live with the first subscription, short
-   * of what the live stream sent, see `#sentLive`); of one that ended before, its finality now — when
-   * `capAtDelivered`, at most the finality the stream delivered, or below the lowest it delivered for the
-   * first subscription's accounts (see `#lowestDelivered`). `undefined` (record everything at its finality
-   * now) when neither applies.
+   * of what the live stream sent, see `#sentLive`); of one that ended before, its finality at the mark when
+   * the stream never delivered it (below finalized when API v3 shows it finalized after the mark), else its
+   * finality now — when `capAtDelivered`, at most the finality the stream delivered, or below the lowest it
+   * delivered for the first subscription's accounts (see `#lowestDelivered`). `undefined` (record
+   * everything at its finality now) when neither applies.
    */
   #predatingRank(mark: number | undefined, capAtDelivered: boolean, first: boolean): LateRank | undefined {
     if (mark === undefined && !capAtDelivered) return undefined
-    return (hash, endUtime, rankNow) => {
+    return (hash, endUtime, rankNow, rankAtMark) => {
       if (mark !== undefined && endUtime > mark) return first ? undefined : this.#sentLive(hash, rankNow)
-      if (!capAtDelivered) return rankNow
       if (first) {
         const reached = this.#lowestDelivered(hash)
-        if (reached === undefined) return rankNow
+        if (reached === undefined) return rankAtMark
         return reached > 1 ? Math.min(rankNow, reached - 1) : undefined
       }
+      // Of a trace the stream never delivered, only what it was at the mark predates the accounts. One it
+      // delivered is capped by that, not by when API v3 says it finalized: the mark is early, and an added
+      // account's part of a trace delivered final before it was added is not the subscription's.
       const delivered = this.#gate.finalityOf(hash)
-      return delivered === undefined ? rankNow : Math.min(rankNow, finalityRank(delivered))
+      if (delivered === undefined) return rankAtMark
+      return capAtDelivered ? Math.min(rankNow, finalityRank(delivered)) : rankNow
     }
   }
 

@@ -29,6 +29,13 @@ export function traceFinality(trace: V3Trace): TonFinality {
   return lowest ?? 'finalized'
 }
 
+/** The masterchain block a trace's last transaction is in (`mc_seqno_end`), when API v3 says. */
+export function traceMcSeqnoEnd(trace: V3Trace): number | undefined {
+  const value = trace.mc_seqno_end
+  if (typeof value === 'number') return Number.isInteger(value) ? value : undefined
+  return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : undefined
+}
+
 /** Compares decimal LT strings numerically. */
 export function compareLt(a: string, b: string): number {
   const x = BigInt(a)

@@ -45,4 +45,22 @@ describe('createV3Client', () => {
       'Unexpected answer from API v3 /masterchainInfo: last.gen_utime: expected unix seconds',
     )
   })
+
+  it('reads the last masterchain block at or before a chain time', async () => {
+    const sim = await harness.start()
+    const client = createV3Client({ baseUrl: sim.toncenter.v3BaseUrl })
+    const signal = new AbortController().signal
+    const [a, b] = sim.addresses as [string, string]
+    const trace = sim.emitTrace({ addresses: [a, b], stages: ['finalized'] })
+    await trace.finish()
+    const [found] = await client.traces({ trace_id: trace.traceId }, signal)
+    const block = Number(found?.mc_seqno_end)
+    const late = 2_000_000_000
+    expect(await client.lastBlockAt(late, signal)).toBe(block)
+    expect(await client.lastBlockAt(1_785_479_000, signal)).toBeUndefined()
+    sim.failNext({ status: 200, on: 'v3', body: { blocks: [{ seqno: '7' }] } })
+    await expect(client.lastBlockAt(late, signal)).rejects.toThrow(
+      'Unexpected answer from API v3 /blocks: blocks.0.seqno: expected a whole number',
+    )
+  })
 })

@@ -5,6 +5,7 @@ import { isObject } from '../protocol/notification-checks.js'
 import type { Action, TraceNode, Transaction } from '../protocol/v3-types.js'
 import {
   actionsProblem,
+  blocksProblem,
   type Envelope,
   masterchainInfoProblem,
   type Problem,
@@ -25,6 +26,11 @@ export interface V3Trace {
   end_utime?: number
   /** Set by servers that know it (the simulator does); otherwise derived from the transactions. */
   finality?: TonFinality
+  /**
+   * The masterchain block of the trace's last transaction: for a finalized trace, the block it finalized in.
+   * A string of digits as the indexer writes it (`models.Trace`, `McSeqnoEnd HashType`).
+   */
+  mc_seqno_end?: string | number | null
   trace?: TraceNode | null
   transactions_order?: string[]
   transactions: Record<string, Transaction>
@@ -67,6 +73,11 @@ export interface V3Client {
   pendingTraces(query: V3Query, signal: AbortSignal): Promise<V3Trace[]>
   /** `GET /api/v3/masterchainInfo`: the chain time of the latest indexed masterchain block (unix seconds). */
   chainTime(signal: AbortSignal): Promise<number>
+  /**
+   * `GET /api/v3/blocks`: the seqno of the latest masterchain block generated at or before chain time
+   * `utime`, or `undefined` when the indexer has none.
+   */
+  lastBlockAt(utime: number, signal: AbortSignal): Promise<number | undefined>
 }
 
 /**
@@ -114,5 +125,10 @@ export function createV3Client(options: V3ClientOptions): V3Client {
         (await get<{ last: { gen_utime: string } }>('/masterchainInfo', {}, masterchainInfoProblem, signal))
           .last.gen_utime,
       ),
+    lastBlockAt: async (utime, signal) => {
+      const query = { workchain: -1, end_utime: utime, sort: 'desc', limit: 1 }
+      const { blocks } = await get<{ blocks: { seqno: number }[] }>('/blocks', query, blocksProblem, signal)
+      return blocks[0]?.seqno
+    },
   }
 }

@@ -54,3 +54,17 @@ export const masterchainInfoProblem = (body: Envelope): Problem =>
   isObject(body.last) && /^\d+$/.test(String(body.last.gen_utime))
     ? undefined
     : 'last.gen_utime: expected unix seconds'
+
+/**
+ * `/blocks`: `{ blocks: [{ seqno }] }`. Recovery reads only the seqno (a number: toncenter/ton-indexer
+ * `models.Block`, `json:"seqno"`).
+ */
+export function blocksProblem(body: Envelope): Problem {
+  if (!Array.isArray(body.blocks)) return 'blocks: expected an array'
+  for (let i = 0; i < body.blocks.length; i++) {
+    const block = body.blocks[i]
+    if (!isObject(block) || !Number.isInteger(block.seqno))
+      return `blocks.${i}.seqno: expected a whole number`
+  }
+  return undefined
+}

@@ -227,4 +227,55 @@ describe('TON simulator — API v3', () => {
     const next = s.emitTrace({ addresses: [a, b], stages: ['finalized'] })
     expect(next.transactions[0]?.now).toBeGreaterThanOrEqual(later)
   })
+
+  it("blocks: a finalized trace's mc_seqno_end names the block it finalized in, never older than its transactions", async () => {
+    sim = await createTonSimulator({ keys: { k: {} } })
+    const s = sim
+    const [a, b] = s.addresses as [string, string]
+    const traceOf = async (id: string) =>
+      (
+        (await get(s, `traces?trace_id=${encodeURIComponent(id)}`)).body.traces as Record<string, unknown>[]
+      )[0]
+    const first = s.emitTrace({ addresses: [a, b] })
+    await first.advance()
+    await first.advance()
+    const second = s.emitTrace({ addresses: [b, a] })
+    await second.finish()
+    await first.finish()
+
+    const finalOf = async (id: string) => {
+      const trace = (await traceOf(id)) as Record<string, unknown>
+      // Strings, as the indexer's `McSeqnoEnd HashType` writes them.
+      expect(trace.mc_seqno_start).toMatch(/^\d+$/)
+      expect(trace.mc_seqno_end).toMatch(/^\d+$/)
+      return Number(trace.mc_seqno_end)
+    }
+    const secondBlock = await finalOf(second.traceId)
+    const firstBlock = await finalOf(first.traceId)
+    // The first trace finalized after the second: in a later block.
+    expect(firstBlock).toBeGreaterThan(secondBlock)
+
+    const all = (await get(s, 'blocks?workchain=-1&sort=asc&limit=100')).body.blocks as Record<
+      string,
+      unknown
+    >[]
+    expect(all.map((block) => block.seqno)).toEqual([secondBlock, firstBlock])
+    for (const block of all) {
+      expect(block).toMatchObject({ workchain: -1, shard: '-9223372036854775808' })
+      expect(block.gen_utime).toMatch(/^\d+$/)
+    }
+    const [early, late] = all.map((block) => Number(block.gen_utime)) as [number, number]
+    const newest = Math.max(...[...first.transactions, ...second.transactions].map((tx) => tx.now))
+    expect(late).toBeGreaterThanOrEqual(early)
+    expect(late).toBeGreaterThanOrEqual(newest)
+
+    // `end_utime` is inclusive; the newest first by default.
+    const atOrBefore = async (utime: number) =>
+      ((await get(s, `blocks?workchain=-1&end_utime=${utime}&limit=1`)).body.blocks as { seqno: number }[])[0]
+        ?.seqno
+    expect(await atOrBefore(late)).toBe(firstBlock)
+    expect(await atOrBefore(early - 1)).toBeUndefined()
+    expect((await get(s, 'blocks?workchain=0')).body).toEqual({ blocks: [] })
+    expect((await get(s, 'blocks?workchain=main')).status).toBe(400)
+  })
 })

@@ -1,5 +1,5 @@
 import { parseTonAddress } from './address.js'
-import type { ChainState } from './chain-state.js'
+import type { ChainState, MasterchainBlock } from './chain-state.js'
 import type { AddressDirectory } from './directory.js'
 import { sortedMap } from './go-json.js'
 import { compareLt, type Ledger, type LedgerTraceRecord } from './ledger.js'
@@ -51,6 +51,14 @@ class Query {
     if (value === null || value === '') return undefined
     if (!/^\d+$/.test(value)) throw new BadRequest(`invalid ${name}: ${value}`)
     return BigInt(value)
+  }
+
+  /** A whole number that may be negative (a workchain). */
+  int(name: string): number | undefined {
+    const value = this.#params.get(name)
+    if (value === null || value === '') return undefined
+    if (!/^-?\d+$/.test(value)) throw new BadRequest(`invalid ${name}: ${value}`)
+    return Number(value)
   }
 
   number(name: string): number | undefined {
@@ -130,8 +138,10 @@ function traceObject(trace: LedgerTraceRecord, includeActions: boolean): Record<
     trace_id: trace.traceId,
     external_hash: trace.externalHash,
     trace_external_hash_norm: trace.traceExternalHashNorm,
-    mc_seqno_start: trace.built.mcSeqno,
-    mc_seqno_end: trace.built.mcSeqno + 1,
+    // Strings, as the indexer writes them (`models.Trace`: `McSeqnoEnd HashType`). The end is the block the
+    // trace finalized in, once it did.
+    mc_seqno_start: String(trace.built.mcSeqno),
+    mc_seqno_end: String(trace.finalBlock?.seqno ?? trace.built.mcSeqno + 1),
     start_lt: trace.startLt,
     start_utime: trace.startUtime,
     end_lt: trace.endLt,
@@ -167,6 +177,9 @@ function traceObject(trace: LedgerTraceRecord, includeActions: boolean): Record<
  *   → `{actions, address_book, metadata}`;
  * - `masterchainInfo` (no parameters): the latest masterchain block and the first, `{last, first}`, with
  *   `gen_utime` the chain's clock now (see `ChainState.now`);
+ * - `blocks`: the masterchain blocks that finalized a trace (the simulator makes no others; see
+ *   `ChainState.finalizeBlock`), filtered by `workchain` (only `-1` has any), `seqno`, `start_utime`,
+ *   `end_utime` (inclusive, on `gen_utime`), sorted by `gen_utime` → `{blocks}`;
  * - `traces`: `account`, `trace_id`, `msg_hash` (any message of the trace, or its external hash norm),
  *   `start_lt`, `end_lt`, `start_utime`, `end_utime` (on the trace's end), `include_actions`, sorted by the
  *   trace's end (utime when a utime bound is given, else lt), then trace id → `{traces, address_book,
@@ -184,7 +197,7 @@ export function handleV3(
   params: URLSearchParams,
   ledger: Ledger,
   directory: AddressDirectory,
-  chain?: Pick<ChainState, 'now' | 'mcSeqno' | 'lt'>,
+  chain?: Pick<ChainState, 'now' | 'mcSeqno' | 'lt' | 'finalizingBlocks'>,
 ): V3Response {
   const query = new Query(params)
   try {
@@ -192,6 +205,9 @@ export function handleV3(
       case 'masterchainInfo':
         if (!chain) break
         return { status: 200, body: masterchainInfo(chain) }
+      case 'blocks':
+        if (!chain) break
+        return { status: 200, body: blocksResponse(chain.finalizingBlocks, query) }
       case 'transactions':
         return transactionsResponse(
           ledger.traces.filter((t) => t.committed),
@@ -248,7 +264,15 @@ export function handleV3(
  * are strings, `seqno` a number). The first block is the indexer's oldest; only `last` moves.
  */
 function masterchainInfo(chain: Pick<ChainState, 'now' | 'mcSeqno' | 'lt'>): unknown {
-  const block = (seqno: number, utime: number, lt: bigint) => ({
+  return {
+    last: masterchainBlock(chain.mcSeqno, chain.now(), (chain.lt / 1_000_000n) * 1_000_000n),
+    first: masterchainBlock(1, 1_573_822_385, 2_000_001n),
+  }
+}
+
+/** A masterchain block object, with the fields that tell where the chain is (see {@link masterchainInfo}). */
+function masterchainBlock(seqno: number, utime: number, lt: bigint) {
+  return {
     workchain: -1,
     shard: '-9223372036854775808',
     seqno,
@@ -257,11 +281,27 @@ function masterchainInfo(chain: Pick<ChainState, 'now' | 'mcSeqno' | 'lt'>): unk
     gen_utime: String(utime),
     start_lt: String(lt),
     end_lt: String(lt + 1n),
-  })
-  return {
-    last: block(chain.mcSeqno, chain.now(), (chain.lt / 1_000_000n) * 1_000_000n),
-    first: block(1, 1_573_822_385, 2_000_001n),
   }
+}
+
+/**
+ * `{blocks}`: as the indexer filters them (toncenter/ton-indexer, `ton-index-go/index/crud/crud_blocks.go`:
+ * `gen_utime >= start_utime`, `gen_utime <= end_utime`, ordered by `gen_utime`).
+ */
+function blocksResponse(blocks: readonly MasterchainBlock[], query: Query): unknown {
+  const workchain = query.int('workchain')
+  const seqno = query.int('seqno')
+  const from = query.number('start_utime')
+  const to = query.number('end_utime')
+  const matching = blocks.filter(
+    (block) =>
+      (workchain === undefined || workchain === -1) &&
+      (seqno === undefined || block.seqno === seqno) &&
+      (from === undefined || block.utime >= from) &&
+      (to === undefined || block.utime <= to),
+  )
+  const page = paged(matching, (a, b) => a.utime - b.utime || a.seqno - b.seqno, query)
+  return { blocks: page.map((block) => masterchainBlock(block.seqno, block.utime, block.lt)) }
 }
 
 /** A stable 32-byte base64 hash for a block (what a block's hashes look like; nothing checks them). */

@@ -19,6 +19,14 @@ export interface AccountRecord {
   lastTxLt: bigint
 }
 
+/** A masterchain block the simulated chain made: its number and chain time (unix seconds). */
+export interface MasterchainBlock {
+  readonly seqno: number
+  readonly utime: number
+  /** Where its logical times start: the shard blocks' round LT at or below the chain's. */
+  readonly lt: bigint
+}
+
 /** Options of {@link ChainState}. */
 export interface ChainStateOptions {
   startUtime: number
@@ -46,6 +54,8 @@ export class ChainState {
   #read = false
   /** The latest transaction time of any trace so far (deep traces end seconds after they begin). */
   #latest = 0
+  /** The masterchain blocks that finalized a trace, in order (seqno and time both increase). */
+  readonly #finalizing: MasterchainBlock[] = []
 
   constructor(options: ChainStateOptions) {
     this.utime = options.startUtime
@@ -70,9 +80,39 @@ export class ChainState {
    */
   now(at = Date.now()): number {
     this.#read = true
-    this.#indexedMs = Math.min(this.#chainNow(at) * 1000, this.#indexedMs + Math.max(0, at - this.#indexedAt))
+    return Math.floor(this.#index(at) / 1000)
+  }
+
+  /**
+   * Moves the indexer's clock on to real time `at` (chain time in ms): as far as the chain has gone, at
+   * most at real speed since it last moved, never back. Every later reading is then at most this one plus
+   * the real time in between.
+   */
+  #index(at: number): number {
+    const reading = Math.min(this.#chainNow(at) * 1000, this.#indexedMs + Math.max(0, at - this.#indexedAt))
+    this.#indexedMs = Math.max(this.#indexedMs, reading)
     this.#indexedAt = at
-    return Math.floor(this.#indexedMs / 1000)
+    return this.#indexedMs
+  }
+
+  /**
+   * A new masterchain block that finalizes a trace (its `mc_seqno_end` in API v3). Its time is the later of
+   * the chain's transactions so far (a block commits them, so it is not older than any) and the indexer's
+   * clock now (the indexer's clock is moved on to it first, so a client that reads the clock later and
+   * takes away the real time since cannot get past the block). Does not count as a reading: the traces
+   * that follow keep their seeded times.
+   */
+  finalizeBlock(at = Date.now()): MasterchainBlock {
+    this.mcSeqno += 1
+    const utime = Math.max(Math.floor(this.#index(at) / 1000), this.utime, this.#latest)
+    const block = { seqno: this.mcSeqno, utime, lt: (this.lt / 1_000_000n) * 1_000_000n }
+    this.#finalizing.push(block)
+    return block
+  }
+
+  /** The masterchain blocks that finalized a trace so far, oldest first. */
+  get finalizingBlocks(): readonly MasterchainBlock[] {
+    return this.#finalizing
   }
 
   /** The last trace's time, moved on by the whole real seconds since it began. */
@@ -84,7 +124,7 @@ export class ChainState {
   beginTrace(prng: Prng): { utime: number; lt: bigint; mcSeqno: number; shardSeqno: number } {
     const at = Date.now()
     const next = this.utime + prng.int(1, 3)
-    this.utime = this.#read ? Math.max(next, this.#chainNow(at)) : next
+    this.utime = this.#read ? Math.max(next, this.#chainNow(at), Math.floor(this.#indexedMs / 1000)) : next
     this.#read = false
     this.#movedAt = at
     this.mcSeqno += 1

@@ -1,3 +1,4 @@
+import type { MasterchainBlock } from './chain-state.js'
 import { actionsAt, transactionsAt } from './snapshot.js'
 import type { BuiltTrace } from './trace-builder.js'
 import type { TonAction, TonFinality, TonStage, TonTransaction } from './wire-types.js'
@@ -48,6 +49,8 @@ export class LedgerTraceRecord implements TonLedgerTrace {
   readonly plannedStages: readonly TonStage[]
   readonly stages: TonStage[] = []
   finality: TonFinality | undefined
+  /** The masterchain block the trace finalized in (API v3's `mc_seqno_end`), once it did. */
+  finalBlock: MasterchainBlock | undefined
 
   constructor(built: BuiltTrace, plannedStages: readonly TonStage[]) {
     this.built = built

@@ -237,7 +237,7 @@ class TonSimulatorServer implements TonSimulator {
     })
     const record = new LedgerTraceRecord(built, stages)
     this.ledger.addTrace(record)
-    return new TraceRun(record, this.#publish)
+    return new TraceRun(record, this.#publish, () => this.#chain.finalizeBlock())
   }
 
   emitTrace(init: TonTraceInit): TonTraceHandle {

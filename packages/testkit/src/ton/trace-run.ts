@@ -1,3 +1,4 @@
+import type { MasterchainBlock } from './chain-state.js'
 import type { LedgerTraceRecord } from './ledger.js'
 import { transactionAddresses } from './notification-filter.js'
 import { snapshotNotifications } from './snapshot.js'
@@ -35,11 +36,14 @@ export function validateStages(stages: readonly TonStage[]): void {
 export class TraceRun {
   readonly record: LedgerTraceRecord
   readonly #publish: Publish
+  readonly #finalize: () => MasterchainBlock
   #next = 0
 
-  constructor(record: LedgerTraceRecord, publish: Publish) {
+  /** `finalize` makes the masterchain block the trace finalizes in. */
+  constructor(record: LedgerTraceRecord, publish: Publish, finalize: () => MasterchainBlock) {
     this.record = record
     this.#publish = publish
+    this.#finalize = finalize
   }
 
   get remaining(): readonly TonStage[] {
@@ -63,6 +67,7 @@ export class TraceRun {
       return stage
     }
     record.finality = stage
+    if (stage === 'finalized') record.finalBlock = this.#finalize()
     const snapshot = snapshotNotifications(built, stage)
     this.#publish(snapshot.transactions, snapshot.transactions.transactions.flatMap(transactionAddresses))
     this.#publish(
