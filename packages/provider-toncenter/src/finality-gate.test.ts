@@ -259,21 +259,28 @@ describe('FinalityGate', () => {
 })
 
 describe('FinalityGate.liveFinalityOf', () => {
-  it('is the highest finality the live stream sent, delivered or not, and never what recovery brought', () => {
+  it('is the highest finality the live stream sent of a type, delivered or not, and never what recovery brought', () => {
     const gate = new FinalityGate()
-    expect(gate.liveFinalityOf(T)).toBeUndefined()
+    expect(gate.liveFinalityOf(T, 'transactions')).toBeUndefined()
     expect(gate.admit(txs('confirmed'), false).pass).toBe(true)
-    expect(gate.liveFinalityOf(T)).toBeUndefined()
+    expect(gate.liveFinalityOf(T, 'transactions')).toBeUndefined()
     // Sent live after recovery delivered the same: dropped as a duplicate, still a fact about the server.
     expect(gate.admit(txs('confirmed'), true).pass).toBe(false)
-    expect(gate.liveFinalityOf(T)).toBe('confirmed')
+    expect(gate.liveFinalityOf(T, 'transactions')).toBe('confirmed')
     expect(gate.admit(txs('finalized', ['a', 'b']), false).pass).toBe(true)
-    expect(gate.liveFinalityOf(T)).toBe('confirmed')
+    expect(gate.liveFinalityOf(T, 'transactions')).toBe('confirmed')
     expect(gate.admit(actions('pending'), true).pass).toBe(true)
-    expect(gate.liveFinalityOf(T)).toBe('confirmed')
+    expect(gate.liveFinalityOf(T, 'transactions')).toBe('confirmed')
+    // Each type its own: one type's snapshot says nothing of another's the server may have dropped.
+    expect(gate.liveFinalityOf(T, 'actions')).toBe('pending')
+    expect(gate.admit(txs('finalized', ['a', 'b']), true).pass).toBe(false)
+    expect(gate.liveFinalityOf(T, 'transactions')).toBe('finalized')
+    expect(gate.liveFinalityOf(T, 'actions')).toBe('pending')
+    expect(gate.liveFinalityOf(T, 'trace')).toBeUndefined()
     expect(gate.finalityOf(T)).toBe('finalized')
     const other = 'b0quRm916Jef4tJh/vgLd64knzTm4beGqn9Pjpuy2DY='
     expect(gate.admit(txs('finalized', ['c'], other), true).pass).toBe(true)
-    expect(gate.liveFinalityOf(other)).toBe('finalized')
+    expect(gate.liveFinalityOf(other, 'transactions')).toBe('finalized')
+    expect(gate.liveFinalityOf(other, 'actions')).toBeUndefined()
   })
 })

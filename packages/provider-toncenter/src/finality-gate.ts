@@ -204,14 +204,14 @@ export class FinalityGate {
   }
 
   /**
-   * The highest finality the live stream itself sent for `hash` (any type, delivered or dropped as already
-   * known), while the gate remembers the trace; `undefined` when it sent none. Unlike {@link finalityOf},
-   * never raised by recovery: what the server sent on its own is a fact about the subscription of the
-   * moment it was sent (see `GapRecovery`'s baselines).
+   * The highest finality the live stream itself sent for `hash` in event type `type` (delivered or dropped
+   * as already known), while the gate remembers the trace; `undefined` when it sent none. Unlike
+   * {@link finalityOf}, never raised by recovery: what the server sent on its own is a fact about the
+   * subscription of the moment it was sent (see `GapRecovery`'s baselines).
    */
-  liveFinalityOf(hash: string): TonFinality | undefined {
+  liveFinalityOf(hash: string, type: TraceEventType): TonFinality | undefined {
     const record = this.#traces.get(hash)
-    const rank = record ? rankAt(record.ranks, LIVE_SHIFT) : 0
+    const rank = record ? rankAt(record.ranks, LIVE_SHIFT + typeShift(type)) : 0
     return rank > 0 ? rankName(rank) : undefined
   }
 
@@ -234,8 +234,8 @@ export class FinalityGate {
     // Live: the server reports on the trace on this connection until it sent it finalized.
     const reportedOn = live ? (rank >= FINALIZED_RANK ? 0 : this.#connection) : -1
     let record = this.#traces.get(hash)
-    if (record && live && rank > rankAt(record.ranks, LIVE_SHIFT)) {
-      record.ranks = withRankAt(record.ranks, LIVE_SHIFT, rank)
+    if (record && live && rank > rankAt(record.ranks, LIVE_SHIFT + shift)) {
+      record.ranks = withRankAt(record.ranks, LIVE_SHIFT + shift, rank)
     }
     const previous = record ? rankAt(record.ranks, shift) : 0
     if (record && previous !== 0 && !this.#keepAll) {
@@ -253,7 +253,7 @@ export class FinalityGate {
     if (!record) {
       record = this.#spare?.reuseFor(hash) ?? new TraceRecord(hash)
       this.#spare = undefined
-      record.ranks = withRankAt(live ? withRankAt(0, LIVE_SHIFT, rank) : 0, shift, rank)
+      record.ranks = withRankAt(live ? withRankAt(0, LIVE_SHIFT + shift, rank) : 0, shift, rank)
       setFacts(record, type, factsOf(notification))
       this.#traces.set(hash, record)
     } else if (rank === previous) {

@@ -461,6 +461,38 @@ for (const transport of ['sse', 'websocket'] as const) {
       expect(recovered.every((e) => e.source !== 'stream')).toBe(true)
     })
 
+    it("delivers an added account's finalized actions the server dropped while its baseline waited, when its transactions arrived", async () => {
+      // The live stream sent the trace's finalized transactions, with the account's part, after the account
+      // was added; a slow reader's drop lost its finalized actions. The baseline, taken seconds later, must
+      // not count the trace as predating the account at finalized in every type because one type came live.
+      const sim = await harness.start({ keys: { [KEY]: {} } })
+      const [a, b, c] = sim.addresses as [string, string, string]
+      const droppedActions = dropFinalizedActionsOf(sim)
+      const stream = openStream(sim.toncenter.baseUrl, transport, a, { reconcile: { everyMs: 200 } })
+      const seen = record(stream)
+      await stream.waitSubscribed({ timeoutMs: 5_000 })
+      await until(() => (sim.v3Calls.transactions ?? 0) >= 1, 5_000, 'the first baseline')
+      await sim.emitTrace({ addresses: [a, b] }).finish()
+      await settle(300)
+
+      sim.failNext({ status: 502, on: 'v3', times: 10_000 })
+      const since = sim.ledger.mark()
+      const from = seen.events.length
+      await stream.update({ addresses: [a, b] })
+      await settle(300)
+      const trace = sim.emitTrace({ addresses: [b, c] })
+      droppedActions.add(trace.traceExternalHashNorm)
+      await trace.finish()
+      await until(() => finalizedIn(seen)(trace.traceExternalHashNorm), 5_000, 'the live transactions')
+      await settle(200)
+      bringApiV3Back(sim)
+
+      await until(() => actionsFinalizedIn(seen)(trace.traceExternalHashNorm), 10_000, 'the dropped actions')
+      await settle(400)
+      const report = audit(sim, seen.events.slice(from), { account: b, minFinality: 'pending', since })
+      expect(report).toMatchObject(CLEAN)
+    })
+
     it("delivers the finalized snapshot of an added account's trace, confirmed when it was added, finalized in a drop", async () => {
       // API v3 is down from the start. The account is added while one of its traces is confirmed; the trace
       // finalizes while the connection is down, so the stream never sent it finalized. The baseline, taken

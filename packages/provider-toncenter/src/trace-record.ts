@@ -20,7 +20,7 @@ export const typeShift = (type: TraceEventType): number =>
 export const HELD_SHIFT = 6
 /** Every held rank of {@link TraceRecord.ranks}: non-zero while some type is held. */
 export const HELD_MASK = 0b111111 << HELD_SHIFT
-/** Where {@link TraceRecord.ranks} keeps the highest rank the live stream itself sent, any type. */
+/** Where {@link TraceRecord.ranks} keeps the highest ranks the live stream itself sent, per type. */
 export const LIVE_SHIFT = 12
 
 /** The 2-bit field at `shift` of `ranks`. */
@@ -37,8 +37,8 @@ export const withRankAt = (ranks: number, shift: number, rank: number): number =
 export class TraceRecord {
   /**
    * Per event type, two bits each: the rank delivered (bits 0–5, 0 = nothing yet) and the rank held below
-   * `finalized` for recovery (bits 6–11, 0 = not held); then the highest rank the live stream sent, of any
-   * type, delivered or not (bits 12–13). Numbers rather than objects per type.
+   * `finalized` for recovery (bits 6–11, 0 = not held); then the highest rank the live stream sent of each
+   * type, delivered or not (bits 12–17). Numbers rather than objects per type.
    */
   ranks = 0
   /** API v3 trace id, when a snapshot carried one. */

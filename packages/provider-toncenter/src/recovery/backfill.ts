@@ -105,8 +105,8 @@ export class Backfill {
     if (!meetsFinality(finality, subscription.minFinality)) return
     const rank = finalityRank(finality)
     const types = traceTypesOf(subscription).filter((type) => type !== 'trace')
-    const notifications = traceNotifications(trace, hash, finality, subscription, types, (account) =>
-      notYours(this.#deps, trace, hash, account, rank),
+    const notifications = traceNotifications(trace, hash, finality, subscription, types, (account, type) =>
+      notYours(this.#deps, trace, hash, account, rank, type),
     )
     for (const notification of notifications) host.deliver(notification, source)
     // A finalized trace never changes again: once offered in full, it needs no further look.

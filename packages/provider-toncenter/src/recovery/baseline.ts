@@ -1,7 +1,7 @@
 import type { Diagnostic } from '@chainstream/core'
 import { finalityRank } from '../protocol/event-types.js'
 import type { Backfill } from './backfill.js'
-import type { PreSubscriptionTraces } from './pre-subscription.js'
+import type { PreSubscriptionTraces, TypeRanks } from './pre-subscription.js'
 import type { RecoverySettings } from './recovery-options.js'
 import { traceEndUtime, traceFinality, traceHashOf, traceMcSeqnoEnd } from './trace-facts.js'
 import { accountsOf } from './trace-notifications.js'
@@ -43,7 +43,7 @@ export type LateRank = (
   endUtime: number,
   rankNow: number,
   rankAtMark: number,
-) => number | undefined
+) => number | TypeRanks | undefined
 
 /**
  * Where the accounts of a baseline started being followed, as far as recovery knows it.

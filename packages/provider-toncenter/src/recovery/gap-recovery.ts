@@ -1,7 +1,7 @@
 import type { Diagnostic } from '@chainstream/core'
 import { allSettled, onAbort } from '@chainstream/core/provider'
 import type { FinalityGate } from '../finality-gate.js'
-import { finalityRank } from '../protocol/event-types.js'
+import { finalityRank, type TonFinality } from '../protocol/event-types.js'
 import type { TonNotification } from '../protocol/notifications.js'
 import type { TonSubscription } from '../protocol/subscription.js'
 import type { TonEventSource } from '../ton-event.js'
@@ -9,7 +9,7 @@ import { Backfill } from './backfill.js'
 import { type BaselineStart, type LateRank, takeBaseline } from './baseline.js'
 import { type PeriodicTask, runWhileConnected } from './connection-schedule.js'
 import { HeldWatch, type RecheckTarget } from './held-watch.js'
-import { PreSubscriptionTraces } from './pre-subscription.js'
+import { PreSubscriptionTraces, type TypeRanks } from './pre-subscription.js'
 import { Reconciliation } from './reconciliation.js'
 import {
   type RecoveryHost,
@@ -266,11 +266,16 @@ export class GapRecovery {
    * it when the server had just dropped notifications for a slow reader — but the server's own snapshot is
    * exact either way: sent before the subscription took the accounts in, the trace was at that finality
    * before them; sent after, it carried their part already (the server puts every subscribed account's
-   * transactions in the one snapshot). So recovery has nothing of theirs to bring at or below it.
+   * transactions in the one snapshot). So recovery has nothing of theirs to bring at or below it — in that
+   * type: a slow reader's drop may have lost the other type's snapshot of the same finality.
    */
-  #sentLive(hash: string, rankNow: number): number | undefined {
-    const live = this.#gate.liveFinalityOf(hash)
-    return live === undefined ? undefined : Math.min(rankNow, finalityRank(live))
+  #sentLive(hash: string, rankNow: number): TypeRanks | undefined {
+    const transactions = this.#gate.liveFinalityOf(hash, 'transactions')
+    const actions = this.#gate.liveFinalityOf(hash, 'actions')
+    if (transactions === undefined && actions === undefined) return undefined
+    const capped = (live: TonFinality | undefined) =>
+      live === undefined ? 0 : Math.min(rankNow, finalityRank(live))
+    return { transactions: capped(transactions), actions: capped(actions) }
   }
 
   async #firstPass(reconnect: boolean, signal: AbortSignal, host: RecoveryHost): Promise<void> {

@@ -113,8 +113,8 @@ export class HeldWatch {
       const finality = traceFinality(trace)
       const rank = finalityRank(finality)
       if (rank <= target.rank || !meetsFinality(finality, subscription.minFinality)) continue
-      const notifications = traceNotifications(trace, hash, finality, subscription, types, (account) =>
-        notYours(this.#deps, trace, hash, account, rank),
+      const notifications = traceNotifications(trace, hash, finality, subscription, types, (account, type) =>
+        notYours(this.#deps, trace, hash, account, rank, type),
       )
       if (notifications.length === 0 && finality === 'finalized' && target.held) {
         // Final, and nothing of it is subscribed any more: there is nothing left to watch for.

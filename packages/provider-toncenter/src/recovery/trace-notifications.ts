@@ -4,6 +4,7 @@ import type { TonFinality } from '../protocol/event-types.js'
 import type { TonNotification } from '../protocol/notifications.js'
 import type { TonSubscription } from '../protocol/subscription.js'
 import type { Action } from '../protocol/v3-types.js'
+import type { RecordedType } from './pre-subscription.js'
 import { byLtDescending } from './trace-facts.js'
 import type { V3Trace } from './v3-client.js'
 
@@ -17,8 +18,9 @@ export function traceTypesOf(subscription: TonSubscription): TraceEventType[] {
  * the subscription as it is now: `transactions` of subscribed accounts, `actions` touching a subscribed
  * account (with the action-type filter), `trace` only for a subscribed trace hash.
  *
- * `predates(account)` says that this trace, at this finality, was already that way when the stream started
- * following `account`: that part was never the subscription's to deliver, and is left out.
+ * `predates(account, type)` says that this trace's `type` snapshot, at this finality, was already that way
+ * when the stream started following `account`: that part was never the subscription's to deliver, and is
+ * left out.
  */
 export function traceNotifications(
   trace: V3Trace,
@@ -26,12 +28,12 @@ export function traceNotifications(
   finality: TonFinality,
   subscription: TonSubscription,
   types: readonly TraceEventType[],
-  predates: (account: string) => boolean = () => false,
+  predates: (account: string, type: RecordedType) => boolean = () => false,
 ): TonNotification[] {
   const subscribed = new Set(subscription.addresses)
-  const follows = (raw: string) => {
+  const follows = (raw: string, type: RecordedType) => {
     const account = safeAddress(raw)
-    return account !== undefined && subscribed.has(account) && !predates(account)
+    return account !== undefined && subscribed.has(account) && !predates(account, type)
   }
   const actionFilter =
     subscription.actionTypes.length > 0 ? new Set<string>(subscription.actionTypes) : undefined
@@ -40,7 +42,9 @@ export function traceNotifications(
   for (const type of types) {
     if (!subscription.types.includes(type)) continue
     if (type === 'transactions') {
-      const transactions = Object.values(trace.transactions).filter((tx) => follows(tx.account))
+      const transactions = Object.values(trace.transactions).filter((tx) =>
+        follows(tx.account, 'transactions'),
+      )
       if (transactions.length === 0) continue
       out.push({
         type: 'transactions',
@@ -50,7 +54,8 @@ export function traceNotifications(
       })
     } else if (type === 'actions') {
       const actions = (trace.actions ?? []).filter(
-        (action) => wantedAction(action) && (action.accounts ?? []).some((account) => follows(account)),
+        (action) =>
+          wantedAction(action) && (action.accounts ?? []).some((account) => follows(account, 'actions')),
       )
       if (actions.length === 0) continue
       out.push({ type: 'actions', finality, trace_external_hash_norm: hash, actions })
@@ -77,23 +82,27 @@ export function traceNotifications(
  *   horizon: the baseline could not see them, and a trace does not stay unfinalized that long, so it was
  *   already settled when the stream started following the account (a trace found through another
  *   account's window must not bring this one's old part along);
- * - or the trace was already at this finality when the stream started following the account.
+ * - or the trace's `type` snapshot was already at this finality when the stream started following the
+ *   account.
  */
 export function notYours(
   deps: {
     readonly watermarks: { baselineOf(account: string): number | undefined }
-    readonly phantoms: { predates(hash: string, account: string, rank: number): boolean }
+    readonly phantoms: {
+      predates(hash: string, account: string, rank: number, type: RecordedType): boolean
+    }
     readonly settings: { readonly horizonSeconds: number }
   },
   trace: V3Trace,
   hash: string,
   account: string,
   rank: number,
+  type: RecordedType,
 ): boolean {
   const baseline = deps.watermarks.baselineOf(account)
   if (baseline === undefined) return true
   if (latestActivityOf(trace, account) < baseline - deps.settings.horizonSeconds) return true
-  return deps.phantoms.predates(hash, account, rank)
+  return deps.phantoms.predates(hash, account, rank, type)
 }
 
 /** The chain time of `account`'s latest transaction or action in the trace (0 when it has none). */
