@@ -32,7 +32,8 @@ const BUDGETS = [
     name: 'core + provider-toncenter',
     entries: ['@chainstream/core', '@chainstream/provider-toncenter'],
     targetGzip: 30 * KB,
-    ceilingGzip: 44.2 * KB,
+    // Raised from 44.2 KB for two recovery fixes (the block a trace finalized in; per-type records).
+    ceilingGzip: 44.5 * KB,
   },
   {
     name: 'core + provider-venum-solana',
