@@ -275,7 +275,13 @@ export class GapRecovery {
     if (transactions === undefined && actions === undefined) return undefined
     const capped = (live: TonFinality | undefined) =>
       live === undefined ? 0 : Math.min(rankNow, finalityRank(live))
-    return { transactions: capped(transactions), actions: capped(actions) }
+    const ranks = { transactions: capped(transactions), actions: capped(actions) }
+    // A type the stream does not follow was never owed: what the other type shows stands for it (and lets a
+    // trace final in both count as settled).
+    const types = this.#host?.subscription().types ?? []
+    if (!types.includes('actions')) return { ...ranks, actions: ranks.transactions }
+    if (!types.includes('transactions')) return { ...ranks, transactions: ranks.actions }
+    return ranks
   }
 
   async #firstPass(reconnect: boolean, signal: AbortSignal, host: RecoveryHost): Promise<void> {
