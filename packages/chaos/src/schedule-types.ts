@@ -33,6 +33,12 @@ export interface TonStreamPlan {
    * baseline comes late, with no chain time of the stream's own (only in some seeds).
    */
   readonly v3Outage?: { readonly status: number; readonly ms: number }
+  /**
+   * A second stream of the same client opens at `tick`, on the connection the client shares between its
+   * streams, following the simulator's last wallet — and the first stream's first wallet too when `overlap`
+   * (only in some seeds). It is owed everything of its wallets from its subscription on, like the first.
+   */
+  readonly secondConsumer?: { readonly tick: number; readonly overlap: boolean }
   readonly faults: readonly Fault[]
 }
 

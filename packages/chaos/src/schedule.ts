@@ -71,6 +71,12 @@ function tonStreamPlan(root: Prng): TonStreamPlan {
   const v3Outage = outage.chance(0.2)
     ? { status: outage.pick([429, 502, 503]), ms: outage.int(1_200, 2_400) }
     : undefined
+  // The same for a second consumer of the client's shared connection: the label's number is the first
+  // that left every regression seed named before it with one stream only.
+  const joiner = root.fork('second-consumer-651')
+  const secondConsumer = joiner.chance(0.25)
+    ? { tick: joiner.int(1, ticks - 2), overlap: joiner.chance(0.5) }
+    : undefined
   return {
     scenario: 'ton-stream',
     profile: prng.chance(0.7) ? 'toncenter' : 'tonapi',
@@ -83,6 +89,7 @@ function tonStreamPlan(root: Prng): TonStreamPlan {
     lingerMs: lingerFor(prng, faults),
     reconcile: faults.some((fault) => fault.kind === 'slow-consumer'),
     ...(v3Outage ? { v3Outage } : {}),
+    ...(secondConsumer ? { secondConsumer } : {}),
     faults,
   }
 }
@@ -234,7 +241,7 @@ export function describeSchedule(schedule: Schedule): string {
     .join(' ')
   switch (schedule.scenario) {
     case 'ton-stream':
-      return `ton-stream ${schedule.profile}/${schedule.transport} min=${schedule.minFinality} wallets=${schedule.wallets} ticks=${schedule.ticks}${schedule.reconcile ? ' reconcile' : ''}${schedule.v3Outage ? ` v3-down-at-start=${schedule.v3Outage.ms}ms(${schedule.v3Outage.status})` : ''} | ${faults}`
+      return `ton-stream ${schedule.profile}/${schedule.transport} min=${schedule.minFinality} wallets=${schedule.wallets} ticks=${schedule.ticks}${schedule.reconcile ? ' reconcile' : ''}${schedule.v3Outage ? ` v3-down-at-start=${schedule.v3Outage.ms}ms(${schedule.v3Outage.status})` : ''}${schedule.secondConsumer ? ` second-consumer@${schedule.secondConsumer.tick}${schedule.secondConsumer.overlap ? '(overlap)' : ''}` : ''} | ${faults}`
     case 'venum-watch':
       return `venum-watch manual=${schedule.manual.length} auto=${schedule.automatic} events=${schedule.events.join('+')} maxStreams=${schedule.maxStreams} waits=${schedule.waits.length} ticks=${schedule.ticks} | ${faults}`
     case 'tracker':

@@ -46,6 +46,23 @@ describe('seeds and schedules', () => {
     ])
   })
 
+  it('opens a second consumer on the shared connection in a quarter of the TON stream seeds, none named', () => {
+    const ton = Array.from({ length: 2_000 }, (_, i) => scheduleFor(i + 1)).filter(
+      (s) => s.scenario === 'ton-stream',
+    )
+    const joined = ton.filter((s) => s.scenario === 'ton-stream' && s.secondConsumer !== undefined)
+    expect(joined.length / ton.length).toBeGreaterThan(0.2)
+    expect(joined.length / ton.length).toBeLessThan(0.3)
+    for (const s of joined) {
+      if (s.scenario !== 'ton-stream' || !s.secondConsumer) continue
+      expect(s.secondConsumer.tick).toBeGreaterThanOrEqual(1)
+      expect(s.secondConsumer.tick).toBeLessThanOrEqual(s.ticks - 2)
+      expect(describeSchedule(s)).toContain(`second-consumer@${s.secondConsumer.tick}`)
+    }
+    const named = REGRESSIONS.map(([seed]) => scheduleFor(seed))
+    expect(named.filter((s) => s.scenario === 'ton-stream' && s.secondConsumer !== undefined)).toEqual([])
+  })
+
   it('turns a seed into the same schedule every time', () => {
     for (let seed = 1; seed <= 50; seed++) {
       expect(describeSchedule(scheduleFor(seed))).toBe(describeSchedule(scheduleFor(seed)))

@@ -81,7 +81,7 @@ export function owedInvalidations(ledger: TonLedger, delivered: readonly TonDeli
 export function checkTonStream(
   expectation: TonStreamExpectation,
   delivered: readonly TonDelivery[],
-  violations: Violations,
+  violations: Pick<Violations, 'add'>,
 ): void {
   const { ledger, minFinality } = expectation
   for (const key of missingFinalized(expectedFinalized(expectation), delivered)) {

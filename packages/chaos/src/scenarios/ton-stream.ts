@@ -74,29 +74,33 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
       sim.clearFaults('v3')
       context.note(`API v3 answers again, ${Date.now() - openedAt} ms after the stream opened`)
     }
-    const stream = openStream(client, options, context)
     let closing = false
-    stream.on('event', (event: TonEvent) => log.add(event as never))
-    stream.on('reconnect', (info) =>
-      context.note(
-        `reconnect #${info.attempt} in ${info.delayMs} ms: ${info.error.code} ${info.error.message.slice(0, 120)}`,
-      ),
-    )
-    stream.on('diagnostic', (d) => {
-      const data = Array.isArray(d.data)
-        ? ` [${(d.data as unknown[]).map(String).join(', ').slice(0, 200)}]`
-        : ''
-      context.note(`diagnostic ${d.code}: ${d.message.slice(0, 160)}${data}`)
-    })
-    stream.on('error', (e) => context.note(`error ${e.code}: ${e.message.slice(0, 160)}`))
-    void stream.closed.then((error) => {
-      if (!closing) {
-        context.violations.add(
-          'unexpected-close',
-          `the stream closed by itself: ${error ? `${error.code} ${error.message}` : 'without an error'}`,
-        )
-      }
-    })
+    /** Logs what a stream delivers and notes what happens to it; `who` names the second stream. */
+    const watch = (stream: ReturnType<typeof openStream>, log: TonDeliveryLog, who = '') => {
+      stream.on('event', (event: TonEvent) => log.add(event as never))
+      stream.on('reconnect', (info) =>
+        context.note(
+          `${who}reconnect #${info.attempt} in ${info.delayMs} ms: ${info.error.code} ${info.error.message.slice(0, 120)}`,
+        ),
+      )
+      stream.on('diagnostic', (d) => {
+        const data = Array.isArray(d.data)
+          ? ` [${(d.data as unknown[]).map(String).join(', ').slice(0, 200)}]`
+          : ''
+        context.note(`${who}diagnostic ${d.code}: ${d.message.slice(0, 160)}${data}`)
+      })
+      stream.on('error', (e) => context.note(`${who}error ${e.code}: ${e.message.slice(0, 160)}`))
+      void stream.closed.then((error) => {
+        if (!closing) {
+          context.violations.add(
+            'unexpected-close',
+            `${who || 'the '}stream closed by itself: ${error ? `${error.code} ${error.message}` : 'without an error'}`,
+          )
+        }
+      })
+    }
+    const stream = openStream(client, options, context)
+    watch(stream, log)
 
     await stream.waitSubscribed({ timeoutMs: 3_000 })
     // Whatever recovery reads from API v3 on the first connection (a baseline to measure gaps from) is
@@ -132,6 +136,41 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
       context.note(`added wallet ${next.slice(0, 14)}… to the subscription`)
     }
 
+    // A second stream of the client, on the connection it shares with the first (the hub): its wallets join
+    // the connection's subscription, and it is owed everything of them from its own subscription on.
+    let second:
+      | { stream: ReturnType<typeof openStream>; log: TonDeliveryLog; expectation: TonStreamExpectation }
+      | undefined
+    const joinSecond = async (overlap: boolean) => {
+      const last = sim.addresses.at(-1) as string
+      const first = wallets[0] as string
+      const addresses = overlap && first !== last ? [first, last] : [last]
+      const secondLog = new TonDeliveryLog()
+      const secondStream = openStream(client, { ...options, addresses }, context)
+      watch(secondStream, secondLog, 'second stream: ')
+      try {
+        await secondStream.waitSubscribed({ timeoutMs: 10_000 })
+      } catch (error) {
+        context.violations.add(
+          'unexpected-close',
+          `the second stream never became subscribed: ${(error as Error).message}`,
+        )
+        return
+      }
+      if (outageOver) await v3Quiet(sim)
+      second = {
+        stream: secondStream,
+        log: secondLog,
+        expectation: {
+          ledger: sim.ledger,
+          mark: sim.ledger.mark(),
+          subscribed: new Set(addresses),
+          minFinality: plan.minFinality,
+        },
+      }
+      context.note(`second stream subscribed to ${addresses.length} wallet(s) on the shared connection`)
+    }
+
     const manual: { finish(): Promise<unknown> }[] = []
     const scenario = {
       seed: plan.seed,
@@ -155,6 +194,7 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
     }
     for (let tick = 0; tick < plan.ticks; tick++) {
       await endOutageWhenDue(false)
+      if (plan.secondConsumer?.tick === tick) await joinSecond(plan.secondConsumer.overlap)
       for (const fault of plan.faults.filter((f) => f.tick === tick)) {
         context.note(`tick ${tick}: ${fault.kind} ${JSON.stringify(fault.params)}`)
         await injectTonFault(fault, target)
@@ -171,16 +211,21 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
     // a recovery paging through a long window), then 3 s of nothing. Repeated API v3 reads do not count:
     // rechecks run every 100 ms whether they find anything or not.
     const expected = expectedFinalized(expectation)
+    const secondExpected = second ? expectedFinalized(second.expectation) : undefined
     const settled = () =>
       stream.state === 'subscribed' &&
       // After a stall, the backlog the sockets held is still arriving: judge once it has.
       (proxy === undefined || proxy.quietFor(50)) &&
       missingFinalized(expected, log.list).length === 0 &&
-      owedInvalidations(sim.ledger, log.list).length === 0
+      owedInvalidations(sim.ledger, log.list).length === 0 &&
+      (second === undefined ||
+        secondExpected === undefined ||
+        (missingFinalized(secondExpected, second.log.list).length === 0 &&
+          owedInvalidations(sim.ledger, second.log.list).length === 0))
     const v3Work = newV3Requests(sim)
     const quiet = await untilSettled(
       settled,
-      () => log.list.length + streamRequests(sim) + v3Work(),
+      () => log.list.length + (second?.log.list.length ?? 0) + streamRequests(sim) + v3Work(),
       QUIESCE_MS,
     )
     // Late duplicates or regressions (a recovery finishing after the live events) still count.
@@ -200,7 +245,15 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
 
     closing = true
     await stream.close()
+    await second?.stream.close()
     checkTonStream(expectation, log.list, context.violations)
+    if (second) {
+      const { violations } = context
+      checkTonStream(second.expectation, second.log.list, {
+        add: (invariant, message) => violations.add(invariant, `second stream: ${message}`),
+      })
+      context.stats.secondEvents = second.log.list.length
+    }
     const counters = stream.counters as unknown as Record<string, number>
     context.stats.events = counters.events ?? 0
     context.stats.bytes = counters.bytes ?? 0
