@@ -134,6 +134,45 @@ for (const transport of ['sse', 'websocket'] as const) {
       expect(audit(sim, seen.events, { account: a, minFinality: 'pending', since })).toMatchObject(CLEAN)
     })
 
+    it('still recovers the gap when API v3 has neither /masterchainInfo nor /blocks', async () => {
+      // A v3-compatible API without the endpoints a late baseline reads the chain's clock and blocks from:
+      // the baseline falls back to the chain time seen live (and says so) rather than failing for ever.
+      const sim = await harness.start({
+        keys: { [KEY]: { maxConnections: 1 } },
+        lingerMs: 60_000,
+        apiV3Without: ['masterchainInfo', 'blocks'],
+      })
+      const [a, b] = sim.addresses as [string, string]
+      sim.failNext({ status: 500, on: 'v3', times: 400 })
+      const since = sim.ledger.mark()
+      const stream = openStream(sim.toncenter.baseUrl, transport, a)
+      const seen = record(stream)
+      await stream.waitSubscribed({ timeoutMs: 5_000 })
+      const finalized = finalizedIn(seen)
+
+      const before = sim.emitTrace({ addresses: [a, b] })
+      await before.finish()
+      await until(() => finalized(before.traceExternalHashNorm), 5_000, 'the live trace')
+
+      sim.dropConnections({ linger: true })
+      const during = sim.emitTrace({ addresses: [a, b] })
+      await during.finish()
+      await settle(300)
+      bringApiV3Back(sim)
+      sim.clearLinger()
+
+      await until(() => finalized(during.traceExternalHashNorm), 10_000, "the gap's trace")
+      await settle(400)
+      expect(audit(sim, seen.events, { account: a, minFinality: 'pending', since })).toMatchObject(CLEAN)
+      expect(sim.v3Calls.masterchainInfo).toBeGreaterThan(0)
+      const missing = seen.diagnostics.filter((d) => d.code === 'v3-endpoint-missing')
+      expect(missing.length).toBeGreaterThan(0)
+      expect(missing.map((d) => d.message.split(' ')[4])).toEqual(
+        expect.arrayContaining(['/masterchainInfo', '/blocks']),
+      )
+      expect(sim.v3Calls.blocks).toBeGreaterThan(0)
+    })
+
     it('delivers a trace the drop lost that ended in the same second as the last live data', async () => {
       // Chain time has whole seconds: a notification lost in the drop came after the last one that
       // arrived, so at or after its time. A trace that ended in that very second must count as the

@@ -1,6 +1,7 @@
 import type { Diagnostic } from '@chainstream/core'
 import { finalityRank } from '../protocol/event-types.js'
 import type { Backfill } from './backfill.js'
+import { missingEndpoint } from './missing-endpoint.js'
 import type { PreSubscriptionTraces, TypeRanks } from './pre-subscription.js'
 import type { RecoverySettings } from './recovery-options.js'
 import { traceEndUtime, traceFinality, traceHashOf, traceMcSeqnoEnd } from './trace-facts.js'
@@ -106,7 +107,7 @@ export async function takeBaseline(
       const starts = new Map(batch.map((account) => [account, since - settings.horizonSeconds]))
       const ids = await scanWindow(client, starts, includeActions, settings, 'baseline', signal, report)
       const inBatch = new Set(batch)
-      let blockAtMark: Promise<number | undefined> | undefined
+      let blockAtMark: Promise<number | undefined | null> | undefined
       for (const trace of await tracesById(client, ids, settings.concurrency, signal)) {
         const hash = traceHashOf(trace)
         if (!hash) continue
@@ -123,9 +124,13 @@ export async function takeBaseline(
         ) {
           // A block of the mark's own second may have come after the accounts went live: only one of an
           // earlier second surely came before.
-          blockAtMark ??= client.lastBlockAt(mark - 1, signal)
+          blockAtMark ??= client.lastBlockAt(mark - 1, signal).then((last) => {
+            if (last === null) report(missingEndpoint('/blocks', 'tell when a final trace finalized'))
+            return last
+          })
           const last = await blockAtMark
-          if (last === undefined || finalBlock > last) rankAtMark = CONFIRMED
+          // Without the endpoint (null) nothing tells: the trace counts as final before, as it is now.
+          if (last === undefined || (last !== null && finalBlock > last)) rankAtMark = CONFIRMED
         }
         const rank = lateRank ? lateRank(hash, endUtime, rankNow, rankAtMark) : rankNow
         if (rank === undefined) continue

@@ -9,6 +9,7 @@ import { Backfill } from './backfill.js'
 import { type BaselineStart, type LateRank, takeBaseline } from './baseline.js'
 import { type PeriodicTask, runWhileConnected } from './connection-schedule.js'
 import { HeldWatch, type RecheckTarget } from './held-watch.js'
+import { missingEndpoint } from './missing-endpoint.js'
 import { PreSubscriptionTraces, type TypeRanks } from './pre-subscription.js'
 import { Reconciliation } from './reconciliation.js'
 import {
@@ -175,9 +176,14 @@ export class GapRecovery {
           mark: () => {
             if (since === undefined) return Promise.resolve(mark)
             // Both are lower bounds of the chain time when the accounts went live: the higher is closer.
-            estimated ??= this.#estimateMark(since, late, signal).then((estimate) =>
-              estimate === undefined || (mark !== undefined && mark > estimate) ? mark : estimate,
-            )
+            estimated ??= this.#estimateMark(since, late, signal).then((reading) => {
+              // Without the chain's clock (an API v3 without /masterchainInfo), a late baseline measures
+              // from the last live data before the drop, as it did before it read the clock: the gap's
+              // traces are still the subscription's, though one that ended before that data and
+              // finalized in the drop is not told apart.
+              const estimate = reading ?? (late ? this.watermarks.gapStart() : undefined)
+              return estimate === undefined || (mark !== undefined && mark > estimate) ? mark : estimate
+            })
             return estimated
           },
           // Late or first, everything the stream delivered came after the accounts went live.
@@ -212,6 +218,10 @@ export class GapRecovery {
   async #estimateMark(since: number, late: boolean, signal: AbortSignal): Promise<number | undefined> {
     if (!late && performance.now() - since < PROMPT_MS) return undefined
     const clock = await this.#client.chainTime(signal)
+    if (clock === undefined) {
+      this.#report(missingEndpoint('/masterchainInfo', "read the chain's clock for a late baseline"))
+      return undefined
+    }
     return clock - Math.ceil((performance.now() - since) / 1000) - 1
   }
 

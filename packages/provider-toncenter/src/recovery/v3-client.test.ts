@@ -63,4 +63,15 @@ describe('createV3Client', () => {
       'Unexpected answer from API v3 /blocks: blocks.0.seqno: expected a whole number',
     )
   })
+
+  it('answers undefined (the clock) and null (blocks) when the deployment has no such endpoint', async () => {
+    const sim = await harness.start({ apiV3Without: ['masterchainInfo', 'blocks'] })
+    const client = createV3Client({ baseUrl: sim.toncenter.v3BaseUrl })
+    const signal = new AbortController().signal
+    expect(await client.chainTime(signal)).toBeUndefined()
+    expect(await client.lastBlockAt(2_000_000_000, signal)).toBeNull()
+    // A failure of the moment is not a missing endpoint: it is thrown, and the baseline taken again.
+    sim.failNext({ status: 503, on: 'v3', times: 10 })
+    await expect(client.lastBlockAt(2_000_000_000, signal)).rejects.toMatchObject({ status: 503 })
+  })
 })

@@ -71,14 +71,24 @@ export interface V3Client {
   traces(query: V3Query, signal: AbortSignal): Promise<V3Trace[]>
   /** `GET /api/v3/pendingTraces`: traces not yet committed (pending finality). */
   pendingTraces(query: V3Query, signal: AbortSignal): Promise<V3Trace[]>
-  /** `GET /api/v3/masterchainInfo`: the chain time of the latest indexed masterchain block (unix seconds). */
-  chainTime(signal: AbortSignal): Promise<number>
+  /**
+   * `GET /api/v3/masterchainInfo`: the chain time of the latest indexed masterchain block (unix seconds), or
+   * `undefined` when the deployment has no such endpoint (404, 405 or 501).
+   */
+  chainTime(signal: AbortSignal): Promise<number | undefined>
   /**
    * `GET /api/v3/blocks`: the seqno of the latest masterchain block generated at or before chain time
-   * `utime`, or `undefined` when the indexer has none.
+   * `utime`, `undefined` when the indexer has none, or `null` when the deployment has no such endpoint.
    */
-  lastBlockAt(utime: number, signal: AbortSignal): Promise<number | undefined>
+  lastBlockAt(utime: number, signal: AbortSignal): Promise<number | undefined | null>
 }
+
+/**
+ * Whether an API v3 request failed because the deployment does not serve the endpoint at all (an indexer of
+ * another version, another service's v3-compatible API), rather than for now.
+ */
+const endpointMissing = (error: unknown): boolean =>
+  error instanceof ChainstreamError && (error.status === 404 || error.status === 405 || error.status === 501)
 
 /**
  * A small TON Center API v3 client on core's `requestJson` (typed errors, `Retry-After`, jittered retries).
@@ -120,15 +130,30 @@ export function createV3Client(options: V3ClientOptions): V3Client {
       (await get<{ traces: V3Trace[] }>('/traces', query, tracesProblem, signal)).traces,
     pendingTraces: async (query, signal) =>
       (await get<{ traces: V3Trace[] }>('/pendingTraces', query, tracesProblem, signal)).traces,
-    chainTime: async (signal) =>
-      Number(
-        (await get<{ last: { gen_utime: string } }>('/masterchainInfo', {}, masterchainInfoProblem, signal))
-          .last.gen_utime,
-      ),
+    chainTime: async (signal) => {
+      const info = await get<{ last: { gen_utime: string } }>(
+        '/masterchainInfo',
+        {},
+        masterchainInfoProblem,
+        signal,
+      ).catch((error: unknown) => {
+        if (endpointMissing(error)) return undefined
+        throw error
+      })
+      return info && Number(info.last.gen_utime)
+    },
     lastBlockAt: async (utime, signal) => {
       const query = { workchain: -1, end_utime: utime, sort: 'desc', limit: 1 }
-      const { blocks } = await get<{ blocks: { seqno: number }[] }>('/blocks', query, blocksProblem, signal)
-      return blocks[0]?.seqno
+      const answer = await get<{ blocks: { seqno: number }[] }>(
+        '/blocks',
+        query,
+        blocksProblem,
+        signal,
+      ).catch((error: unknown) => {
+        if (endpointMissing(error)) return null
+        throw error
+      })
+      return answer === null ? null : answer.blocks[0]?.seqno
     },
   }
 }

@@ -51,6 +51,11 @@ export interface TonSimulatorOptions {
   startUtime?: number
   /** First logical time. @default '86711284000000' */
   startLt?: bigint | string
+  /**
+   * API v3 endpoints this deployment does not have (`'blocks'`, `'masterchainInfo'`, …): answered `404`, as
+   * an indexer of another version, or another service's v3-compatible API, would. @default none
+   */
+  apiV3Without?: readonly string[]
 }
 
 /** Live streaming sessions, for assertions. */

@@ -104,6 +104,7 @@ class TonSimulatorServer implements TonSimulator {
   readonly #chain: ChainState
   readonly #prng: Prng
   readonly #keepaliveMs: number
+  readonly #v3Without: ReadonlySet<string>
   readonly #open = new Set<SessionBase>()
   readonly #strays = new Set<WebSocket>()
   #sessionWaiters: Array<{ resolve: (session: TonSession) => void; reject: (error: Error) => void }> = []
@@ -118,6 +119,7 @@ class TonSimulatorServer implements TonSimulator {
     this.#linger = { lingerMs: options.lingerMs ?? 60_000, wsLingerMs: options.wsLingerMs ?? 0 }
     this.#sendBuffer = resolveSendBuffer(options.sendBuffer)
     this.#keepaliveMs = options.keepaliveMs ?? 15_000
+    this.#v3Without = new Set(options.apiV3Without ?? [])
     this.#prng = new Prng(options.seed ?? 1)
     this.#chain = new ChainState({
       startUtime: options.startUtime ?? 1_785_480_000,
@@ -522,6 +524,10 @@ class TonSimulatorServer implements TonSimulator {
     const key = extractKey('toncenter', request.headers, url)
     if (key !== undefined && this.#keys.limits(key) === undefined) {
       sendJson(res, 401, { error: 'API key does not exist' })
+      return
+    }
+    if (this.#v3Without.has(endpoint)) {
+      sendJson(res, 404, { error: `unknown endpoint: ${endpoint}` })
       return
     }
     const answer = handleV3(endpoint, url.searchParams, this.ledger, this.#chain.directory, this.#chain)
