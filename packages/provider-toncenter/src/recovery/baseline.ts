@@ -125,7 +125,7 @@ export async function takeBaseline(
           // A block of the mark's own second may have come after the accounts went live: only one of an
           // earlier second surely came before.
           blockAtMark ??= client.lastBlockAt(mark - 1, signal).then((last) => {
-            if (last === null) report(missingEndpoint('/blocks', 'tell when a final trace finalized'))
+            if (last === null) report(missingEndpoint('/blocks'))
             return last
           })
           const last = await blockAtMark

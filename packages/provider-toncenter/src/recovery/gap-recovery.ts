@@ -219,7 +219,7 @@ export class GapRecovery {
     if (!late && performance.now() - since < PROMPT_MS) return undefined
     const clock = await this.#client.chainTime(signal)
     if (clock === undefined) {
-      this.#report(missingEndpoint('/masterchainInfo', "read the chain's clock for a late baseline"))
+      this.#report(missingEndpoint('/masterchainInfo'))
       return undefined
     }
     return clock - Math.ceil((performance.now() - since) / 1000) - 1

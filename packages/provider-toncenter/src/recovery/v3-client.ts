@@ -84,11 +84,15 @@ export interface V3Client {
 }
 
 /**
- * Whether an API v3 request failed because the deployment does not serve the endpoint at all (an indexer of
- * another version, another service's v3-compatible API), rather than for now.
+ * `null` when an API v3 request failed because the deployment does not serve the endpoint at all (an indexer
+ * of another version, another service's v3-compatible API) rather than for now; other failures are thrown.
  */
-const endpointMissing = (error: unknown): boolean =>
-  error instanceof ChainstreamError && (error.status === 404 || error.status === 405 || error.status === 501)
+const unlessMissing = <T>(request: Promise<T>): Promise<T | null> =>
+  request.catch((error: unknown) => {
+    const status = error instanceof ChainstreamError ? error.status : undefined
+    if (status === 404 || status === 405 || status === 501) return null
+    throw error
+  })
 
 /**
  * A small TON Center API v3 client on core's `requestJson` (typed errors, `Retry-After`, jittered retries).
@@ -131,28 +135,16 @@ export function createV3Client(options: V3ClientOptions): V3Client {
     pendingTraces: async (query, signal) =>
       (await get<{ traces: V3Trace[] }>('/pendingTraces', query, tracesProblem, signal)).traces,
     chainTime: async (signal) => {
-      const info = await get<{ last: { gen_utime: string } }>(
-        '/masterchainInfo',
-        {},
-        masterchainInfoProblem,
-        signal,
-      ).catch((error: unknown) => {
-        if (endpointMissing(error)) return undefined
-        throw error
-      })
-      return info && Number(info.last.gen_utime)
+      const info = await unlessMissing(
+        get<{ last: { gen_utime: string } }>('/masterchainInfo', {}, masterchainInfoProblem, signal),
+      )
+      return info === null ? undefined : Number(info.last.gen_utime)
     },
     lastBlockAt: async (utime, signal) => {
       const query = { workchain: -1, end_utime: utime, sort: 'desc', limit: 1 }
-      const answer = await get<{ blocks: { seqno: number }[] }>(
-        '/blocks',
-        query,
-        blocksProblem,
-        signal,
-      ).catch((error: unknown) => {
-        if (endpointMissing(error)) return null
-        throw error
-      })
+      const answer = await unlessMissing(
+        get<{ blocks: { seqno: number }[] }>('/blocks', query, blocksProblem, signal),
+      )
       return answer === null ? null : answer.blocks[0]?.seqno
     },
   }
