@@ -37,8 +37,14 @@ export interface TonStreamPlan {
    * A second stream of the same client opens at `tick`, on the connection the client shares between its
    * streams, following the simulator's last wallet — and the first stream's first wallet too when `overlap`
    * (only in some seeds). It is owed everything of its wallets from its subscription on, like the first.
+   * In half of those the first stream closes at `firstLeaves` and the second goes on alone: the first is
+   * owed what came until it closed.
    */
-  readonly secondConsumer?: { readonly tick: number; readonly overlap: boolean }
+  readonly secondConsumer?: {
+    readonly tick: number
+    readonly overlap: boolean
+    readonly firstLeaves?: number
+  }
   readonly faults: readonly Fault[]
 }
 

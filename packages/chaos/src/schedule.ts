@@ -74,9 +74,7 @@ function tonStreamPlan(root: Prng): TonStreamPlan {
   // The same for a second consumer of the client's shared connection: the label's number is the first
   // that left every regression seed named before it with one stream only.
   const joiner = root.fork('second-consumer-651')
-  const secondConsumer = joiner.chance(0.25)
-    ? { tick: joiner.int(1, ticks - 2), overlap: joiner.chance(0.5) }
-    : undefined
+  const secondConsumer = joiner.chance(0.25) ? secondConsumerPlan(joiner, ticks) : undefined
   return {
     scenario: 'ton-stream',
     profile: prng.chance(0.7) ? 'toncenter' : 'tonapi',
@@ -92,6 +90,13 @@ function tonStreamPlan(root: Prng): TonStreamPlan {
     ...(secondConsumer ? { secondConsumer } : {}),
     faults,
   }
+}
+
+/** When the second consumer joins, whom it shares, and when (in half of them) the first one leaves. */
+function secondConsumerPlan(prng: Prng, ticks: number): NonNullable<TonStreamPlan['secondConsumer']> {
+  const tick = prng.int(1, ticks - 2)
+  const overlap = prng.chance(0.5)
+  return prng.chance(0.5) ? { tick, overlap, firstLeaves: prng.int(tick + 1, ticks - 1) } : { tick, overlap }
 }
 
 function venumWatchPlan(root: Prng): VenumWatchPlan {
@@ -241,7 +246,7 @@ export function describeSchedule(schedule: Schedule): string {
     .join(' ')
   switch (schedule.scenario) {
     case 'ton-stream':
-      return `ton-stream ${schedule.profile}/${schedule.transport} min=${schedule.minFinality} wallets=${schedule.wallets} ticks=${schedule.ticks}${schedule.reconcile ? ' reconcile' : ''}${schedule.v3Outage ? ` v3-down-at-start=${schedule.v3Outage.ms}ms(${schedule.v3Outage.status})` : ''}${schedule.secondConsumer ? ` second-consumer@${schedule.secondConsumer.tick}${schedule.secondConsumer.overlap ? '(overlap)' : ''}` : ''} | ${faults}`
+      return `ton-stream ${schedule.profile}/${schedule.transport} min=${schedule.minFinality} wallets=${schedule.wallets} ticks=${schedule.ticks}${schedule.reconcile ? ' reconcile' : ''}${schedule.v3Outage ? ` v3-down-at-start=${schedule.v3Outage.ms}ms(${schedule.v3Outage.status})` : ''}${describeSecond(schedule.secondConsumer)} | ${faults}`
     case 'venum-watch':
       return `venum-watch manual=${schedule.manual.length} auto=${schedule.automatic} events=${schedule.events.join('+')} maxStreams=${schedule.maxStreams} waits=${schedule.waits.length} ticks=${schedule.ticks} | ${faults}`
     case 'tracker':
@@ -252,4 +257,10 @@ export function describeSchedule(schedule: Schedule): string {
 function lateCount(plan: TrackerPlan): string {
   const late = plan.traces.filter((trace) => trace.trackAt !== undefined).length
   return late > 0 ? ` (${late} tracked late)` : ''
+}
+
+function describeSecond(second: TonStreamPlan['secondConsumer']): string {
+  if (!second) return ''
+  const leaves = second.firstLeaves === undefined ? '' : ` first-leaves@${second.firstLeaves}`
+  return ` second-consumer@${second.tick}${second.overlap ? '(overlap)' : ''}${leaves}`
 }

@@ -15,6 +15,8 @@ export interface TonStreamExpectation {
    */
   readonly added?: ReadonlyMap<string, number>
   readonly minFinality: string
+  /** `sim.ledger.mark()` when the stream was closed before the end of the run: nothing later is owed. */
+  until?: number
 }
 
 interface WireTransaction {
@@ -34,6 +36,7 @@ export function expectedFinalized(expectation: TonStreamExpectation): Map<string
   const added = expectation.added ?? new Map<string, number>()
   const expected = new Map<string, string>()
   for (const { seq, notification } of ledger.since(mark)) {
+    if (expectation.until !== undefined && seq > expectation.until) break
     const owed = (account: string | undefined) =>
       account !== undefined &&
       (subscribed.has(account) || (added.get(account) ?? Number.POSITIVE_INFINITY) < seq)
@@ -62,18 +65,31 @@ export function missingFinalized(expected: Map<string, string>, delivered: reado
 }
 
 /**
- * Traces the consumer was shown below `finalized` and the ledger then invalidated: each needs a
- * `trace_invalidated`, or the consumer keeps believing in a transaction that never happened.
+ * Traces the consumer was shown below `finalized` and the ledger then invalidated (by ledger event `until`,
+ * when the stream closed before the end): each needs a `trace_invalidated`, or the consumer keeps believing
+ * in a transaction that never happened.
  */
-export function owedInvalidations(ledger: TonLedger, delivered: readonly TonDelivery[]): string[] {
+export function owedInvalidations(
+  ledger: TonLedger,
+  delivered: readonly TonDelivery[],
+  until?: number,
+): string[] {
   const shownNonFinal = new Set<string>()
   const invalidated = new Set<string>()
   for (const d of delivered) {
     if (d.type === 'trace_invalidated') invalidated.add(d.hash)
     else if (d.finality === 'pending' || d.finality === 'confirmed') shownNonFinal.add(d.hash)
   }
+  const invalidatedBy = (hash: string) =>
+    until === undefined ||
+    ledger.events.some(
+      (e) =>
+        e.seq <= until &&
+        e.notification.type === 'trace_invalidated' &&
+        e.notification.trace_external_hash_norm === hash,
+    )
   return [...shownNonFinal].filter(
-    (hash) => ledger.trace(hash)?.status === 'invalidated' && !invalidated.has(hash),
+    (hash) => ledger.trace(hash)?.status === 'invalidated' && !invalidated.has(hash) && invalidatedBy(hash),
   )
 }
 
@@ -155,7 +171,7 @@ export function checkTonStream(
     if (!before || rank > before.rank) highest.set(typeKey, { rank, finality: d.finality })
   }
 
-  for (const hash of owedInvalidations(ledger, delivered)) {
+  for (const hash of owedInvalidations(ledger, delivered, expectation.until)) {
     violations.add(
       'missed-invalidation',
       `trace ${hash} was shown below finalized and invalidated; no trace_invalidated delivered`,

@@ -75,6 +75,8 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
       context.note(`API v3 answers again, ${Date.now() - openedAt} ms after the stream opened`)
     }
     let closing = false
+    /** The first stream closed before the end (the second goes on alone). */
+    let firstLeft = false
     /** Logs what a stream delivers and notes what happens to it; `who` names the second stream. */
     const watch = (stream: ReturnType<typeof openStream>, log: TonDeliveryLog, who = '') => {
       stream.on('event', (event: TonEvent) => log.add(event as never))
@@ -91,7 +93,7 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
       })
       stream.on('error', (e) => context.note(`${who}error ${e.code}: ${e.message.slice(0, 160)}`))
       void stream.closed.then((error) => {
-        if (!closing) {
+        if (!closing && (who !== '' || !firstLeft)) {
           context.violations.add(
             'unexpected-close',
             `${who || 'the '}stream closed by itself: ${error ? `${error.code} ${error.message}` : 'without an error'}`,
@@ -117,6 +119,10 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
       minFinality: plan.minFinality,
     }
     const addWallet = async () => {
+      if (firstLeft) {
+        context.note('the first stream has left: no wallet added')
+        return
+      }
       const followed = [...wallets, ...added.keys()]
       const next = sim.addresses.find((address) => !followed.includes(address))
       if (next === undefined) return
@@ -178,12 +184,16 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
       invalidationRate: plan.invalidationRate,
       failureRate: plan.failureRate,
     }
+    // What the faults watch: the first stream, or the second once the first has left.
+    const active = () => (firstLeft && second ? second : { stream, log })
     const target: TonFaultTarget = {
       sim,
       wallets,
-      log,
+      get log() {
+        return active().log
+      },
       seesPending: plan.minFinality !== 'finalized',
-      connected: () => stream.state === 'subscribed' && sim.connections.active > 0,
+      connected: () => active().stream.state === 'subscribed' && sim.connections.active > 0,
       note: (line) => context.note(line),
       step: () => sim.step(1, scenario),
       steps: (n) => sim.step(n, scenario),
@@ -195,6 +205,27 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
     for (let tick = 0; tick < plan.ticks; tick++) {
       await endOutageWhenDue(false)
       if (plan.secondConsumer?.tick === tick) await joinSecond(plan.secondConsumer.overlap)
+      if (plan.secondConsumer?.firstLeaves === tick && second) {
+        // The first stream closes once it has caught up with what it is owed so far (recovery takes its
+        // time, and what it would bring after a close is nobody's); only that is owed to it. The second
+        // goes on alone on the shared connection.
+        await endOutageWhenDue(true)
+        const owedNow = expectedFinalized({ ...expectation, until: sim.ledger.mark() })
+        const work = newV3Requests(sim)
+        const caughtUp = await untilSettled(
+          () =>
+            stream.state === 'subscribed' &&
+            (proxy === undefined || proxy.quietFor(50)) &&
+            missingFinalized(owedNow, log.list).length === 0 &&
+            owedInvalidations(sim.ledger, log.list).length === 0,
+          () => log.list.length + streamRequests(sim) + work(),
+          QUIESCE_MS,
+        )
+        firstLeft = true
+        expectation.until = sim.ledger.mark()
+        await stream.close()
+        context.note(`the first stream closed (caught up: ${caughtUp}); the second goes on alone`)
+      }
       for (const fault of plan.faults.filter((f) => f.tick === tick)) {
         context.note(`tick ${tick}: ${fault.kind} ${JSON.stringify(fault.params)}`)
         await injectTonFault(fault, target)
@@ -213,11 +244,11 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
     const expected = expectedFinalized(expectation)
     const secondExpected = second ? expectedFinalized(second.expectation) : undefined
     const settled = () =>
-      stream.state === 'subscribed' &&
+      active().stream.state === 'subscribed' &&
       // After a stall, the backlog the sockets held is still arriving: judge once it has.
       (proxy === undefined || proxy.quietFor(50)) &&
       missingFinalized(expected, log.list).length === 0 &&
-      owedInvalidations(sim.ledger, log.list).length === 0 &&
+      owedInvalidations(sim.ledger, log.list, expectation.until).length === 0 &&
       (second === undefined ||
         secondExpected === undefined ||
         (missingFinalized(secondExpected, second.log.list).length === 0 &&
@@ -231,7 +262,7 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
     // Late duplicates or regressions (a recovery finishing after the live events) still count.
     await sleep(quiet ? 30 : 0)
     context.note(
-      `quiesced: ${quiet}, state ${stream.state}, ${log.list.length} events, API v3 calls ${JSON.stringify(sim.v3Calls)}`,
+      `quiesced: ${quiet}, state ${active().stream.state}, ${log.list.length} events, API v3 calls ${JSON.stringify(sim.v3Calls)}`,
     )
     for (const session of sim.sessions) {
       const sub = session.subscription as unknown as {
