@@ -101,6 +101,41 @@ async function dropThenBringApiV3Back(sim: TonSimulator, stream: ReturnType<type
   bringApiV3Back(sim)
 }
 
+/**
+ * A stream opened while API v3 fails; one trace delivered live, then a drop (reconnects refused while the
+ * dropped session lingers) in which another trace is committed; then API v3 answers again. The gap's trace
+ * must be delivered, and nothing lost, doubled or out of order. Returns the simulator and what was seen.
+ */
+async function gapBeforeTheFirstBaseline(
+  transport: 'sse' | 'websocket',
+  simulator: Parameters<typeof harness.start>[0] = {},
+) {
+  const sim = await harness.start({ keys: { [KEY]: { maxConnections: 1 } }, lingerMs: 60_000, ...simulator })
+  const [a, b] = sim.addresses as [string, string]
+  sim.failNext({ status: 500, on: 'v3', times: 400 })
+  const since = sim.ledger.mark()
+  const stream = openStream(sim.toncenter.baseUrl, transport, a)
+  const seen = record(stream)
+  await stream.waitSubscribed({ timeoutMs: 5_000 })
+  const finalized = finalizedIn(seen)
+
+  const before = sim.emitTrace({ addresses: [a, b] })
+  await before.finish()
+  await until(() => finalized(before.traceExternalHashNorm), 5_000, 'the live trace')
+
+  sim.dropConnections({ linger: true })
+  const during = sim.emitTrace({ addresses: [a, b] })
+  await during.finish()
+  await settle(300)
+  bringApiV3Back(sim)
+  sim.clearLinger()
+
+  await until(() => finalized(during.traceExternalHashNorm), 10_000, "the gap's trace")
+  await settle(400)
+  expect(audit(sim, seen.events, { account: a, minFinality: 'pending', since })).toMatchObject(CLEAN)
+  return { sim, seen }
+}
+
 for (const transport of ['sse', 'websocket'] as const) {
   describe(`recovery over ${transport} when the first baseline never completed`, () => {
     it('delivers the trace committed during a drop that came before the account had a baseline', async () => {
@@ -108,69 +143,22 @@ for (const transport of ['sse', 'websocket'] as const) {
       // recovery which traces predate the subscription. When API v3 is down until after a drop, the
       // baseline is taken on the next connection — after the gap — and must not count the gap's traces as
       // older than the subscription.
-      const sim = await harness.start({ keys: { [KEY]: { maxConnections: 1 } }, lingerMs: 60_000 })
-      const [a, b] = sim.addresses as [string, string]
-      sim.failNext({ status: 500, on: 'v3', times: 400 })
-      const since = sim.ledger.mark()
-      const stream = openStream(sim.toncenter.baseUrl, transport, a)
-      const seen = record(stream)
-      await stream.waitSubscribed({ timeoutMs: 5_000 })
-      const finalized = finalizedIn(seen)
-
-      const before = sim.emitTrace({ addresses: [a, b] })
-      await before.finish()
-      await until(() => finalized(before.traceExternalHashNorm), 5_000, 'the live trace')
-
-      // The drop: reconnects are refused while the dropped session lingers.
-      sim.dropConnections({ linger: true })
-      const during = sim.emitTrace({ addresses: [a, b] })
-      await during.finish()
-      await settle(300)
-      bringApiV3Back(sim)
-      sim.clearLinger()
-
-      await until(() => finalized(during.traceExternalHashNorm), 10_000, "the gap's trace")
-      await settle(400)
-      expect(audit(sim, seen.events, { account: a, minFinality: 'pending', since })).toMatchObject(CLEAN)
+      await gapBeforeTheFirstBaseline(transport)
     })
 
     it('still recovers the gap when API v3 has neither /masterchainInfo nor /blocks', async () => {
       // A v3-compatible API without the endpoints a late baseline reads the chain's clock and blocks from:
-      // the baseline falls back to the chain time seen live (and says so) rather than failing for ever.
-      const sim = await harness.start({
-        keys: { [KEY]: { maxConnections: 1 } },
-        lingerMs: 60_000,
+      // the baseline falls back to the last live data before the drop (and says so) rather than failing
+      // for ever.
+      const { sim, seen } = await gapBeforeTheFirstBaseline(transport, {
         apiV3Without: ['masterchainInfo', 'blocks'],
       })
-      const [a, b] = sim.addresses as [string, string]
-      sim.failNext({ status: 500, on: 'v3', times: 400 })
-      const since = sim.ledger.mark()
-      const stream = openStream(sim.toncenter.baseUrl, transport, a)
-      const seen = record(stream)
-      await stream.waitSubscribed({ timeoutMs: 5_000 })
-      const finalized = finalizedIn(seen)
-
-      const before = sim.emitTrace({ addresses: [a, b] })
-      await before.finish()
-      await until(() => finalized(before.traceExternalHashNorm), 5_000, 'the live trace')
-
-      sim.dropConnections({ linger: true })
-      const during = sim.emitTrace({ addresses: [a, b] })
-      await during.finish()
-      await settle(300)
-      bringApiV3Back(sim)
-      sim.clearLinger()
-
-      await until(() => finalized(during.traceExternalHashNorm), 10_000, "the gap's trace")
-      await settle(400)
-      expect(audit(sim, seen.events, { account: a, minFinality: 'pending', since })).toMatchObject(CLEAN)
       expect(sim.v3Calls.masterchainInfo).toBeGreaterThan(0)
+      expect(sim.v3Calls.blocks).toBeGreaterThan(0)
       const missing = seen.diagnostics.filter((d) => d.code === 'v3-endpoint-missing')
-      expect(missing.length).toBeGreaterThan(0)
       expect(missing.map((d) => d.message.match(/has no (\S+):/)?.[1])).toEqual(
         expect.arrayContaining(['/masterchainInfo', '/blocks']),
       )
-      expect(sim.v3Calls.blocks).toBeGreaterThan(0)
     })
 
     it('delivers a trace the drop lost that ended in the same second as the last live data', async () => {
