@@ -438,6 +438,36 @@ for (const transport of ['sse', 'websocket'] as const) {
   })
 }
 
+/**
+ * A stream of `a` with reconciliation, its first baseline done and a trace of `a` and `b` seen (so `b`'s
+ * baseline has a clock); then API v3 fails and `update()` adds `b`. `drop` says which frames the simulator
+ * drops (for the traces put into `sim.dropped`), as it would for a slow reader.
+ */
+async function addWhileApiV3Fails(transport: 'sse' | 'websocket', drop: (sim: TonSimulator) => Set<string>) {
+  const started = await harness.start({ keys: { [KEY]: {} } })
+  const [a, b, c] = started.addresses as [string, string, string]
+  const sim = Object.assign(started, { dropped: drop(started) })
+  const stream = openStream(sim.toncenter.baseUrl, transport, a, { reconcile: { everyMs: 200 } })
+  const seen = record(stream)
+  await stream.waitSubscribed({ timeoutMs: 5_000 })
+  await until(() => (sim.v3Calls.transactions ?? 0) >= 1, 5_000, 'the first baseline')
+  await sim.emitTrace({ addresses: [a, b] }).finish()
+  await settle(300)
+
+  sim.failNext({ status: 502, on: 'v3', times: 10_000 })
+  const since = sim.ledger.mark()
+  const from = seen.events.length
+  await stream.update({ addresses: [a, b] })
+  await settle(300)
+  /** Nothing lost, doubled or out of order for `b` since it was added. */
+  const expectClean = async () => {
+    await settle(400)
+    const report = audit(sim, seen.events.slice(from), { account: b, minFinality: 'pending', since })
+    expect(report).toMatchObject(CLEAN)
+  }
+  return { sim, b, c, seen, from, expectClean }
+}
+
 for (const transport of ['sse', 'websocket'] as const) {
   describe(`recovery over ${transport} when the baseline of an added account failed at first`, () => {
     it('delivers the traces the server dropped while the baseline waited for API v3 to come back', async () => {
@@ -445,22 +475,8 @@ for (const transport of ['sse', 'websocket'] as const) {
       // baseline, which is taken again seconds later on the same connection. What the account did in
       // between is the subscription's: when the server dropped those notifications (a slow reader),
       // reconciliation must bring them, not count them as older than the subscription.
-      const sim = await harness.start({ keys: { [KEY]: {} } })
-      const [a, b, c] = sim.addresses as [string, string, string]
-      const dropped = dropTracesOf(sim)
-      const stream = openStream(sim.toncenter.baseUrl, transport, a, { reconcile: { everyMs: 200 } })
-      const seen = record(stream)
-      await stream.waitSubscribed({ timeoutMs: 5_000 })
-      await until(() => (sim.v3Calls.transactions ?? 0) >= 1, 5_000, 'the first baseline')
-      // History of the account to be added, seen on the stream through `a`: its baseline has a clock.
-      await sim.emitTrace({ addresses: [a, b] }).finish()
-      await settle(300)
-
-      sim.failNext({ status: 502, on: 'v3', times: 10_000 })
-      const since = sim.ledger.mark()
-      const from = seen.events.length
-      await stream.update({ addresses: [a, b] })
-      await settle(300)
+      const { sim, b, c, seen, from, expectClean } = await addWhileApiV3Fails(transport, dropTracesOf)
+      const dropped = sim.dropped
       const missed = [sim.emitTrace({ addresses: [b, c] }), sim.emitTrace({ addresses: [b, c] })]
       for (const trace of missed) {
         dropped.add(trace.traceExternalHashNorm)
@@ -477,9 +493,7 @@ for (const transport of ['sse', 'websocket'] as const) {
           'a dropped trace of the added account',
         )
       }
-      await settle(400)
-      const report = audit(sim, seen.events.slice(from), { account: b, minFinality: 'pending', since })
-      expect(report).toMatchObject(CLEAN)
+      await expectClean()
       // Recovered from API v3 (SSE reopens its connection for update(): a backfill may be first to it).
       const recovered = seen.events
         .slice(from)
@@ -492,32 +506,16 @@ for (const transport of ['sse', 'websocket'] as const) {
       // The live stream sent the trace's finalized transactions, with the account's part, after the account
       // was added; a slow reader's drop lost its finalized actions. The baseline, taken seconds later, must
       // not count the trace as predating the account at finalized in every type because one type came live.
-      const sim = await harness.start({ keys: { [KEY]: {} } })
-      const [a, b, c] = sim.addresses as [string, string, string]
-      const droppedActions = dropFinalizedActionsOf(sim)
-      const stream = openStream(sim.toncenter.baseUrl, transport, a, { reconcile: { everyMs: 200 } })
-      const seen = record(stream)
-      await stream.waitSubscribed({ timeoutMs: 5_000 })
-      await until(() => (sim.v3Calls.transactions ?? 0) >= 1, 5_000, 'the first baseline')
-      await sim.emitTrace({ addresses: [a, b] }).finish()
-      await settle(300)
-
-      sim.failNext({ status: 502, on: 'v3', times: 10_000 })
-      const since = sim.ledger.mark()
-      const from = seen.events.length
-      await stream.update({ addresses: [a, b] })
-      await settle(300)
+      const { sim, b, c, seen, expectClean } = await addWhileApiV3Fails(transport, dropFinalizedActionsOf)
       const trace = sim.emitTrace({ addresses: [b, c] })
-      droppedActions.add(trace.traceExternalHashNorm)
+      sim.dropped.add(trace.traceExternalHashNorm)
       await trace.finish()
       await until(() => finalizedIn(seen)(trace.traceExternalHashNorm), 5_000, 'the live transactions')
       await settle(200)
       bringApiV3Back(sim)
 
       await until(() => actionsFinalizedIn(seen)(trace.traceExternalHashNorm), 10_000, 'the dropped actions')
-      await settle(400)
-      const report = audit(sim, seen.events.slice(from), { account: b, minFinality: 'pending', since })
-      expect(report).toMatchObject(CLEAN)
+      await expectClean()
     })
 
     it("delivers the finalized snapshot of an added account's trace, confirmed when it was added, finalized in a drop", async () => {

@@ -6,6 +6,17 @@ import { createV3Client } from './v3-client.js'
 const harness = simulatorHarness()
 afterEach(() => harness.cleanup())
 
+/** A client of a fresh simulator, which has one finalized trace. */
+async function clientAndFinalizedTrace() {
+  const sim = await harness.start()
+  const client = createV3Client({ baseUrl: sim.toncenter.v3BaseUrl })
+  const signal = new AbortController().signal
+  const [a, b] = sim.addresses as [string, string]
+  const trace = sim.emitTrace({ addresses: [a, b], stages: ['finalized'] })
+  await trace.finish()
+  return { sim, client, signal, trace }
+}
+
 describe('createV3Client', () => {
   it('returns what the simulator answers, and refuses an answer recovery could not read', async () => {
     const sim = await harness.start()
@@ -29,12 +40,7 @@ describe('createV3Client', () => {
   })
 
   it('reads the chain time of the latest masterchain block', async () => {
-    const sim = await harness.start()
-    const client = createV3Client({ baseUrl: sim.toncenter.v3BaseUrl })
-    const signal = new AbortController().signal
-    const [a, b] = sim.addresses as [string, string]
-    const trace = sim.emitTrace({ addresses: [a, b], stages: ['finalized'] })
-    await trace.finish()
+    const { sim, client, signal, trace } = await clientAndFinalizedTrace()
     // The simulator's chain starts at 1785480000; the indexer follows the trace at real speed.
     const utime = await client.chainTime(signal)
     expect(Number.isInteger(utime)).toBe(true)
@@ -47,12 +53,7 @@ describe('createV3Client', () => {
   })
 
   it('reads the last masterchain block at or before a chain time', async () => {
-    const sim = await harness.start()
-    const client = createV3Client({ baseUrl: sim.toncenter.v3BaseUrl })
-    const signal = new AbortController().signal
-    const [a, b] = sim.addresses as [string, string]
-    const trace = sim.emitTrace({ addresses: [a, b], stages: ['finalized'] })
-    await trace.finish()
+    const { sim, client, signal, trace } = await clientAndFinalizedTrace()
     const [found] = await client.traces({ trace_id: trace.traceId }, signal)
     const block = Number(found?.mc_seqno_end)
     const late = 2_000_000_000
