@@ -74,6 +74,10 @@ export const REGRESSIONS: readonly [seed: number, what: string][] = [
     "TonAPI WebSocket, API v3 answering 503 from the start: a wallet added while its trace is confirmed, then a drop in which the trace finalizes; the late baseline finds the trace ended before the wallet and final, and only the block it finalized in (mc_seqno_end) tells that its finalized snapshot is the wallet's",
   ],
   [
+    220762,
+    'TonAPI WebSocket with reconciliation, API v3 answering 502 from the start, a second stream on the shared connection, then the first closing: a final trace offered while one of its accounts waited for its baseline was marked settled (that account never got its part), and the repeat that brought another account its part reached the consumer that had all of its own (a duplicate)',
+  ],
+  [
     100350,
     'tracker over TonAPI WebSocket: a trace retracted while the stream was refused (5xx) is judged only once the snapshot sent before the retraction has answered and the re-checks have brought its invalidation (the harness had judged the run in between)',
   ],

@@ -42,11 +42,11 @@ describe('seeds and schedules', () => {
     const named = REGRESSIONS.map(([seed]) => scheduleFor(seed))
     const withOutage = named.filter((s) => s.scenario === 'ton-stream' && s.v3Outage !== undefined)
     expect(withOutage.map((s) => s.seed)).toEqual([
-      40, 57, 160980, 160240, 162364, 162857, 164221, 170386, 180409, 184995,
+      40, 57, 160980, 160240, 162364, 162857, 164221, 170386, 180409, 184995, 220762,
     ])
   })
 
-  it('opens a second consumer on the shared connection in a quarter of the TON stream seeds, none named', () => {
+  it('opens a second consumer on the shared connection in a quarter of the TON stream seeds, and in no seed named before', () => {
     const ton = Array.from({ length: 2_000 }, (_, i) => scheduleFor(i + 1)).filter(
       (s) => s.scenario === 'ton-stream',
     )
@@ -59,8 +59,10 @@ describe('seeds and schedules', () => {
       expect(s.secondConsumer.tick).toBeLessThanOrEqual(s.ticks - 2)
       expect(describeSchedule(s)).toContain(`second-consumer@${s.secondConsumer.tick}`)
     }
+    // The seeds named before the second consumer was drawn keep their schedules; these were found with it.
     const named = REGRESSIONS.map(([seed]) => scheduleFor(seed))
-    expect(named.filter((s) => s.scenario === 'ton-stream' && s.secondConsumer !== undefined)).toEqual([])
+    const withSecond = named.filter((s) => s.scenario === 'ton-stream' && s.secondConsumer !== undefined)
+    expect(withSecond.map((s) => s.seed)).toEqual([220762])
   })
 
   it('turns a seed into the same schedule every time', () => {

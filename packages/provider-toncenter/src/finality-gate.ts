@@ -4,6 +4,7 @@ import { finalityRank, type TonFinality } from './protocol/event-types.js'
 import type { TonNotification, TraceScopedNotification } from './protocol/notifications.js'
 import {
   bringsNewFacts,
+  type Facts,
   factsIn,
   factsOf,
   HELD_MASK,
@@ -22,8 +23,11 @@ export type { TraceEventType } from './trace-record.js'
 
 /** What the gate decided about one notification. */
 export type GateVerdict =
-  /** Deliver it. */
-  | { readonly pass: true }
+  /**
+   * Deliver it. `repeats`: it comes at a finality already delivered for its type, for new facts; these are
+   * the facts delivered before (a consumer shown only some of the facts may have had all of its own).
+   */
+  | { readonly pass: true; readonly repeats?: Facts }
   /** Drop it silently: a repeat of what was delivered (same finality, no new facts). */
   | { readonly pass: false; readonly reason: 'duplicate' }
   /** Drop it and report: a lower finality after a higher one, or an invalidation after `finalized`. */
@@ -250,6 +254,7 @@ export class FinalityGate {
       if (rank === previous && !bringsNewFacts(factsIn(record, type), notification)) return DUPLICATE
     }
     let recorded = rank
+    let repeats: Facts | undefined
     if (!record) {
       record = this.#spare?.reuseFor(hash) ?? new TraceRecord(hash)
       this.#spare = undefined
@@ -257,7 +262,9 @@ export class FinalityGate {
       setFacts(record, type, factsOf(notification))
       this.#traces.set(hash, record)
     } else if (rank === previous) {
-      setFacts(record, type, withFactsOf(factsIn(record, type), notification))
+      const before = factsIn(record, type)
+      if (!this.#keepAll) repeats = before ?? ''
+      setFacts(record, type, withFactsOf(before, notification))
     } else if (rank < previous) {
       // keepAllSnapshots: a lower one is delivered, but the record keeps the highest.
       recorded = previous
@@ -272,7 +279,7 @@ export class FinalityGate {
     this.#track(record, shift, recorded, traceIdOf(notification))
     // After `track`: the held traces are trimmed first, so the oldest record may be unheld by now.
     if (previous === 0 && this.#traces.size > this.#capacity) this.#trimTraces()
-    return PASS
+    return repeats === undefined ? PASS : { pass: true, repeats }
   }
 
   #admitInvalidation(hash: string, live: boolean): GateVerdict {

@@ -39,6 +39,7 @@ import {
   unsubscribeMessage,
 } from './protocol/ws-messages.js'
 import type { GapRecovery } from './recovery/gap-recovery.js'
+import { markRepeat } from './repeated-snapshots.js'
 import { type TonEvent, type TonEventSource, withSource } from './ton-event.js'
 
 /** How a TON provider authenticates: as a header, or as a query parameter (browsers cannot set WS headers). */
@@ -321,6 +322,7 @@ export class TonProvider implements StreamProviderV1<TonEvent, TonSubscription> 
       }
     }
     const event: Decoded<TonEvent> = { kind: 'event', event: withSource(notification, source) }
+    if (verdict.repeats !== undefined) markRepeat(event.event, verdict.repeats)
     const actions =
       notification.type === 'actions'
         ? notification.actions

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { FinalityGate } from '../finality-gate.js'
 import type { TonSubscription } from '../protocol/subscription.js'
+import { markRepeat } from '../repeated-snapshots.js'
 import type { TonEvent } from '../ton-event.js'
 import { compileConsumerFilter, eventForConsumer, TraceMemory } from './consumer-view.js'
 
@@ -29,5 +31,24 @@ describe('eventForConsumer', () => {
     expect(eventForConsumer(txs([B, B]), filter, memory)).toBeUndefined()
     const all = txs([A, A, A])
     expect(eventForConsumer(all, filter, memory)).toBe(all)
+  })
+
+  it('drops a repeat of a finality for a consumer whose own part was all delivered before', () => {
+    // The shared gate lets a snapshot at a finality already delivered through when it brings new facts
+    // (here B's transaction, which a recovery could not show before). The consumer of A had h0 already.
+    const filterA = compileConsumerFilter(subscription([A]))
+    const filterB = compileConsumerFilter(subscription([B]))
+    const first = txs([A])
+    const gate = new FinalityGate()
+    expect(gate.admit(first as never, false)).toEqual({ pass: true })
+    const repeat = txs([A, B])
+    const verdict = gate.admit(repeat as never, false)
+    expect(verdict).toEqual({ pass: true, repeats: 'h0' })
+    if (verdict.pass && verdict.repeats !== undefined) markRepeat(repeat, verdict.repeats)
+    expect(eventForConsumer(repeat, filterA, new TraceMemory())).toBeUndefined()
+    const forB = eventForConsumer(repeat, filterB, new TraceMemory())
+    expect(forB?.type === 'transactions' && forB.transactions.map((tx) => tx.hash)).toEqual(['h1'])
+    // Not a repeat: delivered whole to whoever it concerns.
+    expect(eventForConsumer(txs([A, B]), filterA, new TraceMemory())).toBeDefined()
   })
 })

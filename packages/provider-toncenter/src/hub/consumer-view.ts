@@ -2,6 +2,7 @@ import { OldestFirst } from '../oldest-first.js'
 import { normalizeTonAddress } from '../protocol/address.js'
 import { meetsFinality } from '../protocol/event-types.js'
 import type { TonSubscription } from '../protocol/subscription.js'
+import { nothingNewIn } from '../repeated-snapshots.js'
 import type { TonEvent } from '../ton-event.js'
 
 /**
@@ -78,6 +79,8 @@ export function eventForConsumer(
   if (!filter.types.has(event.type)) return undefined
   if (!meetsFinality(event.finality, filter.subscription.minFinality)) return undefined
   const picked = pick(event, filter)
+  // A repeat for facts of other consumers' accounts: this one had all of its own already.
+  if (picked && nothingNewIn(event, picked)) return undefined
   if (picked && (picked.type === 'transactions' || picked.type === 'actions' || picked.type === 'trace')) {
     if (picked.finality === 'finalized') memory.forget(picked.trace_external_hash_norm)
     else memory.remember(picked.trace_external_hash_norm)

@@ -105,11 +105,17 @@ export class Backfill {
     if (!meetsFinality(finality, subscription.minFinality)) return
     const rank = finalityRank(finality)
     const types = traceTypesOf(subscription).filter((type) => type !== 'trace')
-    const notifications = traceNotifications(trace, hash, finality, subscription, types, (account, type) =>
-      notYours(this.#deps, trace, hash, account, rank, type),
-    )
+    // An account still waiting for its baseline is left out for now, not for good.
+    let withheld = false
+    const notifications = traceNotifications(trace, hash, finality, subscription, types, (account, type) => {
+      if (this.#deps.watermarks.baselineOf(account) === undefined) withheld = true
+      return notYours(this.#deps, trace, hash, account, rank, type)
+    })
     for (const notification of notifications) host.deliver(notification, source)
-    // A finalized trace never changes again: once offered in full, it needs no further look.
-    if (finality === 'finalized' && trace.trace_id && !signal.aborted) this.markSettled(trace.trace_id)
+    // A finalized trace never changes again: once offered in full, it needs no further look — but the part
+    // of an account without a baseline yet was not offered.
+    if (finality === 'finalized' && trace.trace_id && !withheld && !signal.aborted) {
+      this.markSettled(trace.trace_id)
+    }
   }
 }

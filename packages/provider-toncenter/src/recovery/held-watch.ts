@@ -113,10 +113,19 @@ export class HeldWatch {
       const finality = traceFinality(trace)
       const rank = finalityRank(finality)
       if (rank <= target.rank || !meetsFinality(finality, subscription.minFinality)) continue
-      const notifications = traceNotifications(trace, hash, finality, subscription, types, (account, type) =>
-        notYours(this.#deps, trace, hash, account, rank, type),
+      let withheld = false
+      const notifications = traceNotifications(
+        trace,
+        hash,
+        finality,
+        subscription,
+        types,
+        (account, type) => {
+          if (this.#deps.watermarks.baselineOf(account) === undefined) withheld = true
+          return notYours(this.#deps, trace, hash, account, rank, type)
+        },
       )
-      if (notifications.length === 0 && finality === 'finalized' && target.held) {
+      if (notifications.length === 0 && finality === 'finalized' && target.held && !withheld) {
         // Final, and nothing of it is subscribed any more: there is nothing left to watch for.
         gate.release(hash)
         continue
