@@ -105,17 +105,17 @@ export class Backfill {
     if (!meetsFinality(finality, subscription.minFinality)) return
     const rank = finalityRank(finality)
     const types = traceTypesOf(subscription).filter((type) => type !== 'trace')
-    // An account still waiting for its baseline is left out for now, not for good.
     let withheld = false
     const notifications = traceNotifications(trace, hash, finality, subscription, types, (account, type) => {
       if (this.#deps.watermarks.baselineOf(account) === undefined) withheld = true
       return notYours(this.#deps, trace, hash, account, rank, type)
     })
+    // A subscribed account of the trace still waits for its baseline: its part can be told apart from what
+    // predates it only then. The trace waits with it — offered now without that part, it would be offered
+    // again at the same finality with it (a repeat), or settled and that part never offered.
+    if (withheld) return
     for (const notification of notifications) host.deliver(notification, source)
-    // A finalized trace never changes again: once offered in full, it needs no further look — but the part
-    // of an account without a baseline yet was not offered.
-    if (finality === 'finalized' && trace.trace_id && !withheld && !signal.aborted) {
-      this.markSettled(trace.trace_id)
-    }
+    // A finalized trace never changes again: once offered in full, it needs no further look.
+    if (finality === 'finalized' && trace.trace_id && !signal.aborted) this.markSettled(trace.trace_id)
   }
 }

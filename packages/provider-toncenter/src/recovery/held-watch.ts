@@ -125,7 +125,9 @@ export class HeldWatch {
           return notYours(this.#deps, trace, hash, account, rank, type)
         },
       )
-      if (notifications.length === 0 && finality === 'finalized' && target.held && !withheld) {
+      // A subscribed account of it waits for its baseline: the trace waits with it (see `Backfill`).
+      if (withheld) continue
+      if (notifications.length === 0 && finality === 'finalized' && target.held) {
         // Final, and nothing of it is subscribed any more: there is nothing left to watch for.
         gate.release(hash)
         continue
