@@ -63,16 +63,20 @@ export class Backfill {
     return starts
   }
 
-  /** Scans the window of `accounts` from chain time `from` and delivers what the stream lacks. */
+  /**
+   * Scans the window of `accounts` from chain time `from` and delivers what the stream lacks. Resolves
+   * `false` when a trace found waits for a subscribed account's baseline (see `#deliver`): the window has
+   * to be scanned again once it has one.
+   */
   async run(
     accounts: readonly string[],
     from: number | undefined,
     source: Extract<TonEventSource, 'backfill' | 'reconciled'>,
     host: RecoveryHost,
     signal: AbortSignal,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const starts = this.startsOf(accounts, from)
-    if (starts.size === 0) return
+    if (starts.size === 0) return true
     const { client, settings } = this.#deps
     const label = source === 'backfill' ? 'backfill' : 'reconcile'
     const includeActions = host.subscription().types.includes('actions')
@@ -91,18 +95,20 @@ export class Backfill {
       })
     }
     traces.sort((a, b) => (traceStartLt(a) < traceStartLt(b) ? -1 : 1))
-    for (const trace of traces) this.#deliver(trace, source, host, signal)
+    let complete = true
+    for (const trace of traces) if (!this.#deliver(trace, source, host, signal)) complete = false
+    return complete
   }
 
-  /** Offers the notifications of one API v3 trace to the gate. */
-  #deliver(trace: V3Trace, source: TonEventSource, host: RecoveryHost, signal: AbortSignal): void {
-    if (signal.aborted) return
+  /** Offers the notifications of one API v3 trace to the gate; `false` when it waits for a baseline. */
+  #deliver(trace: V3Trace, source: TonEventSource, host: RecoveryHost, signal: AbortSignal): boolean {
+    if (signal.aborted) return true
     const hash = traceHashOf(trace)
-    if (!hash) return
+    if (!hash) return true
     this.#deps.watermarks.see(traceEndUtime(trace))
     const finality = traceFinality(trace)
     const subscription = host.subscription()
-    if (!meetsFinality(finality, subscription.minFinality)) return
+    if (!meetsFinality(finality, subscription.minFinality)) return true
     const rank = finalityRank(finality)
     const types = traceTypesOf(subscription).filter((type) => type !== 'trace')
     let withheld = false
@@ -113,9 +119,10 @@ export class Backfill {
     // A subscribed account of the trace still waits for its baseline: its part can be told apart from what
     // predates it only then. The trace waits with it — offered now without that part, it would be offered
     // again at the same finality with it (a repeat), or settled and that part never offered.
-    if (withheld) return
+    if (withheld) return false
     for (const notification of notifications) host.deliver(notification, source)
     // A finalized trace never changes again: once offered in full, it needs no further look.
     if (finality === 'finalized' && trace.trace_id && !signal.aborted) this.markSettled(trace.trace_id)
+    return true
   }
 }

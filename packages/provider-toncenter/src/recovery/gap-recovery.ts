@@ -312,15 +312,20 @@ export class GapRecovery {
     await this.#watch.recheck(this.#firstTargets(subscription), 'snapshot', host, signal)
   }
 
-  /** Backfills the pending gap of the followed accounts, and closes it. */
+  /**
+   * Backfills the pending gap of the followed accounts, and closes it — unless a trace of the gap waits for
+   * the baseline of an account added meanwhile: then the gap stays open, and the next recheck backfills it
+   * again.
+   */
   async #recoverGap(signal: AbortSignal, host: RecoveryHost): Promise<void> {
     if (!this.watermarks.gapPending) return
     const subscription = host.subscription()
     const followed = subscription.addresses.filter((account) => this.watermarks.has(account))
+    let complete = true
     if (followsAccounts(subscription) && followed.length > 0) {
-      await this.#backfill.run(followed, this.watermarks.gapStart(), 'backfill', host, signal)
+      complete = await this.#backfill.run(followed, this.watermarks.gapStart(), 'backfill', host, signal)
     }
-    if (!signal.aborted) this.watermarks.clearGap()
+    if (!signal.aborted && complete) this.watermarks.clearGap()
   }
 
   /** Every held trace (none is reported on by a connection this young) and unsettled subscribed trace hashes. */
