@@ -4,7 +4,7 @@ import type { TonEventSource } from '../ton-event.js'
 import type { PreSubscriptionTraces } from './pre-subscription.js'
 import type { RecoveryHost, RecoverySettings } from './recovery-options.js'
 import { traceEndUtime, traceFinality, traceHashOf, traceStartLt } from './trace-facts.js'
-import { notYours, traceNotifications, traceTypesOf } from './trace-notifications.js'
+import { recoveredNotifications, traceTypesOf } from './trace-notifications.js'
 import type { V3Client, V3Trace } from './v3-client.js'
 import { tracesById } from './v3-lookups.js'
 import type { Watermarks } from './watermarks.js'
@@ -111,15 +111,8 @@ export class Backfill {
     if (!meetsFinality(finality, subscription.minFinality)) return true
     const rank = finalityRank(finality)
     const types = traceTypesOf(subscription).filter((type) => type !== 'trace')
-    let withheld = false
-    const notifications = traceNotifications(trace, hash, finality, subscription, types, (account, type) => {
-      if (this.#deps.watermarks.baselineOf(account) === undefined) withheld = true
-      return notYours(this.#deps, trace, hash, account, rank, type)
-    })
-    // A subscribed account of the trace still waits for its baseline: its part can be told apart from what
-    // predates it only then. The trace waits with it — offered now without that part, it would be offered
-    // again at the same finality with it (a repeat), or settled and that part never offered.
-    if (withheld) return false
+    const notifications = recoveredNotifications(this.#deps, trace, hash, finality, subscription, types, rank)
+    if (notifications === undefined) return false
     for (const notification of notifications) host.deliver(notification, source)
     // A finalized trace never changes again: once offered in full, it needs no further look.
     if (finality === 'finalized' && trace.trace_id && !signal.aborted) this.markSettled(trace.trace_id)

@@ -5,7 +5,7 @@ import type { TonEventSource } from '../ton-event.js'
 import type { PreSubscriptionTraces } from './pre-subscription.js'
 import type { RecoveryHost, RecoverySettings } from './recovery-options.js'
 import { traceEndUtime, traceFinality, traceStartLt } from './trace-facts.js'
-import { notYours, traceNotifications, traceTypesOf } from './trace-notifications.js'
+import { recoveredNotifications, traceTypesOf } from './trace-notifications.js'
 import type { V3Client } from './v3-client.js'
 import { type LookupTarget, lookupTraces } from './v3-lookups.js'
 import type { Watermarks } from './watermarks.js'
@@ -113,20 +113,17 @@ export class HeldWatch {
       const finality = traceFinality(trace)
       const rank = finalityRank(finality)
       if (rank <= target.rank || !meetsFinality(finality, subscription.minFinality)) continue
-      let withheld = false
-      const notifications = traceNotifications(
+      // Nothing while a subscribed account of it waits for its baseline: the trace waits with it.
+      const notifications = recoveredNotifications(
+        this.#deps,
         trace,
         hash,
         finality,
         subscription,
         types,
-        (account, type) => {
-          if (this.#deps.watermarks.baselineOf(account) === undefined) withheld = true
-          return notYours(this.#deps, trace, hash, account, rank, type)
-        },
+        rank,
       )
-      // A subscribed account of it waits for its baseline: the trace waits with it (see `Backfill`).
-      if (withheld) continue
+      if (notifications === undefined) continue
       if (notifications.length === 0 && finality === 'finalized' && target.held) {
         // Final, and nothing of it is subscribed any more: there is nothing left to watch for.
         gate.release(hash)

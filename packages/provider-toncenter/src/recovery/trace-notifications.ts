@@ -105,6 +105,30 @@ export function notYours(
   return deps.phantoms.predates(hash, account, rank, type)
 }
 
+/**
+ * The notifications recovery offers for an API v3 trace at `finality` (see {@link traceNotifications} and
+ * {@link notYours}), or `undefined` while a subscribed account of the trace waits for its baseline: its
+ * part can be told apart from what predates it only then, so the trace waits with it — offered now without
+ * that part, it would be offered again at the same finality with it (a repeat), or settled and that part
+ * never offered.
+ */
+export function recoveredNotifications(
+  deps: Parameters<typeof notYours>[0],
+  trace: V3Trace,
+  hash: string,
+  finality: TonFinality,
+  subscription: TonSubscription,
+  types: readonly TraceEventType[],
+  rank: number,
+): TonNotification[] | undefined {
+  let waits = false
+  const notifications = traceNotifications(trace, hash, finality, subscription, types, (account, type) => {
+    if (deps.watermarks.baselineOf(account) === undefined) waits = true
+    return notYours(deps, trace, hash, account, rank, type)
+  })
+  return waits ? undefined : notifications
+}
+
 /** The chain time of `account`'s latest transaction or action in the trace (0 when it has none). */
 function latestActivityOf(trace: V3Trace, account: string): number {
   let latest = 0
