@@ -124,11 +124,13 @@ export async function until(predicate, what, timeoutMs = 120_000, everyMs = 20) 
  * collection), written there as `<role>-<n>.cpuprofile` for Chrome DevTools or `--cpu-prof` tooling. With
  * `BENCH_PROFILE_KIND=promoted` as well, a sampling heap profile instead (`<role>-<n>.heapprofile`) of what
  * the phase allocated that outlived a young-generation collection: what made the collector copy and
- * promote, the cost that grows when objects live a little too long.
+ * promote, the cost that grows when objects live a little too long. `BENCH_PROFILE_KIND=allocations`
+ * samples every allocation, the short-lived ones too: what keeps the young-generation collector busy.
  */
 export function profileOnDemand() {
   const dir = process.env.BENCH_PROFILE_DIR
-  const promoted = process.env.BENCH_PROFILE_KIND === 'promoted'
+  const kind = process.env.BENCH_PROFILE_KIND
+  const promoted = kind === 'promoted' || kind === 'allocations'
   let session
   let n = 0
   return {
@@ -141,6 +143,7 @@ export function profileOnDemand() {
         await session.post('HeapProfiler.startSampling', {
           samplingInterval: 8192,
           includeObjectsCollectedByMajorGC: true,
+          includeObjectsCollectedByMinorGC: kind === 'allocations',
         })
       } else {
         await session.post('Profiler.enable')

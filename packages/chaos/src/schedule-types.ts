@@ -45,6 +45,13 @@ export interface TonStreamPlan {
     readonly overlap: boolean
     readonly firstLeaves?: number
   }
+  /**
+   * A tracker of the same client starts at `tick` (or at the first tick after it with a trace emitted), on
+   * the connection the client shares between its streams and its tracker's lifecycle source, and tracks
+   * `traces` traces in flight then (the newest finalized ones when fewer are): each must end exactly once,
+   * as the ledger says, while the faults hit the shared connection (only in some seeds).
+   */
+  readonly sharedTracker?: { readonly tick: number; readonly traces: number }
   readonly faults: readonly Fault[]
 }
 

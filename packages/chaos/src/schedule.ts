@@ -75,6 +75,12 @@ function tonStreamPlan(root: Prng): TonStreamPlan {
   // that left every regression seed named before it with one stream only.
   const joiner = root.fork('second-consumer-651')
   const secondConsumer = joiner.chance(0.25) ? secondConsumerPlan(joiner, ticks) : undefined
+  // And for a tracker sharing that connection: the label's number is the first that left every regression
+  // seed named before it without one.
+  const tracking = root.fork('shared-tracker-1186')
+  const sharedTracker = tracking.chance(0.25)
+    ? { tick: tracking.int(0, ticks - 2), traces: tracking.int(1, 3) }
+    : undefined
   return {
     scenario: 'ton-stream',
     profile: prng.chance(0.7) ? 'toncenter' : 'tonapi',
@@ -88,6 +94,7 @@ function tonStreamPlan(root: Prng): TonStreamPlan {
     reconcile: faults.some((fault) => fault.kind === 'slow-consumer'),
     ...(v3Outage ? { v3Outage } : {}),
     ...(secondConsumer ? { secondConsumer } : {}),
+    ...(sharedTracker ? { sharedTracker } : {}),
     faults,
   }
 }
@@ -246,7 +253,7 @@ export function describeSchedule(schedule: Schedule): string {
     .join(' ')
   switch (schedule.scenario) {
     case 'ton-stream':
-      return `ton-stream ${schedule.profile}/${schedule.transport} min=${schedule.minFinality} wallets=${schedule.wallets} ticks=${schedule.ticks}${schedule.reconcile ? ' reconcile' : ''}${schedule.v3Outage ? ` v3-down-at-start=${schedule.v3Outage.ms}ms(${schedule.v3Outage.status})` : ''}${describeSecond(schedule.secondConsumer)} | ${faults}`
+      return `ton-stream ${schedule.profile}/${schedule.transport} min=${schedule.minFinality} wallets=${schedule.wallets} ticks=${schedule.ticks}${schedule.reconcile ? ' reconcile' : ''}${schedule.v3Outage ? ` v3-down-at-start=${schedule.v3Outage.ms}ms(${schedule.v3Outage.status})` : ''}${describeSecond(schedule.secondConsumer)}${schedule.sharedTracker ? ` tracker@${schedule.sharedTracker.tick}×${schedule.sharedTracker.traces}` : ''} | ${faults}`
     case 'venum-watch':
       return `venum-watch manual=${schedule.manual.length} auto=${schedule.automatic} events=${schedule.events.join('+')} maxStreams=${schedule.maxStreams} waits=${schedule.waits.length} ticks=${schedule.ticks} | ${faults}`
     case 'tracker':

@@ -42,7 +42,7 @@ describe('seeds and schedules', () => {
     const named = REGRESSIONS.map(([seed]) => scheduleFor(seed))
     const withOutage = named.filter((s) => s.scenario === 'ton-stream' && s.v3Outage !== undefined)
     expect(withOutage.map((s) => s.seed)).toEqual([
-      40, 57, 160980, 160240, 162364, 162857, 164221, 170386, 180409, 184995, 220762,
+      9, 40, 57, 160980, 160240, 162364, 162857, 164221, 170386, 180409, 184995, 220762,
     ])
   })
 
@@ -63,6 +63,27 @@ describe('seeds and schedules', () => {
     const named = REGRESSIONS.map(([seed]) => scheduleFor(seed))
     const withSecond = named.filter((s) => s.scenario === 'ton-stream' && s.secondConsumer !== undefined)
     expect(withSecond.map((s) => s.seed)).toEqual([220762])
+  })
+
+  it("starts a tracker on the client's shared connection in a quarter of the TON stream seeds, and in no seed named before", () => {
+    const ton = Array.from({ length: 2_000 }, (_, i) => scheduleFor(i + 1)).filter(
+      (s) => s.scenario === 'ton-stream',
+    )
+    const tracking = ton.filter((s) => s.scenario === 'ton-stream' && s.sharedTracker !== undefined)
+    expect(tracking.length / ton.length).toBeGreaterThan(0.2)
+    expect(tracking.length / ton.length).toBeLessThan(0.3)
+    for (const s of tracking) {
+      if (s.scenario !== 'ton-stream' || !s.sharedTracker) continue
+      expect(s.sharedTracker.tick).toBeGreaterThanOrEqual(0)
+      expect(s.sharedTracker.tick).toBeLessThanOrEqual(s.ticks - 2)
+      expect(s.sharedTracker.traces).toBeGreaterThanOrEqual(1)
+      expect(s.sharedTracker.traces).toBeLessThanOrEqual(3)
+      expect(describeSchedule(s)).toContain(`tracker@${s.sharedTracker.tick}×${s.sharedTracker.traces}`)
+    }
+    // The seeds named before the tracker was drawn keep their schedules; these were found with it.
+    const named = REGRESSIONS.map(([seed]) => scheduleFor(seed))
+    const withTracker = named.filter((s) => s.scenario === 'ton-stream' && s.sharedTracker !== undefined)
+    expect(withTracker.map((s) => s.seed)).toEqual([9])
   })
 
   it('turns a seed into the same schedule every time', () => {

@@ -22,6 +22,7 @@ export {
   type TonStreams,
   type TonStream,
   type TonStreamEvents,
+  type TonStreamPlacement,
   type TonStreamUpdate,
   type TonUnsubscribe,
 } from './ton-stream.js'

@@ -20,7 +20,7 @@ import type { TonLifecycleOptions } from './lifecycle/lifecycle-options.js'
 import { createTonLifecycleSource } from './lifecycle/lifecycle-source.js'
 import { createV3Client } from './recovery/v3-client.js'
 import { LOGGER_CHECK, type TonStreamOptions } from './stream-options.js'
-import { createTonStreams, type TonStream } from './ton-stream.js'
+import { createTonStreams, type TonStream, type TonStreamPlacement } from './ton-stream.js'
 
 /**
  * What one TON Streaming v2 service is, as data: its hosts, where streaming is served, how a key is
@@ -198,11 +198,13 @@ export function createTonService<Id extends string>(
     logger: parsed.logger,
   })
   const stream = (streamOptions: TonStreamOptions) => streams.stream(streamOptions)
+  const openStream = (streamOptions: TonStreamOptions, placement?: TonStreamPlacement) =>
+    streams.stream(streamOptions, placement)
   const lifecycle = createTonLifecycleSource(
     {
       providerId: definition.providerId,
       providerName: definition.providerName,
-      openStream: stream,
+      openStream,
       v3,
       logger: parsed.logger,
     },

@@ -132,10 +132,22 @@ export function createTonStream(profile: TonServiceProfile, options: TonStreamOp
   return createTonStreams(profile).stream({ ...options, shared: false })
 }
 
+/** Where a shared stream may ride, beyond the connection of exactly its own settings. */
+export interface TonStreamPlacement {
+  /**
+   * Ride any open shared connection of the same transport that recovers, whatever its timings — the
+   * connection an application's stream already holds — rather than open one of the default settings
+   * beside it. For a consumer with no connection settings of its own (the tracker's lifecycle source):
+   * per-key connection limits (two for TonAPI) make a second connection a cost. When none is open, a
+   * connection of the stream's own settings is opened, as without this.
+   */
+  readonly anyConnection?: boolean
+}
+
 /** The streams of one client: `stream()` over shared connections, and `close()` of them all. */
 export interface TonStreams {
   /** Opens a stream; by default on the client's shared connection for its transport and settings. */
-  stream(options: TonStreamOptions): TonStream
+  stream(options: TonStreamOptions, placement?: TonStreamPlacement): TonStream
   /** How many upstream connections the client holds now (open or being opened). */
   readonly connections: number
   /** Closes every connection of the client; their streams end without an error. */
@@ -149,6 +161,8 @@ export interface TonStreams {
  */
 export function createTonStreams(profile: TonServiceProfile): TonStreams {
   const hubs = new Map<string, TonHub>()
+  /** What a shared connection offers a stream that may ride any (see {@link TonStreamPlacement}). */
+  const adoptable = new Map<TonHub, { transport: string; loggerId: number }>()
   const loggers = new WeakMap<Logger, number>()
   let nextLogger = 0
   const loggerId = (logger: Logger | undefined) => {
@@ -162,7 +176,7 @@ export function createTonStreams(profile: TonServiceProfile): TonStreams {
   }
   const all = new Set<TonHub>()
   return {
-    stream(options) {
+    stream(options, placement) {
       const { subscription: subscriptionOptions, connection } = splitStreamOptions(options)
       const subscription = resolveTonSubscription(subscriptionOptions)
       const logger = options.logger ?? profile.logger
@@ -182,13 +196,32 @@ export function createTonStreams(profile: TonServiceProfile): TonStreams {
           loggerId(logger),
         ])
         let found = hubs.get(key)
+        if (!found && placement?.anyConnection) {
+          for (const [candidate, traits] of adoptable) {
+            if (traits.transport === connection.transport && traits.loggerId === loggerId(logger)) {
+              found = candidate
+              break
+            }
+          }
+        }
         if (!found) {
-          found = new TonHub(upstream, (idle) => {
+          const made = new TonHub(upstream, (idle) => {
             if (hubs.get(key) === idle) hubs.delete(key)
             all.delete(idle)
+            adoptable.delete(idle)
           })
-          hubs.set(key, found)
-          all.add(found)
+          hubs.set(key, made)
+          all.add(made)
+          // Not one that would fail its riders: recovery off, no reconnects, or a size limit of its own.
+          if (
+            connection.recovery !== undefined &&
+            !connection.keepAllSnapshots &&
+            options.reconnect !== false &&
+            options.maxEventSize === undefined
+          ) {
+            adoptable.set(made, { transport: connection.transport, loggerId: loggerId(logger) })
+          }
+          found = made
         }
         hub = found
       } else {
@@ -213,6 +246,7 @@ export function createTonStreams(profile: TonServiceProfile): TonStreams {
       const open = [...all]
       all.clear()
       hubs.clear()
+      adoptable.clear()
       await Promise.all(open.map((hub) => hub.close()))
     },
   }

@@ -46,7 +46,7 @@ export interface TrackRecord {
  * Exactly one terminal per tracked id (or, for an aborted track, the abort), tiers never backwards,
  * terminals and outcomes as the chain had them, and promises that agree with the updates.
  */
-export function checkTracks(tracks: readonly TrackRecord[], violations: Violations): void {
+export function checkTracks(tracks: readonly TrackRecord[], violations: Pick<Violations, 'add'>): void {
   for (const track of tracks) {
     const name = `${track.chain} ${track.id.slice(0, 10)}`
     const truth = track.truth()
@@ -149,7 +149,12 @@ export function checkTracks(tracks: readonly TrackRecord[], violations: Violatio
   }
 }
 
-function checkReached(track: TrackRecord, name: string, truth: TrackTruth, violations: Violations): void {
+function checkReached(
+  track: TrackRecord,
+  name: string,
+  truth: TrackTruth,
+  violations: Pick<Violations, 'add'>,
+): void {
   const { reached, reachedTier, abortedOrder } = track
   if (reached.state === 'resolved') {
     if (abortedOrder !== undefined && (reached.order ?? 0) > abortedOrder) {

@@ -1,9 +1,11 @@
-import type { TonEvent, TonStreamOptions } from '@chainstream/provider-toncenter'
+import { createTracker, type Tracker } from '@chainstream/core'
+import type { TonEvent, TonLifecycleOptions, TonStreamOptions } from '@chainstream/provider-toncenter'
 import { createTonSimulator } from '@chainstream/testkit'
 import { checkClosed } from '../harness/leak-check.js'
 import type { SeedContext } from '../harness/seed-context.js'
 import { createStallProxy } from '../harness/stall-proxy.js'
 import { FAST_KEEPALIVE_MS, FAST_TON, tonClient } from '../harness/ton-client.js'
+import { recordTrack, trackDone, tracksSoFar } from '../harness/track-log.js'
 import { sleep, turn, untilSettled } from '../harness/wait.js'
 import { TonDeliveryLog } from '../oracle/ton-deliveries.js'
 import {
@@ -13,6 +15,8 @@ import {
   owedInvalidations,
   type TonStreamExpectation,
 } from '../oracle/ton-stream-oracle.js'
+import { traceTruth } from '../oracle/ton-trace-truth.js'
+import { checkTracks, type TrackRecord } from '../oracle/tracker-oracle.js'
 import type { Schedule, TonStreamPlan } from '../schedule-types.js'
 import { injectTonFault, newV3Requests, streamRequests, type TonFaultTarget, v3Quiet } from './ton-faults.js'
 
@@ -37,7 +41,13 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
   try {
     const wallets = sim.addresses.slice(0, plan.wallets)
     const key = `chaos-${plan.seed}`
-    const client = tonClient(plan.profile, sim, key, undefined, proxy?.url)
+    const client = tonClient(
+      plan.profile,
+      sim,
+      key,
+      plan.sharedTracker ? sharedLifecycle(plan) : undefined,
+      proxy?.url,
+    )
     const log = new TonDeliveryLog()
     const options: TonStreamOptions & Record<string, unknown> = {
       transport: plan.transport,
@@ -177,6 +187,30 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
       context.note(`second stream subscribed to ${addresses.length} wallet(s) on the shared connection`)
     }
 
+    // A tracker of the same client, on the connection its streams share: it tracks traces in flight
+    // (whatever wallets they touch), and each track is owed exactly one terminal, as the ledger has it.
+    let tracker: Tracker | undefined
+    const tracks: TrackRecord[] = []
+    const startTracker = (count: number): boolean => {
+      const emitted = sim.ledger.traces.filter((t) => t.status !== 'planned' && t.status !== 'invalidated')
+      if (emitted.length === 0) return false
+      const inFlight = emitted.filter((t) => t.status === 'pending' || t.status === 'confirmed')
+      const final = emitted.filter((t) => t.status === 'finalized')
+      const chosen = [...inFlight.slice(-count), ...final.slice(-count)].slice(0, count)
+      const started = createTracker({ providers: [client] })
+      tracker = started
+      started.on('error', (error) => {
+        const e = error as { code?: string; message?: string }
+        context.note(`tracker error ${e.code}: ${String(e.message).slice(0, 140)}`)
+      })
+      for (const trace of chosen) {
+        const hash = trace.traceExternalHashNorm
+        context.note(`tracking ${hash.slice(0, 10)} (at ${trace.status}) on the shared connection`)
+        tracks.push(recordTrack(started, 'ton', hash, () => traceTruth(sim, hash), context))
+      }
+      return true
+    }
+
     const manual: { finish(): Promise<unknown> }[] = []
     const scenario = {
       seed: plan.seed,
@@ -205,6 +239,9 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
     for (let tick = 0; tick < plan.ticks; tick++) {
       await endOutageWhenDue(false)
       if (plan.secondConsumer?.tick === tick) await joinSecond(plan.secondConsumer.overlap)
+      if (plan.sharedTracker && !tracker && tick >= plan.sharedTracker.tick) {
+        startTracker(plan.sharedTracker.traces)
+      }
       if (plan.secondConsumer?.firstLeaves === tick && second) {
         // The first stream closes once it has caught up with what it is owed so far (recovery takes its
         // time, and what it would bring after a close is nobody's); only that is owed to it. The second
@@ -252,11 +289,17 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
       (second === undefined ||
         secondExpected === undefined ||
         (missingFinalized(secondExpected, second.log.list).length === 0 &&
-          owedInvalidations(sim.ledger, second.log.list).length === 0))
+          owedInvalidations(sim.ledger, second.log.list).length === 0)) &&
+      tracks.every(trackDone)
     const v3Work = newV3Requests(sim)
     const quiet = await untilSettled(
       settled,
-      () => log.list.length + (second?.log.list.length ?? 0) + streamRequests(sim) + v3Work(),
+      () =>
+        log.list.length +
+        (second?.log.list.length ?? 0) +
+        tracks.reduce((sum, r) => sum + r.updates.length, 0) +
+        streamRequests(sim) +
+        v3Work(),
       QUIESCE_MS,
     )
     // Late duplicates or regressions (a recovery finishing after the live events) still count.
@@ -275,6 +318,8 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
     }
 
     closing = true
+    const tracked = tracksSoFar(tracks)
+    await tracker?.close()
     await stream.close()
     await second?.stream.close()
     checkTonStream(expectation, log.list, context.violations)
@@ -284,6 +329,13 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
         add: (invariant, message) => violations.add(invariant, `second stream: ${message}`),
       })
       context.stats.secondEvents = second.log.list.length
+    }
+    if (tracker) {
+      const { violations } = context
+      checkTracks(tracked, {
+        add: (invariant, message) => violations.add(invariant, `shared tracker: ${message}`),
+      })
+      context.stats.tracks = tracks.length
     }
     const counters = stream.counters as unknown as Record<string, number>
     context.stats.events = counters.events ?? 0
@@ -316,5 +368,19 @@ function openStream(
     context.note(`this client has no reconcile option (${(error as Error).message}); streaming without it`)
     const { reconcile: _, ...rest } = options
     return client.stream(rest)
+  }
+}
+
+/**
+ * The lifecycle source of a client that also streams: the stream's transport and no connection settings
+ * of its own, so it rides the stream's connection (its timings, its recovery); re-checks and, when the
+ * server may drop frames for a stalled reader, reconciliation at the pace of the stream's own.
+ */
+function sharedLifecycle(plan: TonStreamPlan): TonLifecycleOptions {
+  return {
+    transport: plan.transport,
+    recheckIntervalMs: 30,
+    notFoundGraceMs: 10,
+    ...(plan.reconcile ? { reconcileAfterMs: 100 } : {}),
   }
 }

@@ -1,9 +1,8 @@
-import { createTracker, type LifecycleUpdate, type TrackedTransaction } from '@chainstream/core'
+import { createTracker } from '@chainstream/core'
 import { createVenum } from '@chainstream/provider-venum-solana'
 import {
   createTonSimulator,
   createVenumSimulator,
-  type TonSimulator,
   type TonStage,
   type TonTraceHandle,
   venumSignature,
@@ -11,8 +10,10 @@ import {
 import { checkClosed } from '../harness/leak-check.js'
 import type { SeedContext } from '../harness/seed-context.js'
 import { FAST_KEEPALIVE_MS, FAST_TON, tonClient } from '../harness/ton-client.js'
+import { recordTrack, trackDone, tracksSoFar } from '../harness/track-log.js'
 import { SignatureChain } from '../harness/venum-chain.js'
-import { nextOrder, observe, sleep, turn, until, untilSettled } from '../harness/wait.js'
+import { nextOrder, sleep, turn, until, untilSettled } from '../harness/wait.js'
+import { traceTruth } from '../oracle/ton-trace-truth.js'
 import { checkTracks, type TrackRecord, type TrackTruth } from '../oracle/tracker-oracle.js'
 import { Prng } from '../prng.js'
 import type { Schedule, TrackerPlan } from '../schedule-types.js'
@@ -83,30 +84,8 @@ export async function runTracker(plan: Schedule & TrackerPlan, context: SeedCont
       truth: () => TrackTruth,
     ) => {
       const controller = abortAt === undefined ? undefined : new AbortController()
-      const tx: TrackedTransaction = tracker.track({
-        chain,
-        id,
-        ...(controller ? { signal: controller.signal } : {}),
-      })
-      const updates: LifecycleUpdate[] = []
-      const updateOrders: number[] = []
-      tx.on('update', (update) => {
-        updates.push(update)
-        updateOrders.push(nextOrder())
-        context.note(
-          `update ${chain} ${id.slice(0, 10)} ${update.tier}/${update.outcome}/${update.watch}${update.terminal ? ` terminal ${update.terminal.kind}` : ''} (${update.providerStatus}, ${update.source})`,
-        )
-      })
-      const reachedTier = 'confirmed'
       records.push({
-        chain,
-        id,
-        updates,
-        updateOrders,
-        settled: observe(tx.settled()),
-        reached: observe(tx.reached(reachedTier)),
-        reachedTier,
-        truth,
+        ...recordTrack(tracker, chain, id, truth, context, controller?.signal),
         ...(controller ? { controller } : {}),
         ...(abortAt === undefined ? {} : { abortAt }),
       })
@@ -203,15 +182,10 @@ export async function runTracker(plan: Schedule & TrackerPlan, context: SeedCont
     for (const handle of traces) await handle.finish()
     for (const chain of chains) chain.finish()
 
-    // A trace retracted before the consumer ever saw it owes no terminal (see `owedOnlyIfSeen`): such a
-    // track may stay open, and is not waited for.
-    const owesNothing = (r: TrackRecord) =>
-      r.truth().owedOnlyIfSeen && !r.updates.some((u) => u.tier !== 'unknown')
+    // A trace retracted before the consumer ever saw it owes no terminal (see `trackDone`): such a track
+    // may stay open, and is not waited for.
     const quiet = await untilSettled(
-      () =>
-        records.every(
-          (r) => (r.settled.state !== 'pending' && r.reached.state !== 'pending') || owesNothing(r),
-        ),
+      () => records.every(trackDone),
       () =>
         records.reduce((sum, r) => sum + r.updates.length, 0) +
         streamRequests(ton) +
@@ -239,13 +213,7 @@ export async function runTracker(plan: Schedule & TrackerPlan, context: SeedCont
       }
     }
     // What the consumer had before `close()`: closing cancels open tracks, which is not the chain's doing.
-    const snapshot = records.map((r) => ({
-      ...r,
-      updates: [...r.updates],
-      updateOrders: [...r.updateOrders],
-      settled: { ...r.settled },
-      reached: { ...r.reached },
-    }))
+    const snapshot = tracksSoFar(records)
     await tracker.close()
     checkTracks(snapshot, context.violations)
     context.stats.tracks = records.length
@@ -257,32 +225,6 @@ export async function runTracker(plan: Schedule & TrackerPlan, context: SeedCont
   } finally {
     await ton.close()
     await solana.close()
-  }
-}
-
-const TON_TIER: Readonly<Record<string, string>> = {
-  pending: 'pending',
-  confirmed: 'confirmed',
-  finalized: 'finalized',
-}
-
-function traceTruth(sim: TonSimulator, hash: string): TrackTruth {
-  const trace = sim.ledger.trace(hash)
-  if (!trace) {
-    return {
-      highestTier: 'unknown',
-      ending: 'invalidated',
-      failed: false,
-      owedOnlyIfSeen: true,
-      describe: 'not in the ledger',
-    }
-  }
-  return {
-    highestTier: TON_TIER[trace.finality ?? ''] ?? 'unknown',
-    ending: trace.status === 'invalidated' ? 'invalidated' : 'finalized',
-    failed: trace.failed,
-    owedOnlyIfSeen: trace.status === 'invalidated',
-    describe: `${trace.stages.join('→')}${trace.failed ? ' (failed)' : ''}`,
   }
 }
 

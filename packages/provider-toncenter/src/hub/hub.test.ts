@@ -110,6 +110,86 @@ describe('a hub per client', () => {
     await tracker.close()
   })
 
+  it.each(['websocket', 'sse'] as const)(
+    '%s: a tracker rides the connection of a stream with settings of its own (recovery tuned, other timings)',
+    async (transport) => {
+      const sim = await harness.start({ addresses: ADDRESSES })
+      const toncenter = createToncenter({
+        apiKey: 'hub-key-0002',
+        baseUrl: sim.toncenter.baseUrl,
+        lifecycle: { transport },
+      })
+      const stream = harness.track(
+        toncenter.stream({
+          transport,
+          types: ['transactions'],
+          addresses: [ADDRESSES[0] as string],
+          minFinality: 'pending',
+          recovery: { notFoundGraceMs: 50, recheckIntervalMs: 200 },
+          heartbeatTimeoutMs: 20_000,
+          reconnect: FAST_RECONNECT,
+        }),
+      )
+      const seen = record(stream)
+      await stream.waitSubscribed({ timeoutMs: 5_000 })
+      const mark = sim.ledger.mark()
+      const tracker = createTracker({ providers: [toncenter] })
+      const trace = sim.emitTrace({ addresses: [ADDRESSES[0] as string] })
+      const tx = tracker.track({ chain: 'ton', id: trace.traceExternalHashNorm })
+      await until(
+        () =>
+          sim.sessions.some(
+            (session) =>
+              !session.isClosed &&
+              session.subscription.traceExternalHashNorms.includes(trace.traceExternalHashNorm),
+          ),
+        5_000,
+        'the tracked trace on the server',
+      )
+      // One connection open, with the stream's accounts and the tracked trace (SSE re-opened it once).
+      const open = sim.sessions.filter((session) => !session.isClosed)
+      expect(open).toHaveLength(1)
+      expect(open[0]?.subscription.addresses).toEqual([ADDRESSES[0]])
+      expect(toncenter.connections).toBe(1)
+
+      await trace.finish()
+      const final = await tx.settled()
+      expect(final.terminal?.kind).toBe('finalized')
+      await until(
+        () => keysOf(seen.events).length === ledgerTransactionsOf(sim, ADDRESSES[0] as string, mark).length,
+        5_000,
+        "the stream's events",
+      )
+      expect(keysOf(seen.events)).toEqual(ledgerTransactionsOf(sim, ADDRESSES[0] as string, mark))
+      await tracker.close()
+      // The stream keeps the connection the tracker leaves.
+      expect(toncenter.connections).toBe(1)
+      expect(stream.state).toBe('subscribed')
+    },
+  )
+
+  it('a tracker with connection settings of its own keeps a connection of its own', async () => {
+    const sim = await harness.start({ addresses: ADDRESSES })
+    const toncenter = createToncenter({
+      apiKey: 'hub-key-0003',
+      baseUrl: sim.toncenter.baseUrl,
+      lifecycle: { pingIntervalMs: 5_000 },
+    })
+    const stream = harness.track(
+      toncenter.stream({
+        transport: 'websocket',
+        types: ['transactions'],
+        addresses: [ADDRESSES[0] as string],
+      }),
+    )
+    await stream.waitSubscribed({ timeoutMs: 5_000 })
+    const tracker = createTracker({ providers: [toncenter] })
+    const trace = sim.emitTrace({ addresses: [ADDRESSES[0] as string] })
+    tracker.track({ chain: 'ton', id: trace.traceExternalHashNorm })
+    await until(() => toncenter.connections === 2, 5_000, "the tracker's own connection")
+    await tracker.close()
+  })
+
   it("a stream's close() removes only what no other consumer needs", async () => {
     const sim = await harness.start({ addresses: ADDRESSES })
     const toncenter = createToncenter({ apiKey: 'hub-key-0002', baseUrl: sim.toncenter.baseUrl })

@@ -146,6 +146,49 @@ describe('TON lifecycle source (createToncenter(...).lifecycle) with the tracker
     expect(sim.sessions.filter((s) => s.transport === 'ws')).toHaveLength(2)
   })
 
+  it.each(['sse', 'websocket'] as const)(
+    '%s: looks a trace up again once API v3 answers, when its snapshots failed and it settled unseen during a drop',
+    async (transport) => {
+      // Reconciliation off: only the watch's own re-checks can find it.
+      const { sim, tracker, subscribed } = await harness.start({
+        lifecycle: { reconcileAfterMs: 0, transport },
+      })
+      const [a, b] = sim.addresses as [string, string]
+      const trace = sim.emitTrace({ addresses: [a, b] })
+      await trace.advance() // pending
+      await trace.advance() // confirmed: before it is tracked, so the stream never sends either
+      sim.failNext({ status: 503, on: 'v3', times: Number.MAX_SAFE_INTEGER })
+      const tx = tracker.track({ chain: 'ton', id: trace.traceExternalHashNorm })
+      await subscribed([trace.traceExternalHashNorm])
+      await until(() => (sim.v3Calls.traces ?? 0) > 0, 2_000, 'the first snapshot')
+
+      // The reconnect is refused a few times: a gap, whatever the transport.
+      sim.failNext({ status: 503, on: transport === 'sse' ? 'sse' : 'ws', times: 3 })
+      sim.dropConnections()
+      await until(() => sim.connections.active === 0, 2_000, 'the drop')
+      await trace.advance() // finalized while no connection is there to hear it
+      await until(() => sim.connections.active === 1, 2_000, 'the reconnect')
+      const calls = sim.v3Calls.traces ?? 0
+      await until(() => (sim.v3Calls.traces ?? 0) > calls, 2_000, 'the snapshot after the reconnect')
+      // No session was ever sent anything of the trace: only API v3 can tell.
+      const hash = trace.traceExternalHashNorm
+      const sentOf = sim.sessions.flatMap((session) =>
+        session.sent.filter(
+          (m) => (m as { trace_external_hash_norm?: string }).trace_external_hash_norm === hash,
+        ),
+      )
+      expect(sentOf).toEqual([])
+      expect(tx.current.tier).toBe('unknown')
+
+      sim.clearFaults('v3')
+      const terminal = await Promise.race([
+        tx.settled(),
+        new Promise<undefined>((resolve) => setTimeout(resolve, 2_000, undefined)),
+      ])
+      expect(terminal).toMatchObject({ terminal: { kind: 'finalized' }, source: 'snapshot' })
+    },
+  )
+
   it('finds an invalidation the new connection is never told about, by re-checking held traces after a reconnect', async () => {
     const { sim, tracker, subscribed } = await harness.start()
     const [a, b] = sim.addresses as [string, string]

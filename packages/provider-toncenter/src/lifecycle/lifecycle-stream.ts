@@ -142,15 +142,21 @@ export class LifecycleStream {
   #open(ids: string[]): TonStream {
     const logger = this.#options.logger
     // Only the subscription and the watch's own stream options: the rest are the stream defaults
-    // (recovery on), so the stream shares the client's connection with the application's streams.
-    const stream = this.#host.openStream({
-      transport: this.#options.transport,
-      types: ['trace'],
-      traceExternalHashNorms: ids,
-      minFinality: 'pending',
-      ...this.#options.stream,
-      ...(logger ? { logger } : {}),
-    })
+    // (recovery on). With no connection settings or logger of its own, the watch rides whatever shared
+    // connection of its transport the application's streams hold (their recovery tuned or not), so a
+    // tracker beside streams costs no second connection of the key's few.
+    const ownSettings = logger !== undefined || Object.keys(this.#options.stream).length > 0
+    const stream = this.#host.openStream(
+      {
+        transport: this.#options.transport,
+        types: ['trace'],
+        traceExternalHashNorms: ids,
+        minFinality: 'pending',
+        ...this.#options.stream,
+        ...(logger ? { logger } : {}),
+      },
+      { anyConnection: !ownSettings },
+    )
     this.#stream = stream
     this.#applied = new Set(ids)
     this.#traces.resetGuards()

@@ -15,7 +15,10 @@ import { FINALIZED, type TrackedTraces } from './tracked-traces.js'
  * was tracked, or while the connection was down. A re-check is the same look-up, every
  * `recheckIntervalMs`, of the held traces the current connection is not guarded on (the server sends
  * `trace_invalidated` only on the connection that was delivered a non-final snapshot of the trace): it
- * runs while any is left and the watch has a stream, and is what reports their invalidation.
+ * runs while any is left and the watch has a stream, and is what reports their invalidation. A look-up
+ * that failed (API v3 down) is owed again: its traces are looked up with every re-check until one answers,
+ * or a trace seen by no one yet (nothing held, so nothing to re-check) that settled while the connection
+ * was down would wait for a reconnect, or for reconciliation, to be found.
  */
 export class TraceRechecks {
   readonly #limiter: Limiter
@@ -24,6 +27,8 @@ export class TraceRechecks {
   readonly #work = new Set<Promise<unknown>>()
   #timer: ReturnType<typeof setTimeout> | undefined
   #closed = false
+  /** Traces whose last look-up failed: looked up again with every re-check until one answers. */
+  readonly #failed = new Set<string>()
 
   readonly #host: Pick<TonLifecycleHost, 'v3'>
   readonly #options: Pick<
@@ -86,6 +91,7 @@ export class TraceRechecks {
     let found = 0
     try {
       const first = await lookupTraces(client, ids.map(target), this.#limiter, signal)
+      for (const id of ids) this.#failed.delete(id)
       found += this.#report(first, source)
       const suspects: { id: string; rank: number }[] = []
       for (const id of ids) {
@@ -114,7 +120,11 @@ export class TraceRechecks {
         found++
       }
     } catch (error) {
-      if (!signal.aborted) this.#sink.error(toChainstreamError(error))
+      if (!signal.aborted) {
+        for (const id of ids)
+          if (this.#traces.has(id) && this.#traces.rank(id) < FINALIZED) this.#failed.add(id)
+        this.#sink.error(toChainstreamError(error))
+      }
     } finally {
       this.#arm()
     }
@@ -161,12 +171,22 @@ export class TraceRechecks {
 
   #arm(): void {
     if (this.#timer || this.#closed || !this.#host.v3 || !this.#connected()) return
-    if (this.#traces.unguarded().length === 0) return
+    if (this.#traces.unguarded().length === 0 && this.#failed.size === 0) return
     this.#timer = setTimeout(() => {
       this.#timer = undefined
-      const ids = this.#traces.unguarded()
+      const ids = this.#due()
       if (ids.length > 0) this.start(ids)
     }, this.#options.recheckIntervalMs)
+  }
+
+  /** What a re-check looks up: the unguarded held traces, and those whose last look-up failed. */
+  #due(): string[] {
+    const ids = new Set(this.#traces.unguarded())
+    for (const id of this.#failed) {
+      if (!this.#traces.has(id) || this.#traces.rank(id) >= FINALIZED) this.#failed.delete(id)
+      else ids.add(id)
+    }
+    return [...ids]
   }
 }
 

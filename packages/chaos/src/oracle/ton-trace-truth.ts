@@ -1,0 +1,29 @@
+import type { TonSimulator } from '@chainstream/testkit'
+import type { TrackTruth } from './tracker-oracle.js'
+
+const TON_TIER: Readonly<Record<string, string>> = {
+  pending: 'pending',
+  confirmed: 'confirmed',
+  finalized: 'finalized',
+}
+
+/** What the TON simulator's ledger says happened to a tracked trace: what its track must end with. */
+export function traceTruth(sim: TonSimulator, hash: string): TrackTruth {
+  const trace = sim.ledger.trace(hash)
+  if (!trace) {
+    return {
+      highestTier: 'unknown',
+      ending: 'invalidated',
+      failed: false,
+      owedOnlyIfSeen: true,
+      describe: 'not in the ledger',
+    }
+  }
+  return {
+    highestTier: TON_TIER[trace.finality ?? ''] ?? 'unknown',
+    ending: trace.status === 'invalidated' ? 'invalidated' : 'finalized',
+    failed: trace.failed,
+    owedOnlyIfSeen: trace.status === 'invalidated',
+    describe: `${trace.stages.join('→')}${trace.failed ? ' (failed)' : ''}`,
+  }
+}
