@@ -155,10 +155,12 @@ describe('TON lifecycle source (createToncenter(...).lifecycle) with the tracker
       })
       const [a, b] = sim.addresses as [string, string]
       const trace = sim.emitTrace({ addresses: [a, b] })
-      await trace.advance() // pending
-      await trace.advance() // confirmed: before it is tracked, so the stream never sends either
+      await trace.advance() // pending, before it is tracked
       sim.failNext({ status: 503, on: 'v3', times: Number.MAX_SAFE_INTEGER })
       const tx = tracker.track({ chain: 'ton', id: trace.traceExternalHashNorm })
+      // Confirmed before the server has the subscription: the stream never sends it, and its recovery
+      // owes nothing from before the subscription.
+      await trace.advance()
       await subscribed([trace.traceExternalHashNorm])
       await until(() => (sim.v3Calls.traces ?? 0) > 0, 2_000, 'the first snapshot')
 
