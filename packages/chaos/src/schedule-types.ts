@@ -70,6 +70,12 @@ export interface VenumWatchPlan {
   readonly maxStreams: number
   /** `waitFor`s on manual signatures: target tier, and the tick at which its signal aborts (if any). */
   readonly waits: readonly { index: number; tier: 'landed' | 'confirmed' | 'finalized'; abortAt?: number }[]
+  /**
+   * A tracker over the same client starts at `tick` and tracks these manual signatures (by index) to
+   * `finalized`, on the client's streams (the pool its watch and waits share): each must end exactly once,
+   * as the chain did (only in some seeds).
+   */
+  readonly sharedTracker?: { readonly tick: number; readonly indices: readonly number[] }
   readonly ticks: number
   readonly faults: readonly Fault[]
 }

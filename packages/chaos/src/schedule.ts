@@ -125,6 +125,17 @@ function venumWatchPlan(root: Prng): VenumWatchPlan {
       const abortAt = aborting && prng.chance(0.6) ? prng.int(1, ticks - 1) : undefined
       return abortAt === undefined ? { index, tier } : { index, tier, abortAt }
     })
+  // Its own fork, so the other aspects of existing seeds are unchanged (no venum-watch seed was named yet).
+  const tracking = root.fork('shared-tracker')
+  const sharedTracker = tracking.chance(0.3)
+    ? {
+        tick: tracking.int(0, ticks - 2),
+        indices: tracking.sample(
+          manual.map((_, index) => index),
+          tracking.int(1, Math.min(3, manual.length)),
+        ),
+      }
+    : undefined
   return {
     scenario: 'venum-watch',
     manual,
@@ -137,6 +148,7 @@ function venumWatchPlan(root: Prng): VenumWatchPlan {
           : ['finalized'],
     maxStreams: prng.int(1, 4),
     waits,
+    ...(sharedTracker ? { sharedTracker } : {}),
     ticks,
     faults,
   }
@@ -255,7 +267,7 @@ export function describeSchedule(schedule: Schedule): string {
     case 'ton-stream':
       return `ton-stream ${schedule.profile}/${schedule.transport} min=${schedule.minFinality} wallets=${schedule.wallets} ticks=${schedule.ticks}${schedule.reconcile ? ' reconcile' : ''}${schedule.v3Outage ? ` v3-down-at-start=${schedule.v3Outage.ms}ms(${schedule.v3Outage.status})` : ''}${describeSecond(schedule.secondConsumer)}${schedule.sharedTracker ? ` tracker@${schedule.sharedTracker.tick}×${schedule.sharedTracker.traces}` : ''} | ${faults}`
     case 'venum-watch':
-      return `venum-watch manual=${schedule.manual.length} auto=${schedule.automatic} events=${schedule.events.join('+')} maxStreams=${schedule.maxStreams} waits=${schedule.waits.length} ticks=${schedule.ticks} | ${faults}`
+      return `venum-watch manual=${schedule.manual.length} auto=${schedule.automatic} events=${schedule.events.join('+')} maxStreams=${schedule.maxStreams} waits=${schedule.waits.length}${schedule.sharedTracker ? ` tracker@${schedule.sharedTracker.tick}×${schedule.sharedTracker.indices.length}` : ''} ticks=${schedule.ticks} | ${faults}`
     case 'tracker':
       return `tracker ${schedule.profile}/${schedule.transport} traces=${schedule.traces.length}${lateCount(schedule)} signatures=${schedule.signatures.length} ticks=${schedule.ticks} | ${faults}`
   }

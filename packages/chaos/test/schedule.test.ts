@@ -86,6 +86,25 @@ describe('seeds and schedules', () => {
     expect(withTracker.map((s) => s.seed)).toEqual([9])
   })
 
+  it('starts a tracker on the Venum client of a watch in about a third of the venum-watch seeds', () => {
+    const venum = Array.from({ length: 2_000 }, (_, i) => scheduleFor(i + 1)).filter(
+      (s) => s.scenario === 'venum-watch',
+    )
+    const tracking = venum.filter((s) => s.scenario === 'venum-watch' && s.sharedTracker !== undefined)
+    expect(tracking.length / venum.length).toBeGreaterThan(0.25)
+    expect(tracking.length / venum.length).toBeLessThan(0.35)
+    for (const s of tracking) {
+      if (s.scenario !== 'venum-watch' || !s.sharedTracker) continue
+      expect(s.sharedTracker.tick).toBeLessThanOrEqual(s.ticks - 2)
+      expect(s.sharedTracker.indices.length).toBeGreaterThanOrEqual(1)
+      expect(new Set(s.sharedTracker.indices).size).toBe(s.sharedTracker.indices.length)
+      for (const index of s.sharedTracker.indices) expect(index).toBeLessThan(s.manual.length)
+      expect(describeSchedule(s)).toContain(
+        `tracker@${s.sharedTracker.tick}×${s.sharedTracker.indices.length}`,
+      )
+    }
+  })
+
   it('turns a seed into the same schedule every time', () => {
     for (let seed = 1; seed <= 50; seed++) {
       expect(describeSchedule(scheduleFor(seed))).toBe(describeSchedule(scheduleFor(seed)))

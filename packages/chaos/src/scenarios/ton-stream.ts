@@ -15,7 +15,7 @@ import {
   owedInvalidations,
   type TonStreamExpectation,
 } from '../oracle/ton-stream-oracle.js'
-import { traceTruth } from '../oracle/ton-trace-truth.js'
+import { traceTruth } from '../oracle/track-truths.js'
 import { checkTracks, type TrackRecord } from '../oracle/tracker-oracle.js'
 import type { Schedule, TonStreamPlan } from '../schedule-types.js'
 import { injectTonFault, newV3Requests, streamRequests, type TonFaultTarget, v3Quiet } from './ton-faults.js'

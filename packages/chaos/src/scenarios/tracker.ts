@@ -13,7 +13,7 @@ import { FAST_KEEPALIVE_MS, FAST_TON, tonClient } from '../harness/ton-client.js
 import { recordTrack, trackDone, tracksSoFar } from '../harness/track-log.js'
 import { SignatureChain } from '../harness/venum-chain.js'
 import { nextOrder, sleep, turn, until, untilSettled } from '../harness/wait.js'
-import { traceTruth } from '../oracle/ton-trace-truth.js'
+import { signatureTruth, traceTruth } from '../oracle/track-truths.js'
 import { checkTracks, type TrackRecord, type TrackTruth } from '../oracle/tracker-oracle.js'
 import { Prng } from '../prng.js'
 import type { Schedule, TrackerPlan } from '../schedule-types.js'
@@ -225,16 +225,5 @@ export async function runTracker(plan: Schedule & TrackerPlan, context: SeedCont
   } finally {
     await ton.close()
     await solana.close()
-  }
-}
-
-function signatureTruth(chain: SignatureChain): TrackTruth {
-  const failed = chain.failed
-  return {
-    highestTier: failed ? 'pending' : 'finalized',
-    ending: failed ? 'failed' : 'finalized',
-    failed,
-    owedOnlyIfSeen: false,
-    describe: `${chain.path}: ${chain.reached.join('→')}`,
   }
 }

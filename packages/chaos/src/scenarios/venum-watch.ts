@@ -1,9 +1,13 @@
+import { createTracker, type Tracker } from '@chainstream/core'
 import { createVenum, type VenumUpdate } from '@chainstream/provider-venum-solana'
 import { createVenumSimulator, venumSignature } from '@chainstream/testkit'
 import { checkClosed } from '../harness/leak-check.js'
 import type { SeedContext } from '../harness/seed-context.js'
+import { recordTrack, trackDone, tracksSoFar } from '../harness/track-log.js'
 import { SignatureChain } from '../harness/venum-chain.js'
 import { nextOrder, observe, sleep, until, untilSettled } from '../harness/wait.js'
+import { signatureTruth } from '../oracle/track-truths.js'
+import { checkTracks, type TrackRecord } from '../oracle/tracker-oracle.js'
 import { checkVenumUpdates, checkVenumWaits, type VenumWait } from '../oracle/venum-oracle.js'
 import { Prng } from '../prng.js'
 import type { Schedule, VenumWatchPlan } from '../schedule-types.js'
@@ -87,6 +91,24 @@ export async function runVenumWatch(plan: Schedule & VenumWatchPlan, context: Se
       },
     )
 
+    // A tracker over the same client, on the streams its watch and waits share: each track is owed exactly
+    // one terminal, as the chain had it.
+    let tracker: Tracker | undefined
+    const tracks: TrackRecord[] = []
+    const startTracker = (indices: readonly number[]) => {
+      const started = createTracker({ providers: [venum] })
+      tracker = started
+      started.on('error', (error) => {
+        const e = error as { code?: string; message?: string }
+        context.note(`tracker error ${e.code}: ${String(e.message).slice(0, 140)}`)
+      })
+      for (const index of indices) {
+        const chain = manual[index] as SignatureChain
+        context.note(`tracking ${chain.signature.slice(0, 10)} (at ${chain.reached.at(-1) ?? 'nothing yet'})`)
+        tracks.push(recordTrack(started, 'solana', chain.signature, () => signatureTruth(chain), context))
+      }
+    }
+
     const later = new Map<number, (() => void)[]>()
     const target = {
       sim,
@@ -97,6 +119,7 @@ export async function runVenumWatch(plan: Schedule & VenumWatchPlan, context: Se
     }
     for (let tick = 0; tick < plan.ticks; tick++) {
       for (const action of later.get(tick) ?? []) action()
+      if (plan.sharedTracker?.tick === tick) startTracker(plan.sharedTracker.indices)
       for (const wait of waits) {
         if (wait.abortAt === tick && wait.controller) {
           wait.abortedOrder = nextOrder()
@@ -114,16 +137,28 @@ export async function runVenumWatch(plan: Schedule & VenumWatchPlan, context: Se
     for (const chain of manual) chain.finish()
 
     const quiet = await untilSettled(
-      () => ended && waits.every((wait) => wait.settled.state !== 'pending'),
-      () => watch.counters.updates + sim.streamRequests.length,
+      () => ended && waits.every((wait) => wait.settled.state !== 'pending') && tracks.every(trackDone),
+      () =>
+        watch.counters.updates +
+        tracks.reduce((sum, r) => sum + r.updates.length, 0) +
+        sim.streamRequests.length,
       QUIESCE_MS,
     )
     context.note(`quiesced: ${quiet}, watch ended: ${ended}, ${[...updates.values()].flat().length} updates`)
     closing = true
+    const tracked = tracksSoFar(tracks)
+    await tracker?.close()
     await watch.close()
     const strongest = plan.events.at(-1) as string
     checkVenumUpdates(chains, updates, strongest, context.violations)
     checkVenumWaits(waits, context.violations)
+    if (tracker) {
+      const { violations } = context
+      checkTracks(tracked, {
+        add: (invariant, message) => violations.add(invariant, `shared tracker: ${message}`),
+      })
+      context.stats.tracks = tracks.length
+    }
     context.stats.updates = watch.counters.updates
     context.stats.lookups = watch.counters.lookups
     context.stats.streams = sim.streamsOpened

@@ -1,4 +1,5 @@
 import type { TonSimulator } from '@chainstream/testkit'
+import type { SignatureChain } from '../harness/venum-chain.js'
 import type { TrackTruth } from './tracker-oracle.js'
 
 const TON_TIER: Readonly<Record<string, string>> = {
@@ -25,5 +26,17 @@ export function traceTruth(sim: TonSimulator, hash: string): TrackTruth {
     failed: trace.failed,
     owedOnlyIfSeen: trace.status === 'invalidated',
     describe: `${trace.stages.join('→')}${trace.failed ? ' (failed)' : ''}`,
+  }
+}
+
+/** What a Solana signature moved by the schedule ends with: its chain's path, as far as it went. */
+export function signatureTruth(chain: SignatureChain): TrackTruth {
+  const failed = chain.failed
+  return {
+    highestTier: failed ? 'pending' : 'finalized',
+    ending: failed ? 'failed' : 'finalized',
+    failed,
+    owedOnlyIfSeen: false,
+    describe: `${chain.path}: ${chain.reached.join('→')}`,
   }
 }
