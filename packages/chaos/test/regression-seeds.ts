@@ -4,6 +4,10 @@
  */
 export const REGRESSIONS: readonly [seed: number, what: string][] = [
   [
+    280302,
+    "WebSocket with reconciliation, a second stream on the shared connection: a trace of its wallet, confirmed before it joined, finalizes while the server is silent, before the wallet's prompt baseline answers; the baseline tells by the trace's block that it finalized after the wallet went live",
+  ],
+  [
     9,
     "TON Center SSE, API v3 down from the start, a tracker on the stream's client: a trace tracked while its snapshot fails, finalized unseen in a drop, is looked up again once API v3 answers",
   ],

@@ -611,6 +611,55 @@ for (const transport of ['sse', 'websocket'] as const) {
 }
 
 for (const transport of ['sse', 'websocket'] as const) {
+  describe(`recovery over ${transport} when an added account's prompt baseline answers after a dropped frame`, () => {
+    it('delivers the finalized snapshot of a trace confirmed before the account was added, finalized and dropped before its baseline answered', async () => {
+      // `b` is added while one of its traces is confirmed. The trace finalizes a moment later, before the
+      // baseline's look-ups answer (API v3 takes 300 ms), and the server drops that notification (a stalled
+      // reader). The baseline is prompt and finds the trace final: only the block it finalized in tells that
+      // it did so after `b` went live — its final snapshot is the subscription's, and reconciliation owes it.
+      const sim = await harness.start({ keys: { [KEY]: {} } })
+      const [a, b, c] = sim.addresses as [string, string, string]
+      const dropped = new Set<string>()
+      interceptFrames(sim, (frame) => {
+        const { finality, trace_external_hash_norm: hash } = frame as {
+          finality?: string
+          trace_external_hash_norm?: string
+        }
+        return hash !== undefined && dropped.has(hash) && finality === 'finalized' ? 'skip' : 'deliver'
+      })
+      const stream = openStream(sim.toncenter.baseUrl, transport, a, { reconcile: { everyMs: 200 } })
+      const seen = record(stream)
+      await stream.waitSubscribed({ timeoutMs: 5_000 })
+      await until(() => (sim.v3Calls.transactions ?? 0) >= 1, 5_000, 'the first baseline')
+      const trace = sim.emitTrace({ addresses: [b, c] })
+      await trace.advance()
+      await trace.advance()
+      // A later trace of `a`, seen live: the chain time the stream has seen is past the first one's end.
+      await sim.emitTrace({ addresses: [a, c] }).finish()
+      await settle(300)
+
+      sim.delayApiV3({ ms: 300, times: 10_000 })
+      dropped.add(trace.traceExternalHashNorm)
+      const since = sim.ledger.mark()
+      const from = seen.events.length
+      await stream.update({ addresses: [a, b] })
+      await trace.finish()
+      await until(() => (sim.v3Calls.traces ?? 0) >= 2, 10_000, "the added account's baseline")
+
+      await until(
+        () => finalizedIn(seen)(trace.traceExternalHashNorm),
+        10_000,
+        'the finalized trace the server dropped',
+      )
+      await settle(400)
+      const report = audit(sim, seen.events.slice(from), { account: b, minFinality: 'pending', since })
+      expect(report).toMatchObject(CLEAN)
+      expect(sim.v3Calls.blocks).toBeGreaterThan(0)
+    }, 30_000)
+  })
+}
+
+for (const transport of ['sse', 'websocket'] as const) {
   describe(`recovery over ${transport} when an added account's baseline is taken after a drop`, () => {
     it('delivers the trace the server dropped before the drop, when nothing committed had come live yet', async () => {
       // update() adds `b` while API v3 fails, so its baseline waits; the server drops the notifications of

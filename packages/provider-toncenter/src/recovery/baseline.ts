@@ -76,10 +76,11 @@ export interface BaselineStart {
  * baseline is taken again. `start` says what it may record (see {@link BaselineStart}).
  *
  * A trace that ended before the mark and is final now may have finalized only after it — while the
- * connection was down, say — and then its final snapshot is the subscription's. When `start.reachBack`
- * (the mark was estimated or the baseline is late, so the live stream may have missed it), the block the
- * trace finalized in (`mc_seqno_end`) is compared with the last masterchain block before the mark (one
- * `/blocks` look-up per batch, only when such a trace is found).
+ * connection was down, or in the moment between going live and the baseline's answer, while the server
+ * dropped frames (a stalled reader) or went silent — and then its final snapshot is the subscription's,
+ * though the live stream never sent it. So the block the trace finalized in (`mc_seqno_end`) is compared
+ * with the last masterchain block before the mark (one `/blocks` look-up per batch, only when such a trace
+ * is found).
  *
  * When `start.reachBack`, the mark is the chain time since which the stream has followed the accounts (the
  * last live data before a drop, what was seen when they went live, or an estimate). The chain may be far
@@ -115,13 +116,7 @@ export async function takeBaseline(
         const endUtime = traceEndUtime(trace)
         let rankAtMark = rankNow
         const finalBlock = traceMcSeqnoEnd(trace)
-        if (
-          start.reachBack &&
-          mark !== undefined &&
-          rankNow === FINALIZED &&
-          endUtime <= mark &&
-          finalBlock
-        ) {
+        if (mark !== undefined && rankNow === FINALIZED && endUtime <= mark && finalBlock) {
           // A block of the mark's own second may have come after the accounts went live: only one of an
           // earlier second surely came before.
           blockAtMark ??= client.lastBlockAt(mark - 1, signal).then((last) => {

@@ -209,7 +209,9 @@ export class GapRecovery {
    *
    * Asked once the baseline's first look-up has answered. When that was within {@link PROMPT_MS} of going
    * live (the usual case), there is no reading and no mark: what the server could have dropped in that
-   * moment is taken as predating the subscription, as {@link PreSubscriptionTraces} says. Later — API v3
+   * moment is taken as predating the subscription, as {@link PreSubscriptionTraces} says. (With a mark seen
+   * live, a trace final by the baseline's answer that finalized after the mark is still told apart by its
+   * block: see `takeBaseline`.) Later — API v3
    * failed or was slow, or the baseline comes after a drop — the reading costs one request, and without it
    * every trace the baseline finds would count as predating the accounts, so one the server dropped would
    * never be recovered. In exchange, a trace that settled in the three seconds or so before the subscription
