@@ -1,7 +1,17 @@
-import type { LifecycleUpdate, Tracker } from '@chainstream/core'
+import { createTracker, type LifecycleUpdate, type Tracker, type TrackerOptions } from '@chainstream/core'
 import type { TrackRecord, TrackTruth } from '../oracle/tracker-oracle.js'
 import type { SeedContext } from './seed-context.js'
 import { nextOrder, observe } from './wait.js'
+
+/** A tracker over `providers` whose errors are noted in the seed's account. */
+export function notedTracker(providers: TrackerOptions['providers'], context: SeedContext): Tracker {
+  const tracker = createTracker({ providers })
+  tracker.on('error', (error) => {
+    const e = error as { code?: string; message?: string }
+    context.note(`tracker error ${e.code}: ${String(e.message).slice(0, 140)}`)
+  })
+  return tracker
+}
 
 /** The tier every track's `reached()` waits for. */
 const REACHED_TIER = 'confirmed'

@@ -1,11 +1,11 @@
-import { createTracker, type Tracker } from '@chainstream/core'
+import type { Tracker } from '@chainstream/core'
 import type { TonEvent, TonLifecycleOptions, TonStreamOptions } from '@chainstream/provider-toncenter'
 import { createTonSimulator } from '@chainstream/testkit'
 import { checkClosed } from '../harness/leak-check.js'
 import type { SeedContext } from '../harness/seed-context.js'
 import { createStallProxy } from '../harness/stall-proxy.js'
 import { FAST_KEEPALIVE_MS, FAST_TON, tonClient } from '../harness/ton-client.js'
-import { recordTrack, trackDone, tracksSoFar } from '../harness/track-log.js'
+import { notedTracker, recordTrack, trackDone, tracksSoFar } from '../harness/track-log.js'
 import { sleep, turn, untilSettled } from '../harness/wait.js'
 import { TonDeliveryLog } from '../oracle/ton-deliveries.js'
 import {
@@ -197,12 +197,8 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
       const inFlight = emitted.filter((t) => t.status === 'pending' || t.status === 'confirmed')
       const final = emitted.filter((t) => t.status === 'finalized')
       const chosen = [...inFlight.slice(-count), ...final.slice(-count)].slice(0, count)
-      const started = createTracker({ providers: [client] })
+      const started = notedTracker([client], context)
       tracker = started
-      started.on('error', (error) => {
-        const e = error as { code?: string; message?: string }
-        context.note(`tracker error ${e.code}: ${String(e.message).slice(0, 140)}`)
-      })
       for (const trace of chosen) {
         const hash = trace.traceExternalHashNorm
         context.note(`tracking ${hash.slice(0, 10)} (at ${trace.status}) on the shared connection`)

@@ -1,4 +1,3 @@
-import { createTracker } from '@chainstream/core'
 import { createVenum } from '@chainstream/provider-venum-solana'
 import {
   createTonSimulator,
@@ -10,7 +9,7 @@ import {
 import { checkClosed } from '../harness/leak-check.js'
 import type { SeedContext } from '../harness/seed-context.js'
 import { FAST_KEEPALIVE_MS, FAST_TON, tonClient } from '../harness/ton-client.js'
-import { recordTrack, trackDone, tracksSoFar } from '../harness/track-log.js'
+import { notedTracker, recordTrack, trackDone, tracksSoFar } from '../harness/track-log.js'
 import { SignatureChain } from '../harness/venum-chain.js'
 import { nextOrder, sleep, turn, until, untilSettled } from '../harness/wait.js'
 import { signatureTruth, traceTruth } from '../oracle/track-truths.js'
@@ -66,11 +65,7 @@ export async function runTracker(plan: Schedule & TrackerPlan, context: SeedCont
       ...FAST_VENUM,
       random: prng.fork('jitter').source(),
     })
-    const tracker = createTracker({ providers: [tonProvider, venum] })
-    tracker.on('error', (error) => {
-      const e = error as { code?: string; message?: string }
-      context.note(`tracker error ${e.code}: ${String(e.message).slice(0, 140)}`)
-    })
+    const tracker = notedTracker([tonProvider, venum], context)
 
     const records: (TrackRecord & {
       controller?: AbortController

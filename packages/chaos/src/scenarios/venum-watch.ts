@@ -1,9 +1,9 @@
-import { createTracker, type Tracker } from '@chainstream/core'
+import type { Tracker } from '@chainstream/core'
 import { createVenum, type VenumUpdate } from '@chainstream/provider-venum-solana'
 import { createVenumSimulator, venumSignature } from '@chainstream/testkit'
 import { checkClosed } from '../harness/leak-check.js'
 import type { SeedContext } from '../harness/seed-context.js'
-import { recordTrack, trackDone, tracksSoFar } from '../harness/track-log.js'
+import { notedTracker, recordTrack, trackDone, tracksSoFar } from '../harness/track-log.js'
 import { SignatureChain } from '../harness/venum-chain.js'
 import { nextOrder, observe, sleep, until, untilSettled } from '../harness/wait.js'
 import { signatureTruth } from '../oracle/track-truths.js'
@@ -96,12 +96,8 @@ export async function runVenumWatch(plan: Schedule & VenumWatchPlan, context: Se
     let tracker: Tracker | undefined
     const tracks: TrackRecord[] = []
     const startTracker = (indices: readonly number[]) => {
-      const started = createTracker({ providers: [venum] })
+      const started = notedTracker([venum], context)
       tracker = started
-      started.on('error', (error) => {
-        const e = error as { code?: string; message?: string }
-        context.note(`tracker error ${e.code}: ${String(e.message).slice(0, 140)}`)
-      })
       for (const index of indices) {
         const chain = manual[index] as SignatureChain
         context.note(`tracking ${chain.signature.slice(0, 10)} (at ${chain.reached.at(-1) ?? 'nothing yet'})`)
