@@ -611,6 +611,47 @@ for (const transport of ['sse', 'websocket'] as const) {
 }
 
 for (const transport of ['sse', 'websocket'] as const) {
+  describe(`recovery over ${transport} when an account is added to a quiet stream`, () => {
+    it("delivers none of the account's traces that settled before it was added, after a drop", async () => {
+      // The stream has seen nothing for a while: the chain time it last saw is old. A trace of `b` settles
+      // meanwhile; then `b` is added and the connection drops. That trace predates `b`'s subscription:
+      // the backfill must not deliver it as missed (measured from the old chain time, it looked like the
+      // subscription's).
+      const sim = await harness.start({ keys: { [KEY]: {} } })
+      const [a, b, c] = sim.addresses as [string, string, string]
+      await sim.emitTrace({ addresses: [a, c] }).finish()
+      const stream = openStream(sim.toncenter.baseUrl, transport, a)
+      const seen = record(stream)
+      await stream.waitSubscribed({ timeoutMs: 5_000 })
+      await until(() => (sim.v3Calls.transactions ?? 0) >= 1, 5_000, 'the first baseline')
+      await settle(200)
+      const older = sim.emitTrace({ addresses: [b, c] })
+      await older.finish()
+      // Until the chain's clock is well past the trace's end: it settled before `b` was added (more than
+      // the three seconds or so within which a trace may still be taken as the subscription's).
+      await chainClockPast(sim, Math.max(...older.transactions.map((tx) => tx.now)) + 5)
+      const since = sim.ledger.mark()
+      const from = seen.events.length
+      await stream.update({ addresses: [a, b] })
+      await until(() => (sim.v3Calls.traces ?? 0) >= 1, 5_000, "the added account's baseline")
+      await settle(300)
+
+      const reconnects = stream.counters.reconnects
+      sim.dropConnections()
+      await until(() => stream.counters.reconnects > reconnects, 5_000, 'the reconnect')
+      await stream.waitSubscribed({ timeoutMs: 5_000 })
+      const newer = sim.emitTrace({ addresses: [b, c] })
+      await newer.finish()
+      await until(() => finalizedIn(seen)(newer.traceExternalHashNorm), 5_000, 'a trace after the drop')
+      await settle(800)
+      const report = audit(sim, seen.events.slice(from), { account: b, minFinality: 'pending', since })
+      expect(report).toMatchObject(CLEAN)
+      expect(seen.events.some((e) => e.trace_external_hash_norm === older.traceExternalHashNorm)).toBe(false)
+    }, 30_000)
+  })
+}
+
+for (const transport of ['sse', 'websocket'] as const) {
   describe(`recovery over ${transport} when an added account's prompt baseline answers after a dropped frame`, () => {
     it('delivers the finalized snapshot of a trace confirmed before the account was added, finalized and dropped before its baseline answered', async () => {
       // `b` is added while one of its traces is confirmed. The trace finalizes a moment later, before the

@@ -113,8 +113,9 @@ export class GapRecovery {
     )
     if (fresh.length === 0) return
     // Accounts whose baselines measure from the same mark, with the same cap, share their look-ups:
-    // - live on this connection since they went live, at a chain time of at least `seen` then. The
-    //   baseline's look-ups come later — moments later, or seconds when API v3 answers slowly or fails and
+    // - live on this connection since they went live, at a chain time of at least `seen` then — or of the
+    //   chain's clock read by the baseline less the time since, when that is higher (`seen` is as old as
+    //   the stream is quiet; see `#estimateMark`). The baseline's look-ups come later — moments later, or seconds when API v3 answers slowly or fails and
     //   the baseline is taken again — and a trace that ended after that mark is the subscription's, not one
     //   that predates it: when the server dropped its notifications meanwhile, recovery must still bring
     //   them. (Short of the finality the live stream itself sent it at: see `sentLive`.) When nothing had
@@ -148,7 +149,9 @@ export class GapRecovery {
       const late = wentLive.connection < this.#connection
       const mark = wentLive.seen
       const { first } = wentLive
-      const since = late || mark === undefined ? wentLive.at : undefined
+      // Every baseline may estimate its mark (see `#estimateMark`): `seen` is only a lower bound, and a
+      // stale one (a quiet stream) would count the accounts' recent past as the subscription's.
+      const since = wentLive.at
       const key = `${late}:${mark}:${first}:${since}`
       const group = groups.get(key) ?? { late, mark, first, since, accounts: [] }
       group.accounts.push(account)
@@ -176,7 +179,7 @@ export class GapRecovery {
           mark: () => {
             if (since === undefined) return Promise.resolve(mark)
             // Both are lower bounds of the chain time when the accounts went live: the higher is closer.
-            estimated ??= this.#estimateMark(since, late, signal).then((reading) => {
+            estimated ??= this.#estimateMark(since, late || mark !== undefined, signal).then((reading) => {
               // Without the chain's clock (an API v3 without /masterchainInfo), a late baseline measures
               // from the last live data before the drop, as it did before it read the clock: the gap's
               // traces are still the subscription's, though one that ended before that data and
@@ -207,18 +210,22 @@ export class GapRecovery {
    * subscription's, and the server may have dropped it meanwhile. Only durations come from the local
    * clock, never its absolute time.
    *
-   * Asked once the baseline's first look-up has answered. When that was within {@link PROMPT_MS} of going
-   * live (the usual case), there is no reading and no mark: what the server could have dropped in that
-   * moment is taken as predating the subscription, as {@link PreSubscriptionTraces} says. (With a mark seen
-   * live, a trace final by the baseline's answer that finalized after the mark is still told apart by its
-   * block: see `takeBaseline`.) Later — API v3
+   * Asked once the baseline's first look-up has answered. With a mark seen already (`force`: the chain time
+   * of the latest data the stream had seen when the accounts went live), the reading is always taken: that
+   * mark is a lower bound, as old as the stream is quiet, and every trace of the accounts that ended after
+   * it would count as the subscription's — their recent past, delivered as missed after the next drop. The
+   * higher of the two is the mark. Without one, when the look-up answered within {@link PROMPT_MS} of going
+   * live (a new stream's first baseline, the usual case), there is no reading and no mark: what the server
+   * could have dropped in that moment is taken as predating the subscription, as
+   * {@link PreSubscriptionTraces} says. (A trace final by the baseline's answer that finalized after the
+   * mark is told apart by its block: see `takeBaseline`.) Later — API v3
    * failed or was slow, or the baseline comes after a drop — the reading costs one request, and without it
    * every trace the baseline finds would count as predating the accounts, so one the server dropped would
    * never be recovered. In exchange, a trace that settled in the three seconds or so before the subscription
    * (more while the indexer lags) may be delivered as missed.
    */
-  async #estimateMark(since: number, late: boolean, signal: AbortSignal): Promise<number | undefined> {
-    if (!late && performance.now() - since < PROMPT_MS) return undefined
+  async #estimateMark(since: number, force: boolean, signal: AbortSignal): Promise<number | undefined> {
+    if (!force && performance.now() - since < PROMPT_MS) return undefined
     const clock = await this.#client.chainTime(signal)
     if (clock === undefined) {
       this.#report(missingEndpoint('/masterchainInfo'))
