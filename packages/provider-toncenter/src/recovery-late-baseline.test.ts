@@ -646,7 +646,9 @@ for (const transport of ['sse', 'websocket'] as const) {
       await settle(800)
       const report = audit(sim, seen.events.slice(from), { account: b, minFinality: 'pending', since })
       expect(report).toMatchObject(CLEAN)
-      expect(seen.events.some((e) => e.trace_external_hash_norm === older.traceExternalHashNorm)).toBe(false)
+      const ofOlder = (e: (typeof seen.events)[number]) =>
+        'trace_external_hash_norm' in e && e.trace_external_hash_norm === older.traceExternalHashNorm
+      expect(seen.events.some(ofOlder)).toBe(false)
     }, 30_000)
   })
 }
