@@ -30,7 +30,6 @@ describe('takeBaseline', () => {
     }
     const end = Math.max(...trace.transactions.map((tx) => tx.now))
     const start: BaselineStart = {
-      reachBack: false,
       mark: async () => end + 10,
       rank: (mark) => (_hash, endUtime, rankNow) =>
         mark !== undefined && endUtime > mark ? undefined : rankNow,

@@ -53,13 +53,13 @@ export type LateRank = (
  *   batch's clock look-up has answered (API v3 is up then). It may read the chain's clock itself; it
  *   resolves `undefined` when nothing tells (then everything found predates them at its finality now).
  * - `rank(mark)`: what may be recorded as predating them, for that mark (see {@link LateRank}).
- * - `reachBack`: the accounts have been followed since the mark — a baseline taken late, or one whose mark
- *   was estimated — so the window and the baseline recorded start there when the chain is past it.
+ *
+ * The accounts have been followed since the mark, so the window and the baseline recorded start there when
+ * the chain is past it.
  */
 export interface BaselineStart {
   mark(): Promise<number | undefined>
   rank(mark: number | undefined): LateRank | undefined
-  readonly reachBack: boolean
 }
 
 /**
@@ -82,8 +82,8 @@ export interface BaselineStart {
  * with the last masterchain block before the mark (one `/blocks` look-up per batch, only when such a trace
  * is found).
  *
- * When `start.reachBack`, the mark is the chain time since which the stream has followed the accounts (the
- * last live data before a drop, what was seen when they went live, or an estimate). The chain may be far
+ * The mark is the chain time since which the stream has followed the accounts (the chain time seen when they
+ * went live, an estimate from the chain's clock, or the last live data before a drop). The chain may be far
  * past it by the time API v3 answers — a long outage, a backlog — so the window and the baseline recorded
  * start there rather than at the clock: a trace that ended in between is the subscription's, and neither
  * this window nor the gap's backfill (which never reaches before an account's baseline minus the horizon)
@@ -102,7 +102,7 @@ export async function takeBaseline(
     const [latest] = await client.transactions({ account: batch, limit: 1, sort: 'desc' }, signal)
     const clock = latest?.now ?? 0
     const mark = await start.mark()
-    const since = !start.reachBack || mark === undefined ? clock : Math.min(clock, mark)
+    const since = mark === undefined ? clock : Math.min(clock, mark)
     if (latest !== undefined) {
       const lateRank = start.rank(mark)
       const starts = new Map(batch.map((account) => [account, since - settings.horizonSeconds]))

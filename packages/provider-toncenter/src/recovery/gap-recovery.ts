@@ -115,8 +115,8 @@ export class GapRecovery {
     // Accounts whose baselines measure from the same mark, with the same cap, share their look-ups:
     // - live on this connection since they went live, at a chain time of at least `seen` then — or of the
     //   chain's clock read by the baseline less the time since, when that is higher (`seen` is as old as
-    //   the stream is quiet; see `#estimateMark`). The baseline's look-ups come later — moments later, or seconds when API v3 answers slowly or fails and
-    //   the baseline is taken again — and a trace that ended after that mark is the subscription's, not one
+    //   the stream is quiet; see `#estimateMark`). The baseline's look-ups come later — moments later, or
+    //   seconds when API v3 answers slowly or fails and the baseline is taken again — and a trace that ended after that mark is the subscription's, not one
     //   that predates it: when the server dropped its notifications meanwhile, recovery must still bring
     //   them. (Short of the finality the live stream itself sent it at: see `sentLive`.) When nothing had
     //   been delivered before the accounts went live (the stream's first subscription), everything the
@@ -173,11 +173,9 @@ export class GapRecovery {
       for (const { late, mark, first, since, accounts } of groups.values()) {
         let estimated: Promise<number | undefined> | undefined
         const start: BaselineStart = {
-          // Late or estimated, the accounts have been followed since the mark: their windows reach back to
-          // it, not to wherever the chain's clock is by the time API v3 answers (see `takeBaseline`).
-          reachBack: late || since !== undefined,
+          // The accounts have been followed since the mark: their windows reach back to it, not to wherever
+          // the chain's clock is by the time API v3 answers (see `takeBaseline`).
           mark: () => {
-            if (since === undefined) return Promise.resolve(mark)
             // Both are lower bounds of the chain time when the accounts went live: the higher is closer.
             estimated ??= this.#estimateMark(since, late || mark !== undefined, signal).then((reading) => {
               // Without the chain's clock (an API v3 without /masterchainInfo), a late baseline measures
@@ -218,9 +216,8 @@ export class GapRecovery {
    * live (a new stream's first baseline, the usual case), there is no reading and no mark: what the server
    * could have dropped in that moment is taken as predating the subscription, as
    * {@link PreSubscriptionTraces} says. (A trace final by the baseline's answer that finalized after the
-   * mark is told apart by its block: see `takeBaseline`.) Later — API v3
-   * failed or was slow, or the baseline comes after a drop — the reading costs one request, and without it
-   * every trace the baseline finds would count as predating the accounts, so one the server dropped would
+   * mark is told apart by its block: see `takeBaseline`.) Later — API v3 failed or was slow, or the
+   * baseline comes after a drop — the reading costs one request, and without it every trace the baseline finds would count as predating the accounts, so one the server dropped would
    * never be recovered. In exchange, a trace that settled in the three seconds or so before the subscription
    * (more while the indexer lags) may be delivered as missed.
    */
@@ -420,8 +417,8 @@ interface BaselineGroup {
   readonly mark: number | undefined
   /** They went live with the stream's first subscription: nothing was delivered before. */
   readonly first: boolean
-  /** Set when the mark may be estimated (late, or none): `performance.now()` when the accounts went live. */
-  readonly since: number | undefined
+  /** `performance.now()` when the accounts went live: what an estimate of the mark counts back from. */
+  readonly since: number
   readonly accounts: string[]
 }
 
