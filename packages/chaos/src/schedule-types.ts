@@ -52,6 +52,13 @@ export interface TonStreamPlan {
    * as the ledger says, while the faults hit the shared connection (only in some seeds).
    */
   readonly sharedTracker?: { readonly tick: number; readonly traces: number }
+  /**
+   * Before each wallet added with `update()`, this many ticks start their new traces between the wallets
+   * the streams do not follow alone (the one about to be added among them): the followed wallets fall
+   * quiet, and the chain time the stream last saw is old when the wallet is added (only in some seeds
+   * with a subscription change).
+   */
+  readonly quietBeforeAdd?: number
   readonly faults: readonly Fault[]
 }
 

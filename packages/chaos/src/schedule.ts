@@ -81,6 +81,13 @@ function tonStreamPlan(root: Prng): TonStreamPlan {
   const sharedTracker = tracking.chance(0.25)
     ? { tick: tracking.int(0, ticks - 2), traces: tracking.int(1, 3) }
     : undefined
+  // And for the followed wallets falling quiet before a wallet is added: the label's number is the first
+  // that left every regression seed named before it without it.
+  const quiet = root.fork('quiet-before-add-1226')
+  const quietBeforeAdd =
+    faults.some((fault) => fault.kind === 'subscription-change') && quiet.chance(0.35)
+      ? quiet.int(2, 4)
+      : undefined
   return {
     scenario: 'ton-stream',
     profile: prng.chance(0.7) ? 'toncenter' : 'tonapi',
@@ -95,6 +102,7 @@ function tonStreamPlan(root: Prng): TonStreamPlan {
     ...(v3Outage ? { v3Outage } : {}),
     ...(secondConsumer ? { secondConsumer } : {}),
     ...(sharedTracker ? { sharedTracker } : {}),
+    ...(quietBeforeAdd ? { quietBeforeAdd } : {}),
     faults,
   }
 }
@@ -265,7 +273,7 @@ export function describeSchedule(schedule: Schedule): string {
     .join(' ')
   switch (schedule.scenario) {
     case 'ton-stream':
-      return `ton-stream ${schedule.profile}/${schedule.transport} min=${schedule.minFinality} wallets=${schedule.wallets} ticks=${schedule.ticks}${schedule.reconcile ? ' reconcile' : ''}${schedule.v3Outage ? ` v3-down-at-start=${schedule.v3Outage.ms}ms(${schedule.v3Outage.status})` : ''}${describeSecond(schedule.secondConsumer)}${schedule.sharedTracker ? ` tracker@${schedule.sharedTracker.tick}×${schedule.sharedTracker.traces}` : ''} | ${faults}`
+      return `ton-stream ${schedule.profile}/${schedule.transport} min=${schedule.minFinality} wallets=${schedule.wallets} ticks=${schedule.ticks}${schedule.reconcile ? ' reconcile' : ''}${schedule.v3Outage ? ` v3-down-at-start=${schedule.v3Outage.ms}ms(${schedule.v3Outage.status})` : ''}${describeSecond(schedule.secondConsumer)}${schedule.sharedTracker ? ` tracker@${schedule.sharedTracker.tick}×${schedule.sharedTracker.traces}` : ''}${schedule.quietBeforeAdd ? ` quiet-before-add=${schedule.quietBeforeAdd}` : ''} | ${faults}`
     case 'venum-watch':
       return `venum-watch manual=${schedule.manual.length} auto=${schedule.automatic} events=${schedule.events.join('+')} maxStreams=${schedule.maxStreams} waits=${schedule.waits.length}${schedule.sharedTracker ? ` tracker@${schedule.sharedTracker.tick}×${schedule.sharedTracker.indices.length}` : ''} ticks=${schedule.ticks} | ${faults}`
     case 'tracker':

@@ -86,6 +86,33 @@ describe('seeds and schedules', () => {
     expect(withTracker.map((s) => s.seed)).toEqual([9])
   })
 
+  it('lets the followed wallets fall quiet before a wallet is added in about a third of the TON stream seeds that add one, and in no seed named before', () => {
+    const adding = Array.from({ length: 3_000 }, (_, i) => scheduleFor(i + 1)).filter(
+      (s) => s.scenario === 'ton-stream' && s.faults.some((f) => f.kind === 'subscription-change'),
+    )
+    const quiet = adding.filter((s) => s.scenario === 'ton-stream' && s.quietBeforeAdd !== undefined)
+    expect(quiet.length / adding.length).toBeGreaterThan(0.28)
+    expect(quiet.length / adding.length).toBeLessThan(0.42)
+    for (const s of quiet) {
+      if (s.scenario !== 'ton-stream' || s.quietBeforeAdd === undefined) continue
+      expect(s.quietBeforeAdd).toBeGreaterThanOrEqual(2)
+      expect(s.quietBeforeAdd).toBeLessThanOrEqual(4)
+      expect(describeSchedule(s)).toContain(`quiet-before-add=${s.quietBeforeAdd}`)
+    }
+    // Only seeds that add a wallet get it.
+    const all = Array.from({ length: 3_000 }, (_, i) => scheduleFor(i + 1))
+    const strays = all.filter(
+      (s) =>
+        s.scenario === 'ton-stream' &&
+        s.quietBeforeAdd !== undefined &&
+        !s.faults.some((f) => f.kind === 'subscription-change'),
+    )
+    expect(strays).toEqual([])
+    // The seeds named before it keep their schedules.
+    const named = REGRESSIONS.map(([seed]) => scheduleFor(seed))
+    expect(named.filter((s) => s.scenario === 'ton-stream' && s.quietBeforeAdd !== undefined)).toEqual([])
+  })
+
   it('starts a tracker on the Venum client of a watch in about a third of the venum-watch seeds', () => {
     const venum = Array.from({ length: 2_000 }, (_, i) => scheduleFor(i + 1)).filter(
       (s) => s.scenario === 'venum-watch',

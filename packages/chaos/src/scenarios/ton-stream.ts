@@ -232,6 +232,18 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
       ...(proxy ? { proxy } : {}),
       manual,
     }
+    // Before a wallet is added, the followed wallets may fall quiet (see `quietBeforeAdd`): the new traces
+    // of those ticks are between the wallets no stream follows.
+    const adds = plan.faults.filter((f) => f.kind === 'subscription-change').map((f) => f.tick)
+    const quietTick = (tick: number) =>
+      plan.quietBeforeAdd !== undefined &&
+      adds.some((at) => at > tick && at - tick <= (plan.quietBeforeAdd ?? 0))
+    const quietStep = async () => {
+      const followed = new Set([...wallets, ...added.keys(), ...(second?.expectation.subscribed ?? [])])
+      const unfollowed = sim.addresses.filter((address) => !followed.has(address))
+      if (unfollowed.length === 0) return target.step()
+      await sim.step(1, scenario, unfollowed)
+    }
     for (let tick = 0; tick < plan.ticks; tick++) {
       await endOutageWhenDue(false)
       if (plan.secondConsumer?.tick === tick) await joinSecond(plan.secondConsumer.overlap)
@@ -263,7 +275,7 @@ export async function runTonStream(plan: Schedule & TonStreamPlan, context: Seed
         context.note(`tick ${tick}: ${fault.kind} ${JSON.stringify(fault.params)}`)
         await injectTonFault(fault, target)
       }
-      await target.step()
+      await (quietTick(tick) ? quietStep() : target.step())
       await turn()
     }
     await sim.stop({ finish: true })

@@ -45,6 +45,32 @@ describe('TON simulator — scenario engine', () => {
     }
   })
 
+  it('starts the new traces of a step from the wallets named alone, while the traces in flight go on', async () => {
+    const sim = await create()
+    const [a, b, c, d] = sim.addresses as [string, string, string, string]
+    await sim.step(10, { seed: 5 })
+    const before = new Set(sim.ledger.traces.map((t) => t.traceExternalHashNorm))
+    const inFlight = sim.ledger.traces.filter((t) => t.status === 'pending' || t.status === 'confirmed')
+    expect(inFlight.length).toBeGreaterThan(0)
+    const mark = sim.ledger.mark()
+    await sim.step(20, { seed: 5 }, [c, d])
+    const fresh = sim.ledger.traces.filter((t) => !before.has(t.traceExternalHashNorm))
+    expect(fresh.length).toBe(20)
+    for (const trace of fresh) {
+      expect(trace.accounts.some((account) => account === c || account === d)).toBe(true)
+      expect(trace.involved).not.toContain(a)
+      expect(trace.involved).not.toContain(b)
+    }
+    // The traces in flight before went on through their stages, whoever they involve.
+    const moved = sim.ledger
+      .since(mark)
+      .filter((e) =>
+        inFlight.some((t) => t.traceExternalHashNorm === e.notification.trace_external_hash_norm),
+      )
+    expect(moved.length).toBeGreaterThan(0)
+    await expect(sim.step(1, { seed: 5 }, [])).rejects.toThrow(/at least one wallet/)
+  })
+
   it('runs on a timer at the chosen rate; the timed ledger is a prefix of the stepped one', async () => {
     const timed = await create()
     timed.start({ seed: 3, ratePerSecond: 200 })

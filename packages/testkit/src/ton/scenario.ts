@@ -98,8 +98,11 @@ export class Scenario {
     return this.#inFlight.length
   }
 
-  /** One tick: due traces advance (oldest first), then a new trace starts with its first stage. */
-  tick(): void {
+  /**
+   * One tick: due traces advance (oldest first), then a new trace starts with its first stage — between
+   * `wallets` (raw) alone when given, else between the scenario's wallets.
+   */
+  tick(wallets: readonly string[] = this.#addresses): void {
     const now = this.#tick++
     for (const entry of [...this.#inFlight]) {
       if (entry.due > now) continue
@@ -110,8 +113,8 @@ export class Scenario {
     if (this.#created >= this.#maxTraces) return
     this.#created++
     const prng = this.#prng
-    const sender = prng.pick(this.#addresses)
-    const others = this.#addresses.filter((address) => address !== sender)
+    const sender = prng.pick(wallets)
+    const others = wallets.filter((address) => address !== sender)
     const counterparty = others.length > 0 && prng.chance(0.5) ? prng.pick(others) : prng.address()
     // The draws keep their order (spec, then path), so a seed's ledger stays what it was.
     const spec = {

@@ -142,8 +142,12 @@ export interface TonSimulator {
   broadcast(notification: Record<string, unknown>): Promise<void>
   /** Starts the background scenario (a new one each call). */
   start(options?: TonScenarioOptions): void
-  /** Runs scenario ticks now, without a timer (creating the scenario with `options` if none exists). */
-  step(ticks?: number, options?: TonScenarioOptions): Promise<void>
+  /**
+   * Runs scenario ticks now, without a timer (creating the scenario with `options` if none exists). With
+   * `only`, the new traces of these ticks start from and go to those wallets alone (any form), while the
+   * traces in flight go on: the other wallets fall quiet.
+   */
+  step(ticks?: number, options?: TonScenarioOptions, only?: readonly string[]): Promise<void>
   /** Stops the scenario timer; with `finish`, emits the remaining stages of traces in flight. */
   stop(options?: { finish?: boolean }): Promise<void>
   /** Writes a keepalive comment to every SSE session now. */

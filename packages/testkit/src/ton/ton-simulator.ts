@@ -325,9 +325,11 @@ class TonSimulatorServer implements TonSimulator {
     this.#timer = setInterval(() => scenario.tick(), 1000 / (options.ratePerSecond ?? 5))
   }
 
-  async step(ticks = 1, options: TonScenarioOptions = {}): Promise<void> {
+  async step(ticks = 1, options: TonScenarioOptions = {}, only?: readonly string[]): Promise<void> {
     this.#scenario ??= this.#newScenario(options)
-    for (let i = 0; i < ticks; i++) this.#scenario.tick()
+    const wallets = only?.map(rawAddress)
+    if (wallets?.length === 0) throw new TypeError('step(…, only): name at least one wallet')
+    for (let i = 0; i < ticks; i++) this.#scenario.tick(wallets)
     await flushed()
   }
 
