@@ -116,12 +116,13 @@ export class GapRecovery {
     // - live on this connection since they went live, at a chain time of at least `seen` then — or of the
     //   chain's clock read by the baseline less the time since, when that is higher (`seen` is as old as
     //   the stream is quiet; see `#estimateMark`). The baseline's look-ups come later — moments later, or
-    //   seconds when API v3 answers slowly or fails and the baseline is taken again — and a trace that ended after that mark is the subscription's, not one
-    //   that predates it: when the server dropped its notifications meanwhile, recovery must still bring
-    //   them. (Short of the finality the live stream itself sent it at: see `sentLive`.) When nothing had
-    //   been delivered before the accounts went live (the stream's first subscription), everything the
-    //   stream delivered since is the subscription's too, so a trace it delivered predates the subscription
-    //   below the lowest finality it was delivered at (see `#lowestDelivered`);
+    //   seconds when API v3 answers slowly or fails and the baseline is taken again — and a trace that
+    //   ended after that mark is the subscription's, not one that predates it: when the server dropped its
+    //   notifications meanwhile, recovery must still bring them. (Short of the finality the live stream
+    //   itself sent it at: see `sentLive`.) When nothing had been delivered before the accounts went live
+    //   (the stream's first subscription), everything the stream delivered since is the subscription's
+    //   too, so a trace it delivered predates the subscription below the lowest finality it was delivered
+    //   at (see `#lowestDelivered`);
     // - late: live on them before a drop, on an earlier connection, and the baseline never completed
     //   then. Every trace that ended after they went live is the subscription's, whether or not it was
     //   committed before the drop: its final snapshot may have come only after the last live data (the
@@ -217,9 +218,10 @@ export class GapRecovery {
    * could have dropped in that moment is taken as predating the subscription, as
    * {@link PreSubscriptionTraces} says. (A trace final by the baseline's answer that finalized after the
    * mark is told apart by its block: see `takeBaseline`.) Later — API v3 failed or was slow, or the
-   * baseline comes after a drop — the reading costs one request, and without it every trace the baseline finds would count as predating the accounts, so one the server dropped would
-   * never be recovered. In exchange, a trace that settled in the three seconds or so before the subscription
-   * (more while the indexer lags) may be delivered as missed.
+   * baseline comes after a drop — the reading costs one request, and without it every trace the baseline
+   * finds would count as predating the accounts, so one the server dropped would never be recovered. In
+   * exchange, a trace that settled in the three seconds or so before the subscription (more while the
+   * indexer lags) may be delivered as missed.
    */
   async #estimateMark(since: number, force: boolean, signal: AbortSignal): Promise<number | undefined> {
     if (!force && performance.now() - since < PROMPT_MS) return undefined
